@@ -1,0 +1,139 @@
+/* mcuprov core: MCUboot signing and encryption keys.
+ *
+ * A struct mcuprov_key wraps an OpenSSL EVP_PKEY of one of the types MCUboot
+ * supports, with what mcuprov learned while loading it.  All cryptography is
+ * OpenSSL's (EVP/OSSL_ENCODER/OSSL_DECODER); this module only chooses formats
+ * and checks types. */
+#ifndef MCUPROV_KEY_H
+#define MCUPROV_KEY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <openssl/evp.h>
+
+#include "mcuprov/error.h"
+
+enum key_type {
+	KEY_TYPE_NONE = 0,
+	KEY_RSA2048,
+	KEY_RSA3072,
+	KEY_ECDSA_P256,
+	KEY_ECDSA_P384,
+	KEY_ED25519,
+	KEY_X25519,
+};
+
+/* The list mcuprov prints when it refuses a type. */
+#define KEY_SUPPORTED_TYPES "rsa-2048, rsa-3072, ecdsa-p256, ecdsa-p384, ed25519, x25519"
+
+/* Largest key file mcuprov reads (a 3072-bit RSA PEM is under 3 KiB). */
+#define KEY_FILE_MAX (64 * 1024)
+
+#define KEY_FINGERPRINT_LEN 32 /* SHA-256 */
+
+struct devkey;
+
+struct mcuprov_key {
+	EVP_PKEY *pkey;             /* owned */
+	enum key_type type;
+	bool is_private;            /* holds the private half */
+	bool was_encrypted;         /* file was password-protected */
+	bool insecure_mode;         /* private key file readable by group/others */
+	mode_t file_mode;           /* st_mode of the file it was loaded from */
+	const struct devkey *devkey; /* non-NULL: a published MCUboot dev key */
+};
+
+/* Password callback for encrypted keys: write at most SIZE-1 bytes and a NUL
+ * into BUF and return the length, or return -1 to abort (no password
+ * available).  Called only when the key is encrypted, at most once per load.
+ * The core wipes BUF after use. */
+typedef int (*key_passwd_cb)(char *buf, size_t size, void *arg);
+
+/* Parse a key type name ("rsa-2048", "ecdsa-p256", ...).  Returns
+ * KEY_TYPE_NONE for an unknown name. */
+enum key_type key_type_from_name(const char *name);
+
+/* "rsa-2048", "ecdsa-p256", ... */
+const char *key_type_name(enum key_type type);
+
+/* imgtool's short name used in array names: "rsa", "ecdsa", "ecdsap384",
+ * "ed25519", "x25519". */
+const char *key_type_shortname(enum key_type type);
+
+/* Is TYPE a signing type (not X25519)? */
+bool key_type_can_sign(enum key_type type);
+
+/* Load a key from the in-memory PEM or DER bytes DATA (PKCS#1, SEC1,
+ * PKCS#8 plain or encrypted, SubjectPublicKeyInfo).  PW_CB is asked for a
+ * password only when the key is encrypted (NULL: an encrypted key fails with
+ * MCUPROV_ERR_PASSWORD).  SUBJECT names the input in error details.
+ * On success *out is a new key the caller releases with key_free().
+ * Returns 0, MCUPROV_ERR_FORMAT (not a key), MCUPROV_ERR_PASSWORD (none
+ * given or wrong), MCUPROV_ERR_UNSUPPORTED (a type MCUboot does not use). */
+int key_load_mem(const uint8_t *data, size_t len, const char *subject, key_passwd_cb pw_cb,
+		 void *pw_arg, struct mcuprov_key **out, struct mcuprov_err *err);
+
+/* key_load_mem() on the contents of file PATH (at most KEY_FILE_MAX bytes),
+ * also recording the file mode and setting insecure_mode for a private key
+ * readable by group or others.  The file buffer is wiped before it is freed. */
+int key_load(const char *path, key_passwd_cb pw_cb, void *pw_arg, struct mcuprov_key **out,
+	     struct mcuprov_err *err);
+
+/* Generate a new key pair of TYPE.  Returns 0 or MCUPROV_ERR_CRYPTO. */
+int key_generate(enum key_type type, struct mcuprov_key **out, struct mcuprov_err *err);
+
+/* Encode the private key as PKCS#8 PEM (as imgtool writes it), encrypted
+ * with AES-256-CBC/PBKDF2 when PASSWORD is non-NULL and non-empty.
+ * *pem is a secret: free it with OPENSSL_clear_free(*pem, *len). */
+int key_private_pem(const struct mcuprov_key *key, const char *password, char **pem,
+		    size_t *len, struct mcuprov_err *err);
+
+/* Write the private key to PATH with key_private_pem() and
+ * file_write_atomic(FILE_WRITE_PRIVATE | (force ? FILE_WRITE_FORCE : 0)):
+ * mode 0600, exclusive creation, fsync, rename, nothing left on failure. */
+int key_save(const struct mcuprov_key *key, const char *path, const char *password, bool force,
+	     struct mcuprov_err *err);
+
+/* The public key bytes MCUboot embeds (imgtool's get_public_bytes and
+ * `getpub -e raw`): PKCS#1 RSAPublicKey for RSA, SubjectPublicKeyInfo
+ * otherwise.  *der is malloc'd; caller frees. */
+int key_public_der(const struct mcuprov_key *key, uint8_t **der, size_t *len,
+		   struct mcuprov_err *err);
+
+/* The SubjectPublicKeyInfo PEM text of the public key (`getpub -e pem`).
+ * *pem is malloc'd and NUL-terminated; caller frees. */
+int key_public_pem(const struct mcuprov_key *key, char **pem, size_t *len,
+		   struct mcuprov_err *err);
+
+/* SHA-256 of key_public_der(): the fingerprint, `getpubhash -e raw` and an
+ * image's KEYHASH TLV for SHA-256 images. */
+int key_fingerprint(const struct mcuprov_key *key, uint8_t out[KEY_FINGERPRINT_LEN],
+		    struct mcuprov_err *err);
+
+/* Lower-case hex of the fingerprint: OUT must hold 2*32+1 bytes. */
+int key_fingerprint_hex(const struct mcuprov_key *key, char out[2 * KEY_FINGERPRINT_LEN + 1],
+			struct mcuprov_err *err);
+
+enum key_priv_format {
+	KEY_PRIV_DEFAULT = 0, /* imgtool's default for the type */
+	KEY_PRIV_OPENSSL,     /* "traditional": PKCS#1 for RSA, SEC1 for EC */
+	KEY_PRIV_PKCS8,       /* PrivateKeyInfo */
+};
+
+/* The DER private key an encryption-capable bootloader embeds
+ * (`getpriv`), in imgtool's formats: RSA openssl (default), EC P-256/P-384
+ * pkcs8 (default) or openssl, X25519 pkcs8.  MINIMAL drops what decryption
+ * does not need, as imgtool --minimal does (RSA: the CRT values; EC: the
+ * public key).  Refuses (MCUPROV_ERR_USAGE) the combinations imgtool refuses
+ * and Ed25519 and public-only keys.
+ * *der is a secret: free it with OPENSSL_clear_free(*der, *len). */
+int key_private_der(const struct mcuprov_key *key, enum key_priv_format fmt, bool minimal,
+		    uint8_t **der, size_t *len, struct mcuprov_err *err);
+
+/* Release a key.  Safe on NULL. */
+void key_free(struct mcuprov_key *key);
+
+#endif

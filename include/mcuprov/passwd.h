@@ -1,0 +1,28 @@
+/* mcuprov core: password sources in OpenSSL's -passin/-passout syntax. */
+#ifndef MCUPROV_PASSWD_H
+#define MCUPROV_PASSWD_H
+
+#include <stddef.h>
+
+#include "mcuprov/error.h"
+
+#define PASSWD_MAX 1024
+
+/* Resolve SRC, one of
+ *   pass:PASSWORD   the password itself (visible in argv: the user's choice)
+ *   env:VAR         the value of environment variable VAR
+ *   file:PATH       the first line of PATH
+ *   fd:N            the first line read from file descriptor N
+ *   stdin           the first line of standard input
+ * into *out, a NUL-terminated malloc'd secret the caller must release with
+ * passwd_free().  Trailing "\n" / "\r\n" is removed.  Never prompts.
+ * Returns 0, MCUPROV_ERR_USAGE for an unknown source form,
+ * MCUPROV_ERR_PASSWORD for an unset variable or empty/too long password,
+ * MCUPROV_ERR_IO for an unreadable file or descriptor. */
+int passwd_from_source(const char *src, char **out, struct mcuprov_err *err);
+
+/* Wipe and free a password from passwd_from_source() or a front end's
+ * prompt.  Safe on NULL. */
+void passwd_free(char *pw);
+
+#endif

@@ -1,0 +1,65 @@
+/* mcuprov keyinfo: does a key file hold a private or only a public key? */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static int keyinfo_exec(int argc, char **argv);
+
+const struct cmd_entry cmd_keyinfo = {
+	"keyinfo",
+	"print whether a key file holds a private or only a public key",
+	"keyinfo -k KEY [--require private|public] [--passin SRC]",
+	"  -k, --key KEY              key file (PEM or DER)\n"
+	"      --require WHAT         fail (exit 1) unless the key is WHAT:\n"
+	"                             private or public\n"
+	"      --passin SRC           password of an encrypted key: pass:PW, env:VAR,\n"
+	"                             file:PATH, fd:N or stdin (default: ask)\n"
+	"      --production           refuse MCUboot's published development keys\n"
+	"  -h, --help                 show this help\n",
+	keyinfo_exec,
+};
+
+static int keyinfo_exec(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "key", required_argument, NULL, 'k' },
+		{ "require", required_argument, NULL, OPT_REQUIRE },
+		{ "passin", required_argument, NULL, OPT_PASSIN },
+		CLI_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = NULL, *passin = NULL, *require = NULL, *what;
+	struct mcuprov_key *key = NULL;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, ":k:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'k': path = optarg; break;
+		case OPT_REQUIRE: require = optarg; break;
+		case OPT_PASSIN: passin = optarg; break;
+		default:
+			if ((rc = cli_common_option(&cmd_keyinfo, opt, argv)) >= 0)
+				return rc;
+		}
+	}
+	if (optind < argc)
+		return cli_usage(&cmd_keyinfo, "unexpected argument '%s'", argv[optind]);
+	if (path == NULL)
+		return cli_usage(&cmd_keyinfo, "missing -k/--key KEY");
+	if (require != NULL && strcmp(require, "private") != 0 && strcmp(require, "public") != 0)
+		return cli_usage(&cmd_keyinfo, "invalid --require '%s' (private or public)", require);
+	if ((rc = cli_load_key(path, passin, &key)) != EXIT_OK)
+		return rc;
+	what = key->is_private ? "private" : "public";
+	key_free(key);
+	if (require != NULL && strcmp(require, what) != 0) {
+		fprintf(stderr, "mcuprov: keyinfo: '%s': is a %s key, %s key required\n", path, what,
+			require);
+		return EXIT_FAIL;
+	}
+	printf("%s\n", what);
+	return EXIT_OK;
+}

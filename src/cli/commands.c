@@ -1,0 +1,14 @@
+/* The one list of mcuprov subcommands (order: as shown by `mcuprov help`). */
+#include "config.h"
+
+#include <stddef.h>
+
+#include "cli.h"
+
+extern const struct cmd_entry cmd_keygen, cmd_getpub, cmd_getpubhash, cmd_getpriv, cmd_keyinfo,
+	cmd_fingerprint, cmd_help, cmd_version;
+
+const struct cmd_entry *const cli_commands[] = {
+	&cmd_keygen, &cmd_getpub, &cmd_getpubhash, &cmd_getpriv, &cmd_keyinfo,
+	&cmd_fingerprint, &cmd_help, &cmd_version, NULL,
+};

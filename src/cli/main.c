@@ -1,0 +1,65 @@
+/* mcuprov: entry point; global options and subcommand dispatch. */
+#include "config.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+const struct cmd_entry *cli_find_command(const char *name);
+void cli_list_commands(FILE *f);
+
+/* Scripts read our output: a failed write to stdout must not exit 0. */
+static int finish(int rc)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "mcuprov: %s: write error on standard output: %s\n",
+			cli.cmd ? cli.cmd : "mcuprov", strerror(errno));
+		return EXIT_FAIL;
+	}
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	const struct cmd_entry *cmd;
+	const char *env;
+	int i;
+
+	setlocale(LC_ALL, "");
+	env = getenv("MCUPROV_PRODUCTION");
+	cli.production = env != NULL && env[0] != '\0' && strcmp(env, "0") != 0;
+	opterr = 0;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--production") == 0) {
+			cli.production = true;
+		} else if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-V") == 0) {
+			printf("mcuprov %s\n", PACKAGE_VERSION);
+			return finish(EXIT_OK);
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			cli_list_commands(stdout);
+			return finish(EXIT_OK);
+		} else {
+			fprintf(stderr, "mcuprov: unknown option '%s'\n", argv[i]);
+			cli_list_commands(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (i == argc) {
+		cli_list_commands(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = cli_find_command(argv[i]);
+	if (cmd == NULL) {
+		fprintf(stderr, "mcuprov: '%s' is not a command; see 'mcuprov help'\n", argv[i]);
+		return EXIT_USAGE;
+	}
+	cli.cmd = cmd->name;
+	optind = 0; /* GNU getopt: full re-initialisation for the subcommand */
+	return finish(cmd->exec(argc - i, argv + i));
+}

@@ -1,0 +1,225 @@
+/* Bounded reads and atomic, exclusive writes. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "mcuprov/fileio.h"
+
+int file_read(const char *path, size_t max, uint8_t **buf, size_t *len, mode_t *mode,
+	      struct mcuprov_err *err)
+{
+	struct stat st;
+	uint8_t *data = NULL;
+	size_t used = 0;
+	int fd, rc;
+
+	*buf = NULL;
+	*len = 0;
+	/* O_NONBLOCK so that opening a FIFO cannot hang; checked below. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return err_set(err, MCUPROV_ERR_IO, path, "cannot open: %s", strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		rc = err_set(err, MCUPROV_ERR_IO, path, "cannot stat: %s", strerror(errno));
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		rc = err_set(err, MCUPROV_ERR_IO, path, "is a directory");
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = err_set(err, MCUPROV_ERR_IO, path, "not a regular file");
+		goto out;
+	}
+	if ((uintmax_t)st.st_size > max) {
+		rc = err_set(err, MCUPROV_ERR_FORMAT, path, "file too large (%jd bytes, limit %zu)",
+			     (intmax_t)st.st_size, max);
+		goto out;
+	}
+	data = malloc((size_t)st.st_size + 1);
+	if (data == NULL) {
+		rc = err_set(err, MCUPROV_ERR_NOMEM, path, "out of memory");
+		goto out;
+	}
+	/* Read what fstat promised; a file that grows meanwhile is cut at the
+	 * size we checked, one that shrinks is read to its end. */
+	while (used < (size_t)st.st_size) {
+		ssize_t n = read(fd, data + used, (size_t)st.st_size - used);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = err_set(err, MCUPROV_ERR_IO, path, "read error: %s", strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	if (used == 0) {
+		rc = err_set(err, MCUPROV_ERR_FORMAT, path, "file is empty");
+		goto out;
+	}
+	data[used] = '\0';
+	*buf = data;
+	*len = used;
+	data = NULL;
+	if (mode != NULL)
+		*mode = st.st_mode;
+	rc = 0;
+out:
+	if (data != NULL)
+		OPENSSL_clear_free(data, (size_t)st.st_size + 1);
+	close(fd);
+	return rc;
+}
+
+static int write_all(int fd, const uint8_t *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Directory part of PATH, for the temporary file and the directory fsync. */
+static char *dir_of(const char *path)
+{
+	char *copy = strdup(path), *d;
+
+	if (copy == NULL)
+		return NULL;
+	d = strdup(dirname(copy));
+	free(copy);
+	return d;
+}
+
+static void fsync_dir(const char *dir)
+{
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	/* Best effort: some file systems refuse fsync on directories. */
+	if (dfd >= 0) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+}
+
+int file_write_atomic(const char *path, const void *data, size_t len, unsigned flags,
+		      struct mcuprov_err *err)
+{
+	struct stat st;
+	char *dir = NULL, *tmp = NULL;
+	mode_t mode = (flags & FILE_WRITE_PRIVATE) ? 0600 : 0666;
+	int fd = -1, rc, tries;
+	size_t tmplen;
+
+	if (lstat(path, &st) == 0) {
+		if (S_ISLNK(st.st_mode))
+			return err_set(err, MCUPROV_ERR_REFUSED, path,
+				       "is a symbolic link; refusing to write through it");
+		if (S_ISDIR(st.st_mode))
+			return err_set(err, MCUPROV_ERR_IO, path, "is a directory");
+		if (!(flags & FILE_WRITE_FORCE))
+			return err_set(err, MCUPROV_ERR_EXISTS, path,
+				       "already exists (use --force to replace it)");
+		if (!S_ISREG(st.st_mode))
+			return err_set(err, MCUPROV_ERR_IO, path, "not a regular file");
+	} else if (errno != ENOENT) {
+		return err_set(err, MCUPROV_ERR_IO, path, "cannot stat: %s", strerror(errno));
+	}
+
+	dir = dir_of(path);
+	tmplen = strlen(path) + 32;
+	tmp = malloc(tmplen);
+	if (dir == NULL || tmp == NULL) {
+		rc = err_set(err, MCUPROV_ERR_NOMEM, path, "out of memory");
+		goto out;
+	}
+	for (tries = 0; tries < 16; tries++) {
+		unsigned char rnd[6];
+
+		if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+			rc = err_set_ssl(err, MCUPROV_ERR_CRYPTO, path, "cannot make a temporary name");
+			goto out;
+		}
+		snprintf(tmp, tmplen, "%s.tmp-%02x%02x%02x%02x%02x%02x", path, rnd[0], rnd[1], rnd[2],
+			 rnd[3], rnd[4], rnd[5]);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+	}
+	if (fd < 0) {
+		rc = err_set(err, MCUPROV_ERR_IO, path, "cannot create temporary file in '%s': %s",
+			     dir, strerror(errno));
+		free(tmp);
+		tmp = NULL; /* nothing to unlink */
+		goto out;
+	}
+	/* 0600 must hold whatever the umask was; open() only lowers bits. */
+	if ((flags & FILE_WRITE_PRIVATE) && fchmod(fd, 0600) < 0) {
+		rc = err_set(err, MCUPROV_ERR_IO, path, "cannot set mode 0600: %s", strerror(errno));
+		goto out_unlink;
+	}
+	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+		rc = err_set(err, MCUPROV_ERR_IO, path, "write error: %s", strerror(errno));
+		goto out_unlink;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		rc = err_set(err, MCUPROV_ERR_IO, path, "write error: %s", strerror(errno));
+		goto out_unlink;
+	}
+	fd = -1;
+	if (flags & FILE_WRITE_FORCE) {
+		if (rename(tmp, path) < 0) {
+			rc = err_set(err, MCUPROV_ERR_IO, path, "cannot rename into place: %s",
+				     strerror(errno));
+			goto out_unlink;
+		}
+	} else {
+		/* link() fails with EEXIST if PATH appeared since lstat(). */
+		if (link(tmp, path) < 0) {
+			if (errno == EEXIST)
+				rc = err_set(err, MCUPROV_ERR_EXISTS, path,
+					     "already exists (use --force to replace it)");
+			else
+				rc = err_set(err, MCUPROV_ERR_IO, path, "cannot move into place: %s",
+					     strerror(errno));
+			goto out_unlink;
+		}
+		(void)unlink(tmp);
+	}
+	fsync_dir(dir);
+	rc = 0;
+	goto out;
+out_unlink:
+	if (fd >= 0) {
+		close(fd);
+		fd = -1;
+	}
+	(void)unlink(tmp);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(tmp);
+	free(dir);
+	return rc;
+}
