@@ -55,7 +55,9 @@ static int help_exec(int argc, char **argv)
 
 	if (argc > 2)
 		return cli_usage(&cmd_help, "too many arguments");
-	if (argc == 2 && strcmp(argv[1], "--help") != 0 && strcmp(argv[1], "-h") != 0) {
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
+		return cli_help(&cmd_help);
+	if (argc == 2) {
 		c = cli_find_command(argv[1]);
 		if (c == NULL)
 			return cli_usage(&cmd_help, "unknown command '%s'", argv[1]);

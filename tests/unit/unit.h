@@ -2,12 +2,15 @@
 #ifndef MCUPROV_UNIT_H
 #define MCUPROV_UNIT_H
 
+#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -17,6 +20,28 @@ static inline const char *unit_vectors(void)
 	const char *v = getenv("MCUPROV_VECTORS");
 
 	return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+/* Create a fresh private directory /tmp/mcuprov-unit-XXXXXX into DIR
+ * (at least 32 bytes).  Returns 0 or -1. */
+static inline int unit_mkdtemp(char *dir, size_t size)
+{
+	if ((size_t)snprintf(dir, size, "/tmp/mcuprov-unit-XXXXXX") >= size)
+		return -1;
+	return mkdtemp(dir) != NULL ? 0 : -1;
+}
+
+static inline int unit_rmtree_one(const char *path, const struct stat *st, int type,
+				  struct FTW *ftw)
+{
+	return remove(path);
+}
+
+/* Remove DIR and everything below it (symbolic links are not followed).
+ * Returns 0 or -1. */
+static inline int unit_rmtree(const char *dir)
+{
+	return nftw(dir, unit_rmtree_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 #endif

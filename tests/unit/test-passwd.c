@@ -1,0 +1,343 @@
+/* Unit tests: password sources (pass:, env:, file:, fd:, stdin). */
+#include "config.h"
+
+#include "unit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "mcuprov/passwd.h"
+
+#define ENV_SET "MCUPROV_UNIT_PASSWD"
+#define ENV_UNSET "MCUPROV_UNIT_PASSWD_UNSET"
+#define MSG_SOURCE "invalid password source (use pass:, env:, file:, fd: or stdin)"
+
+/* The temporary directory of the group (set up once). */
+static char tmpdir[64];
+
+/* Write LEN bytes of DATA to a new file NAME in the temporary directory and
+ * store its path in PATH. */
+static void write_tmp(const char *name, const void *data, size_t len, char *path, size_t size)
+{
+	int fd;
+
+	assert_true((size_t)snprintf(path, size, "%s/%s", tmpdir, name) < size);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
+	assert_int_equal(close(fd), 0);
+}
+
+/* SRC must resolve to WANT. */
+static void assert_passwd(const char *src, const char *want)
+{
+	struct mcuprov_err err;
+	char *pw = (char *)&err; /* must be overwritten */
+
+	err_clear(&err);
+	assert_int_equal(passwd_from_source(src, &pw, &err), 0);
+	assert_non_null(pw);
+	assert_string_equal(pw, want);
+	assert_int_equal(err.code, 0);
+	passwd_free(pw);
+}
+
+/* SRC must fail with CODE, SUBJECT and MSG, and leave *out NULL. */
+static void assert_passwd_fails(const char *src, int code, const char *subject, const char *msg)
+{
+	struct mcuprov_err err;
+	char *pw = (char *)&err;
+
+	err_clear(&err);
+	assert_int_equal(passwd_from_source(src, &pw, &err), code);
+	assert_null(pw);
+	assert_int_equal(err.code, code);
+	assert_string_equal(err.subject, subject);
+	assert_string_equal(err.msg, msg);
+	/* a NULL error record is allowed and changes nothing but the detail */
+	pw = (char *)&err;
+	assert_int_equal(passwd_from_source(src, &pw, NULL), code);
+	assert_null(pw);
+}
+
+/* A string of N 'p' characters (malloc'd). */
+static char *repeat(size_t n)
+{
+	char *s = malloc(n + 1);
+
+	assert_non_null(s);
+	memset(s, 'p', n);
+	s[n] = '\0';
+	return s;
+}
+
+static int group_setup(void **state)
+{
+	return unit_mkdtemp(tmpdir, sizeof(tmpdir));
+}
+
+static int group_teardown(void **state)
+{
+	return unit_rmtree(tmpdir);
+}
+
+static void test_pass(void **state)
+{
+	assert_passwd("pass:secret", "secret");
+	assert_passwd("pass:with space:and colon", "with space:and colon");
+	/* only the first colon separates: the rest is the password */
+	assert_passwd("pass:env:X", "env:X");
+	assert_passwd_fails("pass:", MCUPROV_ERR_PASSWORD, "", "empty password");
+}
+
+static void test_pass_max(void **state)
+{
+	char *pw = repeat(PASSWD_MAX), *src = malloc(PASSWD_MAX + 7);
+
+	assert_non_null(src);
+	snprintf(src, PASSWD_MAX + 7, "pass:%s", pw);
+	assert_int_equal(strlen(src), 5 + PASSWD_MAX);
+	assert_passwd(src, pw);
+	free(pw);
+
+	pw = repeat(PASSWD_MAX + 1);
+	snprintf(src, PASSWD_MAX + 7, "pass:%s", pw);
+	assert_int_equal(strlen(src), 5 + PASSWD_MAX + 1);
+	assert_passwd_fails(src, MCUPROV_ERR_PASSWORD, "", "password longer than 1024 bytes");
+	free(pw);
+	free(src);
+}
+
+static void test_env(void **state)
+{
+	char *pw;
+
+	assert_int_equal(setenv(ENV_SET, "from-env", 1), 0);
+	assert_passwd("env:" ENV_SET, "from-env");
+	/* the value is used as it is: no line handling */
+	assert_int_equal(setenv(ENV_SET, "a b\tc", 1), 0);
+	assert_passwd("env:" ENV_SET, "a b\tc");
+
+	assert_int_equal(unsetenv(ENV_UNSET), 0);
+	assert_passwd_fails("env:" ENV_UNSET, MCUPROV_ERR_PASSWORD, "",
+			    "password variable '" ENV_UNSET "' is not set");
+	assert_passwd_fails("env:", MCUPROV_ERR_PASSWORD, "", "password variable '' is not set");
+
+	assert_int_equal(setenv(ENV_SET, "", 1), 0);
+	assert_passwd_fails("env:" ENV_SET, MCUPROV_ERR_PASSWORD, "", "empty password");
+
+	pw = repeat(PASSWD_MAX);
+	assert_int_equal(setenv(ENV_SET, pw, 1), 0);
+	assert_passwd("env:" ENV_SET, pw);
+	free(pw);
+	pw = repeat(PASSWD_MAX + 1);
+	assert_int_equal(setenv(ENV_SET, pw, 1), 0);
+	assert_passwd_fails("env:" ENV_SET, MCUPROV_ERR_PASSWORD, "",
+			    "password longer than 1024 bytes");
+	free(pw);
+	assert_int_equal(unsetenv(ENV_SET), 0);
+}
+
+static void test_file(void **state)
+{
+	char path[256], src[300];
+
+	write_tmp("lf", "first\nsecond\n", 13, path, sizeof(path));
+	snprintf(src, sizeof(src), "file:%s", path);
+	assert_passwd(src, "first");
+
+	write_tmp("crlf", "dos\r\nsecond\r\n", 13, path, sizeof(path));
+	snprintf(src, sizeof(src), "file:%s", path);
+	assert_passwd(src, "dos");
+
+	write_tmp("noeol", "last", 4, path, sizeof(path));
+	snprintf(src, sizeof(src), "file:%s", path);
+	assert_passwd(src, "last");
+
+	/* only one trailing CR is removed, and only at the end of the line */
+	write_tmp("cr", "a\rb\r\r\n", 6, path, sizeof(path));
+	snprintf(src, sizeof(src), "file:%s", path);
+	assert_passwd(src, "a\rb\r");
+
+	/* leading and trailing spaces are part of the password */
+	write_tmp("spaces", " sp \n", 5, path, sizeof(path));
+	snprintf(src, sizeof(src), "file:%s", path);
+	assert_passwd(src, " sp ");
+}
+
+static void test_file_empty(void **state)
+{
+	char path[256], src[300];
+
+	write_tmp("empty", "", 0, path, sizeof(path));
+	snprintf(src, sizeof(src), "file:%s", path);
+	assert_passwd_fails(src, MCUPROV_ERR_PASSWORD, "", "empty password");
+
+	write_tmp("newline", "\nsecond\n", 8, path, sizeof(path));
+	snprintf(src, sizeof(src), "file:%s", path);
+	assert_passwd_fails(src, MCUPROV_ERR_PASSWORD, "", "empty password");
+
+	write_tmp("crlfonly", "\r\n", 2, path, sizeof(path));
+	snprintf(src, sizeof(src), "file:%s", path);
+	assert_passwd_fails(src, MCUPROV_ERR_PASSWORD, "", "empty password");
+}
+
+static void test_file_missing(void **state)
+{
+	char path[256], src[300];
+
+	snprintf(path, sizeof(path), "%s/does-not-exist", tmpdir);
+	snprintf(src, sizeof(src), "file:%s", path);
+	assert_passwd_fails(src, MCUPROV_ERR_IO, path,
+			    "cannot open password file: No such file or directory");
+	assert_passwd_fails("file:", MCUPROV_ERR_IO, "",
+			    "cannot open password file: No such file or directory");
+}
+
+static void test_file_max(void **state)
+{
+	char path[256], src[300];
+	char *line = malloc(PASSWD_MAX + 3), *pw = repeat(PASSWD_MAX);
+
+	assert_non_null(line);
+	memcpy(line, pw, PASSWD_MAX);
+	line[PASSWD_MAX] = '\n';
+	write_tmp("max", line, PASSWD_MAX + 1, path, sizeof(path));
+	snprintf(src, sizeof(src), "file:%s", path);
+	assert_passwd(src, pw);
+
+	/* without a newline at the end of the file */
+	write_tmp("max-noeol", line, PASSWD_MAX, path, sizeof(path));
+	snprintf(src, sizeof(src), "file:%s", path);
+	assert_passwd(src, pw);
+
+	line[PASSWD_MAX] = 'p';
+	line[PASSWD_MAX + 1] = '\n';
+	write_tmp("max1", line, PASSWD_MAX + 2, path, sizeof(path));
+	snprintf(src, sizeof(src), "file:%s", path);
+	assert_passwd_fails(src, MCUPROV_ERR_PASSWORD, path, "password longer than 1024 bytes");
+	free(line);
+	free(pw);
+}
+
+static void test_file_max_crlf(void **state)
+{
+	char path[256], src[300];
+	char *line = malloc(PASSWD_MAX + 2), *pw = repeat(PASSWD_MAX);
+
+	/* a PASSWD_MAX-byte password on a CRLF line: the CR is line ending,
+	 * not password, so the password is not too long */
+	assert_non_null(line);
+	memcpy(line, pw, PASSWD_MAX);
+	line[PASSWD_MAX] = '\r';
+	line[PASSWD_MAX + 1] = '\n';
+	write_tmp("max-crlf", line, PASSWD_MAX + 2, path, sizeof(path));
+	snprintf(src, sizeof(src), "file:%s", path);
+	assert_passwd(src, pw);
+	free(line);
+	free(pw);
+}
+
+static void test_fd(void **state)
+{
+	int p[2];
+	char src[32];
+	char buf[8];
+
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(write(p[1], "piped\nrest", 10), 10);
+	assert_int_equal(close(p[1]), 0);
+	snprintf(src, sizeof(src), "fd:%d", p[0]);
+	assert_passwd(src, "piped");
+	/* only the first line was consumed: the rest is still in the pipe */
+	assert_int_equal(read(p[0], buf, sizeof(buf)), 4);
+	assert_memory_equal(buf, "rest", 4);
+	/* the descriptor is the caller's: still open */
+	assert_int_equal(close(p[0]), 0);
+
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(write(p[1], "crlf\r\n", 6), 6);
+	assert_int_equal(close(p[1]), 0);
+	snprintf(src, sizeof(src), "fd:%d", p[0]);
+	assert_passwd(src, "crlf");
+	assert_int_equal(close(p[0]), 0);
+
+	/* end of input at once: empty */
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(close(p[1]), 0);
+	snprintf(src, sizeof(src), "fd:%d", p[0]);
+	assert_passwd_fails(src, MCUPROV_ERR_PASSWORD, "", "empty password");
+	assert_int_equal(close(p[0]), 0);
+}
+
+static void test_fd_closed(void **state)
+{
+	/* a valid number that is not an open descriptor */
+	assert_int_equal(fcntl(65535, F_GETFD), -1);
+	assert_passwd_fails("fd:65535", MCUPROV_ERR_IO, "fd:65535",
+			    "cannot read password: Bad file descriptor");
+}
+
+static void test_fd_invalid(void **state)
+{
+	static const char *const bad[] = {
+		"fd:", "fd:abc", "fd:3x", "fd:-1", "fd:65536", "fd:99999999999999999999", "fd: ",
+	};
+	char msg[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(msg, sizeof(msg), "invalid password descriptor '%s'", bad[i]);
+		assert_passwd_fails(bad[i], MCUPROV_ERR_USAGE, "", msg);
+	}
+}
+
+static void test_stdin(void **state)
+{
+	int p[2], saved = dup(STDIN_FILENO);
+
+	assert_true(saved >= 0);
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(write(p[1], "from-stdin\r\nmore\n", 17), 17);
+	assert_int_equal(close(p[1]), 0);
+	assert_int_equal(dup2(p[0], STDIN_FILENO), STDIN_FILENO);
+	assert_int_equal(close(p[0]), 0);
+	assert_passwd("stdin", "from-stdin");
+	assert_passwd("stdin", "more");
+	assert_passwd_fails("stdin", MCUPROV_ERR_PASSWORD, "", "empty password");
+	assert_int_equal(dup2(saved, STDIN_FILENO), STDIN_FILENO);
+	assert_int_equal(close(saved), 0);
+}
+
+static void test_unknown(void **state)
+{
+	static const char *const bad[] = {
+		"", "secret", "foo:bar", "PASS:x", "pass", "env", "stdin:", "stdinx", " pass:x",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_passwd_fails(bad[i], MCUPROV_ERR_USAGE, "", MSG_SOURCE);
+}
+
+static void test_free_null(void **state)
+{
+	passwd_free(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pass),         cmocka_unit_test(test_pass_max),
+		cmocka_unit_test(test_env),          cmocka_unit_test(test_file),
+		cmocka_unit_test(test_file_empty),   cmocka_unit_test(test_file_missing),
+		cmocka_unit_test(test_file_max),     cmocka_unit_test(test_file_max_crlf),
+		cmocka_unit_test(test_fd),           cmocka_unit_test(test_fd_closed),
+		cmocka_unit_test(test_fd_invalid),   cmocka_unit_test(test_stdin),
+		cmocka_unit_test(test_unknown),      cmocka_unit_test(test_free_null),
+	};
+
+	return cmocka_run_group_tests_name("passwd", tests, group_setup, group_teardown);
+}
