@@ -16,6 +16,14 @@
 int file_read(const char *path, size_t max, uint8_t **buf, size_t *len, mode_t *mode,
 	      struct mcuprov_err *err);
 
+/* write(2) all LEN bytes, retrying on EINTR and short writes.
+ * Returns 0, or -1 with errno set. */
+int file_write_all(int fd, const void *data, size_t len);
+
+/* pread(2) exactly LEN bytes at OFF, retrying on EINTR and short reads.
+ * Returns 0, or -1 with errno set (errno 0: end of file came first). */
+int file_pread_all(int fd, void *buf, size_t len, uint64_t off);
+
 enum file_write_flags {
 	FILE_WRITE_FORCE = 1 << 0,   /* replace an existing regular file */
 	FILE_WRITE_PRIVATE = 1 << 1, /* mode 0600 whatever the umask */
@@ -31,5 +39,28 @@ enum file_write_flags {
  * Returns 0 or MCUPROV_ERR_EXISTS / MCUPROV_ERR_IO / MCUPROV_ERR_REFUSED. */
 int file_write_atomic(const char *path, const void *data, size_t len, unsigned flags,
 		      struct mcuprov_err *err);
+
+/* A file being written in place of PATH: the streaming form of
+ * file_write_atomic() for outputs too large to hold in memory. */
+struct file_atomic {
+	int fd;     /* write here (O_WRONLY temporary file) */
+	char *tmp;  /* its name */
+	char *path; /* the final name */
+	char *dir;
+	unsigned flags;
+};
+
+/* Create the temporary file for PATH (same checks and FLAGS as
+ * file_write_atomic).  On success the caller writes to a->fd and ends with
+ * file_atomic_commit() or file_atomic_abort(). */
+int file_atomic_open(struct file_atomic *a, const char *path, unsigned flags,
+		     struct mcuprov_err *err);
+
+/* fsync and move the temporary file into place, fsync the directory, free.
+ * On failure the temporary file is removed and PATH untouched. */
+int file_atomic_commit(struct file_atomic *a, struct mcuprov_err *err);
+
+/* Remove the temporary file and free.  Safe after a failed open. */
+void file_atomic_abort(struct file_atomic *a);
 
 #endif

@@ -84,8 +84,32 @@ out:
 	return rc;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t len)
+int file_pread_all(int fd, void *buf, size_t len, uint64_t off)
 {
+	uint8_t *p = buf;
+
+	while (len > 0) {
+		ssize_t n = pread(fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			errno = 0;
+			return -1;
+		}
+		p += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int file_write_all(int fd, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+
 	while (len > 0) {
 		ssize_t n = write(fd, p, len);
 
@@ -122,15 +146,35 @@ static void fsync_dir(const char *dir)
 	}
 }
 
-int file_write_atomic(const char *path, const void *data, size_t len, unsigned flags,
-		      struct mcuprov_err *err)
+static void atomic_free(struct file_atomic *a)
+{
+	if (a->fd >= 0)
+		close(a->fd);
+	a->fd = -1;
+	free(a->tmp);
+	free(a->path);
+	free(a->dir);
+	a->tmp = a->path = a->dir = NULL;
+}
+
+void file_atomic_abort(struct file_atomic *a)
+{
+	if (a->tmp != NULL)
+		(void)unlink(a->tmp);
+	atomic_free(a);
+}
+
+int file_atomic_open(struct file_atomic *a, const char *path, unsigned flags,
+		     struct mcuprov_err *err)
 {
 	struct stat st;
-	char *dir = NULL, *tmp = NULL;
 	mode_t mode = (flags & FILE_WRITE_PRIVATE) ? 0600 : 0666;
-	int fd = -1, rc, tries;
 	size_t tmplen;
+	int tries, rc;
 
+	memset(a, 0, sizeof(*a));
+	a->fd = -1;
+	a->flags = flags;
 	if (lstat(path, &st) == 0) {
 		if (S_ISLNK(st.st_mode))
 			return err_set(err, MCUPROV_ERR_REFUSED, path,
@@ -146,80 +190,99 @@ int file_write_atomic(const char *path, const void *data, size_t len, unsigned f
 		return err_set(err, MCUPROV_ERR_IO, path, "cannot stat: %s", strerror(errno));
 	}
 
-	dir = dir_of(path);
+	a->path = strdup(path);
+	a->dir = dir_of(path);
 	tmplen = strlen(path) + 32;
-	tmp = malloc(tmplen);
-	if (dir == NULL || tmp == NULL) {
+	a->tmp = malloc(tmplen);
+	if (a->path == NULL || a->dir == NULL || a->tmp == NULL) {
 		rc = err_set(err, MCUPROV_ERR_NOMEM, path, "out of memory");
-		goto out;
+		goto fail;
 	}
 	for (tries = 0; tries < 16; tries++) {
 		unsigned char rnd[6];
 
 		if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
 			rc = err_set_ssl(err, MCUPROV_ERR_CRYPTO, path, "cannot make a temporary name");
-			goto out;
+			goto fail;
 		}
-		snprintf(tmp, tmplen, "%s.tmp-%02x%02x%02x%02x%02x%02x", path, rnd[0], rnd[1], rnd[2],
-			 rnd[3], rnd[4], rnd[5]);
-		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-		if (fd >= 0 || errno != EEXIST)
+		snprintf(a->tmp, tmplen, "%s.tmp-%02x%02x%02x%02x%02x%02x", path, rnd[0], rnd[1],
+			 rnd[2], rnd[3], rnd[4], rnd[5]);
+		a->fd = open(a->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+		if (a->fd >= 0 || errno != EEXIST)
 			break;
 	}
-	if (fd < 0) {
+	if (a->fd < 0) {
 		rc = err_set(err, MCUPROV_ERR_IO, path, "cannot create temporary file in '%s': %s",
-			     dir, strerror(errno));
-		free(tmp);
-		tmp = NULL; /* nothing to unlink */
-		goto out;
+			     a->dir, strerror(errno));
+		free(a->tmp);
+		a->tmp = NULL; /* nothing to unlink */
+		goto fail;
 	}
 	/* 0600 must hold whatever the umask was; open() only lowers bits. */
-	if ((flags & FILE_WRITE_PRIVATE) && fchmod(fd, 0600) < 0) {
+	if ((flags & FILE_WRITE_PRIVATE) && fchmod(a->fd, 0600) < 0) {
 		rc = err_set(err, MCUPROV_ERR_IO, path, "cannot set mode 0600: %s", strerror(errno));
-		goto out_unlink;
+		goto fail;
 	}
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
-		rc = err_set(err, MCUPROV_ERR_IO, path, "write error: %s", strerror(errno));
-		goto out_unlink;
+	return 0;
+fail:
+	file_atomic_abort(a);
+	return rc;
+}
+
+int file_atomic_commit(struct file_atomic *a, struct mcuprov_err *err)
+{
+	int rc;
+
+	if (fsync(a->fd) < 0) {
+		rc = err_set(err, MCUPROV_ERR_IO, a->path, "write error: %s", strerror(errno));
+		goto fail;
 	}
-	if (close(fd) < 0) {
-		fd = -1;
-		rc = err_set(err, MCUPROV_ERR_IO, path, "write error: %s", strerror(errno));
-		goto out_unlink;
+	rc = close(a->fd);
+	a->fd = -1;
+	if (rc < 0) {
+		rc = err_set(err, MCUPROV_ERR_IO, a->path, "write error: %s", strerror(errno));
+		goto fail;
 	}
-	fd = -1;
-	if (flags & FILE_WRITE_FORCE) {
-		if (rename(tmp, path) < 0) {
-			rc = err_set(err, MCUPROV_ERR_IO, path, "cannot rename into place: %s",
+	if (a->flags & FILE_WRITE_FORCE) {
+		if (rename(a->tmp, a->path) < 0) {
+			rc = err_set(err, MCUPROV_ERR_IO, a->path, "cannot rename into place: %s",
 				     strerror(errno));
-			goto out_unlink;
+			goto fail;
 		}
 	} else {
-		/* link() fails with EEXIST if PATH appeared since lstat(). */
-		if (link(tmp, path) < 0) {
+		/* link() fails with EEXIST if PATH appeared since the lstat() */
+		if (link(a->tmp, a->path) < 0) {
 			if (errno == EEXIST)
-				rc = err_set(err, MCUPROV_ERR_EXISTS, path,
+				rc = err_set(err, MCUPROV_ERR_EXISTS, a->path,
 					     "already exists (use --force to replace it)");
 			else
-				rc = err_set(err, MCUPROV_ERR_IO, path, "cannot move into place: %s",
-					     strerror(errno));
-			goto out_unlink;
+				rc = err_set(err, MCUPROV_ERR_IO, a->path,
+					     "cannot move into place: %s", strerror(errno));
+			goto fail;
 		}
-		(void)unlink(tmp);
+		(void)unlink(a->tmp);
 	}
-	fsync_dir(dir);
-	rc = 0;
-	goto out;
-out_unlink:
-	if (fd >= 0) {
-		close(fd);
-		fd = -1;
-	}
-	(void)unlink(tmp);
-out:
-	if (fd >= 0)
-		close(fd);
-	free(tmp);
-	free(dir);
+	fsync_dir(a->dir);
+	atomic_free(a);
+	return 0;
+fail:
+	file_atomic_abort(a);
 	return rc;
+}
+
+int file_write_atomic(const char *path, const void *data, size_t len, unsigned flags,
+		      struct mcuprov_err *err)
+{
+	struct file_atomic a;
+	int rc;
+
+	rc = file_atomic_open(&a, path, flags, err);
+	if (rc < 0)
+		return rc;
+	if (file_write_all(a.fd, data, len) < 0) {
+		rc = err_set(err, MCUPROV_ERR_IO, path, "write error: %s", strerror(errno));
+		file_atomic_abort(&a);
+		return rc;
+	}
+	return file_atomic_commit(&a, err);
 }

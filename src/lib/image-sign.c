@@ -1,0 +1,728 @@
+/* MCUboot image signing, byte-compatible with imgtool sign.
+ *
+ * The input is streamed in IMAGE_CHUNK pieces through the image hash, the
+ * RSA/ECDSA signer and a write buffer into a temporary output file, which
+ * replaces the output only when everything succeeded. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+
+#include "image-internal.h"
+#include "mcuprov/fileio.h"
+#include "mcuprov/ihex.h"
+#include "mcuprov/image.h"
+
+void image_sign_opts_init(struct image_sign_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->header_size = IMAGE_HEADER_SIZE;
+	o->align = 1;
+	o->erased_val = 0xff;
+	o->sha = IMAGE_SHA_AUTO;
+}
+
+static uint64_t align_up(uint64_t v, uint64_t a)
+{
+	return (v + a - 1) & ~(a - 1);
+}
+
+/* imgtool's _trailer_size() for an unencrypted image. */
+static uint64_t trailer_size(const struct image_sign_opts *o, unsigned max_align)
+{
+	uint64_t magic_align = align_up(IMAGE_BOOT_MAGIC_SIZE, max_align);
+	unsigned sectors = o->max_sectors ? o->max_sectors : IMAGE_DEFAULT_MAX_SECTORS;
+
+	if (o->overwrite_only)
+		return (uint64_t)max_align * 2 + magic_align;
+	return (uint64_t)sectors * 3 * o->align + (uint64_t)max_align * 4 + magic_align;
+}
+
+/* Derived settings, checked once before any I/O. */
+struct plan {
+	const struct mcuprov_key *key; /* decides the hash: signer or fix-sig key */
+	unsigned hash_tlv;
+	const EVP_MD *md;
+	unsigned max_align;
+	uint64_t tsize;
+	uint8_t prot[0x10000]; /* protected TLV area, info header included */
+	size_t prot_len;
+	uint8_t boot_magic[IMAGE_BOOT_MAGIC_SIZE];
+};
+
+static bool is_predefined_tlv(unsigned tag)
+{
+	return image_tlv_name(tag) != NULL;
+}
+
+static void put_tlv(uint8_t *buf, size_t *len, unsigned type, const void *v, size_t n)
+{
+	wr16(buf + *len, (uint16_t)type);
+	wr16(buf + *len + 2, (uint16_t)n);
+	if (n > 0)
+		memcpy(buf + *len + 4, v, n);
+	*len += 4 + n;
+}
+
+static int plan_make(const struct image_sign_opts *o, struct plan *p, struct mcuprov_err *err)
+{
+	size_t need = 0, i, j;
+	unsigned sha;
+
+	memset(p, 0, sizeof(*p));
+	if (o->key != NULL && o->fix_sig != NULL)
+		return err_set(err, MCUPROV_ERR_USAGE, NULL,
+			       "give either -k/--key or --fix-sig, not both");
+	if (o->fix_sig != NULL && o->fix_sig_pubkey == NULL)
+		return err_set(err, MCUPROV_ERR_USAGE, NULL, "--fix-sig needs --fix-sig-pubkey");
+	p->key = o->key != NULL ? o->key : o->fix_sig_pubkey;
+	if (o->key != NULL && !o->key->is_private && o->vector_to_sign == IMAGE_VECTOR_NONE)
+		return err_set(err, MCUPROV_ERR_USAGE, NULL,
+			       "the signing key is a public key (give the private key, or use "
+			       "--vector-to-sign and --fix-sig for external signing)");
+	if (p->key != NULL && !key_type_can_sign(p->key->type))
+		return err_set(err, MCUPROV_ERR_USAGE, NULL,
+			       "%s keys cannot sign images (they are for image encryption)",
+			       key_type_name(p->key->type));
+	if (o->pure && (p->key == NULL || p->key->type != KEY_ED25519))
+		return err_set(err, MCUPROV_ERR_USAGE, NULL, "--pure needs an ed25519 key");
+
+	/* hash: the key decides; auto = the key's first allowed hash */
+	sha = o->sha;
+	if (o->pure)
+		sha = 512; /* imgtool: pure enforces SHA-512, the user's choice is ignored */
+	if (p->key == NULL) {
+		p->hash_tlv = sha == 384 ? TLV_SHA384 : sha == 512 ? TLV_SHA512 : TLV_SHA256;
+	} else {
+		if (sha == IMAGE_SHA_AUTO)
+			p->hash_tlv = p->key->type == KEY_ECDSA_P384 ? TLV_SHA384 : TLV_SHA256;
+		else
+			p->hash_tlv = sha == 384 ? TLV_SHA384 : sha == 512 ? TLV_SHA512 : TLV_SHA256;
+		if (!image_key_allows_hash(p->key->type, p->hash_tlv, o->pure))
+			return err_set(err, MCUPROV_ERR_USAGE, NULL,
+				       "%s keys cannot be used with --sha %u (allowed: %s)",
+				       key_type_name(p->key->type), sha,
+				       p->key->type == KEY_ECDSA_P384 ? "384"
+				       : p->key->type == KEY_ED25519 ? "256, 512"
+								      : "256");
+	}
+	p->md = image_hash_md(p->hash_tlv);
+
+	if (o->header_size < IMAGE_HEADER_SIZE || o->header_size > 0xffff)
+		return err_set(err, MCUPROV_ERR_USAGE, NULL,
+			       "header size 0x%x out of range (0x20 to 0xffff)", o->header_size);
+	switch (o->align) {
+	case 1: case 2: case 4: case 8: case 16: case 32: break;
+	default:
+		return err_set(err, MCUPROV_ERR_USAGE, NULL,
+			       "invalid --align %u (1, 2, 4, 8, 16 or 32)", o->align);
+	}
+	switch (o->max_align) {
+	case 0: p->max_align = o->align > 8 ? o->align : 8; break;
+	case 8: case 16: case 32: p->max_align = o->max_align; break;
+	default:
+		return err_set(err, MCUPROV_ERR_USAGE, NULL,
+			       "invalid --max-align %u (8, 16 or 32)", o->max_align);
+	}
+	if (o->align > p->max_align)
+		return err_set(err, MCUPROV_ERR_USAGE, NULL,
+			       "--align %u is larger than --max-align %u", o->align, p->max_align);
+	if (o->erased_val != 0 && o->erased_val != 0xff)
+		return err_set(err, MCUPROV_ERR_USAGE, NULL, "invalid --erased-val (0 or 0xff)");
+	if (o->max_sectors > 0x100000)
+		return err_set(err, MCUPROV_ERR_USAGE, NULL, "--max-sectors %u is too large",
+			       o->max_sectors);
+	if ((o->pad || o->confirm) && o->slot_size == 0)
+		return err_set(err, MCUPROV_ERR_USAGE, NULL, "--pad and --confirm need -S/--slot-size");
+	if (o->has_rom_fixed && o->has_load_addr)
+		return err_set(err, MCUPROV_ERR_USAGE, NULL,
+			       "can not set --rom-fixed and --load-addr at the same time");
+	p->tsize = trailer_size(o, p->max_align);
+	if (p->max_align == IMAGE_DEFAULT_MAX_ALIGN) {
+		memcpy(p->boot_magic, image_boot_magic, IMAGE_BOOT_MAGIC_SIZE);
+	} else {
+		wr16(p->boot_magic, (uint16_t)p->max_align);
+		memcpy(p->boot_magic + 2, image_boot_magic2, sizeof(image_boot_magic2));
+	}
+
+	/* protected TLVs, in imgtool's order: SEC_CNT, DEPENDENCY..., custom */
+	if (o->has_security_counter)
+		need += IMAGE_TLV_SIZE + 4;
+	need += o->n_deps * (IMAGE_TLV_SIZE + 12);
+	for (i = 0; i < o->n_custom; i++) {
+		const struct image_custom_tlv *c = &o->custom[i];
+
+		if (c->tag < TLV_VENDOR_MIN || c->tag > TLV_VENDOR_MAX)
+			return err_set(err, MCUPROV_ERR_USAGE, NULL,
+				       "invalid custom TLV tag 0x%04x (allowed 0x%04x to 0x%04x)",
+				       c->tag, TLV_VENDOR_MIN, TLV_VENDOR_MAX);
+		if (is_predefined_tlv(c->tag))
+			return err_set(err, MCUPROV_ERR_USAGE, NULL,
+				       "custom TLV 0x%x conflicts with predefined TLV %s", c->tag,
+				       image_tlv_name(c->tag));
+		for (j = 0; j < i; j++)
+			if (o->custom[j].tag == c->tag)
+				return err_set(err, MCUPROV_ERR_USAGE, NULL,
+					       "custom TLV 0x%x given twice", c->tag);
+		if (c->len > 0xffff)
+			return err_set(err, MCUPROV_ERR_USAGE, NULL,
+				       "custom TLV 0x%x is too long (%zu bytes, limit 65535)", c->tag,
+				       c->len);
+		need += IMAGE_TLV_SIZE + c->len;
+		if (need > 0xffff)
+			break;
+	}
+	if (need > 0)
+		need += IMAGE_TLV_INFO_SIZE;
+	if (need > 0xffff)
+		return err_set(err, MCUPROV_ERR_USAGE, NULL,
+			       "protected TLVs too large (over 65535 bytes)");
+	if (need > 0) {
+		uint8_t v[12];
+
+		p->prot_len = IMAGE_TLV_INFO_SIZE;
+		if (o->has_security_counter) {
+			uint32_t sc = o->security_counter;
+
+			if (o->security_counter_auto)
+				sc = (uint32_t)o->version.major << 24 |
+				     (uint32_t)o->version.minor << 16 | o->version.revision;
+			wr32(v, sc);
+			put_tlv(p->prot, &p->prot_len, TLV_SEC_CNT, v, 4);
+		}
+		for (i = 0; i < o->n_deps; i++) {
+			memset(v, 0, sizeof(v));
+			v[0] = o->deps[i].image_id;
+			v[4] = o->deps[i].version.major;
+			v[5] = o->deps[i].version.minor;
+			wr16(v + 6, o->deps[i].version.revision);
+			wr32(v + 8, o->deps[i].version.build);
+			put_tlv(p->prot, &p->prot_len, TLV_DEPENDENCY, v, 12);
+		}
+		for (i = 0; i < o->n_custom; i++)
+			put_tlv(p->prot, &p->prot_len, o->custom[i].tag, o->custom[i].value,
+				o->custom[i].len);
+		wr16(p->prot, IMAGE_TLV_PROT_INFO_MAGIC);
+		wr16(p->prot + 2, (uint16_t)p->prot_len);
+	}
+	return 0;
+}
+
+/* ---- the streaming sink ------------------------------------------------------ */
+
+struct sink {
+	int fd;            /* -1: discard (digest-only output) */
+	uint8_t *buf;      /* write buffer, IMAGE_CHUNK bytes */
+	size_t used;
+	bool hashing;      /* bytes go through the hash (and signer) too */
+	EVP_MD_CTX *md;
+	EVP_MD_CTX *sig;   /* RSA/ECDSA DigestSign or --fix-sig DigestVerify */
+	uint8_t *whole;    /* --pure: the whole hashed region */
+	uint64_t whole_len, whole_cap;
+	uint64_t written;
+	int error;         /* errno of the first failure */
+};
+
+static void sink_flush(struct sink *s)
+{
+	if (s->used > 0 && s->fd >= 0 && s->error == 0 && file_write_all(s->fd, s->buf, s->used) < 0)
+		s->error = errno ? errno : EIO;
+	s->used = 0;
+}
+
+static void sink_put(struct sink *s, const void *data, size_t n)
+{
+	const uint8_t *p = data;
+
+	if (s->hashing) {
+		EVP_DigestUpdate(s->md, p, n);
+		if (s->sig != NULL)
+			EVP_DigestSignUpdate(s->sig, p, n); /* same as VerifyUpdate */
+		if (s->whole != NULL) {
+			if (s->whole_len + n <= s->whole_cap)
+				memcpy(s->whole + s->whole_len, p, n);
+			s->whole_len += n;
+		}
+	}
+	s->written += n;
+	while (n > 0) {
+		size_t room = IMAGE_CHUNK - s->used, k = n < room ? n : room;
+
+		memcpy(s->buf + s->used, p, k);
+		s->used += k;
+		p += k;
+		n -= k;
+		if (s->used == IMAGE_CHUNK)
+			sink_flush(s);
+	}
+}
+
+/* N bytes of VAL. */
+static void sink_fill(struct sink *s, uint8_t val, uint64_t n)
+{
+	uint8_t chunk[4096];
+
+	memset(chunk, val, sizeof(chunk));
+	while (n > 0) {
+		size_t k = n < sizeof(chunk) ? (size_t)n : sizeof(chunk);
+
+		sink_put(s, chunk, k);
+		n -= k;
+	}
+}
+
+/* Copy N bytes from FD at OFF into the sink. */
+static int sink_copy(struct sink *s, int fd, uint64_t off, uint64_t n, const char *subject,
+		     struct mcuprov_err *err)
+{
+	uint8_t *chunk = malloc(IMAGE_CHUNK);
+
+	if (chunk == NULL)
+		return err_set(err, MCUPROV_ERR_NOMEM, subject, "out of memory");
+	while (n > 0) {
+		size_t k = n < IMAGE_CHUNK ? (size_t)n : IMAGE_CHUNK;
+
+		if (file_pread_all(fd, chunk, k, off) < 0) {
+			int e = errno;
+
+			free(chunk);
+			return err_set(err, MCUPROV_ERR_IO, subject, "read error: %s",
+				       e ? strerror(e) : "file shrank while being read");
+		}
+		sink_put(s, chunk, k);
+		off += k;
+		n -= k;
+	}
+	free(chunk);
+	return 0;
+}
+
+/* ---- Intel HEX output ------------------------------------------------------ */
+
+/* Write the first LEN bytes of SRC_FD as Intel HEX at BASE into OUT_FD,
+ * with imgtool's sparse trailer (image_ok flag and magic) when padding. */
+static int write_hex(int src_fd, uint64_t len, uint32_t base, int out_fd,
+		     const struct image_sign_opts *o, const struct plan *p, struct mcuprov_err *err)
+{
+	struct ihex_writer *w = NULL;
+	FILE *f = NULL;
+	uint8_t *chunk = NULL;
+	uint64_t off = 0;
+	int fd2, rc;
+
+	if ((uint64_t)base + (o->pad ? o->slot_size : len) > 0x100000000ULL)
+		return err_set(err, MCUPROV_ERR_USAGE, o->outfile,
+			       "Intel HEX output past 4 GiB (base address 0x%x)", base);
+	fd2 = dup(out_fd);
+	if (fd2 < 0 || (f = fdopen(fd2, "w")) == NULL) {
+		if (fd2 >= 0)
+			close(fd2);
+		return err_set(err, MCUPROV_ERR_IO, o->outfile, "cannot write: %s", strerror(errno));
+	}
+	chunk = malloc(IMAGE_CHUNK);
+	w = ihex_writer_new(f);
+	if (chunk == NULL || w == NULL) {
+		rc = err_set(err, MCUPROV_ERR_NOMEM, o->outfile, "out of memory");
+		goto out;
+	}
+	while (off < len) {
+		size_t k = len - off < IMAGE_CHUNK ? (size_t)(len - off) : IMAGE_CHUNK;
+
+		if (file_pread_all(src_fd, chunk, k, off) < 0) {
+			rc = err_set(err, MCUPROV_ERR_IO, o->outfile, "read error on temporary file");
+			goto out;
+		}
+		rc = ihex_write(w, base + (uint32_t)off, chunk, k, err);
+		if (rc < 0)
+			goto out;
+		off += k;
+	}
+	if (o->pad) {
+		uint64_t trailer_addr = (uint64_t)base + o->slot_size - p->tsize;
+		uint64_t magic_align = align_up(IMAGE_BOOT_MAGIC_SIZE, p->max_align);
+
+		if (o->confirm && !o->overwrite_only) {
+			uint8_t flag[32];
+
+			memset(flag, o->erased_val, sizeof(flag));
+			flag[0] = 0x01;
+			rc = ihex_write(w,
+					(uint32_t)(trailer_addr + p->tsize - magic_align - p->max_align),
+					flag, p->max_align, err);
+			if (rc < 0)
+				goto out;
+		}
+		rc = ihex_write(w, (uint32_t)(trailer_addr + p->tsize - IMAGE_BOOT_MAGIC_SIZE),
+				p->boot_magic, IMAGE_BOOT_MAGIC_SIZE, err);
+		if (rc < 0)
+			goto out;
+	}
+	rc = ihex_writer_finish(w, err);
+	w = NULL;
+	if (rc < 0)
+		goto out;
+	if (fclose(f) != 0) {
+		f = NULL;
+		rc = err_set(err, MCUPROV_ERR_IO, o->outfile, "write error: %s", strerror(errno));
+		goto out;
+	}
+	f = NULL;
+	rc = 0;
+out:
+	if (rc < 0 && err != NULL && err->subject[0] == '\0')
+		snprintf(err->subject, sizeof(err->subject), "%s", o->outfile);
+	ihex_writer_free(w);
+	if (f != NULL)
+		fclose(f);
+	free(chunk);
+	return rc;
+}
+
+/* ---- signing ----------------------------------------------------------------- */
+
+/* Sign (or check the fixed signature) once the hashed region is complete. */
+static int finish_signature(const struct image_sign_opts *o, struct sink *s, const uint8_t *digest,
+			    size_t dlen, uint8_t *sig, size_t *siglen, struct mcuprov_err *err)
+{
+	const struct mcuprov_key *key = o->key != NULL ? o->key : o->fix_sig_pubkey;
+	bool fixed = o->fix_sig != NULL;
+	const uint8_t *msg = o->pure ? s->whole : digest;
+	size_t msglen = o->pure ? (size_t)s->whole_len : dlen;
+	EVP_MD_CTX *ed = NULL;
+	int ok;
+
+	if (key->type == KEY_ED25519) {
+		if (image_sig_ctx_init(&ed, key, fixed, err) < 0)
+			return MCUPROV_ERR_CRYPTO;
+		if (fixed) {
+			ok = EVP_DigestVerify(ed, o->fix_sig, o->fix_sig_len, msg, msglen);
+		} else {
+			*siglen = 1024;
+			ok = EVP_DigestSign(ed, sig, siglen, msg, msglen);
+		}
+		EVP_MD_CTX_free(ed);
+	} else if (fixed) {
+		ok = EVP_DigestVerifyFinal(s->sig, o->fix_sig, o->fix_sig_len);
+	} else {
+		*siglen = 1024;
+		ok = EVP_DigestSignFinal(s->sig, sig, siglen);
+	}
+	if (ok != 1) {
+		if (fixed) {
+			ERR_clear_error();
+			return err_set(err, MCUPROV_ERR_REFUSED, NULL,
+				       "the --fix-sig signature does not verify with the "
+				       "--fix-sig-pubkey key over this image");
+		}
+		return err_set_ssl(err, MCUPROV_ERR_CRYPTO, NULL, "%s signing failed",
+				   key_type_name(key->type));
+	}
+	if (fixed) {
+		if (o->fix_sig_len > 1024)
+			return err_set(err, MCUPROV_ERR_USAGE, NULL, "--fix-sig signature too long");
+		memcpy(sig, o->fix_sig, o->fix_sig_len);
+		*siglen = o->fix_sig_len;
+	}
+	return 0;
+}
+
+int image_sign(const struct image_sign_opts *o, struct image_sign_result *res,
+	       struct mcuprov_err *err)
+{
+	struct plan *p = NULL;
+	struct sink s;
+	struct file_atomic out;
+	FILE *hextmp = NULL;
+	uint8_t hdr[IMAGE_HEADER_SIZE], *headarea = NULL, tlvs[IMAGE_TLV_INFO_SIZE + 3 * 4 +
+							      IMAGE_MAX_DIGEST + 1 + 1024 + 1024];
+	uint64_t in_size = 0, payload_len, img_size, hashed_len, total, in_off;
+	uint32_t in_base = 0, flags = 0;
+	size_t tlen, i;
+	bool out_hex = image_path_is_hex(o->outfile), in_hex = image_path_is_hex(o->infile);
+	bool have_out = false;
+	unsigned int dlen = 0;
+	int in_fd = -1, rc;
+
+	memset(res, 0, sizeof(*res));
+	memset(&s, 0, sizeof(s));
+	s.fd = -1;
+	p = malloc(sizeof(*p));
+	if (p == NULL)
+		return err_set(err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
+	rc = plan_make(o, p, err);
+	if (rc < 0)
+		goto out;
+	if (o->vector_to_sign == IMAGE_VECTOR_DIGEST && out_hex) {
+		rc = err_set(err, MCUPROV_ERR_USAGE, o->outfile,
+			     "--vector-to-sign digest writes raw bytes, not Intel HEX");
+		goto out;
+	}
+
+	/* input: raw, or Intel HEX converted into an anonymous temporary file */
+	in_fd = image_open_input(o->infile, o->erased_val, &in_size, &in_base, err);
+	if (in_fd < 0) {
+		rc = in_fd;
+		in_fd = -1;
+		goto out;
+	}
+
+	/* header area: erased bytes, or the input's own (which must be zero) */
+	headarea = malloc(o->header_size);
+	if (headarea == NULL) {
+		rc = err_set(err, MCUPROV_ERR_NOMEM, o->infile, "out of memory");
+		goto out;
+	}
+	if (o->pad_header) {
+		memset(headarea, o->erased_val, o->header_size);
+		payload_len = o->header_size + in_size;
+		in_off = 0;
+	} else {
+		if (in_size < o->header_size) {
+			rc = err_set(err, MCUPROV_ERR_FORMAT, o->infile,
+				     "input (%llu bytes) is smaller than the header size 0x%x",
+				     (unsigned long long)in_size, o->header_size);
+			goto out;
+		}
+		if (file_pread_all(in_fd, headarea, o->header_size, 0) < 0) {
+			rc = err_set(err, MCUPROV_ERR_IO, o->infile, "read error: %s", strerror(errno));
+			goto out;
+		}
+		for (i = 0; i < o->header_size; i++)
+			if (headarea[i] != 0) {
+				rc = err_set(err, MCUPROV_ERR_USAGE, o->infile,
+					     "the first 0x%x bytes (the header area) are not all "
+					     "zero: use --pad-header to add a header in front",
+					     o->header_size);
+				goto out;
+			}
+		payload_len = in_size;
+		in_off = o->header_size;
+	}
+	img_size = payload_len - o->header_size;
+	if (img_size > 0xffffffffULL) {
+		rc = err_set(err, MCUPROV_ERR_FORMAT, o->infile, "input too large for an image (4 GiB)");
+		goto out;
+	}
+	hashed_len = payload_len + p->prot_len;
+	/* fail fast when even the smallest TLV area cannot fit */
+	if (o->slot_size > 0 && hashed_len + IMAGE_TLV_INFO_SIZE + IMAGE_TLV_SIZE +
+					    (uint64_t)EVP_MD_get_size(p->md) + p->tsize >
+				    o->slot_size) {
+		rc = err_set(err, MCUPROV_ERR_USAGE, o->infile,
+			     "image (0x%llx bytes with header and TLVs) + trailer (0x%llx) exceeds "
+			     "the slot size 0x%x",
+			     (unsigned long long)(hashed_len + IMAGE_TLV_INFO_SIZE + IMAGE_TLV_SIZE +
+						  (uint64_t)EVP_MD_get_size(p->md)),
+			     (unsigned long long)p->tsize, o->slot_size);
+		goto out;
+	}
+
+	/* output: the atomic temporary file, or for HEX an anonymous one first */
+	rc = file_atomic_open(&out, o->outfile, FILE_WRITE_FORCE, err);
+	if (rc < 0)
+		goto out;
+	have_out = true;
+	if (out_hex) {
+		hextmp = tmpfile();
+		if (hextmp == NULL) {
+			rc = err_set(err, MCUPROV_ERR_IO, o->outfile,
+				     "cannot create temporary file: %s", strerror(errno));
+			goto out;
+		}
+		s.fd = fileno(hextmp);
+	} else {
+		s.fd = out.fd;
+	}
+	if (o->vector_to_sign == IMAGE_VECTOR_DIGEST)
+		s.fd = -1; /* only the digest is written, at the end */
+	s.buf = malloc(IMAGE_CHUNK);
+	s.md = EVP_MD_CTX_new();
+	if (s.buf == NULL || s.md == NULL || EVP_DigestInit_ex(s.md, p->md, NULL) != 1) {
+		rc = err_set(err, MCUPROV_ERR_NOMEM, o->outfile, "out of memory");
+		goto out;
+	}
+	if (o->vector_to_sign == IMAGE_VECTOR_NONE && p->key != NULL) {
+		if (p->key->type != KEY_ED25519) {
+			rc = image_sig_ctx_init(&s.sig, p->key, o->fix_sig != NULL, err);
+			if (rc < 0)
+				goto out;
+		} else if (o->pure) {
+			/* pure Ed25519 signs the whole message: the one
+			 * exception to constant memory */
+			s.whole_cap = hashed_len;
+			s.whole = malloc(hashed_len ? hashed_len : 1);
+			if (s.whole == NULL) {
+				rc = err_set(err, MCUPROV_ERR_NOMEM, o->infile,
+					     "out of memory (--pure keeps the whole image in memory)");
+				goto out;
+			}
+		}
+	}
+
+	/* header + payload + protected TLVs: hashed and signed */
+	if (o->has_load_addr && o->load_addr != 0)
+		flags |= IMAGE_F_RAM_LOAD;
+	if (o->has_rom_fixed && o->rom_fixed != 0)
+		flags |= IMAGE_F_ROM_FIXED;
+	if (o->non_bootable)
+		flags |= IMAGE_F_NON_BOOTABLE;
+	memset(hdr, 0, sizeof(hdr));
+	wr32(hdr, IMAGE_MAGIC);
+	wr32(hdr + 4, o->has_rom_fixed && o->rom_fixed ? o->rom_fixed
+		      : o->has_load_addr               ? o->load_addr
+						       : 0);
+	wr16(hdr + 8, (uint16_t)o->header_size);
+	wr16(hdr + 10, (uint16_t)p->prot_len);
+	wr32(hdr + 12, (uint32_t)img_size);
+	wr32(hdr + 16, flags);
+	hdr[20] = o->version.major;
+	hdr[21] = o->version.minor;
+	wr16(hdr + 22, o->version.revision);
+	wr32(hdr + 24, o->version.build);
+	memcpy(headarea, hdr, sizeof(hdr));
+	s.hashing = true;
+	sink_put(&s, headarea, o->header_size);
+	rc = sink_copy(&s, in_fd, in_off, in_size - in_off, o->infile, err);
+	if (rc < 0)
+		goto out;
+	sink_put(&s, p->prot, p->prot_len);
+	s.hashing = false;
+	EVP_DigestFinal_ex(s.md, res->digest, &dlen);
+	res->digest_len = dlen;
+
+	/* unprotected TLVs: hash, [SIG_PURE], KEYHASH|PUBKEY, signature */
+	tlen = IMAGE_TLV_INFO_SIZE;
+	put_tlv(tlvs, &tlen, p->hash_tlv, res->digest, dlen);
+	if (o->pure) {
+		const uint8_t one = 1;
+
+		put_tlv(tlvs, &tlen, TLV_SIG_PURE, &one, 1);
+	}
+	if (o->vector_to_sign == IMAGE_VECTOR_DIGEST) {
+		if (file_write_all(out.fd, res->digest, dlen) < 0) {
+			rc = err_set(err, MCUPROV_ERR_IO, o->outfile, "write error: %s",
+				     strerror(errno));
+			goto out;
+		}
+		res->out_size = dlen;
+		goto commit;
+	}
+	if (o->vector_to_sign == IMAGE_VECTOR_PAYLOAD)
+		goto flush; /* header + payload + protected TLVs only */
+	if (p->key != NULL) {
+		uint8_t *der = NULL;
+		size_t derlen = 0;
+
+		rc = key_public_der(p->key, &der, &derlen, err);
+		if (rc < 0)
+			goto out;
+		if (o->public_key_full) {
+			if (derlen > 1024) {
+				OPENSSL_free(der);
+				rc = err_set(err, MCUPROV_ERR_INTERNAL, NULL, "public key too long");
+				goto out;
+			}
+			put_tlv(tlvs, &tlen, TLV_PUBKEY, der, derlen);
+		} else {
+			uint8_t kh[IMAGE_MAX_DIGEST];
+			unsigned int khlen = 0;
+
+			/* KEYHASH uses the image's hash algorithm */
+			EVP_Digest(der, derlen, kh, &khlen, p->md, NULL);
+			put_tlv(tlvs, &tlen, TLV_KEYHASH, kh, khlen);
+		}
+		OPENSSL_free(der);
+		rc = finish_signature(o, &s, res->digest, dlen, res->sig, &res->sig_len, err);
+		if (rc < 0) {
+			if (err != NULL && err->subject[0] == '\0')
+				snprintf(err->subject, sizeof(err->subject), "%s",
+					 o->fix_sig ? "--fix-sig" : o->infile);
+			goto out;
+		}
+		put_tlv(tlvs, &tlen, image_sig_tlv(p->key->type), res->sig, res->sig_len);
+	}
+	wr16(tlvs, IMAGE_TLV_INFO_MAGIC);
+	wr16(tlvs + 2, (uint16_t)tlen);
+	sink_put(&s, tlvs, tlen);
+	total = hashed_len + tlen;
+	if (o->slot_size > 0 && total + p->tsize > o->slot_size) {
+		rc = err_set(err, MCUPROV_ERR_USAGE, o->infile,
+			     "image (0x%llx bytes with header and TLVs) + trailer (0x%llx) exceeds "
+			     "the slot size 0x%x",
+			     (unsigned long long)total, (unsigned long long)p->tsize, o->slot_size);
+		goto out;
+	}
+	if (o->pad && !out_hex) {
+		/* padding, trailer (image_ok at -(magic_align + max_align)), magic */
+		uint64_t magic_align = align_up(IMAGE_BOOT_MAGIC_SIZE, p->max_align);
+
+		sink_fill(&s, o->erased_val, o->slot_size - total - p->tsize);
+		if (o->confirm && !o->overwrite_only) {
+			uint8_t one = 0x01;
+
+			sink_fill(&s, o->erased_val, p->tsize - magic_align - p->max_align);
+			sink_put(&s, &one, 1);
+			sink_fill(&s, o->erased_val, magic_align + p->max_align - 1 -
+							     IMAGE_BOOT_MAGIC_SIZE);
+		} else {
+			sink_fill(&s, o->erased_val, p->tsize - IMAGE_BOOT_MAGIC_SIZE);
+		}
+		sink_put(&s, p->boot_magic, IMAGE_BOOT_MAGIC_SIZE);
+	}
+flush:
+	sink_flush(&s);
+	if (s.error != 0) {
+		rc = err_set(err, MCUPROV_ERR_IO, o->outfile, "write error: %s", strerror(s.error));
+		goto out;
+	}
+	res->out_size = s.written;
+	if (out_hex) {
+		uint32_t base;
+
+		if (o->has_hex_addr) {
+			base = o->hex_addr;
+		} else if (in_hex) {
+			if (o->pad_header && in_base < o->header_size) {
+				rc = err_set(err, MCUPROV_ERR_USAGE, o->outfile,
+					     "the input's address 0x%x leaves no room for the header; "
+					     "give -x/--hex-addr",
+					     in_base);
+				goto out;
+			}
+			base = in_base - (o->pad_header ? o->header_size : 0);
+		} else {
+			rc = err_set(err, MCUPROV_ERR_USAGE, o->outfile,
+				     "Intel HEX output needs an address: give -x/--hex-addr (the "
+				     "input is raw binary)");
+			goto out;
+		}
+		rc = write_hex(fileno(hextmp), s.written, base, out.fd, o, p, err);
+		if (rc < 0)
+			goto out;
+	}
+commit:
+	have_out = false;
+	rc = file_atomic_commit(&out, err);
+out:
+	if (have_out)
+		file_atomic_abort(&out);
+	if (in_fd >= 0)
+		close(in_fd);
+	if (hextmp != NULL)
+		fclose(hextmp);
+	EVP_MD_CTX_free(s.md);
+	EVP_MD_CTX_free(s.sig);
+	free(s.buf);
+	free(s.whole);
+	free(headarea);
+	free(p);
+	return rc;
+}

@@ -1,0 +1,736 @@
+/* MCUboot images: format tables, parsing and verification. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+
+#include "image-internal.h"
+#include "mcuprov/fileio.h"
+#include "mcuprov/ihex.h"
+#include "mcuprov/image.h"
+
+static const struct {
+	unsigned type;
+	const char *name;
+} tlv_names[] = {
+	{ TLV_KEYHASH, "KEYHASH" },
+	{ TLV_PUBKEY, "PUBKEY" },
+	{ TLV_SHA256, "SHA256" },
+	{ TLV_SHA384, "SHA384" },
+	{ TLV_SHA512, "SHA512" },
+	{ TLV_RSA2048, "RSA2048" },
+	{ TLV_ECDSASIG, "ECDSASIG" },
+	{ TLV_RSA3072, "RSA3072" },
+	{ TLV_ED25519, "ED25519" },
+	{ TLV_SIG_PURE, "SIG_PURE" },
+	{ TLV_ENCRSA2048, "ENCRSA2048" },
+	{ TLV_ENCKW, "ENCKW" },
+	{ TLV_ENCEC256, "ENCEC256" },
+	{ TLV_ENCX25519, "ENCX25519" },
+	{ TLV_DEPENDENCY, "DEPENDENCY" },
+	{ TLV_SEC_CNT, "SEC_CNT" },
+	{ TLV_BOOT_RECORD, "BOOT_RECORD" },
+	{ TLV_DECOMP_SIZE, "DECOMP_SIZE" },
+	{ TLV_DECOMP_SHA, "DECOMP_SHA" },
+	{ TLV_DECOMP_SIGNATURE, "DECOMP_SIGNATURE" },
+	{ TLV_COMP_DEC_SIZE, "COMP_DEC_SIZE" },
+};
+
+const char *image_tlv_name(unsigned type)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(tlv_names) / sizeof(tlv_names[0]); i++)
+		if (tlv_names[i].type == type)
+			return tlv_names[i].name;
+	return NULL;
+}
+
+const struct image_flag_name image_flag_names[] = {
+	{ "PIC", IMAGE_F_PIC },
+	{ "ENCRYPTED_AES128", IMAGE_F_ENCRYPTED_AES128 },
+	{ "ENCRYPTED_AES256", IMAGE_F_ENCRYPTED_AES256 },
+	{ "NON_BOOTABLE", IMAGE_F_NON_BOOTABLE },
+	{ "RAM_LOAD", IMAGE_F_RAM_LOAD },
+	{ "ROM_FIXED", IMAGE_F_ROM_FIXED },
+	{ "COMPRESSED_LZMA1", IMAGE_F_COMPRESSED_LZMA1 },
+	{ "COMPRESSED_LZMA2", IMAGE_F_COMPRESSED_LZMA2 },
+	{ "COMPRESSED_ARM_THUMB", IMAGE_F_COMPRESSED_ARM_THUMB },
+	{ NULL, 0 },
+};
+
+const uint8_t image_boot_magic[IMAGE_BOOT_MAGIC_SIZE] = {
+	0x77, 0xc2, 0x95, 0xf3, 0x60, 0xd2, 0xef, 0x7f,
+	0x35, 0x52, 0x50, 0x0f, 0x2c, 0xb6, 0x79, 0x80,
+};
+/* Magic for max_align != 8: LE16 max_align followed by these 14 bytes. */
+const uint8_t image_boot_magic2[IMAGE_BOOT_MAGIC_SIZE - 2] = {
+	0x2d, 0xe1, 0x5d, 0x29, 0x41, 0x0b, 0x8d, 0x77, 0x67, 0x9c, 0x11, 0x0f, 0x1f, 0x8a,
+};
+
+/* ---- versions ------------------------------------------------------------- */
+
+/* Parse decimal digits at *p into a value of at most MAX. */
+static int parse_num(const char **p, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+	const char *s = *p;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	while (*s >= '0' && *s <= '9') {
+		v = v * 10 + (uint64_t)(*s - '0');
+		if (v > max)
+			return -1;
+		s++;
+	}
+	*p = s;
+	*out = v;
+	return 0;
+}
+
+int image_version_parse(const char *s, struct image_version *v, struct mcuprov_err *err)
+{
+	const char *p = s;
+	uint64_t maj = 0, min = 0, rev = 0, build = 0;
+
+	if (parse_num(&p, 0xff, &maj) < 0)
+		goto bad;
+	if (*p == '.') {
+		p++;
+		if (parse_num(&p, 0xff, &min) < 0)
+			goto bad;
+		if (*p == '.') {
+			p++;
+			if (parse_num(&p, 0xffff, &rev) < 0)
+				goto bad;
+		}
+	}
+	if (*p == '+') {
+		p++;
+		if (parse_num(&p, 0xffffffffu, &build) < 0)
+			goto bad;
+	}
+	if (*p != '\0')
+		goto bad;
+	v->major = (uint8_t)maj;
+	v->minor = (uint8_t)min;
+	v->revision = (uint16_t)rev;
+	v->build = (uint32_t)build;
+	return 0;
+bad:
+	return err_set(err, MCUPROV_ERR_USAGE, NULL,
+		       "invalid version '%s' (MAJOR.MINOR.REVISION+BUILD, at most "
+		       "255.255.65535+4294967295)",
+		       s);
+}
+
+/* ---- parsing ---------------------------------------------------------------- */
+
+/* Where image bytes come from: a file descriptor or memory. */
+struct src {
+	int fd;
+	const uint8_t *mem;
+	uint64_t size;
+};
+
+static int src_read(const struct src *s, uint64_t off, void *buf, size_t len)
+{
+	if (off > s->size || len > s->size - off)
+		return -1;
+	if (s->mem != NULL) {
+		memcpy(buf, s->mem + off, len);
+		return 0;
+	}
+	return file_pread_all(s->fd, buf, len, off);
+}
+
+void image_info_free(struct image_info *info)
+{
+	size_t i;
+
+	if (info == NULL)
+		return;
+	for (i = 0; i < info->prot.n_tlvs; i++)
+		free(info->prot.tlvs[i].value);
+	for (i = 0; i < info->tlvs.n_tlvs; i++)
+		free(info->tlvs.tlvs[i].value);
+	free(info->prot.tlvs);
+	free(info->tlvs.tlvs);
+	free(info);
+}
+
+/* Parse the TLV area whose info header is at OFF and must carry MAGIC.
+ * WHAT names it in errors ("protected TLV area", "TLV area"). */
+static int parse_area(const struct src *s, uint64_t off, uint16_t magic, const char *what,
+		      const char *subject, struct image_tlv_area *a, struct mcuprov_err *err)
+{
+	uint8_t hdr[IMAGE_TLV_INFO_SIZE];
+	uint64_t end, p;
+	size_t cap = 0;
+
+	a->offset = off;
+	if (src_read(s, off, hdr, sizeof(hdr)) < 0)
+		return err_set(err, MCUPROV_ERR_FORMAT, subject,
+			       "truncated image: %s info header at 0x%llx is past the end (file "
+			       "size 0x%llx)",
+			       what, (unsigned long long)off, (unsigned long long)s->size);
+	a->magic = rd16(hdr);
+	a->tlv_tot = rd16(hdr + 2);
+	if (a->magic != magic)
+		return err_set(err, MCUPROV_ERR_FORMAT, subject,
+			       "bad %s magic 0x%04x at 0x%llx (expected 0x%04x)", what, a->magic,
+			       (unsigned long long)off, magic);
+	if (a->tlv_tot < IMAGE_TLV_INFO_SIZE)
+		return err_set(err, MCUPROV_ERR_FORMAT, subject,
+			       "bad %s: size 0x%x is smaller than its own header", what, a->tlv_tot);
+	end = off + a->tlv_tot;
+	if (end > s->size)
+		return err_set(err, MCUPROV_ERR_FORMAT, subject,
+			       "truncated image: %s ends at 0x%llx, file size is 0x%llx", what,
+			       (unsigned long long)end, (unsigned long long)s->size);
+	a->present = true;
+	p = off + IMAGE_TLV_INFO_SIZE;
+	while (p < end) {
+		struct image_tlv_entry *e;
+		uint8_t th[IMAGE_TLV_SIZE];
+
+		if (end - p < IMAGE_TLV_SIZE)
+			return err_set(err, MCUPROV_ERR_FORMAT, subject,
+				       "truncated %s: TLV header at 0x%llx runs past its end", what,
+				       (unsigned long long)p);
+		if (src_read(s, p, th, sizeof(th)) < 0)
+			return err_set(err, MCUPROV_ERR_IO, subject, "read error");
+		if (rd16(th + 2) > end - p - IMAGE_TLV_SIZE)
+			return err_set(err, MCUPROV_ERR_FORMAT, subject,
+				       "truncated %s: TLV 0x%02x at 0x%llx (length 0x%x) runs past "
+				       "its end",
+				       what, rd16(th), (unsigned long long)p, rd16(th + 2));
+		if (a->n_tlvs == cap) {
+			/* at most 0xffff / 4 entries: tlv_tot is 16 bits */
+			size_t ncap = cap ? cap * 2 : 8;
+			struct image_tlv_entry *n = realloc(a->tlvs, ncap * sizeof(*n));
+
+			if (n == NULL)
+				return err_set(err, MCUPROV_ERR_NOMEM, subject, "out of memory");
+			a->tlvs = n;
+			cap = ncap;
+		}
+		e = &a->tlvs[a->n_tlvs];
+		e->type = rd16(th);
+		e->len = rd16(th + 2);
+		e->offset = p + IMAGE_TLV_SIZE;
+		e->value = malloc(e->len ? e->len : 1);
+		if (e->value == NULL)
+			return err_set(err, MCUPROV_ERR_NOMEM, subject, "out of memory");
+		a->n_tlvs++;
+		if (src_read(s, e->offset, e->value, e->len) < 0)
+			return err_set(err, MCUPROV_ERR_IO, subject, "read error");
+		p = e->offset + e->len;
+	}
+	return 0;
+}
+
+static void parse_trailer(const struct src *s, uint64_t tlv_end, struct image_trailer *t)
+{
+	uint64_t off;
+	uint8_t b[4];
+	unsigned ma;
+
+	t->present = s->size > tlv_end;
+	if (!t->present || s->size - tlv_end < IMAGE_BOOT_MAGIC_SIZE)
+		return;
+	if (src_read(s, s->size - IMAGE_BOOT_MAGIC_SIZE, t->magic, IMAGE_BOOT_MAGIC_SIZE) < 0)
+		return;
+	if (memcmp(t->magic, image_boot_magic, IMAGE_BOOT_MAGIC_SIZE) == 0)
+		ma = IMAGE_DEFAULT_MAX_ALIGN;
+	else if (memcmp(t->magic + 2, image_boot_magic2, sizeof(image_boot_magic2)) == 0)
+		ma = rd16(t->magic);
+	else
+		return;
+	t->magic_valid = true;
+	t->max_align = ma;
+	/* image_ok, copy_done, swap_info, swap_size: one max_align slot each
+	 * below the (max_align-aligned) magic */
+	off = s->size - IMAGE_BOOT_MAGIC_SIZE;
+	if (ma == 0 || ma > 4096 || (uint64_t)ma * 4 + (ma > 16 ? ma - 16 : 0) > off - tlv_end)
+		return;
+	if (ma > IMAGE_BOOT_MAGIC_SIZE)
+		off -= ma - IMAGE_BOOT_MAGIC_SIZE;
+	off -= ma;
+	if (src_read(s, off, &t->image_ok, 1) < 0)
+		return;
+	off -= ma;
+	if (src_read(s, off, &t->copy_done, 1) < 0)
+		return;
+	off -= ma;
+	if (src_read(s, off, &t->swap_info, 1) < 0)
+		return;
+	off -= ma;
+	if (src_read(s, off, b, 4) < 0)
+		return;
+	t->swap_size = rd32(b);
+	t->fields_valid = true;
+}
+
+static int parse_src(const struct src *s, const char *subject, struct image_info **out,
+		     struct mcuprov_err *err)
+{
+	struct image_info *info;
+	uint8_t h[IMAGE_HEADER_SIZE];
+	uint64_t tlv_off, tlv_end;
+	int rc;
+
+	*out = NULL;
+	if (s->size < IMAGE_HEADER_SIZE)
+		return err_set(err, MCUPROV_ERR_FORMAT, subject,
+			       "truncated image: %llu bytes, the header alone is 32",
+			       (unsigned long long)s->size);
+	if (src_read(s, 0, h, sizeof(h)) < 0)
+		return err_set(err, MCUPROV_ERR_IO, subject, "read error: %s", strerror(errno));
+	info = calloc(1, sizeof(*info));
+	if (info == NULL)
+		return err_set(err, MCUPROV_ERR_NOMEM, subject, "out of memory");
+	info->file_size = s->size;
+	info->hdr.magic = rd32(h);
+	info->hdr.load_addr = rd32(h + 4);
+	info->hdr.hdr_size = rd16(h + 8);
+	info->hdr.protected_tlv_size = rd16(h + 10);
+	info->hdr.img_size = rd32(h + 12);
+	info->hdr.flags = rd32(h + 16);
+	info->hdr.version.major = h[20];
+	info->hdr.version.minor = h[21];
+	info->hdr.version.revision = rd16(h + 22);
+	info->hdr.version.build = rd32(h + 24);
+	if (info->hdr.magic != IMAGE_MAGIC) {
+		rc = err_set(err, MCUPROV_ERR_FORMAT, subject,
+			     "bad image magic 0x%08x (not an MCUboot image)", info->hdr.magic);
+		goto out;
+	}
+	if (info->hdr.hdr_size < IMAGE_HEADER_SIZE) {
+		rc = err_set(err, MCUPROV_ERR_FORMAT, subject,
+			     "bad header: hdr_size 0x%x is smaller than the 32-byte header",
+			     info->hdr.hdr_size);
+		goto out;
+	}
+	tlv_off = (uint64_t)info->hdr.hdr_size + info->hdr.img_size; /* no overflow in 64 bits */
+	if (tlv_off > s->size) {
+		rc = err_set(err, MCUPROV_ERR_FORMAT, subject,
+			     "truncated image: header and payload need 0x%llx bytes, file size is "
+			     "0x%llx",
+			     (unsigned long long)tlv_off, (unsigned long long)s->size);
+		goto out;
+	}
+	if (info->hdr.protected_tlv_size != 0) {
+		rc = parse_area(s, tlv_off, IMAGE_TLV_PROT_INFO_MAGIC, "protected TLV area", subject,
+				&info->prot, err);
+		if (rc < 0)
+			goto out;
+		if (info->prot.tlv_tot != info->hdr.protected_tlv_size) {
+			rc = err_set(err, MCUPROV_ERR_FORMAT, subject,
+				     "bad protected TLV area: size 0x%x, the header says 0x%x",
+				     info->prot.tlv_tot, info->hdr.protected_tlv_size);
+			goto out;
+		}
+		tlv_off += info->prot.tlv_tot;
+	}
+	rc = parse_area(s, tlv_off, IMAGE_TLV_INFO_MAGIC, "TLV area", subject, &info->tlvs, err);
+	if (rc < 0)
+		goto out;
+	tlv_end = tlv_off + info->tlvs.tlv_tot;
+	parse_trailer(s, tlv_end, &info->trailer);
+	*out = info;
+	info = NULL;
+	rc = 0;
+out:
+	image_info_free(info);
+	return rc;
+}
+
+int image_parse_mem(const uint8_t *buf, size_t len, const char *subject, struct image_info **out,
+		    struct mcuprov_err *err)
+{
+	struct src s = { -1, buf, len };
+
+	return parse_src(&s, subject, out, err);
+}
+
+bool image_path_is_hex(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n >= 4 && strcasecmp(path + n - 4, ".hex") == 0;
+}
+
+int image_open_input(const char *path, uint8_t fill, uint64_t *size, uint32_t *base,
+		     struct mcuprov_err *err)
+{
+	struct stat st;
+	FILE *tmp;
+	int fd, rc;
+
+	*base = 0;
+	if (image_path_is_hex(path)) {
+		/* Intel HEX: converted into an anonymous temporary file that
+		 * lives as long as the returned descriptor */
+		tmp = tmpfile();
+		if (tmp == NULL)
+			return err_set(err, MCUPROV_ERR_IO, path, "cannot create temporary file: %s",
+				       strerror(errno));
+		rc = ihex_to_bin(path, fill, fileno(tmp), IMAGE_IHEX_MAX_SPAN, base, size, err);
+		fd = rc < 0 ? rc : dup(fileno(tmp));
+		if (fd == -1)
+			fd = err_set(err, MCUPROV_ERR_IO, path, "dup: %s", strerror(errno));
+		fclose(tmp);
+		return fd;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return err_set(err, MCUPROV_ERR_IO, path, "cannot open: %s", strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		rc = S_ISDIR(st.st_mode) ? err_set(err, MCUPROV_ERR_IO, path, "is a directory")
+					 : err_set(err, MCUPROV_ERR_IO, path, "not a regular file");
+		close(fd);
+		return rc;
+	}
+	*size = (uint64_t)st.st_size;
+	return fd;
+}
+
+int image_parse(const char *path, struct image_info **out, struct mcuprov_err *err)
+{
+	struct src s = { -1, NULL, 0 };
+	int rc;
+
+	uint32_t base;
+
+	s.fd = image_open_input(path, 0xff, &s.size, &base, err);
+	if (s.fd < 0)
+		return s.fd;
+	rc = parse_src(&s, path, out, err);
+	close(s.fd);
+	return rc;
+}
+
+/* ---- verification ----------------------------------------------------------- */
+
+/* TLVs MCUboot honours only from the protected area (CVE-2024-32883). */
+static bool must_be_protected(unsigned type)
+{
+	switch (type) {
+	case TLV_DEPENDENCY:
+	case TLV_SEC_CNT:
+	case TLV_BOOT_RECORD:
+	case TLV_DECOMP_SIZE:
+	case TLV_DECOMP_SHA:
+	case TLV_DECOMP_SIGNATURE:
+	case TLV_COMP_DEC_SIZE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+const EVP_MD *image_hash_md(unsigned hash_tlv)
+{
+	switch (hash_tlv) {
+	case TLV_SHA256: return EVP_sha256();
+	case TLV_SHA384: return EVP_sha384();
+	case TLV_SHA512: return EVP_sha512();
+	default: return NULL;
+	}
+}
+
+unsigned image_sig_tlv(enum key_type type)
+{
+	switch (type) {
+	case KEY_RSA2048: return TLV_RSA2048;
+	case KEY_RSA3072: return TLV_RSA3072;
+	case KEY_ECDSA_P256:
+	case KEY_ECDSA_P384: return TLV_ECDSASIG;
+	case KEY_ED25519: return TLV_ED25519;
+	default: return 0;
+	}
+}
+
+bool image_key_allows_hash(enum key_type type, unsigned hash_tlv, bool pure)
+{
+	switch (type) {
+	case KEY_RSA2048:
+	case KEY_RSA3072:
+	case KEY_ECDSA_P256: return hash_tlv == TLV_SHA256;
+	case KEY_ECDSA_P384: return hash_tlv == TLV_SHA384;
+	case KEY_ED25519:
+		return pure ? hash_tlv == TLV_SHA512 : hash_tlv == TLV_SHA256 || hash_tlv == TLV_SHA512;
+	default: return false;
+	}
+}
+
+int image_sig_ctx_init(EVP_MD_CTX **ctx, const struct mcuprov_key *key, bool verify,
+		       struct mcuprov_err *err)
+{
+	EVP_PKEY_CTX *pctx = NULL;
+	const char *md = NULL;
+	int ok;
+
+	*ctx = EVP_MD_CTX_new();
+	if (*ctx == NULL)
+		return err_set(err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
+	switch (key->type) {
+	case KEY_RSA2048:
+	case KEY_RSA3072:
+	case KEY_ECDSA_P256: md = "SHA256"; break;
+	case KEY_ECDSA_P384: md = "SHA384"; break;
+	default: md = NULL; /* Ed25519: one-shot, no digest */
+	}
+	ok = verify ? EVP_DigestVerifyInit_ex(*ctx, &pctx, md, NULL, NULL, key->pkey, NULL)
+		    : EVP_DigestSignInit_ex(*ctx, &pctx, md, NULL, NULL, key->pkey, NULL);
+	if (ok == 1 && (key->type == KEY_RSA2048 || key->type == KEY_RSA3072)) {
+		/* MCUboot: RSASSA-PSS, MGF1 with SHA-256, 32-byte salt */
+		ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
+		     EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 32) == 1 &&
+		     EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, "SHA256", NULL) == 1;
+	}
+	if (ok != 1) {
+		EVP_MD_CTX_free(*ctx);
+		*ctx = NULL;
+		return err_set_ssl(err, MCUPROV_ERR_CRYPTO, NULL, "cannot set up %s %s",
+				   key_type_name(key->type), verify ? "verification" : "signing");
+	}
+	return 0;
+}
+
+/* A signature to check while streaming the hashed region. */
+struct vcand {
+	int key_index;
+	const struct image_tlv_entry *sig;
+	EVP_MD_CTX *ctx; /* RSA/ECDSA: fed while streaming */
+};
+
+int image_verify(const char *path, const struct mcuprov_key *const *keys, size_t n_keys,
+		 struct image_verify_result *res, struct mcuprov_err *err)
+{
+	struct image_info *info = NULL;
+	struct vcand *cand = NULL;
+	size_t n_cand = 0, i, k;
+	const struct image_tlv_entry *hash = NULL;
+	const EVP_MD *md;
+	EVP_MD_CTX *mdctx = NULL;
+	uint8_t *buf = NULL, *whole = NULL;
+	uint64_t hashed_end, off, fsize = 0;
+	bool pure = false, any_sig = false, bad_sig = false;
+	unsigned int dlen = 0;
+	uint32_t base;
+	int fd = -1, rc, matched_key = -1;
+
+	memset(res, 0, sizeof(*res));
+	res->key_index = -1;
+	rc = image_parse(path, &info, err);
+	if (rc < 0)
+		return rc;
+	res->version = info->hdr.version;
+
+	for (i = 0; i < info->tlvs.n_tlvs; i++) {
+		const struct image_tlv_entry *e = &info->tlvs.tlvs[i];
+
+		if (must_be_protected(e->type)) {
+			rc = err_set(err, MCUPROV_ERR_REFUSED, path,
+				     "rejected: %s TLV (0x%02x) in the unprotected TLV area, where "
+				     "anyone can change it (CVE-2024-32883)",
+				     image_tlv_name(e->type), e->type);
+			goto out;
+		}
+		if (hash == NULL && image_hash_md(e->type) != NULL)
+			hash = e;
+		if (e->type == TLV_SIG_PURE)
+			pure = true;
+	}
+	for (i = 0; i < info->prot.n_tlvs; i++)
+		if (info->prot.tlvs[i].type == TLV_SIG_PURE)
+			pure = true;
+	if (hash == NULL) {
+		rc = err_set(err, MCUPROV_ERR_FORMAT, path,
+			     "no SHA256, SHA384 or SHA512 TLV: not a complete MCUboot image");
+		goto out;
+	}
+	md = image_hash_md(hash->type);
+	if (hash->len != (unsigned)EVP_MD_get_size(md)) {
+		rc = err_set(err, MCUPROV_ERR_FORMAT, path, "bad %s TLV length %u",
+			     image_tlv_name(hash->type), hash->len);
+		goto out;
+	}
+	res->hash_tlv = hash->type;
+
+	/* Pair signature TLVs with keys as MCUboot does: a KEYHASH or PUBKEY
+	 * TLV names the key for the signature TLVs that follow it. */
+	cand = calloc(info->tlvs.n_tlvs + 1, sizeof(*cand));
+	if (cand == NULL) {
+		rc = err_set(err, MCUPROV_ERR_NOMEM, path, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < info->tlvs.n_tlvs; i++) {
+		const struct image_tlv_entry *e = &info->tlvs.tlvs[i];
+
+		if (e->type == TLV_KEYHASH || e->type == TLV_PUBKEY) {
+			matched_key = -1;
+			for (k = 0; k < n_keys; k++) {
+				uint8_t *der = NULL, kh[IMAGE_MAX_DIGEST];
+				size_t dlen2 = 0;
+				unsigned int khlen = 0;
+				bool same = false;
+
+				if (key_public_der(keys[k], &der, &dlen2, err) < 0) {
+					rc = MCUPROV_ERR_CRYPTO;
+					goto out;
+				}
+				if (e->type == TLV_PUBKEY)
+					same = dlen2 == e->len && memcmp(der, e->value, dlen2) == 0;
+				else if (EVP_Digest(der, dlen2, kh, &khlen, md, NULL) == 1)
+					same = khlen == e->len && memcmp(kh, e->value, khlen) == 0;
+				OPENSSL_free(der);
+				if (same) {
+					matched_key = (int)k;
+					break;
+				}
+			}
+			continue;
+		}
+		if (image_sig_tlv(KEY_RSA2048) != e->type && image_sig_tlv(KEY_RSA3072) != e->type &&
+		    e->type != TLV_ECDSASIG && e->type != TLV_ED25519)
+			continue;
+		any_sig = true;
+		if (matched_key < 0 || image_sig_tlv(keys[matched_key]->type) != e->type)
+			continue;
+		if (!image_key_allows_hash(keys[matched_key]->type, hash->type, pure)) {
+			rc = err_set(err, MCUPROV_ERR_REFUSED, path,
+				     "key type %s does not match the image's %s hash%s",
+				     key_type_name(keys[matched_key]->type),
+				     image_tlv_name(hash->type), pure ? " (pure signature)" : "");
+			goto out;
+		}
+		cand[n_cand].key_index = matched_key;
+		cand[n_cand].sig = e;
+		if (keys[matched_key]->type != KEY_ED25519) {
+			rc = image_sig_ctx_init(&cand[n_cand].ctx, keys[matched_key], true, err);
+			if (rc < 0)
+				goto out;
+		}
+		n_cand++;
+	}
+	res->signed_image = any_sig;
+
+	/* Stream the hashed region once, feeding the hash and every RSA/ECDSA
+	 * verifier; keep it whole only for a pure Ed25519 signature. */
+	hashed_end = (uint64_t)info->hdr.hdr_size + info->hdr.img_size + info->hdr.protected_tlv_size;
+	fd = image_open_input(path, 0xff, &fsize, &base, err);
+	if (fd < 0) {
+		rc = fd;
+		goto out;
+	}
+	if (fsize != info->file_size) {
+		rc = err_set(err, MCUPROV_ERR_IO, path, "file changed while being read");
+		goto out;
+	}
+	mdctx = EVP_MD_CTX_new();
+	buf = malloc(IMAGE_CHUNK);
+	if (mdctx == NULL || buf == NULL || EVP_DigestInit_ex(mdctx, md, NULL) != 1) {
+		rc = err_set(err, MCUPROV_ERR_NOMEM, path, "out of memory");
+		goto out;
+	}
+	if (pure && n_cand > 0) {
+		whole = malloc(hashed_end ? hashed_end : 1);
+		if (whole == NULL) {
+			rc = err_set(err, MCUPROV_ERR_NOMEM, path, "out of memory");
+			goto out;
+		}
+	}
+	for (off = 0; off < hashed_end;) {
+		size_t n = hashed_end - off < IMAGE_CHUNK ? (size_t)(hashed_end - off) : IMAGE_CHUNK;
+
+		if (file_pread_all(fd, buf, n, off) < 0) {
+			rc = err_set(err, MCUPROV_ERR_IO, path, "read error: %s",
+				     errno ? strerror(errno) : "file shrank");
+			goto out;
+		}
+		EVP_DigestUpdate(mdctx, buf, n);
+		for (i = 0; i < n_cand; i++)
+			if (cand[i].ctx != NULL)
+				EVP_DigestVerifyUpdate(cand[i].ctx, buf, n);
+		if (whole != NULL)
+			memcpy(whole + off, buf, n);
+		off += n;
+	}
+	EVP_DigestFinal_ex(mdctx, res->digest, &dlen);
+	res->digest_len = dlen;
+	if (dlen != hash->len || memcmp(res->digest, hash->value, dlen) != 0) {
+		rc = err_set(err, MCUPROV_ERR_REFUSED, path,
+			     "hash mismatch: the image was corrupted or tampered with");
+		goto out;
+	}
+	if (n_keys == 0) {
+		rc = 0;
+		goto out;
+	}
+	for (i = 0; i < n_cand; i++) {
+		const struct mcuprov_key *key = keys[cand[i].key_index];
+		int ok;
+
+		if (cand[i].ctx != NULL) {
+			ok = EVP_DigestVerifyFinal(cand[i].ctx, cand[i].sig->value, cand[i].sig->len);
+		} else {
+			EVP_MD_CTX *ed = NULL;
+
+			if (image_sig_ctx_init(&ed, key, true, err) < 0) {
+				rc = MCUPROV_ERR_CRYPTO;
+				goto out;
+			}
+			/* imgtool's Ed25519 signs the digest, or the whole
+			 * hashed region with --pure */
+			ok = EVP_DigestVerify(ed, cand[i].sig->value, cand[i].sig->len,
+					      pure ? whole : res->digest, pure ? hashed_end : dlen);
+			EVP_MD_CTX_free(ed);
+		}
+		ERR_clear_error();
+		if (ok == 1) {
+			res->key_index = cand[i].key_index;
+			rc = 0;
+			goto out;
+		}
+		bad_sig = true;
+	}
+	if (bad_sig)
+		rc = err_set(err, MCUPROV_ERR_REFUSED, path,
+			     "bad signature: the image names the given key but its signature "
+			     "does not verify");
+	else if (!any_sig)
+		rc = err_set(err, MCUPROV_ERR_REFUSED, path,
+			     "image is not signed (it carries only a hash)");
+	else
+		rc = err_set(err, MCUPROV_ERR_REFUSED, path,
+			     "no matching key: the image is signed with a key other than the "
+			     "given one%s",
+			     n_keys > 1 ? "s" : "");
+out:
+	if (cand != NULL)
+		for (i = 0; i < n_cand; i++)
+			EVP_MD_CTX_free(cand[i].ctx);
+	free(cand);
+	free(buf);
+	free(whole);
+	EVP_MD_CTX_free(mdctx);
+	if (fd >= 0)
+		close(fd);
+	image_info_free(info);
+	return rc;
+}
