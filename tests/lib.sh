@@ -102,3 +102,22 @@ done_testing() {
 	echo "1..$T_N"
 	exit 0
 }
+
+# check_last DESC EXPECTED_RC EXPECTED_LAST_STDERR_LINE: exact exit code and
+# exact last line of stderr (earlier lines: dev-key warnings for the vectors).
+check_last() {
+	desc=$1 want_rc=$2 want_err=$3
+	got_err=$(tail -n 1 "$T_TMP/err")
+	if [ "$RC" != "$want_rc" ]; then
+		not_ok "$desc" "exit code $RC, expected $want_rc" "stderr: $(cat "$T_TMP/err")"
+	elif [ "$got_err" != "$want_err" ]; then
+		not_ok "$desc" "stderr: $got_err" "expected: $want_err"
+	else
+		ok "$desc"
+	fi
+}
+
+# vcmd NAME: the imgtool arguments of images/NAME.cmd, paths made absolute
+vcmd() {
+	sed -e 's|^imgtool sign ||' -e "s|keys/|$V/keys/|g" -e "s|images/|$V/images/|g" "$V/images/$1.cmd"
+}

@@ -333,6 +333,7 @@ static int write_hex(int src_fd, uint64_t len, uint32_t base, int out_fd,
 		rc = err_set(err, MCUPROV_ERR_NOMEM, o->outfile, "out of memory");
 		goto out;
 	}
+	ihex_writer_expect_end(w, (uint64_t)base + (o->pad ? o->slot_size : len));
 	while (off < len) {
 		size_t k = len - off < IMAGE_CHUNK ? (size_t)(len - off) : IMAGE_CHUNK;
 
