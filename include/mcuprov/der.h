@@ -21,8 +21,9 @@ struct der_tlv {
  * truncated input, leaving *off unchanged. */
 int der_next(const uint8_t *buf, size_t end, size_t *off, struct der_tlv *t);
 
-/* Write the DER header for TAG with content length LEN into OUT (at least 6
- * bytes); returns the header length. */
+/* Write the DER header for TAG with content length LEN (below 2^32, as
+ * der_next() accepts) into OUT (at least 6 bytes); returns the header
+ * length, or 0 for a LEN it cannot encode in 6 bytes. */
 size_t der_put_header(uint8_t *out, uint8_t tag, size_t len);
 
 #endif

@@ -139,8 +139,8 @@ int cli_prompt_password(const char *prompt, bool verify, const char *option, cha
 	if (fd < 0)
 		return err_set(err, MCUPROV_ERR_PASSWORD, NULL,
 			       "no terminal to ask for the password on (give it with %s)", option);
-	a = OPENSSL_zalloc(PASSWD_MAX + 1);
-	b = OPENSSL_zalloc(PASSWD_MAX + 1);
+	a = OPENSSL_zalloc(PASSWD_BUF);
+	b = OPENSSL_zalloc(PASSWD_BUF);
 	if (a == NULL || b == NULL) {
 		rc = err_set(err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
 		goto out;

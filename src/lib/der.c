@@ -36,6 +36,8 @@ size_t der_put_header(uint8_t *out, uint8_t tag, size_t len)
 {
 	size_t n = 0, i;
 
+	if ((uint64_t)len > 0xffffffffULL)
+		return 0;
 	out[0] = tag;
 	if (len < 0x80) {
 		out[1] = (uint8_t)len;

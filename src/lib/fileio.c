@@ -169,7 +169,8 @@ int file_atomic_open(struct file_atomic *a, const char *path, unsigned flags,
 {
 	struct stat st;
 	mode_t mode = (flags & FILE_WRITE_PRIVATE) ? 0600 : 0666;
-	size_t tmplen;
+	const char *slash = strrchr(path, '/');
+	size_t tmplen, base_off = slash ? (size_t)(slash - path) + 1 : 0;
 	int tries, rc;
 
 	memset(a, 0, sizeof(*a));
@@ -205,8 +206,12 @@ int file_atomic_open(struct file_atomic *a, const char *path, unsigned flags,
 			rc = err_set_ssl(err, MCUPROV_ERR_CRYPTO, path, "cannot make a temporary name");
 			goto fail;
 		}
-		snprintf(a->tmp, tmplen, "%s.tmp-%02x%02x%02x%02x%02x%02x", path, rnd[0], rnd[1],
-			 rnd[2], rnd[3], rnd[4], rnd[5]);
+		/* PATH's last component may be up to NAME_MAX long: cut the
+		 * copy in the temporary name so that the suffix still fits */
+		snprintf(a->tmp, tmplen, "%.*s.tmp-%02x%02x%02x%02x%02x%02x",
+			 (int)(base_off + (strlen(path) - base_off > 200 ? 200
+									 : strlen(path) - base_off)),
+			 path, rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
 		a->fd = open(a->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 		if (a->fd >= 0 || errno != EEXIST)
 			break;

@@ -85,7 +85,7 @@ struct pw_state {
 	bool asked;    /* the decoder wanted a password */
 	bool refused;  /* ... and the front end had none */
 	bool cached;
-	char pw[PASSWD_MAX + 1];
+	char pw[PASSWD_BUF];
 	size_t pwlen;
 };
 
@@ -179,9 +179,18 @@ static int classify(EVP_PKEY *pkey, const char *subject, enum key_type *type,
 				       ")",
 				       group);
 		}
-		/* MCUboot wants the uncompressed point form, whatever the file had */
-		(void)EVP_PKEY_set_utf8_string_param(pkey, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
-						     "uncompressed");
+		/* MCUboot parses only the named-curve, uncompressed-point form of
+		 * SubjectPublicKeyInfo, whatever the file had (OpenSSL already
+		 * matched explicit parameters to the named curve above). */
+		if (EVP_PKEY_set_utf8_string_param(pkey, OSSL_PKEY_PARAM_EC_ENCODING,
+						   OSSL_PKEY_EC_ENCODING_GROUP) != 1 ||
+		    EVP_PKEY_set_utf8_string_param(pkey, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
+						   OSSL_PKEY_EC_POINT_CONVERSION_FORMAT_UNCOMPRESSED) != 1) {
+			ERR_clear_error();
+			return err_set(err, MCUPROV_ERR_UNSUPPORTED, subject,
+				       "cannot use this EC key's curve encoding (MCUboot needs a "
+				       "named curve)");
+		}
 		ERR_clear_error();
 		return 0;
 	}
@@ -208,15 +217,36 @@ static int classify(EVP_PKEY *pkey, const char *subject, enum key_type *type,
 	}
 }
 
+/* One OSSL_DECODER pass over DATA; NULL arguments mean "try all". */
+static EVP_PKEY *decode(const uint8_t *data, size_t len, const char *input_type,
+			const char *structure, const char *keytype, int selection,
+			struct pw_state *pw)
+{
+	OSSL_DECODER_CTX *dctx;
+	EVP_PKEY *pkey = NULL;
+	const unsigned char *p = data;
+	size_t left = len;
+
+	dctx = OSSL_DECODER_CTX_new_for_pkey(&pkey, input_type, structure, keytype, selection, NULL,
+					     NULL);
+	if (dctx == NULL)
+		return NULL;
+	if (!OSSL_DECODER_CTX_set_passphrase_cb(dctx, decoder_pw_cb, pw) ||
+	    !OSSL_DECODER_from_data(dctx, &p, &left)) {
+		EVP_PKEY_free(pkey);
+		pkey = NULL;
+	}
+	OSSL_DECODER_CTX_free(dctx);
+	ERR_clear_error();
+	return pkey;
+}
+
 int key_load_mem(const uint8_t *data, size_t len, const char *subject, key_passwd_cb pw_cb,
 		 void *pw_arg, struct mcuprov_key **out, struct mcuprov_err *err)
 {
-	OSSL_DECODER_CTX *dctx = NULL;
 	EVP_PKEY *pkey = NULL;
 	struct mcuprov_key *key = NULL;
 	struct pw_state *pw = NULL;
-	const unsigned char *p = data;
-	size_t left = len;
 	uint8_t fp[KEY_FINGERPRINT_LEN];
 	int rc;
 
@@ -229,17 +259,20 @@ int key_load_mem(const uint8_t *data, size_t len, const char *subject, key_passw
 
 	/* input type NULL: PEM and DER; structure NULL: PKCS#1, SEC1, PKCS#8
 	 * (plain or encrypted) and SubjectPublicKeyInfo are all tried. */
-	dctx = OSSL_DECODER_CTX_new_for_pkey(&pkey, NULL, NULL, NULL, 0, NULL, NULL);
-	if (dctx == NULL) {
-		rc = err_set_ssl(err, MCUPROV_ERR_CRYPTO, subject, "cannot set up key decoder");
-		goto out;
+	pkey = decode(data, len, NULL, NULL, NULL, 0, pw);
+	if (pkey != NULL && (EVP_PKEY_is_a(pkey, "DH") || EVP_PKEY_is_a(pkey, "DHX"))) {
+		/* A DER PKCS#1 RSAPublicKey (what `getpub -e raw` writes) is
+		 * SEQUENCE { INTEGER, INTEGER }, which DH parameters match too:
+		 * prefer the RSA reading when there is one. */
+		EVP_PKEY *rsa = decode(data, len, "DER", "type-specific", "RSA",
+				       OSSL_KEYMGMT_SELECT_PUBLIC_KEY, pw);
+
+		if (rsa != NULL) {
+			EVP_PKEY_free(pkey);
+			pkey = rsa;
+		}
 	}
-	if (!OSSL_DECODER_CTX_set_passphrase_cb(dctx, decoder_pw_cb, pw)) {
-		rc = err_set_ssl(err, MCUPROV_ERR_CRYPTO, subject, "cannot set up key decoder");
-		goto out;
-	}
-	if (!OSSL_DECODER_from_data(dctx, &p, &left) || pkey == NULL) {
-		ERR_clear_error();
+	if (pkey == NULL) {
 		if (pw->asked && pw->refused)
 			rc = err_set(err, MCUPROV_ERR_PASSWORD, subject,
 				     "key is encrypted and no password was given (use --passin)");
@@ -252,7 +285,6 @@ int key_load_mem(const uint8_t *data, size_t len, const char *subject, key_passw
 				     "SubjectPublicKeyInfo)");
 		goto out;
 	}
-	ERR_clear_error();
 
 	key = calloc(1, sizeof(*key));
 	if (key == NULL) {
@@ -276,7 +308,6 @@ int key_load_mem(const uint8_t *data, size_t len, const char *subject, key_passw
 out:
 	key_free(key);
 	EVP_PKEY_free(pkey);
-	OSSL_DECODER_CTX_free(dctx);
 	OPENSSL_clear_free(pw, sizeof(*pw));
 	return rc;
 }

@@ -15,10 +15,11 @@
 void passwd_free(char *pw)
 {
 	if (pw != NULL)
-		OPENSSL_clear_free(pw, strlen(pw));
+		OPENSSL_clear_free(pw, PASSWD_BUF);
 }
 
-/* Read the first line from FD into BUF (PASSWD_MAX + 1 bytes). */
+/* Read the first line from FD into BUF (PASSWD_BUF bytes): at most
+ * PASSWD_MAX bytes of password, then "\n", "\r\n" or the end of input. */
 static int read_line_fd(int fd, char *buf, const char *what, struct mcuprov_err *err)
 {
 	size_t used = 0;
@@ -34,13 +35,19 @@ static int read_line_fd(int fd, char *buf, const char *what, struct mcuprov_err 
 				       strerror(errno));
 		if (n == 0 || c == '\n')
 			break;
-		if (used == PASSWD_MAX)
+		if (c == '\0')
+			return err_set(err, MCUPROV_ERR_PASSWORD, what, "password contains a NUL byte");
+		/* one byte more than the limit is allowed: the '\r' of "\r\n" */
+		if (used == PASSWD_MAX + 1 || (used == PASSWD_MAX && c != '\r'))
 			return err_set(err, MCUPROV_ERR_PASSWORD, what,
 				       "password longer than %d bytes", PASSWD_MAX);
 		buf[used++] = c;
 	}
 	if (used > 0 && buf[used - 1] == '\r')
 		used--;
+	if (used > PASSWD_MAX)
+		return err_set(err, MCUPROV_ERR_PASSWORD, what, "password longer than %d bytes",
+			       PASSWD_MAX);
 	buf[used] = '\0';
 	return 0;
 }
@@ -51,7 +58,7 @@ int passwd_from_source(const char *src, char **out, struct mcuprov_err *err)
 	int rc = 0;
 
 	*out = NULL;
-	buf = OPENSSL_zalloc(PASSWD_MAX + 1);
+	buf = OPENSSL_zalloc(PASSWD_BUF);
 	if (buf == NULL)
 		return err_set(err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
 
@@ -119,6 +126,6 @@ int passwd_from_source(const char *src, char **out, struct mcuprov_err *err)
 	buf = NULL;
 out:
 	if (buf != NULL)
-		OPENSSL_clear_free(buf, PASSWD_MAX + 1);
+		OPENSSL_clear_free(buf, PASSWD_BUF);
 	return rc;
 }

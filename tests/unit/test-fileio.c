@@ -10,7 +10,7 @@
 
 #include "mcuprov/fileio.h"
 
-#define MSG_EXISTS "already exists (use --force to replace it)"
+#define MSG_EXISTS  "already exists (use --force to replace it)"
 #define MSG_SYMLINK "is a symbolic link; refusing to write through it"
 
 /* The temporary directory of the group (set up once, removed at the end). */
@@ -236,10 +236,11 @@ static void test_write_missing_dir(void **state)
 
 	tmp_path(dir, sizeof(dir), "no-such-dir");
 	snprintf(path, sizeof(path), "%s/file", dir);
-	snprintf(msg, sizeof(msg), "cannot create temporary file in '%s': No such file or directory",
-		 dir);
+	snprintf(msg, sizeof(msg),
+		 "cannot create temporary file in '%s': No such file or directory", dir);
 	assert_write_fails(path, "data", 0, MCUPROV_ERR_IO, msg);
-	assert_write_fails(path, "data", FILE_WRITE_FORCE | FILE_WRITE_PRIVATE, MCUPROV_ERR_IO, msg);
+	assert_write_fails(path, "data", FILE_WRITE_FORCE | FILE_WRITE_PRIVATE, MCUPROV_ERR_IO,
+			   msg);
 	assert_int_equal(access(dir, F_OK), -1);
 }
 

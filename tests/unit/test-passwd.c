@@ -10,8 +10,8 @@
 
 #include "mcuprov/passwd.h"
 
-#define ENV_SET "MCUPROV_UNIT_PASSWD"
-#define ENV_UNSET "MCUPROV_UNIT_PASSWD_UNSET"
+#define ENV_SET	   "MCUPROV_UNIT_PASSWD"
+#define ENV_UNSET  "MCUPROV_UNIT_PASSWD_UNSET"
 #define MSG_SOURCE "invalid password source (use pass:, env:, file:, fd: or stdin)"
 
 /* The temporary directory of the group (set up once). */
@@ -36,12 +36,23 @@ static void assert_passwd(const char *src, const char *want)
 	struct mcuprov_err err;
 	char *pw = (char *)&err; /* must be overwritten */
 
+	char got[PASSWD_MAX + 2];
+	int rc;
+
+	/* copy and free before asserting, so that a failure leaks nothing */
 	err_clear(&err);
-	assert_int_equal(passwd_from_source(src, &pw, &err), 0);
+	rc = passwd_from_source(src, &pw, &err);
+	got[0] = '\0';
+	if (rc == 0 && pw != NULL)
+		snprintf(got, sizeof(got), "%s", pw);
+	if (rc == 0)
+		passwd_free(pw);
+	if (rc != 0)
+		print_error("# %s: %s\n", src, err.msg);
+	assert_int_equal(rc, 0);
 	assert_non_null(pw);
-	assert_string_equal(pw, want);
+	assert_string_equal(got, want);
 	assert_int_equal(err.code, 0);
-	passwd_free(pw);
 }
 
 /* SRC must fail with CODE, SUBJECT and MSG, and leave *out NULL. */
@@ -62,12 +73,9 @@ static void assert_passwd_fails(const char *src, int code, const char *subject, 
 	assert_null(pw);
 }
 
-/* A string of N 'p' characters (malloc'd). */
-static char *repeat(size_t n)
+/* Fill S with N 'p' characters and a NUL. */
+static char *repeat(char *s, size_t n)
 {
-	char *s = malloc(n + 1);
-
-	assert_non_null(s);
 	memset(s, 'p', n);
 	s[n] = '\0';
 	return s;
@@ -94,25 +102,20 @@ static void test_pass(void **state)
 
 static void test_pass_max(void **state)
 {
-	char *pw = repeat(PASSWD_MAX), *src = malloc(PASSWD_MAX + 7);
+	char pw[PASSWD_MAX + 2], src[PASSWD_MAX + 8];
 
-	assert_non_null(src);
-	snprintf(src, PASSWD_MAX + 7, "pass:%s", pw);
+	snprintf(src, sizeof(src), "pass:%s", repeat(pw, PASSWD_MAX));
 	assert_int_equal(strlen(src), 5 + PASSWD_MAX);
 	assert_passwd(src, pw);
-	free(pw);
 
-	pw = repeat(PASSWD_MAX + 1);
-	snprintf(src, PASSWD_MAX + 7, "pass:%s", pw);
+	snprintf(src, sizeof(src), "pass:%s", repeat(pw, PASSWD_MAX + 1));
 	assert_int_equal(strlen(src), 5 + PASSWD_MAX + 1);
 	assert_passwd_fails(src, MCUPROV_ERR_PASSWORD, "", "password longer than 1024 bytes");
-	free(pw);
-	free(src);
 }
 
 static void test_env(void **state)
 {
-	char *pw;
+	char pw[PASSWD_MAX + 2];
 
 	assert_int_equal(setenv(ENV_SET, "from-env", 1), 0);
 	assert_passwd("env:" ENV_SET, "from-env");
@@ -128,15 +131,11 @@ static void test_env(void **state)
 	assert_int_equal(setenv(ENV_SET, "", 1), 0);
 	assert_passwd_fails("env:" ENV_SET, MCUPROV_ERR_PASSWORD, "", "empty password");
 
-	pw = repeat(PASSWD_MAX);
-	assert_int_equal(setenv(ENV_SET, pw, 1), 0);
+	assert_int_equal(setenv(ENV_SET, repeat(pw, PASSWD_MAX), 1), 0);
 	assert_passwd("env:" ENV_SET, pw);
-	free(pw);
-	pw = repeat(PASSWD_MAX + 1);
-	assert_int_equal(setenv(ENV_SET, pw, 1), 0);
+	assert_int_equal(setenv(ENV_SET, repeat(pw, PASSWD_MAX + 1), 1), 0);
 	assert_passwd_fails("env:" ENV_SET, MCUPROV_ERR_PASSWORD, "",
 			    "password longer than 1024 bytes");
-	free(pw);
 	assert_int_equal(unsetenv(ENV_SET), 0);
 }
 
@@ -194,15 +193,17 @@ static void test_file_missing(void **state)
 			    "cannot open password file: No such file or directory");
 	assert_passwd_fails("file:", MCUPROV_ERR_IO, "",
 			    "cannot open password file: No such file or directory");
+	/* a directory opens but cannot be read */
+	snprintf(src, sizeof(src), "file:%s", tmpdir);
+	assert_passwd_fails(src, MCUPROV_ERR_IO, tmpdir, "cannot read password: Is a directory");
 }
 
 static void test_file_max(void **state)
 {
 	char path[256], src[300];
-	char *line = malloc(PASSWD_MAX + 3), *pw = repeat(PASSWD_MAX);
+	char line[PASSWD_MAX + 3], pw[PASSWD_MAX + 1];
 
-	assert_non_null(line);
-	memcpy(line, pw, PASSWD_MAX);
+	memcpy(line, repeat(pw, PASSWD_MAX), PASSWD_MAX);
 	line[PASSWD_MAX] = '\n';
 	write_tmp("max", line, PASSWD_MAX + 1, path, sizeof(path));
 	snprintf(src, sizeof(src), "file:%s", path);
@@ -218,26 +219,21 @@ static void test_file_max(void **state)
 	write_tmp("max1", line, PASSWD_MAX + 2, path, sizeof(path));
 	snprintf(src, sizeof(src), "file:%s", path);
 	assert_passwd_fails(src, MCUPROV_ERR_PASSWORD, path, "password longer than 1024 bytes");
-	free(line);
-	free(pw);
 }
 
 static void test_file_max_crlf(void **state)
 {
 	char path[256], src[300];
-	char *line = malloc(PASSWD_MAX + 2), *pw = repeat(PASSWD_MAX);
+	char line[PASSWD_MAX + 2], pw[PASSWD_MAX + 1];
 
 	/* a PASSWD_MAX-byte password on a CRLF line: the CR is line ending,
 	 * not password, so the password is not too long */
-	assert_non_null(line);
-	memcpy(line, pw, PASSWD_MAX);
+	memcpy(line, repeat(pw, PASSWD_MAX), PASSWD_MAX);
 	line[PASSWD_MAX] = '\r';
 	line[PASSWD_MAX + 1] = '\n';
 	write_tmp("max-crlf", line, PASSWD_MAX + 2, path, sizeof(path));
 	snprintf(src, sizeof(src), "file:%s", path);
 	assert_passwd(src, pw);
-	free(line);
-	free(pw);
 }
 
 static void test_fd(void **state)
@@ -330,13 +326,13 @@ static void test_free_null(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pass),         cmocka_unit_test(test_pass_max),
-		cmocka_unit_test(test_env),          cmocka_unit_test(test_file),
-		cmocka_unit_test(test_file_empty),   cmocka_unit_test(test_file_missing),
-		cmocka_unit_test(test_file_max),     cmocka_unit_test(test_file_max_crlf),
-		cmocka_unit_test(test_fd),           cmocka_unit_test(test_fd_closed),
-		cmocka_unit_test(test_fd_invalid),   cmocka_unit_test(test_stdin),
-		cmocka_unit_test(test_unknown),      cmocka_unit_test(test_free_null),
+		cmocka_unit_test(test_pass),	   cmocka_unit_test(test_pass_max),
+		cmocka_unit_test(test_env),	   cmocka_unit_test(test_file),
+		cmocka_unit_test(test_file_empty), cmocka_unit_test(test_file_missing),
+		cmocka_unit_test(test_file_max),   cmocka_unit_test(test_file_max_crlf),
+		cmocka_unit_test(test_fd),	   cmocka_unit_test(test_fd_closed),
+		cmocka_unit_test(test_fd_invalid), cmocka_unit_test(test_stdin),
+		cmocka_unit_test(test_unknown),	   cmocka_unit_test(test_free_null),
 	};
 
 	return cmocka_run_group_tests_name("passwd", tests, group_setup, group_teardown);
