@@ -45,6 +45,7 @@
 enum image_tlv {
 	TLV_KEYHASH = 0x01,
 	TLV_PUBKEY = 0x02,
+	TLV_KEYID = 0x03,
 	TLV_SHA256 = 0x10,
 	TLV_SHA384 = 0x11,
 	TLV_SHA512 = 0x12,

@@ -68,6 +68,10 @@ static int dumpinfo_exec(int argc, char **argv)
 		rc = copy == NULL ? EXIT_FAIL : cli_fail(&err);
 		goto done;
 	}
+	/* the human text carries imgtool's warning itself; keep YAML/JSON
+	 * parseable and say it on stderr */
+	if (fmt != IMGINFO_HUMAN && info->trailer.present && !info->trailer.magic_valid)
+		cli_warn("'%s': the trailer magic value is invalid", argv[optind]);
 	rc = cli_output(out, text, len);
 done:
 	free(copy);

@@ -26,6 +26,7 @@ static const struct {
 } tlv_names[] = {
 	{ TLV_KEYHASH, "KEYHASH" },
 	{ TLV_PUBKEY, "PUBKEY" },
+	{ TLV_KEYID, "KEYID" },
 	{ TLV_SHA256, "SHA256" },
 	{ TLV_SHA384, "SHA384" },
 	{ TLV_SHA512, "SHA512" },
@@ -242,14 +243,17 @@ static int parse_area(const struct src *s, uint64_t off, uint16_t magic, const c
 	return 0;
 }
 
+/* The trailer, read as imgtool dumpinfo reads it: from the end of the
+ * file, wherever that lands (even inside the TLV area of a file padded by
+ * only a few bytes), as long as it is inside the file. */
 static void parse_trailer(const struct src *s, uint64_t tlv_end, struct image_trailer *t)
 {
-	uint64_t off;
+	uint64_t off, need;
 	uint8_t b[4];
 	unsigned ma;
 
 	t->present = s->size > tlv_end;
-	if (!t->present || s->size - tlv_end < IMAGE_BOOT_MAGIC_SIZE)
+	if (!t->present || s->size < IMAGE_BOOT_MAGIC_SIZE)
 		return;
 	if (src_read(s, s->size - IMAGE_BOOT_MAGIC_SIZE, t->magic, IMAGE_BOOT_MAGIC_SIZE) < 0)
 		return;
@@ -262,25 +266,24 @@ static void parse_trailer(const struct src *s, uint64_t tlv_end, struct image_tr
 	t->magic_valid = true;
 	t->max_align = ma;
 	/* image_ok, copy_done, swap_info, swap_size: one max_align slot each
-	 * below the (max_align-aligned) magic */
-	off = s->size - IMAGE_BOOT_MAGIC_SIZE;
-	if (ma == 0 || ma > 4096 || (uint64_t)ma * 4 + (ma > 16 ? ma - 16 : 0) > off - tlv_end)
+	 * below the (max_align-aligned) magic; 64-bit sums cannot overflow */
+	need = IMAGE_BOOT_MAGIC_SIZE + (ma > IMAGE_BOOT_MAGIC_SIZE ? ma - IMAGE_BOOT_MAGIC_SIZE : 0) +
+	       4ULL * ma;
+	if (need > s->size)
 		return;
-	if (ma > IMAGE_BOOT_MAGIC_SIZE)
-		off -= ma - IMAGE_BOOT_MAGIC_SIZE;
-	off -= ma;
-	if (src_read(s, off, &t->image_ok, 1) < 0)
-		return;
-	off -= ma;
-	if (src_read(s, off, &t->copy_done, 1) < 0)
-		return;
-	off -= ma;
-	if (src_read(s, off, &t->swap_info, 1) < 0)
-		return;
-	off -= ma;
+	off = s->size - need;
 	if (src_read(s, off, b, 4) < 0)
 		return;
 	t->swap_size = rd32(b);
+	off += ma;
+	if (src_read(s, off, &t->swap_info, 1) < 0)
+		return;
+	off += ma;
+	if (src_read(s, off, &t->copy_done, 1) < 0)
+		return;
+	off += ma;
+	if (src_read(s, off, &t->image_ok, 1) < 0)
+		return;
 	t->fields_valid = true;
 }
 

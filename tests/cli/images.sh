@@ -156,4 +156,24 @@ check "unprotected DEPENDENCY: rejected (CVE-2024-32883)" 1 "mcuprov: verify: 'c
 run "$M" verify "$V/images/ed25519-seccnt.bin"
 check "protected SEC_CNT is fine" 0 "mcuprov: verify: note: hash checked, signature not checked (give -k KEY)"
 
+# dumpinfo: imgtool's human, YAML and JSON output, byte for byte
+for f in "$V"/dumpinfo/*.txt; do
+	n=$(basename "$f" .txt)
+	for fmt in human:txt yaml:yaml json:json; do
+		run "$M" dumpinfo -f "${fmt%:*}" "$V/images/$n.bin"
+		check_out "dumpinfo -f ${fmt%:*} $n matches imgtool" "$V/dumpinfo/$n.${fmt#*:}"
+	done
+done
+run "$M" dumpinfo -f yaml -o info.yaml "$V/images/ed25519-pad-confirm.bin"
+check "dumpinfo -o exits 0 quietly" 0 ''
+assert "dumpinfo -o wrote the YAML" cmp -s info.yaml "$V/dumpinfo/ed25519-pad-confirm.yaml"
+run "$M" dumpinfo "$V/images/app.bin"
+check "dumpinfo of a non-image" 1 "mcuprov: dumpinfo: '$V/images/app.bin': bad image magic 0x340e334c (not an MCUboot image)"
+run "$M" dumpinfo -f xml "$V/images/hashonly.bin"
+check "dumpinfo -f xml: usage error" 2 "mcuprov: dumpinfo: invalid format 'xml' (human, yaml or json)
+usage: mcuprov dumpinfo [-f human|yaml|json] [-o OUT] IMAGE"
+{ cat "$V/images/hashonly.bin"; head -c 40 /dev/zero; } >badtrailer.bin
+run "$M" dumpinfo -f json badtrailer.bin
+check "invalid trailer magic: warning on stderr for JSON" 0 "mcuprov: warning: 'badtrailer.bin': the trailer magic value is invalid"
+
 done_testing
