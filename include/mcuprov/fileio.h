@@ -27,6 +27,10 @@ int file_pread_all(int fd, void *buf, size_t len, uint64_t off);
 enum file_write_flags {
 	FILE_WRITE_FORCE = 1 << 0,   /* replace an existing regular file */
 	FILE_WRITE_PRIVATE = 1 << 1, /* mode 0600 whatever the umask */
+	/* skip the fsyncs: for large, reproducible build outputs (images),
+	 * where the rename alone keeps the all-or-nothing promise; never for
+	 * keys or edited sources */
+	FILE_WRITE_NOSYNC = 1 << 2,
 };
 
 /* Write LEN bytes to PATH atomically: a temporary file in the same directory

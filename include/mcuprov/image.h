@@ -88,8 +88,9 @@ struct image_version {
 	uint32_t build;
 };
 
-/* Parse "MAJ[.MIN[.REV]][+BUILD]" as imgtool does; fields must fit their
- * widths (8, 8, 16, 32 bits).  Returns 0 or MCUPROV_ERR_USAGE. */
+/* Parse "MAJ[.MIN[.REV[+BUILD]]]" as imgtool does (no leading zeros; the
+ * build only after a revision); fields must fit their widths (8, 8, 16, 32
+ * bits).  Returns 0 or MCUPROV_ERR_USAGE. */
 int image_version_parse(const char *s, struct image_version *v, struct mcuprov_err *err);
 
 /* ---- signing ------------------------------------------------------------ */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -376,7 +377,7 @@ static int sign_exec(int argc, char **argv)
 			break;
 		case 's':
 			o.has_security_counter = true;
-			if (strcmp(optarg, "auto") == 0)
+			if (strcasecmp(optarg, "auto") == 0)
 				o.security_counter_auto = true;
 			else
 				NUM("-s/--security-counter", o.security_counter);

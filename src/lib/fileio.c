@@ -238,7 +238,7 @@ int file_atomic_commit(struct file_atomic *a, struct mcuprov_err *err)
 {
 	int rc;
 
-	if (fsync(a->fd) < 0) {
+	if (!(a->flags & FILE_WRITE_NOSYNC) && fsync(a->fd) < 0) {
 		rc = err_set(err, MCUPROV_ERR_IO, a->path, "write error: %s", strerror(errno));
 		goto fail;
 	}
@@ -267,7 +267,8 @@ int file_atomic_commit(struct file_atomic *a, struct mcuprov_err *err)
 		}
 		(void)unlink(a->tmp);
 	}
-	fsync_dir(a->dir);
+	if (!(a->flags & FILE_WRITE_NOSYNC))
+		fsync_dir(a->dir);
 	atomic_free(a);
 	return 0;
 fail:

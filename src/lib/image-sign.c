@@ -142,7 +142,7 @@ static int plan_make(const struct image_sign_opts *o, struct plan *p, struct mcu
 			       o->max_sectors);
 	if ((o->pad || o->confirm) && o->slot_size == 0)
 		return err_set(err, MCUPROV_ERR_USAGE, NULL, "--pad and --confirm need -S/--slot-size");
-	if (o->has_rom_fixed && o->has_load_addr)
+	if (o->has_rom_fixed && o->rom_fixed != 0 && o->has_load_addr && o->load_addr != 0)
 		return err_set(err, MCUPROV_ERR_USAGE, NULL,
 			       "can not set --rom-fixed and --load-addr at the same time");
 	p->tsize = trailer_size(o, p->max_align);
@@ -160,14 +160,14 @@ static int plan_make(const struct image_sign_opts *o, struct plan *p, struct mcu
 	for (i = 0; i < o->n_custom; i++) {
 		const struct image_custom_tlv *c = &o->custom[i];
 
-		if (c->tag < TLV_VENDOR_MIN || c->tag > TLV_VENDOR_MAX)
-			return err_set(err, MCUPROV_ERR_USAGE, NULL,
-				       "invalid custom TLV tag 0x%04x (allowed 0x%04x to 0x%04x)",
-				       c->tag, TLV_VENDOR_MIN, TLV_VENDOR_MAX);
 		if (is_predefined_tlv(c->tag))
 			return err_set(err, MCUPROV_ERR_USAGE, NULL,
 				       "custom TLV 0x%x conflicts with predefined TLV %s", c->tag,
 				       image_tlv_name(c->tag));
+		if (c->tag < TLV_VENDOR_MIN || c->tag > TLV_VENDOR_MAX)
+			return err_set(err, MCUPROV_ERR_USAGE, NULL,
+				       "invalid custom TLV tag 0x%04x (allowed 0x%04x to 0x%04x)",
+				       c->tag, TLV_VENDOR_MIN, TLV_VENDOR_MAX);
 		for (j = 0; j < i; j++)
 			if (o->custom[j].tag == c->tag)
 				return err_set(err, MCUPROV_ERR_USAGE, NULL,
@@ -216,6 +216,38 @@ static int plan_make(const struct image_sign_opts *o, struct plan *p, struct mcu
 	return 0;
 }
 
+/* Size of the unprotected TLV area, exact except for ECDSA signatures
+ * (DER: 70 to 72 bytes for P-256, 102 to 104 for P-384; the longest is
+ * assumed). */
+static uint64_t unprot_size(const struct image_sign_opts *o, const struct plan *p)
+{
+	uint64_t n = IMAGE_TLV_INFO_SIZE + IMAGE_TLV_SIZE + (uint64_t)EVP_MD_get_size(p->md);
+
+	if (o->pure)
+		n += IMAGE_TLV_SIZE + 1;
+	if (p->key == NULL)
+		return n;
+	if (o->public_key_full) {
+		uint8_t *der = NULL;
+		size_t len = 0;
+
+		if (key_public_der(p->key, &der, &len, NULL) == 0)
+			n += IMAGE_TLV_SIZE + len;
+		OPENSSL_free(der);
+	} else {
+		n += IMAGE_TLV_SIZE + (uint64_t)EVP_MD_get_size(p->md);
+	}
+	if (o->fix_sig != NULL)
+		return n + IMAGE_TLV_SIZE + o->fix_sig_len;
+	switch (p->key->type) {
+	case KEY_RSA2048: return n + IMAGE_TLV_SIZE + 256;
+	case KEY_RSA3072: return n + IMAGE_TLV_SIZE + 384;
+	case KEY_ECDSA_P256: return n + IMAGE_TLV_SIZE + 72;
+	case KEY_ECDSA_P384: return n + IMAGE_TLV_SIZE + 104;
+	default: return n + IMAGE_TLV_SIZE + 64; /* ed25519 */
+	}
+}
+
 /* ---- the streaming sink ------------------------------------------------------ */
 
 struct sink {
@@ -224,7 +256,6 @@ struct sink {
 	size_t used;
 	bool hashing;      /* bytes go through the hash (and signer) too */
 	EVP_MD_CTX *md;
-	EVP_MD_CTX *sig;   /* RSA/ECDSA DigestSign or --fix-sig DigestVerify */
 	uint8_t *whole;    /* --pure: the whole hashed region */
 	uint64_t whole_len, whole_cap;
 	uint64_t written;
@@ -244,8 +275,6 @@ static void sink_put(struct sink *s, const void *data, size_t n)
 
 	if (s->hashing) {
 		EVP_DigestUpdate(s->md, p, n);
-		if (s->sig != NULL)
-			EVP_DigestSignUpdate(s->sig, p, n); /* same as VerifyUpdate */
 		if (s->whole != NULL) {
 			if (s->whole_len + n <= s->whole_cap)
 				memcpy(s->whole + s->whole_len, p, n);
@@ -253,6 +282,14 @@ static void sink_put(struct sink *s, const void *data, size_t n)
 		}
 	}
 	s->written += n;
+	if (s->fd < 0)
+		return; /* digest-only output: nothing to write */
+	if (s->used == 0 && n >= IMAGE_CHUNK) {
+		/* a whole chunk and nothing buffered: write it as it is */
+		if (s->error == 0 && file_write_all(s->fd, p, n) < 0)
+			s->error = errno ? errno : EIO;
+		return;
+	}
 	while (n > 0) {
 		size_t room = IMAGE_CHUNK - s->used, k = n < room ? n : room;
 
@@ -279,30 +316,9 @@ static void sink_fill(struct sink *s, uint8_t val, uint64_t n)
 	}
 }
 
-/* Copy N bytes from FD at OFF into the sink. */
-static int sink_copy(struct sink *s, int fd, uint64_t off, uint64_t n, const char *subject,
-		     struct mcuprov_err *err)
+static void sink_feed(void *arg, const uint8_t *p, size_t n)
 {
-	uint8_t *chunk = malloc(IMAGE_CHUNK);
-
-	if (chunk == NULL)
-		return err_set(err, MCUPROV_ERR_NOMEM, subject, "out of memory");
-	while (n > 0) {
-		size_t k = n < IMAGE_CHUNK ? (size_t)n : IMAGE_CHUNK;
-
-		if (file_pread_all(fd, chunk, k, off) < 0) {
-			int e = errno;
-
-			free(chunk);
-			return err_set(err, MCUPROV_ERR_IO, subject, "read error: %s",
-				       e ? strerror(e) : "file shrank while being read");
-		}
-		sink_put(s, chunk, k);
-		off += k;
-		n -= k;
-	}
-	free(chunk);
-	return 0;
+	sink_put(arg, p, n);
 }
 
 /* ---- Intel HEX output ------------------------------------------------------ */
@@ -390,49 +406,29 @@ out:
 /* ---- signing ----------------------------------------------------------------- */
 
 /* Sign (or check the fixed signature) once the hashed region is complete. */
-static int finish_signature(const struct image_sign_opts *o, struct sink *s, const uint8_t *digest,
-			    size_t dlen, uint8_t *sig, size_t *siglen, struct mcuprov_err *err)
+static int finish_signature(const struct image_sign_opts *o, const struct plan *p,
+			    const struct sink *s, const uint8_t *digest, size_t dlen, uint8_t *sig,
+			    size_t *siglen, struct mcuprov_err *err)
 {
 	const struct mcuprov_key *key = o->key != NULL ? o->key : o->fix_sig_pubkey;
-	bool fixed = o->fix_sig != NULL;
 	const uint8_t *msg = o->pure ? s->whole : digest;
 	size_t msglen = o->pure ? (size_t)s->whole_len : dlen;
-	EVP_MD_CTX *ed = NULL;
-	int ok;
+	int rc;
 
-	if (key->type == KEY_ED25519) {
-		if (image_sig_ctx_init(&ed, key, fixed, err) < 0)
-			return MCUPROV_ERR_CRYPTO;
-		if (fixed) {
-			ok = EVP_DigestVerify(ed, o->fix_sig, o->fix_sig_len, msg, msglen);
-		} else {
-			*siglen = 1024;
-			ok = EVP_DigestSign(ed, sig, siglen, msg, msglen);
-		}
-		EVP_MD_CTX_free(ed);
-	} else if (fixed) {
-		ok = EVP_DigestVerifyFinal(s->sig, o->fix_sig, o->fix_sig_len);
-	} else {
+	if (o->fix_sig == NULL) {
 		*siglen = 1024;
-		ok = EVP_DigestSignFinal(s->sig, sig, siglen);
+		return image_sig_op(key, false, p->md, msg, msglen, sig, siglen, err);
 	}
-	if (ok != 1) {
-		if (fixed) {
-			ERR_clear_error();
-			return err_set(err, MCUPROV_ERR_REFUSED, NULL,
-				       "the --fix-sig signature does not verify with the "
-				       "--fix-sig-pubkey key over this image");
-		}
-		return err_set_ssl(err, MCUPROV_ERR_CRYPTO, NULL, "%s signing failed",
-				   key_type_name(key->type));
-	}
-	if (fixed) {
-		if (o->fix_sig_len > 1024)
-			return err_set(err, MCUPROV_ERR_USAGE, NULL, "--fix-sig signature too long");
-		memcpy(sig, o->fix_sig, o->fix_sig_len);
-		*siglen = o->fix_sig_len;
-	}
-	return 0;
+	if (o->fix_sig_len > 1024)
+		return err_set(err, MCUPROV_ERR_USAGE, NULL, "--fix-sig signature too long");
+	memcpy(sig, o->fix_sig, o->fix_sig_len);
+	*siglen = o->fix_sig_len;
+	rc = image_sig_op(key, true, p->md, msg, msglen, sig, siglen, err);
+	if (rc == MCUPROV_ERR_REFUSED)
+		return err_set(err, MCUPROV_ERR_REFUSED, NULL,
+			       "the --fix-sig signature does not verify with the --fix-sig-pubkey "
+			       "key over this image");
+	return rc;
 }
 
 int image_sign(const struct image_sign_opts *o, struct image_sign_result *res,
@@ -513,21 +509,25 @@ int image_sign(const struct image_sign_opts *o, struct image_sign_result *res,
 		goto out;
 	}
 	hashed_len = payload_len + p->prot_len;
-	/* fail fast when even the smallest TLV area cannot fit */
-	if (o->slot_size > 0 && hashed_len + IMAGE_TLV_INFO_SIZE + IMAGE_TLV_SIZE +
-					    (uint64_t)EVP_MD_get_size(p->md) + p->tsize >
-				    o->slot_size) {
-		rc = err_set(err, MCUPROV_ERR_USAGE, o->infile,
-			     "image (0x%llx bytes with header and TLVs) + trailer (0x%llx) exceeds "
-			     "the slot size 0x%x",
-			     (unsigned long long)(hashed_len + IMAGE_TLV_INFO_SIZE + IMAGE_TLV_SIZE +
-						  (uint64_t)EVP_MD_get_size(p->md)),
-			     (unsigned long long)p->tsize, o->slot_size);
-		goto out;
+	/* fail before streaming when the size is known: all but ECDSA
+	 * signatures have a fixed length (imgtool checks after signing, and
+	 * not at all when only the vector to sign is written) */
+	if (o->slot_size > 0 && o->vector_to_sign == IMAGE_VECTOR_NONE) {
+		uint64_t est = hashed_len + unprot_size(o, p), need = est + p->tsize;
+
+		if (need > o->slot_size && (p->key == NULL || p->key->type != KEY_ECDSA_P256) &&
+		    (p->key == NULL || p->key->type != KEY_ECDSA_P384 || o->fix_sig != NULL)) {
+			rc = err_set(err, MCUPROV_ERR_USAGE, o->infile,
+				     "image (0x%llx bytes with header and TLVs) + trailer (0x%llx) "
+				     "exceeds the slot size 0x%x",
+				     (unsigned long long)est, (unsigned long long)p->tsize,
+				     o->slot_size);
+			goto out;
+		}
 	}
 
 	/* output: the atomic temporary file, or for HEX an anonymous one first */
-	rc = file_atomic_open(&out, o->outfile, FILE_WRITE_FORCE, err);
+	rc = file_atomic_open(&out, o->outfile, FILE_WRITE_FORCE | FILE_WRITE_NOSYNC, err);
 	if (rc < 0)
 		goto out;
 	have_out = true;
@@ -551,11 +551,7 @@ int image_sign(const struct image_sign_opts *o, struct image_sign_result *res,
 		goto out;
 	}
 	if (o->vector_to_sign == IMAGE_VECTOR_NONE && p->key != NULL) {
-		if (p->key->type != KEY_ED25519) {
-			rc = image_sig_ctx_init(&s.sig, p->key, o->fix_sig != NULL, err);
-			if (rc < 0)
-				goto out;
-		} else if (o->pure) {
+		if (o->pure) {
 			/* pure Ed25519 signs the whole message: the one
 			 * exception to constant memory */
 			s.whole_cap = hashed_len;
@@ -591,7 +587,7 @@ int image_sign(const struct image_sign_opts *o, struct image_sign_result *res,
 	memcpy(headarea, hdr, sizeof(hdr));
 	s.hashing = true;
 	sink_put(&s, headarea, o->header_size);
-	rc = sink_copy(&s, in_fd, in_off, in_size - in_off, o->infile, err);
+	rc = image_stream(in_fd, in_off, in_size - in_off, sink_feed, &s, o->infile, err);
 	if (rc < 0)
 		goto out;
 	sink_put(&s, p->prot, p->prot_len);
@@ -641,7 +637,7 @@ int image_sign(const struct image_sign_opts *o, struct image_sign_result *res,
 			put_tlv(tlvs, &tlen, TLV_KEYHASH, kh, khlen);
 		}
 		OPENSSL_free(der);
-		rc = finish_signature(o, &s, res->digest, dlen, res->sig, &res->sig_len, err);
+		rc = finish_signature(o, p, &s, res->digest, dlen, res->sig, &res->sig_len, err);
 		if (rc < 0) {
 			if (err != NULL && err->subject[0] == '\0')
 				snprintf(err->subject, sizeof(err->subject), "%s",
@@ -654,7 +650,7 @@ int image_sign(const struct image_sign_opts *o, struct image_sign_result *res,
 	wr16(tlvs + 2, (uint16_t)tlen);
 	sink_put(&s, tlvs, tlen);
 	total = hashed_len + tlen;
-	if (o->slot_size > 0 && total + p->tsize > o->slot_size) {
+	if (o->slot_size > 0 && total + p->tsize > o->slot_size) { /* exact, after signing */
 		rc = err_set(err, MCUPROV_ERR_USAGE, o->infile,
 			     "image (0x%llx bytes with header and TLVs) + trailer (0x%llx) exceeds "
 			     "the slot size 0x%x",
@@ -720,7 +716,6 @@ out:
 	if (hextmp != NULL)
 		fclose(hextmp);
 	EVP_MD_CTX_free(s.md);
-	EVP_MD_CTX_free(s.sig);
 	free(s.buf);
 	free(s.whole);
 	free(headarea);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -82,13 +83,14 @@ const uint8_t image_boot_magic2[IMAGE_BOOT_MAGIC_SIZE - 2] = {
 
 /* ---- versions ------------------------------------------------------------- */
 
-/* Parse decimal digits at *p into a value of at most MAX. */
+/* Parse decimal digits at *p into a value of at most MAX; as imgtool's
+ * pattern ([1-9]\d*|0), no leading zeros. */
 static int parse_num(const char **p, uint64_t max, uint64_t *out)
 {
 	uint64_t v = 0;
 	const char *s = *p;
 
-	if (*s < '0' || *s > '9')
+	if (*s < '0' || *s > '9' || (s[0] == '0' && s[1] >= '0' && s[1] <= '9'))
 		return -1;
 	while (*s >= '0' && *s <= '9') {
 		v = v * 10 + (uint64_t)(*s - '0');
@@ -106,6 +108,7 @@ int image_version_parse(const char *s, struct image_version *v, struct mcuprov_e
 	const char *p = s;
 	uint64_t maj = 0, min = 0, rev = 0, build = 0;
 
+	/* imgtool: MAJOR[.MINOR[.REVISION[+BUILD]]] */
 	if (parse_num(&p, 0xff, &maj) < 0)
 		goto bad;
 	if (*p == '.') {
@@ -116,12 +119,12 @@ int image_version_parse(const char *s, struct image_version *v, struct mcuprov_e
 			p++;
 			if (parse_num(&p, 0xffff, &rev) < 0)
 				goto bad;
+			if (*p == '+') {
+				p++;
+				if (parse_num(&p, 0xffffffffu, &build) < 0)
+					goto bad;
+			}
 		}
-	}
-	if (*p == '+') {
-		p++;
-		if (parse_num(&p, 0xffffffffu, &build) < 0)
-			goto bad;
 	}
 	if (*p != '\0')
 		goto bad;
@@ -426,6 +429,55 @@ int image_parse(const char *path, struct image_info **out, struct mcuprov_err *e
 	return rc;
 }
 
+/* ---- streaming ---------------------------------------------------------------- */
+
+int image_stream(int fd, uint64_t off, uint64_t n, image_stream_cb cb, void *arg,
+		 const char *subject, struct mcuprov_err *err)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint64_t page = pg > 0 ? (uint64_t)pg : 4096, end = off + n;
+	uint8_t *buf = NULL;
+	struct stat st;
+
+	while (off < end) {
+		uint64_t base = off & ~(page - 1), k = end - off;
+		size_t maplen;
+		void *map;
+
+		if (k > IMAGE_WINDOW)
+			k = IMAGE_WINDOW;
+		if (fstat(fd, &st) < 0 || (uint64_t)st.st_size < off + k) {
+			free(buf);
+			return err_set(err, MCUPROV_ERR_IO, subject, "file shrank while being read");
+		}
+		maplen = (size_t)(off + k - base);
+		map = buf == NULL ? mmap(NULL, maplen, PROT_READ, MAP_PRIVATE, fd, (off_t)base)
+				  : MAP_FAILED;
+		if (map != MAP_FAILED) {
+			(void)madvise(map, maplen, MADV_SEQUENTIAL);
+			cb(arg, (const uint8_t *)map + (off - base), (size_t)k);
+			munmap(map, maplen);
+		} else {
+			/* not mappable (or mapping failed before): read instead */
+			if (k > IMAGE_CHUNK)
+				k = IMAGE_CHUNK;
+			if (buf == NULL && (buf = malloc(IMAGE_CHUNK)) == NULL)
+				return err_set(err, MCUPROV_ERR_NOMEM, subject, "out of memory");
+			if (file_pread_all(fd, buf, (size_t)k, off) < 0) {
+				int e = errno;
+
+				free(buf);
+				return err_set(err, MCUPROV_ERR_IO, subject, "read error: %s",
+					       e ? strerror(e) : "file shrank while being read");
+			}
+			cb(arg, buf, (size_t)k);
+		}
+		off += k;
+	}
+	free(buf);
+	return 0;
+}
+
 /* ---- verification ----------------------------------------------------------- */
 
 /* TLVs MCUboot honours only from the protected area (CVE-2024-32883). */
@@ -480,45 +532,71 @@ bool image_key_allows_hash(enum key_type type, unsigned hash_tlv, bool pure)
 	}
 }
 
-int image_sig_ctx_init(EVP_MD_CTX **ctx, const struct mcuprov_key *key, bool verify,
-		       struct mcuprov_err *err)
+int image_sig_op(const struct mcuprov_key *key, bool verify, const EVP_MD *md, const uint8_t *msg,
+		 size_t msglen, uint8_t *sig, size_t *siglen, struct mcuprov_err *err)
 {
 	EVP_PKEY_CTX *pctx = NULL;
-	const char *md = NULL;
-	int ok;
+	EVP_MD_CTX *ed = NULL;
+	bool rsa = key->type == KEY_RSA2048 || key->type == KEY_RSA3072;
+	int ok = 0, rc;
 
-	*ctx = EVP_MD_CTX_new();
-	if (*ctx == NULL)
-		return err_set(err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
-	switch (key->type) {
-	case KEY_RSA2048:
-	case KEY_RSA3072:
-	case KEY_ECDSA_P256: md = "SHA256"; break;
-	case KEY_ECDSA_P384: md = "SHA384"; break;
-	default: md = NULL; /* Ed25519: one-shot, no digest */
+	if (key->type == KEY_ED25519) {
+		/* Ed25519 hashes internally: one-shot over MSG */
+		ed = EVP_MD_CTX_new();
+		ok = ed != NULL &&
+		     (verify ? EVP_DigestVerifyInit_ex(ed, NULL, NULL, NULL, NULL, key->pkey, NULL)
+			     : EVP_DigestSignInit_ex(ed, NULL, NULL, NULL, NULL, key->pkey, NULL)) == 1;
+		if (ok)
+			ok = verify ? EVP_DigestVerify(ed, sig, *siglen, msg, msglen)
+				    : EVP_DigestSign(ed, sig, siglen, msg, msglen);
+	} else {
+		pctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
+		ok = pctx != NULL &&
+		     (verify ? EVP_PKEY_verify_init(pctx) : EVP_PKEY_sign_init(pctx)) == 1 &&
+		     EVP_PKEY_CTX_set_signature_md(pctx, md) == 1;
+		if (ok && rsa)
+			ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
+			     EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 32) == 1 &&
+			     EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md) == 1;
+		if (ok)
+			ok = verify ? EVP_PKEY_verify(pctx, sig, *siglen, msg, msglen)
+				    : EVP_PKEY_sign(pctx, sig, siglen, msg, msglen);
 	}
-	ok = verify ? EVP_DigestVerifyInit_ex(*ctx, &pctx, md, NULL, NULL, key->pkey, NULL)
-		    : EVP_DigestSignInit_ex(*ctx, &pctx, md, NULL, NULL, key->pkey, NULL);
-	if (ok == 1 && (key->type == KEY_RSA2048 || key->type == KEY_RSA3072)) {
-		/* MCUboot: RSASSA-PSS, MGF1 with SHA-256, 32-byte salt */
-		ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
-		     EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 32) == 1 &&
-		     EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, "SHA256", NULL) == 1;
+	if (ok == 1) {
+		rc = 0;
+	} else if (verify) {
+		ERR_clear_error();
+		rc = MCUPROV_ERR_REFUSED; /* the caller says which signature */
+	} else {
+		rc = err_set_ssl(err, MCUPROV_ERR_CRYPTO, NULL, "%s signing failed",
+				 key_type_name(key->type));
 	}
-	if (ok != 1) {
-		EVP_MD_CTX_free(*ctx);
-		*ctx = NULL;
-		return err_set_ssl(err, MCUPROV_ERR_CRYPTO, NULL, "cannot set up %s %s",
-				   key_type_name(key->type), verify ? "verification" : "signing");
-	}
-	return 0;
+	EVP_MD_CTX_free(ed);
+	EVP_PKEY_CTX_free(pctx);
+	return rc;
 }
 
-/* A signature to check while streaming the hashed region. */
+/* Where image_verify() streams the hashed region. */
+struct verify_sink {
+	EVP_MD_CTX *md;
+	uint8_t *whole; /* --pure: the whole region, else NULL */
+	uint64_t len;
+};
+
+static void verify_feed(void *arg, const uint8_t *p, size_t n)
+{
+	struct verify_sink *vs = arg;
+
+	EVP_DigestUpdate(vs->md, p, n);
+	if (vs->whole != NULL)
+		memcpy(vs->whole + vs->len, p, n);
+	vs->len += n;
+}
+
+/* A signature TLV paired with the key its KEYHASH/PUBKEY names. */
 struct vcand {
 	int key_index;
 	const struct image_tlv_entry *sig;
-	EVP_MD_CTX *ctx; /* RSA/ECDSA: fed while streaming */
 };
 
 int image_verify(const char *path, const struct mcuprov_key *const *keys, size_t n_keys,
@@ -530,8 +608,9 @@ int image_verify(const char *path, const struct mcuprov_key *const *keys, size_t
 	const struct image_tlv_entry *hash = NULL;
 	const EVP_MD *md;
 	EVP_MD_CTX *mdctx = NULL;
-	uint8_t *buf = NULL, *whole = NULL;
-	uint64_t hashed_end, off, fsize = 0;
+	struct verify_sink vs = { NULL, NULL, 0 };
+	uint8_t *whole = NULL;
+	uint64_t hashed_end, fsize = 0;
 	bool pure = false, any_sig = false, bad_sig = false;
 	unsigned int dlen = 0;
 	uint32_t base;
@@ -624,17 +703,12 @@ int image_verify(const char *path, const struct mcuprov_key *const *keys, size_t
 		}
 		cand[n_cand].key_index = matched_key;
 		cand[n_cand].sig = e;
-		if (keys[matched_key]->type != KEY_ED25519) {
-			rc = image_sig_ctx_init(&cand[n_cand].ctx, keys[matched_key], true, err);
-			if (rc < 0)
-				goto out;
-		}
 		n_cand++;
 	}
 	res->signed_image = any_sig;
 
-	/* Stream the hashed region once, feeding the hash and every RSA/ECDSA
-	 * verifier; keep it whole only for a pure Ed25519 signature. */
+	/* Stream the hashed region once through the hash; keep it whole only
+	 * for a pure Ed25519 signature. */
 	hashed_end = (uint64_t)info->hdr.hdr_size + info->hdr.img_size + info->hdr.protected_tlv_size;
 	fd = image_open_input(path, 0xff, &fsize, &base, err);
 	if (fd < 0) {
@@ -646,8 +720,7 @@ int image_verify(const char *path, const struct mcuprov_key *const *keys, size_t
 		goto out;
 	}
 	mdctx = EVP_MD_CTX_new();
-	buf = malloc(IMAGE_CHUNK);
-	if (mdctx == NULL || buf == NULL || EVP_DigestInit_ex(mdctx, md, NULL) != 1) {
+	if (mdctx == NULL || EVP_DigestInit_ex(mdctx, md, NULL) != 1) {
 		rc = err_set(err, MCUPROV_ERR_NOMEM, path, "out of memory");
 		goto out;
 	}
@@ -658,22 +731,11 @@ int image_verify(const char *path, const struct mcuprov_key *const *keys, size_t
 			goto out;
 		}
 	}
-	for (off = 0; off < hashed_end;) {
-		size_t n = hashed_end - off < IMAGE_CHUNK ? (size_t)(hashed_end - off) : IMAGE_CHUNK;
-
-		if (file_pread_all(fd, buf, n, off) < 0) {
-			rc = err_set(err, MCUPROV_ERR_IO, path, "read error: %s",
-				     errno ? strerror(errno) : "file shrank");
-			goto out;
-		}
-		EVP_DigestUpdate(mdctx, buf, n);
-		for (i = 0; i < n_cand; i++)
-			if (cand[i].ctx != NULL)
-				EVP_DigestVerifyUpdate(cand[i].ctx, buf, n);
-		if (whole != NULL)
-			memcpy(whole + off, buf, n);
-		off += n;
-	}
+	vs.md = mdctx;
+	vs.whole = whole;
+	rc = image_stream(fd, 0, hashed_end, verify_feed, &vs, path, err);
+	if (rc < 0)
+		goto out;
 	EVP_DigestFinal_ex(mdctx, res->digest, &dlen);
 	res->digest_len = dlen;
 	if (dlen != hash->len || memcmp(res->digest, hash->value, dlen) != 0) {
@@ -687,29 +749,19 @@ int image_verify(const char *path, const struct mcuprov_key *const *keys, size_t
 	}
 	for (i = 0; i < n_cand; i++) {
 		const struct mcuprov_key *key = keys[cand[i].key_index];
-		int ok;
+		size_t siglen = cand[i].sig->len;
 
-		if (cand[i].ctx != NULL) {
-			ok = EVP_DigestVerifyFinal(cand[i].ctx, cand[i].sig->value, cand[i].sig->len);
-		} else {
-			EVP_MD_CTX *ed = NULL;
-
-			if (image_sig_ctx_init(&ed, key, true, err) < 0) {
-				rc = MCUPROV_ERR_CRYPTO;
-				goto out;
-			}
-			/* imgtool's Ed25519 signs the digest, or the whole
-			 * hashed region with --pure */
-			ok = EVP_DigestVerify(ed, cand[i].sig->value, cand[i].sig->len,
-					      pure ? whole : res->digest, pure ? hashed_end : dlen);
-			EVP_MD_CTX_free(ed);
-		}
-		ERR_clear_error();
-		if (ok == 1) {
+		/* imgtool's Ed25519 signs the digest, or with --pure the whole
+		 * hashed region; RSA and ECDSA sign the digest's hash input */
+		rc = image_sig_op(key, true, md, pure && key->type == KEY_ED25519 ? whole : res->digest,
+				  pure && key->type == KEY_ED25519 ? hashed_end : dlen,
+				  cand[i].sig->value, &siglen, err);
+		if (rc == 0) {
 			res->key_index = cand[i].key_index;
-			rc = 0;
 			goto out;
 		}
+		if (rc != MCUPROV_ERR_REFUSED)
+			goto out;
 		bad_sig = true;
 	}
 	if (bad_sig)
@@ -725,11 +777,7 @@ int image_verify(const char *path, const struct mcuprov_key *const *keys, size_t
 			     "given one%s",
 			     n_keys > 1 ? "s" : "");
 out:
-	if (cand != NULL)
-		for (i = 0; i < n_cand; i++)
-			EVP_MD_CTX_free(cand[i].ctx);
 	free(cand);
-	free(buf);
 	free(whole);
 	EVP_MD_CTX_free(mdctx);
 	if (fd >= 0)
