@@ -4,9 +4,15 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "mcuprov/error.h"
+
+/* Open PATH read-only, refusing directories, devices and FIFOs (without
+ * blocking on a FIFO); *st receives its status.  Returns the descriptor,
+ * or MCUPROV_ERR_IO with the reason ("is a directory", ...). */
+int file_open_regular(const char *path, struct stat *st, struct mcuprov_err *err);
 
 /* Read the whole regular file PATH, refusing anything larger than MAX bytes,
  * directories, devices and FIFOs.  On success *buf is a malloc'd buffer of

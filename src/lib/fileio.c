@@ -15,6 +15,26 @@
 
 #include "mcuprov/fileio.h"
 
+int file_open_regular(const char *path, struct stat *st, struct mcuprov_err *err)
+{
+	int fd, rc;
+
+	/* O_NONBLOCK so that opening a FIFO cannot hang; refused below. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return err_set(err, MCUPROV_ERR_IO, path, "cannot open: %s", strerror(errno));
+	if (fstat(fd, st) < 0)
+		rc = err_set(err, MCUPROV_ERR_IO, path, "cannot stat: %s", strerror(errno));
+	else if (S_ISDIR(st->st_mode))
+		rc = err_set(err, MCUPROV_ERR_IO, path, "is a directory");
+	else if (!S_ISREG(st->st_mode))
+		rc = err_set(err, MCUPROV_ERR_IO, path, "not a regular file");
+	else
+		return fd;
+	close(fd);
+	return rc;
+}
+
 int file_read(const char *path, size_t max, uint8_t **buf, size_t *len, mode_t *mode,
 	      struct mcuprov_err *err)
 {
@@ -25,22 +45,9 @@ int file_read(const char *path, size_t max, uint8_t **buf, size_t *len, mode_t *
 
 	*buf = NULL;
 	*len = 0;
-	/* O_NONBLOCK so that opening a FIFO cannot hang; checked below. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fd = file_open_regular(path, &st, err);
 	if (fd < 0)
-		return err_set(err, MCUPROV_ERR_IO, path, "cannot open: %s", strerror(errno));
-	if (fstat(fd, &st) < 0) {
-		rc = err_set(err, MCUPROV_ERR_IO, path, "cannot stat: %s", strerror(errno));
-		goto out;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		rc = err_set(err, MCUPROV_ERR_IO, path, "is a directory");
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		rc = err_set(err, MCUPROV_ERR_IO, path, "not a regular file");
-		goto out;
-	}
+		return fd;
 	if ((uintmax_t)st.st_size > max) {
 		rc = err_set(err, MCUPROV_ERR_FORMAT, path, "file too large (%jd bytes, limit %zu)",
 			     (intmax_t)st.st_size, max);

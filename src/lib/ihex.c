@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mcuprov/fileio.h"
 #include "mcuprov/ihex.h"
 
 #define REC_MAX	     (5 + 255)		 /* bytes of the longest record */
@@ -377,22 +378,9 @@ int ihex_to_bin(const char *path, uint8_t fill, int out_fd, uint64_t max_span, u
 
 	*base = 0;
 	*size = 0;
-	/* O_NONBLOCK so that opening a FIFO cannot hang; refused below. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fd = file_open_regular(path, &st, err);
 	if (fd < 0)
-		return err_set(err, MCUPROV_ERR_IO, path, "cannot open: %s", strerror(errno));
-	if (fstat(fd, &st) < 0) {
-		rc = err_set(err, MCUPROV_ERR_IO, path, "cannot stat: %s", strerror(errno));
-		goto out;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		rc = err_set(err, MCUPROV_ERR_IO, path, "is a directory");
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		rc = err_set(err, MCUPROV_ERR_IO, path, "not a regular file");
-		goto out;
-	}
+		return fd;
 
 	/* Pass 1: check everything, find the bounds. */
 	parser_init(p, fd, path);

@@ -401,16 +401,9 @@ int image_open_input(const char *path, uint8_t fill, uint64_t *size, uint32_t *b
 		fclose(tmp);
 		return fd;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return err_set(err, MCUPROV_ERR_IO, path, "cannot open: %s", strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		rc = S_ISDIR(st.st_mode) ? err_set(err, MCUPROV_ERR_IO, path, "is a directory")
-					 : err_set(err, MCUPROV_ERR_IO, path, "not a regular file");
-		close(fd);
-		return rc;
-	}
-	*size = (uint64_t)st.st_size;
+	fd = file_open_regular(path, &st, err);
+	if (fd >= 0)
+		*size = (uint64_t)st.st_size;
 	return fd;
 }
 
