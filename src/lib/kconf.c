@@ -1,0 +1,310 @@
+/* MCUboot Kconfig key settings: patch a config fragment, check configs. */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mcuprov/fileio.h"
+#include "mcuprov/kconf.h"
+
+#define SIG "CONFIG_BOOT_SIGNATURE_TYPE_"
+#define CONF_MAX (1024 * 1024)
+
+const char *kconf_type_name(enum key_type type)
+{
+	switch (type) {
+	case KEY_RSA2048:
+	case KEY_RSA3072: return "RSA";
+	case KEY_ECDSA_P256: return "ECDSA_P256";
+	case KEY_ED25519: return "ED25519";
+	default: return NULL;
+	}
+}
+
+/* A growing output buffer. */
+struct sbuf {
+	char *p;
+	size_t len, cap;
+	bool oom;
+};
+
+static void sb_add(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t nc = (b->len + n + 1) * 2;
+		char *np = realloc(b->p, nc);
+
+		if (np == NULL) {
+			b->oom = true;
+			return;
+		}
+		b->p = np;
+		b->cap = nc;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void sb_str(struct sbuf *b, const char *s)
+{
+	sb_add(b, s, strlen(s));
+}
+
+/* The symbol a config line sets ("CONFIG_X=..." or "# CONFIG_X is not
+ * set"), copied into SYM; false for other lines. */
+static bool line_symbol(const char *l, size_t n, char *sym, size_t symsz, bool *unset)
+{
+	size_t i = 0, s;
+
+	while (i < n && (l[i] == ' ' || l[i] == '\t'))
+		i++;
+	*unset = false;
+	if (i < n && l[i] == '#') {
+		i++;
+		while (i < n && l[i] == ' ')
+			i++;
+		*unset = true;
+	}
+	if (n - i < 7 || strncmp(l + i, "CONFIG_", 7) != 0)
+		return false;
+	s = i;
+	while (i < n && (isalnum((unsigned char)l[i]) || l[i] == '_'))
+		i++;
+	if (i - s >= symsz)
+		return false;
+	if (*unset && (n - i < 11 || strncmp(l + i, " is not set", 11) != 0))
+		return false;
+	if (!*unset) {
+		while (i < n && (l[i] == ' ' || l[i] == '\t'))
+			i++;
+		if (i >= n || l[i] != '=')
+			return false;
+	}
+	memcpy(sym, l + s, i - s);
+	sym[i - s] = '\0';
+	/* strip what followed the name when it was "CONFIG_X =" */
+	sym[strcspn(sym, " \t=")] = '\0';
+	return true;
+}
+
+enum { W_TYPE, W_RSA_LEN, W_KEY_FILE, W_ENC, W_ENC_FILE, W_N };
+
+int kconf_patch(const char *text, size_t len, const char *subject, const struct kconf_settings *s,
+		char **out, size_t *out_len, struct mcuprov_err *err)
+{
+	const char *tname = kconf_type_name(s->type), *eol;
+	char want_sym[W_N][64], want_line[W_N][4096], sym[128];
+	bool wanted[W_N] = { false }, done[W_N] = { false }, unset, appended = false;
+	struct sbuf b = { NULL, 0, 0, false };
+	size_t i, p = 0, k;
+
+	*out = NULL;
+	if (tname == NULL)
+		return err_set(err, MCUPROV_ERR_USAGE, NULL,
+			       "MCUboot's Kconfig has no signature type for %s keys (RSA, "
+			       "ECDSA_P256 and ED25519 only)",
+			       key_type_name(s->type));
+	if (len > CONF_MAX)
+		return err_set(err, MCUPROV_ERR_FORMAT, subject, "file too large for a config fragment");
+	for (i = 0; i < s->n_key_files; i++)
+		if (strpbrk(s->key_files[i], "\"\\\n\r,") != NULL)
+			return err_set(err, MCUPROV_ERR_USAGE, s->key_files[i],
+				       "a key file name for Kconfig cannot hold '\"', '\\', ',' or a "
+				       "line break");
+	if (s->enc_key_file != NULL && strpbrk(s->enc_key_file, "\"\\\n\r") != NULL)
+		return err_set(err, MCUPROV_ERR_USAGE, s->enc_key_file,
+			       "a key file name for Kconfig cannot hold '\"', '\\' or a line break");
+	eol = memmem(text, len, "\r\n", 2) != NULL ? "\r\n" : "\n";
+
+	snprintf(want_sym[W_TYPE], sizeof(want_sym[0]), SIG "%s", tname);
+	snprintf(want_line[W_TYPE], sizeof(want_line[0]), SIG "%s=y", tname);
+	wanted[W_TYPE] = true;
+	snprintf(want_sym[W_RSA_LEN], sizeof(want_sym[0]), SIG "RSA_LEN");
+	snprintf(want_line[W_RSA_LEN], sizeof(want_line[0]), SIG "RSA_LEN=%d",
+		 s->type == KEY_RSA3072 ? 3072 : 2048);
+	wanted[W_RSA_LEN] = s->type == KEY_RSA2048 || s->type == KEY_RSA3072;
+	snprintf(want_sym[W_KEY_FILE], sizeof(want_sym[0]), "CONFIG_BOOT_SIGNATURE_KEY_FILE");
+	{
+		size_t n = (size_t)snprintf(want_line[W_KEY_FILE], sizeof(want_line[0]),
+					    "CONFIG_BOOT_SIGNATURE_KEY_FILE=\"");
+
+		for (i = 0; i < s->n_key_files && n < sizeof(want_line[0]); i++)
+			n += (size_t)snprintf(want_line[W_KEY_FILE] + n, sizeof(want_line[0]) - n, "%s%s",
+					      i ? "," : "", s->key_files[i]);
+		if (n + 2 >= sizeof(want_line[0]))
+			return err_set(err, MCUPROV_ERR_USAGE, NULL, "key file names too long");
+		strcat(want_line[W_KEY_FILE], "\"");
+	}
+	wanted[W_KEY_FILE] = s->n_key_files > 0;
+	snprintf(want_sym[W_ENC], sizeof(want_sym[0]), "CONFIG_BOOT_ENCRYPT_IMAGE");
+	snprintf(want_line[W_ENC], sizeof(want_line[0]), "CONFIG_BOOT_ENCRYPT_IMAGE=y");
+	snprintf(want_sym[W_ENC_FILE], sizeof(want_sym[0]), "CONFIG_BOOT_ENCRYPTION_KEY_FILE");
+	snprintf(want_line[W_ENC_FILE], sizeof(want_line[0]), "CONFIG_BOOT_ENCRYPTION_KEY_FILE=\"%s\"",
+		 s->enc_key_file ? s->enc_key_file : "");
+	wanted[W_ENC] = wanted[W_ENC_FILE] = s->enc_key_file != NULL;
+
+	while (p < len) {
+		const char *l = text + p, *nl = memchr(l, '\n', len - p);
+		size_t n = nl ? (size_t)(nl - l) : len - p, body = n;
+		bool keep = true;
+
+		if (body > 0 && l[body - 1] == '\r')
+			body--;
+		if (line_symbol(l, body, sym, sizeof(sym), &unset)) {
+			for (k = 0; k < W_N; k++)
+				if (strcmp(sym, want_sym[k]) == 0)
+					break;
+			if (k < W_N && wanted[k]) {
+				/* the setting's first line becomes the wanted one */
+				keep = false;
+				if (!done[k]) {
+					sb_str(&b, want_line[k]);
+					sb_add(&b, l + body, n - body);
+					if (nl)
+						sb_str(&b, "\n");
+					done[k] = true;
+				}
+			} else if (k == W_RSA_LEN && !unset) {
+				keep = false; /* RSA_LEN for a key that is not RSA */
+			} else if (strncmp(sym, SIG, strlen(SIG)) == 0 && !unset &&
+				   strcmp(sym, SIG "RSA_LEN") != 0) {
+				/* another signature type chosen: ours takes its place */
+				keep = false;
+				if (!done[W_TYPE]) {
+					sb_str(&b, want_line[W_TYPE]);
+					sb_add(&b, l + body, n - body);
+					if (nl)
+						sb_str(&b, "\n");
+					done[W_TYPE] = true;
+				}
+			}
+		}
+		if (keep) {
+			sb_add(&b, l, n);
+			if (nl)
+				sb_str(&b, "\n");
+		}
+		p += n + (nl ? 1 : 0);
+	}
+	for (k = 0; k < W_N; k++) {
+		if (!wanted[k] || done[k])
+			continue;
+		if (!appended) {
+			if (b.len > 0 && b.p[b.len - 1] != '\n')
+				sb_str(&b, eol);
+			if (s->note != NULL) {
+				sb_str(&b, "# ");
+				sb_str(&b, s->note);
+				sb_str(&b, eol);
+			}
+			appended = true;
+		}
+		sb_str(&b, want_line[k]);
+		sb_str(&b, eol);
+	}
+	if (b.oom) {
+		free(b.p);
+		return err_set(err, MCUPROV_ERR_NOMEM, subject, "out of memory");
+	}
+	if (b.p == NULL && (b.p = strdup("")) == NULL)
+		return err_set(err, MCUPROV_ERR_NOMEM, subject, "out of memory");
+	*out = b.p;
+	*out_len = b.len;
+	return 0;
+}
+
+/* ---- bootloader configuration checks ---------------------------------------- */
+
+static void src_note(char *dst, size_t n, const char *path, size_t line, const char *l, size_t len)
+{
+	while (len > 0 && (l[len - 1] == '\r' || l[len - 1] == ' '))
+		len--;
+	snprintf(dst, n, "%s:%zu: %.*s", path, line, (int)(len > 120 ? 120 : len), l);
+}
+
+int bootcfg_read(const char *path, struct bootcfg *cfg, struct mcuprov_err *err)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0, p = 0, line = 0;
+	int rc;
+
+	rc = file_read(path, CONF_MAX, &buf, &len, NULL, err);
+	if (rc < 0)
+		return rc;
+	while (p < len) {
+		const char *l = (const char *)buf + p, *nl = memchr(l, '\n', len - p);
+		size_t n = nl ? (size_t)(nl - l) : len - p;
+		char word[64] = "", val[64] = "";
+		enum key_type t = KEY_TYPE_NONE;
+		bool rsa = false;
+
+		line++;
+		if (sscanf(l, " #define %63s %63s", word, val) >= 1 && n > 0 &&
+		    memmem(l, n, "#define", 7) != NULL) {
+			if (strcmp(word, "MCUBOOT_SIGN_RSA") == 0)
+				rsa = true;
+			else if (strcmp(word, "MCUBOOT_SIGN_EC256") == 0)
+				t = KEY_ECDSA_P256;
+			else if (strcmp(word, "MCUBOOT_SIGN_EC384") == 0)
+				t = KEY_ECDSA_P384;
+			else if (strcmp(word, "MCUBOOT_SIGN_ED25519") == 0)
+				t = KEY_ED25519;
+			else if (strcmp(word, "MCUBOOT_SIGN_RSA_LEN") == 0 && atoi(val) > 0) {
+				cfg->rsa_len = (unsigned)atoi(val);
+				src_note(cfg->rsa_len_src, sizeof(cfg->rsa_len_src), path, line, l, n);
+			} else if (strcmp(word, "MCUBOOT_SIGN_KEY_COUNT") == 0 && atoi(val) > 0) {
+				cfg->key_count = (unsigned)atoi(val);
+				src_note(cfg->key_count_src, sizeof(cfg->key_count_src), path, line, l, n);
+			}
+		} else if (n > 0 && strncmp(l, SIG, strlen(SIG)) == 0) {
+			const char *v = l + strlen(SIG);
+			size_t vn = n - strlen(SIG);
+
+			if (vn >= 6 && strncmp(v, "RSA=y", 5) == 0)
+				rsa = true;
+			else if (vn >= 12 && strncmp(v, "ECDSA_P256=y", 12) == 0)
+				t = KEY_ECDSA_P256;
+			else if (vn >= 9 && strncmp(v, "ED25519=y", 9) == 0)
+				t = KEY_ED25519;
+			else if (vn >= 8 && strncmp(v, "RSA_LEN=", 8) == 0 && atoi(v + 8) > 0) {
+				cfg->rsa_len = (unsigned)atoi(v + 8);
+				src_note(cfg->rsa_len_src, sizeof(cfg->rsa_len_src), path, line, l, n);
+			}
+		}
+		if (rsa || t != KEY_TYPE_NONE) {
+			cfg->type = rsa ? KEY_RSA2048 : t;
+			cfg->type_rsa = rsa;
+			src_note(cfg->type_src, sizeof(cfg->type_src), path, line, l, n);
+		}
+		p += n + (nl ? 1 : 0);
+	}
+	free(buf);
+	return 0;
+}
+
+int bootcfg_check(const struct bootcfg *cfg, const struct mcuprov_key *const *keys, size_t n_keys,
+		  struct mcuprov_err *err)
+{
+	enum key_type t = keys[0]->type;
+	bool rsa = t == KEY_RSA2048 || t == KEY_RSA3072;
+
+	if (cfg->type != KEY_TYPE_NONE && (cfg->type_rsa != rsa || (!rsa && cfg->type != t)))
+		return err_set(err, MCUPROV_ERR_REFUSED, NULL,
+			       "the key is %s but the bootloader is configured for another "
+			       "signature type (%s)",
+			       key_type_name(t), cfg->type_src);
+	if (rsa && cfg->rsa_len != 0 && cfg->rsa_len != (t == KEY_RSA3072 ? 3072u : 2048u))
+		return err_set(err, MCUPROV_ERR_REFUSED, NULL,
+			       "the key is %s but the bootloader expects RSA-%u (%s)",
+			       key_type_name(t), cfg->rsa_len, cfg->rsa_len_src);
+	if (cfg->key_count != 0 && cfg->key_count != n_keys)
+		return err_set(err, MCUPROV_ERR_REFUSED, NULL,
+			       "%zu key%s given but the bootloader counts %u (%s)", n_keys,
+			       n_keys == 1 ? "" : "s", cfg->key_count, cfg->key_count_src);
+	return 0;
+}
