@@ -19,6 +19,9 @@ void err_clear(struct mcuprov_err *err)
 }
 
 static void err_vset(struct mcuprov_err *err, int code, const char *subject, const char *fmt,
+		     va_list ap) __attribute__((format(printf, 4, 0)));
+
+static void err_vset(struct mcuprov_err *err, int code, const char *subject, const char *fmt,
 		     va_list ap)
 {
 	err->code = code;

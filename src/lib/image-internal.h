@@ -11,7 +11,7 @@
 
 /* Streaming sizes: memory use does not grow with the image. */
 #define IMAGE_CHUNK (256 * 1024)    /* write buffer, pread fallback */
-#define IMAGE_WINDOW (1024 * 1024)  /* mmap window over the input */
+#define IMAGE_WINDOW (512 * 1024)   /* mmap window over the input */
 
 extern const uint8_t image_boot_magic[IMAGE_BOOT_MAGIC_SIZE];
 extern const uint8_t image_boot_magic2[IMAGE_BOOT_MAGIC_SIZE - 2];

@@ -261,18 +261,30 @@ int bootcfg_read(const char *path, struct bootcfg *cfg, struct mcuprov_err *err)
 				cfg->key_count = (unsigned)atoi(val);
 				src_note(cfg->key_count_src, sizeof(cfg->key_count_src), path, line, l, n);
 			}
-		} else if (n > 0 && strncmp(l, SIG, strlen(SIG)) == 0) {
-			const char *v = l + strlen(SIG);
+		} else if (n > strlen(SIG) && strncmp(l, SIG, strlen(SIG)) == 0) {
+			/* CONFIG_BOOT_SIGNATURE_TYPE_<NAME>=<VALUE> */
+			char name[32] = "", value[32] = "";
 			size_t vn = n - strlen(SIG);
+			const char *v = l + strlen(SIG), *eq = memchr(v, '=', vn);
 
-			if (vn >= 6 && strncmp(v, "RSA=y", 5) == 0)
+			if (eq != NULL && (size_t)(eq - v) < sizeof(name)) {
+				size_t k = vn - (size_t)(eq - v) - 1;
+
+				memcpy(name, v, (size_t)(eq - v));
+				k = k < sizeof(value) - 1 ? k : sizeof(value) - 1;
+				memcpy(value, eq + 1, k);
+				value[strcspn(value, " \t\r")] = '\0';
+			}
+			if (strcmp(value, "y") == 0 && strcmp(name, "RSA") == 0)
 				rsa = true;
-			else if (vn >= 12 && strncmp(v, "ECDSA_P256=y", 12) == 0)
+			else if (strcmp(value, "y") == 0 && strcmp(name, "ECDSA_P256") == 0)
 				t = KEY_ECDSA_P256;
-			else if (vn >= 9 && strncmp(v, "ED25519=y", 9) == 0)
+			else if (strcmp(value, "y") == 0 && strcmp(name, "ECDSA_P384") == 0)
+				t = KEY_ECDSA_P384;
+			else if (strcmp(value, "y") == 0 && strcmp(name, "ED25519") == 0)
 				t = KEY_ED25519;
-			else if (vn >= 8 && strncmp(v, "RSA_LEN=", 8) == 0 && atoi(v + 8) > 0) {
-				cfg->rsa_len = (unsigned)atoi(v + 8);
+			else if (strcmp(name, "RSA_LEN") == 0 && atoi(value) > 0) {
+				cfg->rsa_len = (unsigned)atoi(value);
 				src_note(cfg->rsa_len_src, sizeof(cfg->rsa_len_src), path, line, l, n);
 			}
 		}

@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# mcuprov signing benchmark (run by `make bench`; not part of `make check`).
+#
+# For each key type and payload size: the wall time of `mcuprov sign` next
+# to `openssl dgst -sha256` over the same file (best of BENCH_RUNS after one
+# warm-up, the two interleaved), the ratio of the two, the peak RSS of
+# `mcuprov sign` (GNU time %M) and, for information, `mcuprov verify`.
+# Targets: ratio <= BENCH_RATIO_MAX (1.3) and RSS <= BENCH_RSS_MAX KiB (8192).
+# A missed target is reported (FAIL in the table) but the exit status is 0;
+# it is non-zero only when a command fails.
+#
+# Environment: MCUPROV (default ./mcuprov), OPENSSL (default openssl),
+# BENCH_SIZES_MIB ("16 64"), BENCH_KEYS ("ed25519 ecdsa-p256"),
+# BENCH_RUNS (5), BENCH_REPLACE (0: each timed sign writes a fresh OUTFILE,
+# the previous one is removed untimed; 1: sign replaces the previous output,
+# which adds the file system's cost of freeing it), BENCH_SAN_CFLAGS (the build's sanitizer flags: a warning
+# is printed when set, timings of an instrumented build mean little),
+# TMPDIR (where the payloads go: needs ~3x the largest size).
+set -euo pipefail
+
+MCUPROV=${MCUPROV:-./mcuprov}
+OPENSSL=${OPENSSL:-openssl}
+BENCH_SIZES_MIB=${BENCH_SIZES_MIB:-16 64}
+BENCH_KEYS=${BENCH_KEYS:-ed25519 ecdsa-p256}
+BENCH_RUNS=${BENCH_RUNS:-5}
+BENCH_REPLACE=${BENCH_REPLACE:-0}
+BENCH_RATIO_MAX=${BENCH_RATIO_MAX:-1.3}
+BENCH_RSS_MAX=${BENCH_RSS_MAX:-8192}
+
+die() {
+	echo "bench: $*" >&2
+	exit 1
+}
+
+[ -x "$MCUPROV" ] || die "'$MCUPROV' is not an executable (set MCUPROV)"
+command -v "$OPENSSL" >/dev/null || die "'$OPENSSL' not found (Debian package 'openssl')"
+GNU_TIME=""
+for t in /usr/bin/time "$(command -v time 2>/dev/null || true)"; do
+	if [ -x "$t" ] && "$t" -f %M -o /dev/null true 2>/dev/null; then
+		GNU_TIME=$t
+		break
+	fi
+done
+[ -n "$GNU_TIME" ] || die "GNU time not found (Debian package 'time')"
+[ -n "${EPOCHREALTIME:-}" ] || die "bash >= 5 is needed (EPOCHREALTIME)"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/mcuprov-bench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+# now_us: microseconds since the epoch
+now_us() {
+	local t=$EPOCHREALTIME
+	echo $((10#${t%[.,]*} * 1000000 + 10#${t#*[.,]}))
+}
+
+# timed CMD...: run CMD (output discarded) and set T_US to its wall time;
+# a failing command stops the bench with its error output.
+T_US=0
+timed() {
+	local t0 t1
+	t0=$(now_us)
+	if ! "$@" >/dev/null 2>"$tmp/err"; then
+		echo "bench: command failed: $*" >&2
+		cat "$tmp/err" >&2
+		exit 1
+	fi
+	t1=$(now_us)
+	T_US=$((t1 - t0))
+}
+
+# peak_rss CMD...: peak RSS of CMD in KiB (GNU time %M)
+peak_rss() {
+	if ! "$GNU_TIME" -f %M -o "$tmp/rss" "$@" >/dev/null 2>"$tmp/err"; then
+		echo "bench: command failed: $*" >&2
+		cat "$tmp/err" >&2
+		exit 1
+	fi
+	tail -n 1 "$tmp/rss"
+}
+
+# fresh_out: unless BENCH_REPLACE=1, remove the previous output (untimed)
+fresh_out() {
+	[ "$BENCH_REPLACE" = 1 ] || rm -f "$out"
+}
+
+ms() { # microseconds -> milliseconds, one decimal
+	awk -v u="$1" 'BEGIN { printf "%.1f", u / 1000 }'
+}
+
+echo "mcuprov bench: $("$MCUPROV" --version 2>/dev/null | head -n 1 || echo "$MCUPROV")"
+echo "  binary:  $MCUPROV"
+echo "  openssl: $("$OPENSSL" version)"
+echo "  cpu:     $(grep -m 1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //') ($(nproc) cpus)"
+echo "  runs:    best of $BENCH_RUNS after 1 warm-up; temp dir $tmp"
+if [ "$BENCH_REPLACE" = 1 ]; then
+	echo "  output:  sign replaces the previous output file (BENCH_REPLACE=1)"
+else
+	echo "  output:  sign writes a fresh output file (BENCH_REPLACE=1 to replace one)"
+fi
+echo "  targets: sign/openssl-dgst ratio <= $BENCH_RATIO_MAX, sign peak RSS <= $BENCH_RSS_MAX KiB"
+if [ -n "${BENCH_SAN_CFLAGS:-}" ]; then
+	echo "  WARNING: instrumented build ($BENCH_SAN_CFLAGS): timings and RSS are not representative"
+fi
+echo
+
+for k in $BENCH_KEYS; do
+	timed "$MCUPROV" keygen -k "$tmp/$k.pem" -t "$k"
+done
+
+printf '%-8s %-11s %10s %11s %6s %9s %10s  %s\n' \
+	size key "sign ms" "openssl ms" ratio "RSS KiB" "verify ms" result
+printf '%s\n' "---------------------------------------------------------------------------------"
+n_cases=0 n_pass=0
+for mib in $BENCH_SIZES_MIB; do
+	in=$tmp/payload-$mib.bin
+	out=$tmp/signed-$mib.bin
+	bytes=$((mib * 1024 * 1024))
+	head -c "$bytes" /dev/urandom >"$in"
+	slot=$((bytes + 1024 * 1024))
+	for k in $BENCH_KEYS; do
+		key=$tmp/$k.pem
+		sign=("$MCUPROV" sign -k "$key" -v 1.0.0 -H 0x200 --pad-header -S "$slot" "$in" "$out")
+		dgst=("$OPENSSL" dgst -sha256 "$in")
+		verify=("$MCUPROV" verify -k "$key" "$out")
+
+		# warm-up (page cache, dynamic loader), then interleave the runs
+		fresh_out
+		timed "${sign[@]}"
+		timed "${dgst[@]}"
+		timed "${verify[@]}"
+		best_sign=0 best_dgst=0 best_verify=0
+		for ((i = 0; i < BENCH_RUNS; i++)); do
+			fresh_out
+			timed "${sign[@]}"
+			((best_sign == 0 || T_US < best_sign)) && best_sign=$T_US
+			timed "${dgst[@]}"
+			((best_dgst == 0 || T_US < best_dgst)) && best_dgst=$T_US
+			timed "${verify[@]}"
+			((best_verify == 0 || T_US < best_verify)) && best_verify=$T_US
+		done
+		fresh_out
+		rss=$(peak_rss "${sign[@]}")
+
+		ratio=$(awk -v a="$best_sign" -v b="$best_dgst" 'BEGIN { printf "%.2f", a / b }')
+		why=""
+		awk -v r="$ratio" -v m="$BENCH_RATIO_MAX" 'BEGIN { exit !(r > m) }' && why="ratio"
+		[ "$rss" -gt "$BENCH_RSS_MAX" ] && why="${why:+$why,}rss"
+		n_cases=$((n_cases + 1))
+		if [ -z "$why" ]; then
+			result=PASS
+			n_pass=$((n_pass + 1))
+		else
+			result="FAIL ($why)"
+		fi
+		printf '%-8s %-11s %10s %11s %6s %9s %10s  %s\n' \
+			"${mib} MiB" "$k" "$(ms "$best_sign")" "$(ms "$best_dgst")" "$ratio" "$rss" \
+			"$(ms "$best_verify")" "$result"
+	done
+	rm -f "$in" "$out"
+done
+echo
+echo "bench: $n_pass of $n_cases cases within targets"
+exit 0

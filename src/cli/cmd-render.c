@@ -1,0 +1,145 @@
+/* mcuprov render: a complete bootloader key file from a template. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "cli.h"
+#include "mcuprov/fileio.h"
+#include "mcuprov/render.h"
+
+static int render_exec(int argc, char **argv);
+
+const struct cmd_entry cmd_render = {
+	"render",
+	"write a bootloader key file (keys.c, generated key file, Kconfig) from a template",
+	"render -t NAME|PATH -k KEY [-k KEY]... [--enc-key KEY] [-o OUT] [--allow-dev-key] "
+	"[--passin SRC]",
+	"  -t, --template T       a template name (inline-single, inline-multi,\n"
+	"                         generated-key-file, kconfig-fragment, enc-key, or the\n"
+	"                         file name with its extension) or a PATH (with a '/')\n"
+	"  -k, --key KEY          a signing key to trust (repeat, up to 16, one type);\n"
+	"                         only its public part is written\n"
+	"      --enc-key KEY      the image-encryption private key (rsa-2048,\n"
+	"                         ecdsa-p256 or x25519), for templates with {{#enc}};\n"
+	"                         the enc-key template takes it alone, without -k\n"
+	"  -o, --output OUT       write to OUT (atomically; mode 0600 with --enc-key)\n"
+	"                         instead of standard output\n"
+	"      --allow-dev-key    render MCUboot's published development keys (for test\n"
+	"                         builds only: anybody can sign for, or decrypt, them)\n"
+	"      --passin SRC       password of encrypted keys: pass:PW, env:VAR,\n"
+	"                         file:PATH, fd:N or stdin (default: ask)\n"
+	"      --production       refuse development keys even with --allow-dev-key\n"
+	"  -h, --help             show this help\n"
+	"\n"
+	"Templates are looked up in $MCUPROV_TEMPLATES/keys, then in the installed\n"
+	"templates/keys directory.  Array names follow imgtool: the first key is\n"
+	"<type>_pub_key, the next ones <type>_pub_key_1, _2, ... as with\n"
+	"`getpub --name-suffix _N`.  Template syntax: templates/README.md.\n",
+	render_exec,
+};
+
+enum {
+	O_ENC_KEY = OPT_FIRST_FREE,
+	O_ALLOW_DEV,
+};
+
+/* With an encryption key the output holds a private key: keep it 0600. */
+static int output(const char *path, const char *data, size_t len, bool secret)
+{
+	struct mcuprov_err err;
+
+	if (!secret || path == NULL || strcmp(path, "-") == 0)
+		return cli_output(path, data, len);
+	err_clear(&err);
+	if (file_write_atomic(path, data, len, FILE_WRITE_FORCE | FILE_WRITE_PRIVATE, &err) < 0)
+		return cli_fail(&err);
+	return EXIT_OK;
+}
+
+static int render_exec(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "template", required_argument, NULL, 't' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "enc-key", required_argument, NULL, O_ENC_KEY },
+		{ "output", required_argument, NULL, 'o' },
+		{ "allow-dev-key", no_argument, NULL, O_ALLOW_DEV },
+		{ "passin", required_argument, NULL, OPT_PASSIN },
+		CLI_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *tname = NULL, *enc_path = NULL, *out_path = NULL, *passin = NULL;
+	const char *paths[RENDER_KEYS_MAX];
+	struct mcuprov_key *keys[RENDER_KEYS_MAX] = { NULL }, *enc_key = NULL;
+	struct render_key rk[RENDER_KEYS_MAX], renc;
+	struct mcuprov_err err;
+	size_t nkeys = 0, i, text_len = 0, out_len = 0;
+	char *text = NULL, *tpath = NULL, *out = NULL;
+	bool allow_dev = false;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, ":t:k:o:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 't': tname = optarg; break;
+		case 'k':
+			if (nkeys == RENDER_KEYS_MAX)
+				return cli_usage(&cmd_render, "at most %d -k/--key", RENDER_KEYS_MAX);
+			paths[nkeys++] = optarg;
+			break;
+		case O_ENC_KEY: enc_path = optarg; break;
+		case 'o': out_path = optarg; break;
+		case O_ALLOW_DEV: allow_dev = true; break;
+		case OPT_PASSIN: passin = optarg; break;
+		default:
+			if ((rc = cli_common_option(&cmd_render, opt, argv)) >= 0)
+				return rc;
+		}
+	}
+	if (optind < argc)
+		return cli_usage(&cmd_render, "unexpected argument '%s'", argv[optind]);
+	if (tname == NULL)
+		return cli_usage(&cmd_render, "missing -t/--template NAME|PATH");
+	if (nkeys == 0 && enc_path == NULL)
+		return cli_usage(&cmd_render, "missing -k/--key KEY");
+	if (allow_dev && cli.production)
+		return cli_usage(&cmd_render, "--allow-dev-key contradicts --production");
+
+	/* the template first: a typo must not cost a password prompt */
+	err_clear(&err);
+	if (render_template_load(tname, &text, &text_len, &tpath, &err) < 0)
+		return cli_fail(&err);
+	if (render_check(tname, text, text_len, &err) < 0) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	for (i = 0; i < nkeys; i++) {
+		if ((rc = cli_load_key(paths[i], passin, &keys[i])) != EXIT_OK)
+			goto out;
+		rk[i].key = keys[i];
+		rk[i].label = paths[i];
+	}
+	if (enc_path != NULL) {
+		if ((rc = cli_load_key(enc_path, passin, &enc_key)) != EXIT_OK)
+			goto out;
+		renc.key = enc_key;
+		renc.label = enc_path;
+	}
+	if (render(tname, tpath, text, text_len, rk, nkeys, enc_key ? &renc : NULL,
+		   allow_dev ? RENDER_ALLOW_DEVKEY : 0, &out, &out_len, &err) < 0) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	rc = output(out_path, out, out_len, enc_key != NULL);
+out:
+	OPENSSL_clear_free(out, out_len);
+	for (i = 0; i < nkeys; i++)
+		key_free(keys[i]);
+	key_free(enc_key);
+	free(text);
+	free(tpath);
+	return rc;
+}
