@@ -38,9 +38,9 @@
 #include "mcuprov/error.h"
 #include "mcuprov/key.h"
 
-#define RENDER_TEMPLATE_MAX (64 * 1024) /* largest template file */
-#define RENDER_OUTPUT_MAX (1024 * 1024) /* largest rendered output */
-#define RENDER_KEYS_MAX 16              /* most signing keys in one file */
+#define RENDER_TEMPLATE_MAX (64 * 1024)	  /* largest template file */
+#define RENDER_OUTPUT_MAX   (1024 * 1024) /* largest rendered output */
+#define RENDER_KEYS_MAX	    16		  /* most signing keys in one file */
 
 /* A key to render and the name the user gave it (its file), for messages. */
 struct render_key {

@@ -87,7 +87,8 @@ static int render_exec(int argc, char **argv)
 		case 't': tname = optarg; break;
 		case 'k':
 			if (nkeys == RENDER_KEYS_MAX)
-				return cli_usage(&cmd_render, "at most %d -k/--key", RENDER_KEYS_MAX);
+				return cli_usage(&cmd_render, "at most %d -k/--key",
+						 RENDER_KEYS_MAX);
 			paths[nkeys++] = optarg;
 			break;
 		case O_ENC_KEY: enc_path = optarg; break;

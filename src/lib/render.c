@@ -20,6 +20,8 @@
 #include "mcuprov/carray.h"
 #include "mcuprov/devkey.h"
 #include "mcuprov/fileio.h"
+#include "mcuprov/kconf.h"
+#include "mcuprov/keysc.h"
 #include "mcuprov/render.h"
 
 /* ---- the vocabulary ------------------------------------------------------ */
@@ -82,7 +84,7 @@ struct node {
 	enum node_kind kind;
 	const char *s; /* the text, or the whole tag for messages */
 	size_t len;
-	int id;        /* enum var_id or enum sec_id */
+	int id;	       /* enum var_id or enum sec_id */
 	unsigned line; /* of the tag */
 	size_t end;    /* N_OPEN, N_INVERT: index of the matching N_CLOSE */
 };
@@ -92,14 +94,15 @@ struct tmpl {
 	struct node *nodes;
 	size_t n, cap;
 	unsigned min_keys, max_keys;
-	unsigned keys_line;  /* line of {{%keys}}, 0: not declared */
-	unsigned enc_line;   /* line of {{%enc required}}, 0: not declared */
-	bool has_enc;        /* has a {{#enc}} section */
+	unsigned keys_line; /* line of {{%keys}}, 0: not declared */
+	unsigned enc_line;  /* line of {{%enc required}}, 0: not declared */
+	bool has_enc;	    /* has a {{#enc}} section */
 };
 
-/* A tag for "'%.*s'" in a message: at most TAG_SHOWN characters of it. */
+/* A tag for "'%.*s%s'" in a message: at most TAG_SHOWN characters of it. */
 #define TAG_SHOWN 60
-#define TAG(tag, len) (int)((len) > TAG_SHOWN ? TAG_SHOWN : (len)), (tag)
+#define TAG(tag, len)                                                                              \
+	(int)((len) > TAG_SHOWN ? TAG_SHOWN : (len)), (tag), (len) > TAG_SHOWN ? "..." : ""
 
 /* ---- parsing ------------------------------------------------------------- */
 
@@ -190,7 +193,7 @@ static int declaration(struct tmpl *t, const char *s, size_t len, const char *ta
 
 	if (len > 5 && memcmp(s, "keys ", 5) == 0) {
 		if (t->keys_line != 0)
-			return syntax(err, t, line, "'%.*s' repeats the declaration of line %u",
+			return syntax(err, t, line, "'%.*s%s' repeats the declaration of line %u",
 				      TAG(tag, tag_len), t->keys_line);
 		s += 5;
 		if (small_number(&s, end, &lo) < 0)
@@ -210,14 +213,14 @@ static int declaration(struct tmpl *t, const char *s, size_t len, const char *ta
 	}
 	if (len == 12 && memcmp(s, "enc required", 12) == 0) {
 		if (t->enc_line != 0)
-			return syntax(err, t, line, "'%.*s' repeats the declaration of line %u",
+			return syntax(err, t, line, "'%.*s%s' repeats the declaration of line %u",
 				      TAG(tag, tag_len), t->enc_line);
 		t->enc_line = line;
 		return 0;
 	}
 bad:
 	return syntax(err, t, line,
-		      "bad declaration '%.*s' (expected {{%%keys N}}, {{%%keys N-M}} with "
+		      "bad declaration '%.*s%s' (expected {{%%keys N}}, {{%%keys N-M}} with "
 		      "M <= %d, or {{%%enc required}})",
 		      TAG(tag, tag_len), RENDER_KEYS_MAX);
 }
@@ -272,8 +275,11 @@ static int parse(const char *name, const char *text, size_t len, struct tmpl *t,
 				open = text + i;
 				break;
 			}
-		if (open == NULL)
-			return add_node(t, N_TEXT, text + pos, len - pos, 0, line, err);
+		if (open == NULL) {
+			if ((rc = add_node(t, N_TEXT, text + pos, len - pos, 0, line, err)) < 0)
+				return rc;
+			break;
+		}
 		ts = (size_t)(open - text);
 		for (; counted < ts; counted++)
 			line += text[counted] == '\n';
@@ -315,13 +321,11 @@ static int parse(const char *name, const char *text, size_t len, struct tmpl *t,
 			pos = te;
 
 		switch (sigil) {
-		case '!':
-			continue;
+		case '!': continue;
 		case '%':
 			if (depth > 0)
-				return syntax(err, t, line, "'%.*s' inside '{{#%s}}' of line %u",
-					      TAG(tag, tag_len),
-					      sections[stack[depth - 1].sec],
+				return syntax(err, t, line, "'%.*s%s' inside '{{#%s}}' of line %u",
+					      TAG(tag, tag_len), sections[stack[depth - 1].sec],
 					      stack[depth - 1].line);
 			if ((rc = declaration(t, in + 1, in_len - 1, tag, tag_len, line, err)) < 0)
 				return rc;
@@ -331,17 +335,18 @@ static int parse(const char *name, const char *text, size_t len, struct tmpl *t,
 		case '/':
 			id = sec_lookup(in + 1, in_len - 1);
 			if (id < 0)
-				return syntax(err, t, line, "unknown section '%.*s'",
+				return syntax(err, t, line, "unknown section '%.*s%s'",
 					      TAG(tag, tag_len));
 			break;
 		default:
 			id = var_lookup(in, in_len);
 			if (id < 0)
-				return syntax(err, t, line, "unknown placeholder '%.*s'",
+				return syntax(err, t, line, "unknown placeholder '%.*s%s'",
 					      TAG(tag, tag_len));
-			if (vars[id].scope == SCOPE_KEY && !find_open(stack, depth, SEC_KEYS, false))
-				return syntax(err, t, line, "'%.*s' outside {{#keys}}", (int)tag_len,
-					      tag);
+			if (vars[id].scope == SCOPE_KEY &&
+			    !find_open(stack, depth, SEC_KEYS, false))
+				return syntax(err, t, line, "'%.*s' outside {{#keys}}",
+					      (int)tag_len, tag);
 			if (vars[id].scope == SCOPE_ENC && !find_open(stack, depth, SEC_ENC, false))
 				return syntax(err, t, line, "'%.*s' outside {{#enc}}", (int)tag_len,
 					      tag);
@@ -357,10 +362,10 @@ static int parse(const char *name, const char *text, size_t len, struct tmpl *t,
 			const struct open_sec *top = depth > 0 ? &stack[depth - 1] : NULL;
 
 			if (top == NULL)
-				return syntax(err, t, line, "'%.*s' closes no section", (int)tag_len,
-					      tag);
+				return syntax(err, t, line, "'%.*s' closes no section",
+					      (int)tag_len, tag);
 			if (top->sec != id)
-				return syntax(err, t, line, "'%.*s' closes '{{%c%s}}' of line %u",
+				return syntax(err, t, line, "'%.*s%s' closes '{{%c%s}}' of line %u",
 					      TAG(tag, tag_len), top->inverted ? '^' : '#',
 					      sections[top->sec], top->line);
 			t->nodes[top->node].end = t->n;
@@ -378,12 +383,13 @@ static int parse(const char *name, const char *text, size_t len, struct tmpl *t,
 			if (clash == NULL && id == SEC_ENC)
 				clash = find_open(stack, depth, SEC_KEYS, true);
 			if (clash != NULL)
-				return syntax(err, t, line, "'%.*s' inside '{{%c%s}}' of line %u",
+				return syntax(err, t, line, "'%.*s%s' inside '{{%c%s}}' of line %u",
 					      TAG(tag, tag_len), clash->inverted ? '^' : '#',
 					      sections[clash->sec], clash->line);
 		}
 		if (id == SEC_FIRST && !find_open(stack, depth, SEC_KEYS, false))
-			return syntax(err, t, line, "'%.*s' outside {{#keys}}", TAG(tag, tag_len));
+			return syntax(err, t, line, "'%.*s%s' outside {{#keys}}",
+				      TAG(tag, tag_len));
 		if (id == SEC_ENC && kind == N_OPEN)
 			t->has_enc = true;
 		stack[depth].sec = id;
@@ -396,7 +402,8 @@ static int parse(const char *name, const char *text, size_t len, struct tmpl *t,
 	}
 	if (depth > 0)
 		return syntax(err, t, stack[depth - 1].line, "'{{%c%s}}' is never closed",
-			      stack[depth - 1].inverted ? '^' : '#', sections[stack[depth - 1].sec]);
+			      stack[depth - 1].inverted ? '^' : '#',
+			      sections[stack[depth - 1].sec]);
 	return 0;
 }
 
@@ -425,7 +432,7 @@ struct rkey {
 struct renc {
 	uint8_t *der; /* secret */
 	size_t len;
-	char *bytes;  /* secret */
+	char *bytes; /* secret */
 };
 
 /* The data lines of carray_format()'s C array: what lies between the line
@@ -447,30 +454,6 @@ static char *array_body(const uint8_t *data, size_t len, bool secret)
 	else
 		free(full);
 	return body;
-}
-
-static const char *sign_define(enum key_type type)
-{
-	switch (type) {
-	case KEY_RSA2048:
-	case KEY_RSA3072: return "MCUBOOT_SIGN_RSA";
-	case KEY_ECDSA_P256: return "MCUBOOT_SIGN_EC256";
-	case KEY_ECDSA_P384: return "MCUBOOT_SIGN_EC384";
-	case KEY_ED25519: return "MCUBOOT_SIGN_ED25519";
-	default: return NULL;
-	}
-}
-
-static const char *kconfig_type(enum key_type type)
-{
-	switch (type) {
-	case KEY_RSA2048:
-	case KEY_RSA3072: return "RSA";
-	case KEY_ECDSA_P256: return "ECDSA_P256";
-	case KEY_ECDSA_P384: return "ECDSA_P384";
-	case KEY_ED25519: return "ED25519";
-	default: return NULL;
-	}
 }
 
 static int devkey_refused(const struct render_key *k, unsigned flags, const char *what,
@@ -500,11 +483,12 @@ static int prepare_keys(const struct render_key *keys, size_t nkeys, const struc
 				       "%s key cannot sign images (it is for image encryption)",
 				       key_type_name(key->type));
 		if (key->type != keys[0].key->type)
-			return err_set(err, MCUPROV_ERR_USAGE, keys[i].label,
-				       "%s key, but '%s' is %s: the keys of one bootloader have one "
-				       "signature type",
-				       key_type_name(key->type), keys[0].label,
-				       key_type_name(keys[0].key->type));
+			return err_set(
+				err, MCUPROV_ERR_USAGE, keys[i].label,
+				"%s key, but '%s' is %s: the keys of one bootloader have one "
+				"signature type",
+				key_type_name(key->type), keys[0].label,
+				key_type_name(keys[0].key->type));
 		if ((rc = key_public_der(key, &rk[i].der, &rk[i].len, err)) < 0 ||
 		    (rc = key_fingerprint_hex(key, rk[i].fp, err)) < 0)
 			return rc;
@@ -513,7 +497,8 @@ static int prepare_keys(const struct render_key *keys, size_t nkeys, const struc
 				return err_set(err, MCUPROV_ERR_USAGE, keys[i].label,
 					       "same key as '%s'", keys[j].label);
 		if ((rc = devkey_refused(&keys[i], flags,
-					 "so the bootloader would accept anybody's images", err)) < 0)
+					 "so the bootloader would accept anybody's images", err)) <
+		    0)
 			return rc;
 		rk[i].bytes = array_body(rk[i].der, rk[i].len, false);
 		if (rk[i].bytes == NULL)
@@ -548,7 +533,8 @@ static int prepare_keys(const struct render_key *keys, size_t nkeys, const struc
 	}
 	if ((rc = devkey_refused(enc, flags, "so anybody could decrypt the images", err)) < 0)
 		return rc;
-	if ((rc = key_private_der(enc->key, KEY_PRIV_DEFAULT, false, &re->der, &re->len, err)) < 0) {
+	if ((rc = key_private_der(enc->key, KEY_PRIV_DEFAULT, false, &re->der, &re->len, err)) <
+	    0) {
 		if (err != NULL)
 			snprintf(err->subject, sizeof(err->subject), "%s", enc->label);
 		return rc;
@@ -565,7 +551,8 @@ static int check_fit(const struct tmpl *t, size_t nkeys, bool have_enc, struct m
 	if (nkeys < t->min_keys || nkeys > t->max_keys) {
 		if (t->max_keys == 0)
 			return err_set(err, MCUPROV_ERR_USAGE, NULL,
-				       "template '%s' takes no signing key, got %zu", t->name, nkeys);
+				       "template '%s' takes no signing key, got %zu", t->name,
+				       nkeys);
 		if (t->min_keys == t->max_keys)
 			return err_set(err, MCUPROV_ERR_USAGE, NULL,
 				       "template '%s' takes %u signing key%s, got %zu", t->name,
@@ -641,9 +628,14 @@ static int emit_var(struct ctx *c, const struct node *n, struct mcuprov_err *err
 			return err_set(err, MCUPROV_ERR_USAGE, NULL,
 				       "template '%s': line %u: '%.*s' needs a signing key",
 				       c->t->name, n->line, (int)n->len, n->s);
-		s = n->id == V_TYPE ? key_type_name(type)
-		    : n->id == V_SIGN_DEFINE ? sign_define(type)
-					     : kconfig_type(type);
+		s = n->id == V_TYPE	     ? key_type_name(type)
+		    : n->id == V_SIGN_DEFINE ? keysc_sign_macro(type)
+					     : kconf_type_name(type);
+		if (s == NULL)
+			return err_set(err, MCUPROV_ERR_USAGE, NULL,
+				       "template '%s': line %u: MCUboot's Kconfig has no signature "
+				       "type for %s keys (RSA, ECDSA_P256 and ED25519 only)",
+				       c->t->name, n->line, key_type_name(type));
 		break;
 	case V_RSA_LEN: s = type == KEY_RSA3072 ? "3072" : "2048"; break;
 	case V_NAME: s = k->name; break;
@@ -681,12 +673,8 @@ static int walk(struct ctx *c, size_t a, size_t b, struct mcuprov_err *err)
 		const struct node *n = &c->t->nodes[i];
 
 		switch (n->kind) {
-		case N_TEXT:
-			rc = emit(c, n->s, n->len, err);
-			break;
-		case N_VAR:
-			rc = emit_var(c, n, err);
-			break;
+		case N_TEXT: rc = emit(c, n->s, n->len, err); break;
+		case N_VAR: rc = emit_var(c, n, err); break;
 		case N_OPEN:
 			rc = 0;
 			if (n->id == SEC_KEYS) {
@@ -744,8 +732,8 @@ int render(const char *name, const char *banner_name, const char *text, size_t l
 	if ((rc = parse(name, text, len, &t, err)) < 0)
 		goto out;
 	if (nkeys > RENDER_KEYS_MAX) {
-		rc = err_set(err, MCUPROV_ERR_USAGE, NULL, "too many signing keys (%zu, at most %d)",
-			     nkeys, RENDER_KEYS_MAX);
+		rc = err_set(err, MCUPROV_ERR_USAGE, NULL,
+			     "too many signing keys (%zu, at most %d)", nkeys, RENDER_KEYS_MAX);
 		goto out;
 	}
 	if ((rc = prepare_keys(keys, nkeys, enc, flags, rk, &re, err)) < 0)
@@ -907,8 +895,8 @@ static int not_found(const char *name, struct mcuprov_err *err)
 	for (i = 0; i < all.n && used < sizeof(list); i++)
 		used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
 					 all.v[i]);
-	rc = err_set(err, MCUPROV_ERR_USAGE, NULL, "template '%s': not found (available: %s)",
-		     name, list);
+	rc = err_set(err, MCUPROV_ERR_USAGE, NULL, "template '%s': not found (available: %s)", name,
+		     list);
 out:
 	names_free(&all);
 	return rc;

@@ -1,0 +1,589 @@
+/* Unit tests: bootloader key files rendered from templates. */
+#include "config.h"
+
+#include "unit.h"
+
+#include <sys/stat.h>
+
+#include <openssl/crypto.h>
+
+#include "mcuprov/carray.h"
+#include "mcuprov/devkey.h"
+#include "mcuprov/key.h"
+#include "mcuprov/render.h"
+
+/* Generated once for the group. */
+struct fixture {
+	struct mcuprov_key *ed[RENDER_KEYS_MAX + 1]; /* ed25519 */
+	struct mcuprov_key *p256[2], *p384, *rsa2048, *rsa3072, *x25519, *x25519_pub;
+	char tmpdir[64];
+};
+
+static struct fixture fx;
+
+static int group_setup(void **state)
+{
+	char *pem = NULL;
+	size_t i, len = 0;
+
+	for (i = 0; i < RENDER_KEYS_MAX + 1; i++)
+		if (key_generate(KEY_ED25519, &fx.ed[i], NULL) < 0)
+			return -1;
+	if (key_generate(KEY_ECDSA_P256, &fx.p256[0], NULL) < 0 ||
+	    key_generate(KEY_ECDSA_P256, &fx.p256[1], NULL) < 0 ||
+	    key_generate(KEY_ECDSA_P384, &fx.p384, NULL) < 0 ||
+	    key_generate(KEY_RSA2048, &fx.rsa2048, NULL) < 0 ||
+	    key_generate(KEY_RSA3072, &fx.rsa3072, NULL) < 0 ||
+	    key_generate(KEY_X25519, &fx.x25519, NULL) < 0)
+		return -1;
+	if (key_public_pem(fx.x25519, &pem, &len, NULL) < 0 ||
+	    key_load_mem((uint8_t *)pem, len, "pub", NULL, NULL, &fx.x25519_pub, NULL) < 0)
+		return -1;
+	OPENSSL_free(pem);
+	if (unit_mkdtemp(fx.tmpdir, sizeof(fx.tmpdir)) < 0)
+		return -1;
+	unsetenv("MCUPROV_TEMPLATES");
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	size_t i;
+
+	for (i = 0; i < RENDER_KEYS_MAX + 1; i++)
+		key_free(fx.ed[i]);
+	key_free(fx.p256[0]);
+	key_free(fx.p256[1]);
+	key_free(fx.p384);
+	key_free(fx.rsa2048);
+	key_free(fx.rsa3072);
+	key_free(fx.x25519);
+	key_free(fx.x25519_pub);
+	unit_rmtree(fx.tmpdir);
+	return 0;
+}
+
+/* Render TEMPLATE (named "t") with keys K[0..N) and ENC (may be NULL);
+ * labels are "k0.pem", "k1.pem", ... and "enc.pem".  Returns render()'s
+ * code; *out is the text on success (free with free_out). */
+static int run(const char *tmpl, struct mcuprov_key *const *k, size_t n, struct mcuprov_key *enc,
+	       unsigned flags, char **out, size_t *out_len, struct mcuprov_err *err)
+{
+	static char labels[RENDER_KEYS_MAX + 1][16];
+	struct render_key rk[RENDER_KEYS_MAX + 1], re = { enc, "enc.pem" };
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(labels[i], sizeof(labels[i]), "k%zu.pem", i);
+		rk[i].key = k[i];
+		rk[i].label = labels[i];
+	}
+	err_clear(err);
+	return render("t", NULL, tmpl, strlen(tmpl), rk, n, enc ? &re : NULL, flags, out, out_len,
+		      err);
+}
+
+static void free_out(char *out, size_t len)
+{
+	OPENSSL_clear_free(out, len);
+}
+
+/* Render TMPL with K and check the exact output. */
+static void expect(const char *tmpl, struct mcuprov_key *const *k, size_t n,
+		   struct mcuprov_key *enc, const char *want)
+{
+	struct mcuprov_err err;
+	char *out = NULL;
+	size_t len = 0;
+
+	if (run(tmpl, k, n, enc, 0, &out, &len, &err) < 0)
+		fail_msg("render failed: %s: %s", err.subject, err.msg);
+	assert_string_equal(out, want);
+	assert_int_equal(len, strlen(want));
+	free_out(out, len);
+}
+
+/* Render TMPL with K and check the exact error code, subject and message. */
+static void expect_err(const char *tmpl, struct mcuprov_key *const *k, size_t n,
+		       struct mcuprov_key *enc, unsigned flags, int code, const char *subject,
+		       const char *msg)
+{
+	struct mcuprov_err err;
+	char *out = (char *)"x";
+	size_t len = 1;
+
+	assert_int_equal(run(tmpl, k, n, enc, flags, &out, &len, &err), code);
+	assert_int_equal(err.code, code);
+	assert_string_equal(err.subject, subject);
+	assert_string_equal(err.msg, msg);
+	assert_null(out);
+	assert_int_equal(len, 0);
+}
+
+static void test_plain_text(void **state)
+{
+	expect("no placeholders }} here\n", fx.ed, 1, NULL, "no placeholders }} here\n");
+	expect("", fx.ed, 1, NULL, "");
+	expect("{{ldelim}}x}}", fx.ed, 1, NULL, "{{x}}");
+}
+
+static void test_globals(void **state)
+{
+	const char *t = "{{count}} {{type}} {{sign_define}} {{kconfig_type}}"
+			"{{#rsa}} {{rsa_len}}{{/rsa}}{{^rsa}} -{{/rsa}}\n";
+
+	expect(t, fx.ed, 3, NULL, "3 ed25519 MCUBOOT_SIGN_ED25519 ED25519 -\n");
+	expect(t, fx.p256, 2, NULL, "2 ecdsa-p256 MCUBOOT_SIGN_EC256 ECDSA_P256 -\n");
+	/* MCUboot's Kconfig has no P-384 signature type (as patch --conf) */
+	expect("{{count}} {{type}} {{sign_define}}\n", &fx.p384, 1, NULL,
+	       "1 ecdsa-p384 MCUBOOT_SIGN_EC384\n");
+	expect_err("x\n{{kconfig_type}}\n", &fx.p384, 1, NULL, 0, MCUPROV_ERR_USAGE, "",
+		   "template 't': line 2: MCUboot's Kconfig has no signature type for ecdsa-p384 "
+		   "keys (RSA, ECDSA_P256 and ED25519 only)");
+	expect(t, &fx.rsa2048, 1, NULL, "1 rsa-2048 MCUBOOT_SIGN_RSA RSA 2048\n");
+	expect(t, &fx.rsa3072, 1, NULL, "1 rsa-3072 MCUBOOT_SIGN_RSA RSA 3072\n");
+}
+
+static void test_banner(void **state)
+{
+	struct render_key rk = { fx.ed[0], "k.pem" };
+	struct mcuprov_err err;
+	char *out;
+	size_t len;
+
+	assert_int_equal(render("x", "/some/dir/inline-single.c.tmpl", "{{banner}}", 10, &rk, 1,
+				NULL, 0, &out, &len, &err),
+			 0);
+	assert_string_equal(out, "Generated by mcuprov from template inline-single.c.tmpl, "
+				 "do not edit.");
+	free_out(out, len);
+	/* a file name cannot end the comment or the line */
+	assert_int_equal(render("x", "a*\nb\x7f.tmpl", "/* {{banner}} */", 16, &rk, 1, NULL, 0,
+				&out, &len, &err),
+			 0);
+	assert_string_equal(out,
+			    "/* Generated by mcuprov from template a??b?.tmpl, do not edit. */");
+	free_out(out, len);
+}
+
+static void test_keys_section(void **state)
+{
+	expect("{{#keys}}{{#first}}[{{/first}}{{^first}}, {{/first}}"
+	       "{{name}}:{{index}}:'{{suffix}}':{{len}}:{{type}}{{/keys}}]",
+	       fx.ed, 3, NULL,
+	       "[ed25519_pub_key:0:'':44:ed25519, ed25519_pub_key_1:1:'_1':44:ed25519, "
+	       "ed25519_pub_key_2:2:'_2':44:ed25519]");
+	expect("{{#keys}}{{name}} {{/keys}}", fx.p256, 2, NULL, "ecdsa_pub_key ecdsa_pub_key_1 ");
+	expect("{{#keys}}{{name}}{{/keys}}", &fx.p384, 1, NULL, "ecdsap384_pub_key");
+	expect("{{#keys}}{{name}}{{/keys}}", &fx.rsa3072, 1, NULL, "rsa_pub_key");
+	/* index and suffix go on past 9 */
+	expect("{{#keys}}{{#first}}{{count}}:{{/first}}{{suffix}}{{/keys}}", fx.ed, 12, NULL,
+	       "12:_1_2_3_4_5_6_7_8_9_10_11");
+	/* an inverted keys section renders when there is no key */
+	expect("{{%keys 0-1}}{{^keys}}none{{/keys}}{{#keys}}some{{/keys}}", fx.ed, 0, NULL, "none");
+	expect("{{%keys 0-1}}{{^keys}}none{{/keys}}{{#keys}}some{{/keys}}", fx.ed, 1, NULL, "some");
+}
+
+/* {{bytes}} and {{len}} give exactly carray_format()'s array, and
+ * {{fingerprint}} key_fingerprint_hex(). */
+static void test_bytes_like_carray(void **state)
+{
+	struct mcuprov_key *all[] = { fx.ed[0], fx.p256[0], fx.p384, fx.rsa2048, fx.rsa3072 };
+	const char *t = "const unsigned char {{name}}[] = {\n{{bytes}}\n};\n"
+			"const unsigned int {{name}}_len = {{len}};\n";
+	char hex[2 * KEY_FINGERPRINT_LEN + 1], name[64];
+	size_t i, len;
+	uint8_t *der;
+	char *want;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		char *tk = NULL;
+
+		assert_int_equal(key_public_der(all[i], &der, &len, NULL), 0);
+		snprintf(name, sizeof(name), "%s_pub_key", key_type_shortname(all[i]->type));
+		want = carray_format(der, len, name, CARRAY_LANG_C, 0);
+		assert_non_null(tk = malloc(strlen(t) + 32));
+		sprintf(tk, "{{#keys}}%s{{/keys}}", t);
+		expect(tk, &all[i], 1, NULL, want);
+		free(tk);
+		free(want);
+		OPENSSL_free(der);
+		assert_int_equal(key_fingerprint_hex(all[i], hex, NULL), 0);
+		expect("{{#keys}}{{fingerprint}}{{/keys}}", &all[i], 1, NULL, hex);
+	}
+}
+
+static void test_standalone_lines(void **state)
+{
+	/* section tags, comments and declarations alone on a line vanish */
+	expect("a\n  {{#keys}}  \nk{{index}}\n\t{{/keys}}\n{{! a comment }}\n{{%keys 1-2}}\nb\n",
+	       fx.ed, 2, NULL, "a\nk0\nk1\nb\n");
+	expect("a\r\n{{#keys}}\r\nk\r\n{{/keys}}\r\nb", fx.ed, 1, NULL, "a\r\nk\r\nb");
+	expect("a\n{{! the end}}", fx.ed, 1, NULL, "a\n");
+	expect("{{! first line}}\nb", fx.ed, 1, NULL, "b");
+	/* not alone: kept around */
+	expect("x {{#keys}}y{{/keys}} z\n", fx.ed, 1, NULL, "x y z\n");
+	expect("{{#keys}}{{/keys}}x\n", fx.ed, 1, NULL, "x\n");
+	expect("{{#keys}} {{! c}} {{/keys}}\n", fx.ed, 1, NULL, "  \n");
+	/* a variable alone on its line keeps the line */
+	expect("{{count}}\n", fx.ed, 1, NULL, "1\n");
+	/* an empty line inside a section is text */
+	expect("{{#keys}}\n{{^first}}\n\n{{/first}}\nk\n{{/keys}}\n", fx.ed, 3, NULL,
+	       "k\n\nk\n\nk\n");
+}
+
+static void test_enc(void **state)
+{
+	const char *t = "{{#enc}}{{enc_len}}:{{type}}{{/enc}}{{^enc}}none{{/enc}}\n";
+	struct mcuprov_key *encs[] = { fx.x25519, fx.p256[1], fx.rsa2048 };
+	const char *tk;
+	char want[64], *body;
+	uint8_t *der;
+	size_t i, len;
+
+	expect(t, fx.ed, 1, NULL, "none\n");
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(
+			key_private_der(encs[i], KEY_PRIV_DEFAULT, false, &der, &len, NULL), 0);
+		snprintf(want, sizeof(want), "%zu:ed25519\n", len);
+		expect(t, fx.ed, 1, encs[i], want);
+		/* {{enc_bytes}} + the declaration lines are getpriv's array */
+		body = carray_format(der, len, "enc_priv_key", CARRAY_LANG_C, 0);
+		tk = "{{%keys 0}}\n{{#enc}}\nconst unsigned char enc_priv_key[] = "
+		     "{\n{{enc_bytes}}\n"
+		     "};\nconst unsigned int enc_priv_key_len = {{enc_len}};\n{{/enc}}\n";
+		expect(tk, NULL, 0, encs[i], body);
+		OPENSSL_clear_free(body, strlen(body));
+		OPENSSL_clear_free(der, len);
+	}
+}
+
+/* Syntax errors: exact messages with the line. */
+static void test_syntax_errors(void **state)
+{
+	static const struct {
+		const char *tmpl, *msg;
+	} cases[] = {
+		{ "a\n{{foo}}\n", "line 2: unknown placeholder '{{foo}}'" },
+		{ "{{ count }}", "line 1: unknown placeholder '{{ count }}'" },
+		{ "{{}}", "line 1: unknown placeholder '{{}}'" },
+		{ "{{Count}}", "line 1: unknown placeholder '{{Count}}'" },
+		{ "{{#foo}}{{/foo}}", "line 1: unknown section '{{#foo}}'" },
+		{ "{{#keys}}{{/foo}}", "line 1: unknown section '{{/foo}}'" },
+		{ "{{^}}", "line 1: unknown section '{{^}}'" },
+		{ "x\n{{#keys}}\n\ny", "line 2: '{{#keys}}' is never closed" },
+		{ "{{^enc}}\n{{#keys}}\n{{/keys}}\n", "line 1: '{{^enc}}' is never closed" },
+		{ "\n\n{{/keys}}", "line 3: '{{/keys}}' closes no section" },
+		{ "{{#keys}}{{/keys}}{{/keys}}", "line 1: '{{/keys}}' closes no section" },
+		{ "{{#enc}}\n{{#rsa}}\n{{/enc}}\n{{/rsa}}",
+		  "line 3: '{{/enc}}' closes '{{#rsa}}' of line 2" },
+		{ "{{#keys}}\n{{#keys}}", "line 2: '{{#keys}}' inside '{{#keys}}' of line 1" },
+		{ "{{^keys}}{{#keys}}", "line 1: '{{#keys}}' inside '{{^keys}}' of line 1" },
+		{ "{{#keys}}{{#enc}}{{/enc}}{{/keys}}",
+		  "line 1: '{{#enc}}' inside '{{#keys}}' of line 1" },
+		{ "{{#enc}}{{^enc}}{{/enc}}{{/enc}}",
+		  "line 1: '{{^enc}}' inside '{{#enc}}' of line 1" },
+		{ "{{#keys}}{{#first}}{{^first}}",
+		  "line 1: '{{^first}}' inside '{{#first}}' of line 1" },
+		{ "{{#first}}{{/first}}", "line 1: '{{#first}}' outside {{#keys}}" },
+		{ "{{^keys}}{{#first}}", "line 1: '{{#first}}' outside {{#keys}}" },
+		{ "{{name}}", "line 1: '{{name}}' outside {{#keys}}" },
+		{ "{{^keys}}{{bytes}}{{/keys}}", "line 1: '{{bytes}}' outside {{#keys}}" },
+		{ "{{#enc}}{{/enc}}{{enc_bytes}}", "line 1: '{{enc_bytes}}' outside {{#enc}}" },
+		{ "{{^enc}}{{enc_len}}{{/enc}}", "line 1: '{{enc_len}}' outside {{#enc}}" },
+		{ "{{rsa_len}}", "line 1: '{{rsa_len}}' outside {{#rsa}}" },
+		{ "{{^rsa}}{{rsa_len}}{{/rsa}}", "line 1: '{{rsa_len}}' outside {{#rsa}}" },
+		{ "ok\nabc {{count\n}}", "line 2: '{{' without '}}' on the same line (write "
+					 "{{ldelim}} for a literal '{{')" },
+		{ "abc {{", "line 1: '{{' without '}}' on the same line (write {{ldelim}} for a "
+			    "literal '{{')" },
+		{ "{{%keys 17}}", "line 1: bad declaration '{{%keys 17}}' (expected {{%keys N}}, "
+				  "{{%keys N-M}} with M <= 16, or {{%enc required}})" },
+		{ "{{%keys 2-1}}", "line 1: bad declaration '{{%keys 2-1}}' (expected {{%keys N}}, "
+				   "{{%keys N-M}} with M <= 16, or {{%enc required}})" },
+		{ "{{%keys}}", "line 1: bad declaration '{{%keys}}' (expected {{%keys N}}, "
+			       "{{%keys N-M}} with M <= 16, or {{%enc required}})" },
+		{ "{{%keys 1-}}", "line 1: bad declaration '{{%keys 1-}}' (expected {{%keys N}}, "
+				  "{{%keys N-M}} with M <= 16, or {{%enc required}})" },
+		{ "{{%enc}}", "line 1: bad declaration '{{%enc}}' (expected {{%keys N}}, "
+			      "{{%keys N-M}} with M <= 16, or {{%enc required}})" },
+		{ "{{%keys 1}}\n{{%keys 2}}",
+		  "line 2: '{{%keys 2}}' repeats the declaration of line 1" },
+		{ "{{%enc required}}\n\n{{%enc required}}",
+		  "line 3: '{{%enc required}}' repeats the declaration of line 1" },
+		{ "{{#keys}}\n{{%keys 1}}\n{{/keys}}",
+		  "line 2: '{{%keys 1}}' inside '{{#keys}}' of line 1" },
+		{ "{{a_placeholder_name_that_goes_on_and_on_and_on_and_on_and_on_and_on}}",
+		  "line 1: unknown placeholder "
+		  "'{{a_placeholder_name_that_goes_on_and_on_and_on_and_on_and_o...'" },
+	};
+	struct mcuprov_err err;
+	char want[MCUPROV_ERR_MSG_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		err_clear(&err);
+		snprintf(want, sizeof(want), "template 'x.tmpl': %s", cases[i].msg);
+		assert_int_equal(render_check("x.tmpl", cases[i].tmpl, strlen(cases[i].tmpl), &err),
+				 MCUPROV_ERR_FORMAT);
+		assert_string_equal(err.subject, "");
+		assert_string_equal(err.msg, want);
+		/* render() reports the same before looking at the keys */
+		snprintf(want, sizeof(want), "template 't': %s", cases[i].msg);
+		expect_err(cases[i].tmpl, fx.ed, 0, NULL, 0, MCUPROV_ERR_FORMAT, "", want);
+	}
+	/* a NUL byte */
+	err_clear(&err);
+	assert_int_equal(render_check("x.tmpl", "a\n\nb\0c", 6, &err), MCUPROV_ERR_FORMAT);
+	assert_string_equal(err.msg, "template 'x.tmpl': line 3: NUL byte (a template is text)");
+}
+
+/* MCUboot's rules on the keys. */
+static void test_key_rules(void **state)
+{
+	struct mcuprov_key *mixed[] = { fx.ed[0], fx.p256[0] };
+	struct mcuprov_key *rsa_mixed[] = { fx.rsa2048, fx.rsa3072 };
+	struct mcuprov_key *x[] = { fx.x25519 };
+	struct mcuprov_key *dup[] = { fx.ed[0], fx.ed[1], fx.ed[0] };
+	const char *t = "{{#keys}}{{name}}{{/keys}}{{#enc}}{{/enc}}";
+
+	expect_err(t, mixed, 2, NULL, 0, MCUPROV_ERR_USAGE, "k1.pem",
+		   "ecdsa-p256 key, but 'k0.pem' is ed25519: the keys of one bootloader have one "
+		   "signature type");
+	expect_err(t, rsa_mixed, 2, NULL, 0, MCUPROV_ERR_USAGE, "k1.pem",
+		   "rsa-3072 key, but 'k0.pem' is rsa-2048: the keys of one bootloader have one "
+		   "signature type");
+	expect_err(t, x, 1, NULL, 0, MCUPROV_ERR_USAGE, "k0.pem",
+		   "x25519 key cannot sign images (it is for image encryption)");
+	expect_err(t, dup, 3, NULL, 0, MCUPROV_ERR_USAGE, "k2.pem", "same key as 'k0.pem'");
+	expect_err(t, fx.ed, 1, fx.ed[1], 0, MCUPROV_ERR_UNSUPPORTED, "enc.pem",
+		   "ed25519 key cannot encrypt images: MCUboot's encryption keys are rsa-2048, "
+		   "ecdsa-p256 or x25519");
+	expect_err(t, fx.ed, 1, fx.p384, 0, MCUPROV_ERR_UNSUPPORTED, "enc.pem",
+		   "ecdsa-p384 key cannot encrypt images: MCUboot's encryption keys are rsa-2048, "
+		   "ecdsa-p256 or x25519");
+	expect_err(t, fx.ed, 1, fx.rsa3072, 0, MCUPROV_ERR_UNSUPPORTED, "enc.pem",
+		   "rsa-3072 key cannot encrypt images: MCUboot's encryption keys are rsa-2048, "
+		   "ecdsa-p256 or x25519");
+	expect_err(t, fx.ed, 1, fx.x25519_pub, 0, MCUPROV_ERR_USAGE, "enc.pem",
+		   "public key: the bootloader needs the private encryption key");
+	/* the signing key as encryption key would publish its private half */
+	expect_err(t, fx.p256, 2, fx.p256[1], 0, MCUPROV_ERR_REFUSED, "enc.pem",
+		   "same key as signing key 'k1.pem': rendering it would publish the signing "
+		   "key's private part");
+	expect_err(t, fx.ed, RENDER_KEYS_MAX + 1, NULL, 0, MCUPROV_ERR_USAGE, "",
+		   "too many signing keys (17, at most 16)");
+}
+
+static void test_devkeys(void **state)
+{
+	const struct devkey *sign_dev = &devkey_table[0], *enc_dev = &devkey_table[1];
+	struct mcuprov_err err;
+	char *out;
+	size_t len;
+
+	fx.ed[1]->devkey = sign_dev;
+	expect_err("{{count}}", fx.ed, 2, NULL, 0, MCUPROV_ERR_REFUSED, "k1.pem",
+		   "refusing MCUboot's published development key root-rsa-2048.pem: its private "
+		   "half is public, so the bootloader would accept anybody's images "
+		   "(--allow-dev-key renders it for test builds)");
+	assert_int_equal(run("{{count}}", fx.ed, 2, NULL, RENDER_ALLOW_DEVKEY, &out, &len, &err),
+			 0);
+	assert_string_equal(out, "2");
+	free_out(out, len);
+	fx.ed[1]->devkey = NULL;
+	fx.x25519->devkey = enc_dev;
+	expect_err(
+		"{{#enc}}{{/enc}}", fx.ed, 1, fx.x25519, 0, MCUPROV_ERR_REFUSED, "enc.pem",
+		"refusing MCUboot's published development key root-rsa-3072.pem: its private "
+		"half is public, so anybody could decrypt the images (--allow-dev-key renders it "
+		"for test builds)");
+	assert_int_equal(
+		run("{{#enc}}{{/enc}}", fx.ed, 1, fx.x25519, RENDER_ALLOW_DEVKEY, &out, &len, &err),
+		0);
+	free_out(out, len);
+	fx.x25519->devkey = NULL;
+}
+
+/* The template's declarations against the keys given. */
+static void test_fit(void **state)
+{
+	expect_err("{{%keys 1}}", fx.ed, 2, NULL, 0, MCUPROV_ERR_USAGE, "",
+		   "template 't' takes 1 signing key, got 2");
+	expect_err("{{%keys 2}}", fx.ed, 1, NULL, 0, MCUPROV_ERR_USAGE, "",
+		   "template 't' takes 2 signing keys, got 1");
+	expect_err("{{%keys 0}}", fx.ed, 1, NULL, 0, MCUPROV_ERR_USAGE, "",
+		   "template 't' takes no signing key, got 1");
+	expect_err("{{%keys 2-3}}", fx.ed, 4, NULL, 0, MCUPROV_ERR_USAGE, "",
+		   "template 't' takes 2 to 3 signing keys, got 4");
+	expect_err("{{#enc}}{{/enc}}", NULL, 0, fx.x25519, 0, MCUPROV_ERR_USAGE, "",
+		   "template 't' takes 1 to 16 signing keys, got 0");
+	expect_err("{{%enc required}}{{#enc}}{{/enc}}", fx.ed, 1, NULL, 0, MCUPROV_ERR_USAGE, "",
+		   "template 't' needs an encryption key");
+	expect_err("{{^enc}}{{/enc}}", fx.ed, 1, fx.x25519, 0, MCUPROV_ERR_USAGE, "",
+		   "template 't' has no {{#enc}} section for the encryption key");
+	/* without keys, what depends on their type cannot render */
+	expect_err("{{%keys 0}}\n{{#enc}}\n{{/enc}}\n{{count}} {{sign_define}}", NULL, 0, fx.x25519,
+		   0, MCUPROV_ERR_USAGE, "",
+		   "template 't': line 4: '{{sign_define}}' needs a signing key");
+	expect("{{%keys 0}}\n{{#enc}}\n{{/enc}}\n{{count}}{{#rsa}}r{{/rsa}}", NULL, 0, fx.x25519,
+	       "0");
+}
+
+static void test_output_bound(void **state)
+{
+	const char *rep = "{{fingerprint}}"; /* 64 bytes out for 15 in */
+	size_t n = 4000, i, tl = strlen(rep) * n + 32;
+	char *t = malloc(tl), *p = t;
+
+	assert_non_null(t);
+	p += sprintf(p, "{{#keys}}");
+	for (i = 0; i < n; i++)
+		p += sprintf(p, "%s", rep);
+	sprintf(p, "{{/keys}}");
+	expect_err(t, fx.ed, RENDER_KEYS_MAX, NULL, 0, MCUPROV_ERR_FORMAT, "",
+		   "template 't': output larger than 1048576 bytes");
+	free(t);
+}
+
+static void put(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_non_null(f = fopen(path, "w"));
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_template_load(void **state)
+{
+	struct mcuprov_err err;
+	char keys[128], want[256], *text, *path;
+	size_t len;
+
+	snprintf(keys, sizeof(keys), "%s/keys", fx.tmpdir);
+	assert_int_equal(mkdir(keys, 0700), 0);
+	put(keys, "one.c.tmpl", "one {{count}}\n");
+	put(keys, "two.c.tmpl", "two\n");
+	put(keys, "two.h.tmpl", "two h\n");
+	put(keys, "inline-single.c.tmpl", "mine\n");
+	put(keys, "notes.txt", "not a template\n");
+	setenv("MCUPROV_TEMPLATES", fx.tmpdir, 1);
+
+	/* by stem, by file name */
+	assert_int_equal(render_template_load("one", &text, &len, &path, &err), 0);
+	snprintf(want, sizeof(want), "%s/one.c.tmpl", keys);
+	assert_string_equal(path, want);
+	assert_string_equal(text, "one {{count}}\n");
+	assert_int_equal(len, 14);
+	free(text);
+	free(path);
+	assert_int_equal(render_template_load("one.c.tmpl", &text, &len, &path, &err), 0);
+	assert_string_equal(path, want);
+	free(text);
+	free(path);
+	/* $MCUPROV_TEMPLATES comes before the shipped templates */
+	assert_int_equal(render_template_load("inline-single", &text, &len, &path, &err), 0);
+	assert_string_equal(text, "mine\n");
+	free(text);
+	free(path);
+	/* which are found next */
+	assert_int_equal(render_template_load("generated-key-file", &text, &len, &path, &err), 0);
+	assert_string_equal(path, MCUPROV_SRC_TEMPLATES "/keys/generated-key-file.c.tmpl");
+	free(text);
+	free(path);
+	/* a name that is not a file is an exact name only */
+	err_clear(&err);
+	assert_int_equal(render_template_load("notes", &text, &len, &path, &err),
+			 MCUPROV_ERR_USAGE);
+	assert_int_equal(render_template_load("two", &text, &len, &path, &err), MCUPROV_ERR_USAGE);
+	assert_string_equal(err.msg, "template 'two': ambiguous (two.c.tmpl, two.h.tmpl)");
+	assert_null(text);
+	assert_null(path);
+	assert_int_equal(render_template_load("nope", &text, &len, &path, &err), MCUPROV_ERR_USAGE);
+	assert_string_equal(err.subject, "");
+	/* every template of every directory, sorted, once */
+	assert_string_equal(err.msg, "template 'nope': not found (available: enc-key.c.tmpl, "
+				     "generated-key-file.c.tmpl, inline-multi.c.tmpl, "
+				     "inline-single.c.tmpl, kconfig-fragment.conf.tmpl, "
+				     "one.c.tmpl, two.c.tmpl, two.h.tmpl)");
+	assert_int_equal(render_template_load("", &text, &len, &path, &err), MCUPROV_ERR_USAGE);
+	assert_string_equal(err.msg, "template '': not a template name");
+	assert_int_equal(render_template_load("..", &text, &len, &path, &err), MCUPROV_ERR_USAGE);
+	/* a path is read as it is */
+	snprintf(want, sizeof(want), "%s/two.h.tmpl", keys);
+	assert_int_equal(render_template_load(want, &text, &len, &path, &err), 0);
+	assert_string_equal(text, "two h\n");
+	free(text);
+	free(path);
+	snprintf(want, sizeof(want), "%s/missing.tmpl", keys);
+	err_clear(&err);
+	assert_int_equal(render_template_load(want, &text, &len, &path, &err), MCUPROV_ERR_IO);
+	assert_string_equal(err.subject, want);
+	unsetenv("MCUPROV_TEMPLATES");
+}
+
+/* The shipped templates parse and render for every key type they take. */
+static void test_shipped_templates(void **state)
+{
+	static const char *const names[] = { "inline-single", "inline-multi", "generated-key-file",
+					     "kconfig-fragment" };
+	struct mcuprov_key *signers[] = { fx.ed[0], fx.p256[0], fx.p384, fx.rsa2048, fx.rsa3072 };
+	struct render_key rk, re = { fx.x25519, "enc.pem" };
+	struct mcuprov_err err;
+	char *text, *path, *out;
+	size_t i, j, len, out_len;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		assert_int_equal(render_template_load(names[i], &text, &len, &path, &err), 0);
+		assert_int_equal(render_check(names[i], text, len, &err), 0);
+		for (j = 0; j < sizeof(signers) / sizeof(signers[0]); j++) {
+			rk.key = signers[j];
+			rk.label = "k.pem";
+			if (signers[j] == fx.p384 && strcmp(names[i], "kconfig-fragment") == 0) {
+				/* no P-384 in MCUboot's Kconfig */
+				assert_int_equal(render(names[i], path, text, len, &rk, 1, NULL, 0,
+							&out, &out_len, &err),
+						 MCUPROV_ERR_USAGE);
+				continue;
+			}
+			if (render(names[i], path, text, len, &rk, 1, NULL, 0, &out, &out_len,
+				   &err) < 0)
+				fail_msg("%s: %s", names[i], err.msg);
+			assert_non_null(strstr(out, "Generated by mcuprov from template"));
+			free_out(out, out_len);
+		}
+		free(text);
+		free(path);
+	}
+	assert_int_equal(render_template_load("enc-key", &text, &len, &path, &err), 0);
+	assert_int_equal(render("enc-key", path, text, len, NULL, 0, &re, 0, &out, &out_len, &err),
+			 0);
+	free_out(out, out_len);
+	free(text);
+	free(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plain_text),
+		cmocka_unit_test(test_globals),
+		cmocka_unit_test(test_banner),
+		cmocka_unit_test(test_keys_section),
+		cmocka_unit_test(test_bytes_like_carray),
+		cmocka_unit_test(test_standalone_lines),
+		cmocka_unit_test(test_enc),
+		cmocka_unit_test(test_syntax_errors),
+		cmocka_unit_test(test_key_rules),
+		cmocka_unit_test(test_devkeys),
+		cmocka_unit_test(test_fit),
+		cmocka_unit_test(test_output_bound),
+		cmocka_unit_test(test_template_load),
+		cmocka_unit_test(test_shipped_templates),
+	};
+
+	return cmocka_run_group_tests_name("render", tests, group_setup, group_teardown);
+}
