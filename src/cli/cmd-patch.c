@@ -1,25 +1,17 @@
 /* mcuprov patch: make a bootloader trust exactly the given keys. */
 #include "config.h"
 
-#include <dirent.h>
-#include <errno.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include "cli.h"
 #include "mcuprov/carray.h"
 #include "mcuprov/devkey.h"
 #include "mcuprov/fileio.h"
-#include "mcuprov/kconf.h"
 #include "mcuprov/keysc.h"
-#include "mcuprov/udiff.h"
+#include "mcuprov/provision.h"
 
 static int patch_exec(int argc, char **argv);
 
@@ -65,7 +57,7 @@ enum {
 	O_ALLOW_DEV,
 };
 
-#define MAX_KEYS 16
+#define MAX_KEYS PROVISION_MAX_KEYS
 #define MAX_CONFIGS 32
 
 struct patch_args {
@@ -79,355 +71,100 @@ struct patch_args {
 	struct mcuprov_key *enc_key;
 };
 
-/* Is NAME a bootloader config file worth checking? */
-static bool config_name(const char *name)
+/* Print what provisioning found and did. */
+static int report(const struct patch_args *a, const char *path, const struct provision_result *r)
 {
-	size_t n = strlen(name);
-
-	return strcmp(name, ".config") == 0 || strcmp(name, "mcuboot_config.h") == 0 ||
-	       (n > 5 && strcmp(name + n - 5, ".conf") == 0);
-}
-
-/* Check the keys against the configs given and those beside TARGET. */
-static int check_configs(struct patch_args *a, const char *target)
-{
-	struct bootcfg cfg;
-	struct mcuprov_err err;
-	char *copy = strdup(target), *copy2 = strdup(target), *dir, *tbase;
-	DIR *d;
-	struct dirent *e;
 	size_t i;
-	int rc = EXIT_OK;
 
-	memset(&cfg, 0, sizeof(cfg));
-	err_clear(&err);
-	if (copy == NULL || copy2 == NULL) {
-		free(copy);
-		free(copy2);
-		return EXIT_FAIL;
-	}
-	dir = dirname(copy);
-	tbase = basename(copy2);
-	d = opendir(dir);
-	while (d != NULL && (e = readdir(d)) != NULL) {
-		char path[4096];
-		struct stat st;
-
-		if (!config_name(e->d_name))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		/* the file being patched states what we are about to set */
-		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || strcmp(e->d_name, tbase) == 0)
-			continue;
-		if (bootcfg_read(path, &cfg, &err) < 0) {
-			rc = cli_fail(&err);
-			goto out;
-		}
-	}
-	for (i = 0; i < a->n_configs; i++)
-		if (bootcfg_read(a->configs[i], &cfg, &err) < 0) {
-			rc = cli_fail(&err);
-			goto out;
-		}
-	if (bootcfg_check(&cfg, (const struct mcuprov_key *const *)a->keys, a->n_keys, &err) < 0) {
-		snprintf(err.subject, sizeof(err.subject), "%s", target);
-		rc = cli_fail(&err);
-	}
-out:
-	if (d != NULL)
-		closedir(d);
-	free(copy);
-	free(copy2);
-	return rc;
-}
-
-/* Show the diff of PATH from OLD to NEW, then (unless dry) back it up and
- * replace it atomically, keeping its mode. */
-static int apply(const struct patch_args *a, const char *path, const char *old, size_t old_len,
-		 const char *new_text, size_t new_len, mode_t mode, bool existed)
-{
-	struct mcuprov_err err;
-	char *diff = NULL, bak[4200];
-	size_t dlen = 0;
-
-	err_clear(&err);
-	if (existed && old_len == new_len && memcmp(old, new_text, old_len) == 0) {
+	for (i = 0; i < r->n_pub_written; i++)
+		printf("wrote the public key '%s'\n", r->pub_written[i]);
+	if (!r->changed) {
 		printf("'%s' already trusts these keys: nothing to change\n", path);
 		return EXIT_OK;
 	}
-	if (udiff(old, old_len, new_text, new_len, path, &diff, &dlen, &err) < 0)
-		return cli_fail(&err);
-	fwrite(diff, 1, dlen, stdout);
-	free(diff);
-	if (a->dry) {
+	fputs(r->diff, stdout);
+	if (a->dry)
 		printf("dry run: '%s' left unchanged\n", path);
-		return EXIT_OK;
-	}
-	snprintf(bak, sizeof(bak), "%s.bak", path);
-	if (existed && file_write_atomic(bak, old, old_len, FILE_WRITE_FORCE, &err) < 0)
-		return cli_fail(&err);
-	if (file_write_atomic(path, new_text, new_len, existed ? FILE_WRITE_FORCE : 0, &err) < 0)
-		return cli_fail(&err);
-	if (existed)
-		(void)chmod(path, mode & 07777);
-	if (existed)
-		printf("patched '%s' (the old one is '%s')\n", path, bak);
-	else
+	else if (r->created)
 		printf("created '%s'\n", path);
+	else
+		printf("patched '%s' (the old one is '%s')\n", path, r->backup);
 	return EXIT_OK;
 }
 
-static int read_text(const char *path, char **text, size_t *len, mode_t *mode, bool may_miss,
-		     bool *existed)
+static void opts_of(const struct patch_args *a, struct provision_opts *o)
 {
-	struct mcuprov_err err;
-	uint8_t *buf = NULL;
-
-	err_clear(&err);
-	*existed = true;
-	if (file_read(path, 4 * 1024 * 1024, &buf, len, mode, &err) < 0) {
-		if (may_miss && err.code == MCUPROV_ERR_IO && access(path, F_OK) != 0) {
-			*existed = false;
-			*text = strdup("");
-			*len = 0;
-			return *text ? EXIT_OK : EXIT_FAIL;
-		}
-		if (err.code == MCUPROV_ERR_FORMAT && strcmp(err.msg, "file is empty") == 0) {
-			*text = strdup("");
-			*len = 0;
-			return *text ? EXIT_OK : EXIT_FAIL;
-		}
-		return cli_fail(&err);
-	}
-	*text = (char *)buf;
-	return EXIT_OK;
+	memset(o, 0, sizeof(*o));
+	o->keys = (const struct mcuprov_key *const *)a->keys;
+	o->key_paths = a->key_paths;
+	o->n_keys = a->n_keys;
+	o->enc_key = a->enc_key;
+	o->enc_path = a->enc;
+	o->configs = a->configs;
+	o->n_configs = a->n_configs;
+	o->dry_run = a->dry;
+	o->emit_key_file = a->emit;
 }
 
 static int do_keys_c(struct patch_args *a)
 {
-	struct keysc_info *info = NULL;
+	struct provision_opts o;
+	struct provision_result r;
 	struct mcuprov_err err;
-	char *text = NULL, *new_text = NULL;
-	size_t len = 0, new_len = 0;
-	mode_t mode = 0644;
-	bool existed;
 	int rc;
 
 	err_clear(&err);
-	if ((rc = read_text(a->keys_c, &text, &len, &mode, false, &existed)) != EXIT_OK)
-		return rc;
-	if (keysc_analyze(text, len, a->keys_c, &info, &err) < 0) {
+	opts_of(a, &o);
+	rc = provision_keys_c(a->keys_c, &o, &r, &err);
+	if (r.shape != KEYSC_SHAPE_UNKNOWN)
+		printf("'%s': %s\n", a->keys_c, keysc_shape_name(r.shape));
+	if (rc < 0) {
 		rc = cli_fail(&err);
-		goto out;
-	}
-	if (info->shape != KEYSC_SHAPE_UNKNOWN)
-		printf("'%s': %s\n", a->keys_c, keysc_shape_name(info->shape));
-	if (info->shape == KEYSC_SHAPE_GENERATED || info->shape == KEYSC_SHAPE_MULTI) {
-		unsigned bit = 1u << a->keys[0]->type;
-
-		if (!(info->declared_types & bit)) {
-			fprintf(stderr, "mcuprov: patch: '%s': declares no %s_pub_key: this MCUboot "
-					"has no %s support\n",
-				a->keys_c, key_type_shortname(a->keys[0]->type),
-				key_type_name(a->keys[0]->type));
-			rc = EXIT_FAIL;
-			goto out;
-		}
-		if (a->n_keys > 1 && info->shape != KEYSC_SHAPE_MULTI) {
-			fprintf(stderr, "mcuprov: patch: '%s': takes one key; %zu keys need MCUboot "
-					"2026 or later (MCUBOOT_SIGN_KEY_COUNT)\n",
-				a->keys_c, a->n_keys);
-			rc = EXIT_FAIL;
-			goto out;
-		}
-		if (a->emit == NULL) {
-			fprintf(stderr, "mcuprov: patch: '%s': this keys.c holds no key bytes; it "
-					"takes them from CONFIG_BOOT_SIGNATURE_KEY_FILE: use 'mcuprov "
-					"patch --conf FRAGMENT' (or --emit-key-file OUT for the generated "
-					"file)\n",
-				a->keys_c);
-			rc = EXIT_FAIL;
-			goto out;
-		}
-		if ((rc = check_configs(a, a->keys_c)) != EXIT_OK)
-			goto out;
-		if (keysc_generated_file((const struct mcuprov_key *const *)a->keys, a->n_keys,
-					 &new_text, &new_len, &err) < 0) {
-			rc = cli_fail(&err);
-			goto out;
-		}
-		rc = cli_output(a->emit, new_text, new_len);
+	} else if (r.emitted != NULL) {
+		rc = cli_output(a->emit, r.emitted, r.emitted_len);
 		if (rc == EXIT_OK && strcmp(a->emit, "-") != 0)
 			printf("wrote the generated key file '%s'\n", a->emit);
-		goto out;
+	} else {
+		rc = report(a, a->keys_c, &r);
 	}
-	if (info->shape == KEYSC_SHAPE_INLINE && (rc = check_configs(a, a->keys_c)) != EXIT_OK)
-		goto out;
-	if (keysc_patch(text, len, a->keys_c, info, (const struct mcuprov_key *const *)a->keys,
-			a->n_keys, &new_text, &new_len, &err) < 0) {
-		rc = cli_fail(&err);
-		goto out;
-	}
-	rc = apply(a, a->keys_c, text, len, new_text, new_len, mode, existed);
-out:
-	keysc_info_free(info);
-	free(text);
-	free(new_text);
+	provision_result_free(&r);
 	return rc;
-}
-
-/* The public key file for key I: the key file itself when it is public,
- * else NAME.pub.pem beside it (written, never overwritten with another key). */
-static int public_file(struct patch_args *a, size_t i, char *out, size_t outsz)
-{
-	struct mcuprov_err err;
-	char *pem = NULL, base[4096], abs[4096];
-	size_t len = 0, n;
-	uint8_t *old = NULL;
-	size_t oldlen = 0;
-	int rc = EXIT_OK;
-
-	err_clear(&err);
-	snprintf(base, sizeof(base), "%s", a->key_paths[i]);
-	if (a->keys[i]->is_private) {
-		n = strlen(base);
-		if (n > 4 && strcmp(base + n - 4, ".pem") == 0)
-			base[n - 4] = '\0';
-		else if (n > 4 && strcmp(base + n - 4, ".der") == 0)
-			base[n - 4] = '\0';
-		strncat(base, ".pub.pem", sizeof(base) - strlen(base) - 1);
-		if (key_public_pem(a->keys[i], &pem, &len, &err) < 0)
-			return cli_fail(&err);
-		if (file_read(base, 65536, &old, &oldlen, NULL, NULL) == 0) {
-			if (oldlen != len || memcmp(old, pem, len) != 0) {
-				fprintf(stderr, "mcuprov: patch: '%s': exists and is not the public "
-						"half of '%s'\n",
-					base, a->key_paths[i]);
-				rc = EXIT_FAIL;
-			}
-		} else if (!a->dry) {
-			if (file_write_atomic(base, pem, len, 0, &err) < 0)
-				rc = cli_fail(&err);
-			else
-				printf("wrote the public key '%s'\n", base);
-		}
-		free(old);
-		OPENSSL_free(pem);
-		if (rc != EXIT_OK)
-			return rc;
-	}
-	/* Kconfig resolves relative names against the bootloader's tree:
-	 * give absolute ones */
-	if (realpath(base, abs) == NULL) {
-		char cwd[4096];
-
-		if (getcwd(cwd, sizeof(cwd)) == NULL ||
-		    snprintf(abs, sizeof(abs), "%s/%s", cwd, base) >= (int)sizeof(abs)) {
-			fprintf(stderr, "mcuprov: patch: '%s': path too long\n", base);
-			return EXIT_FAIL;
-		}
-	}
-	snprintf(out, outsz, "%s", abs);
-	return EXIT_OK;
 }
 
 static int do_conf(struct patch_args *a)
 {
-	struct kconf_settings s;
+	struct provision_opts o;
+	struct provision_result r;
 	struct mcuprov_err err;
-	char files[MAX_KEYS][4096], enc_abs[4096], note[512];
-	const char *names[MAX_KEYS];
-	char *text = NULL, *new_text = NULL, fp[2 * KEY_FINGERPRINT_LEN + 1];
-	size_t len = 0, new_len = 0, i;
-	mode_t mode = 0644;
-	bool existed;
 	int rc;
 
 	err_clear(&err);
-	if (kconf_type_name(a->keys[0]->type) == NULL) {
-		fprintf(stderr, "mcuprov: patch: MCUboot's Kconfig has no signature type for %s keys "
-				"(RSA, ECDSA_P256 and ED25519 only)\n",
-			key_type_name(a->keys[0]->type));
-		return EXIT_FAIL;
-	}
-	if (a->enc_key != NULL) {
-		enum key_type s_t = a->keys[0]->type, e_t = a->enc_key->type;
-		bool ok = ((s_t == KEY_RSA2048 || s_t == KEY_RSA3072) && e_t == KEY_RSA2048) ||
-			  (s_t == KEY_ECDSA_P256 && e_t == KEY_ECDSA_P256) ||
-			  (s_t == KEY_ED25519 && e_t == KEY_X25519);
-
-		if (!ok) {
-			fprintf(stderr, "mcuprov: patch: '%s': a %s encryption key does not go with %s "
-					"signing (MCUboot pairs rsa with rsa-2048, ecdsa-p256 with "
-					"ecdsa-p256, ed25519 with x25519)\n",
-				a->enc, key_type_name(e_t), key_type_name(s_t));
-			return EXIT_FAIL;
-		}
-		if (!a->enc_key->is_private) {
-			fprintf(stderr, "mcuprov: patch: '%s': the bootloader decrypts with the "
-					"private encryption key; this is a public key\n",
-				a->enc);
-			return EXIT_FAIL;
-		}
-		if (realpath(a->enc, enc_abs) == NULL)
-			snprintf(enc_abs, sizeof(enc_abs), "%s", a->enc);
-	}
-	if ((rc = check_configs(a, a->conf)) != EXIT_OK)
-		return rc;
-	for (i = 0; i < a->n_keys; i++) {
-		if ((rc = public_file(a, i, files[i], sizeof(files[i]))) != EXIT_OK)
-			return rc;
-		names[i] = files[i];
-	}
-	if ((rc = read_text(a->conf, &text, &len, &mode, true, &existed)) != EXIT_OK)
-		return rc;
-	if (key_fingerprint_hex(a->keys[0], fp, &err) < 0) {
-		rc = cli_fail(&err);
-		goto out;
-	}
-	snprintf(note, sizeof(note), "MCUboot signing key%s set by mcuprov (%s %.16s%s)",
-		 a->n_keys > 1 ? "s" : "", key_type_name(a->keys[0]->type), fp,
-		 a->n_keys > 1 ? ", ..." : "");
-	memset(&s, 0, sizeof(s));
-	s.type = a->keys[0]->type;
-	s.key_files = names;
-	s.n_key_files = a->n_keys;
-	s.enc_key_file = a->enc_key ? enc_abs : NULL;
-	s.note = note;
-	if (kconf_patch(text, len, a->conf, &s, &new_text, &new_len, &err) < 0) {
-		rc = cli_fail(&err);
-		goto out;
-	}
-	rc = apply(a, a->conf, text, len, new_text, new_len, mode, existed);
-out:
-	free(text);
-	free(new_text);
+	opts_of(a, &o);
+	rc = provision_conf(a->conf, &o, &r, &err);
+	rc = rc < 0 ? cli_fail(&err) : report(a, a->conf, &r);
+	provision_result_free(&r);
 	return rc;
 }
 
 static int do_hw_key(struct patch_args *a)
 {
 	struct mcuprov_err err;
-	uint8_t *der = NULL, h[EVP_MAX_MD_SIZE];
-	unsigned int hlen = 0;
-	size_t dlen = 0;
+	uint8_t h[64];
+	size_t hlen = 0;
 	char name[64], *text;
 	int rc;
 
 	err_clear(&err);
-	if (key_public_der(a->keys[0], &der, &dlen, &err) < 0)
+	if (provision_hw_key_hash(a->keys[0], h, &hlen, &err) < 0)
 		return cli_fail(&err);
-	/* the hash MCUboot compares is the image's: SHA-384 for P-384 */
-	EVP_Digest(der, dlen, h, &hlen, a->keys[0]->type == KEY_ECDSA_P384 ? EVP_sha384() : EVP_sha256(),
-		   NULL);
-	OPENSSL_free(der);
 	snprintf(name, sizeof(name), "%s_pub_key_hash", key_type_shortname(a->keys[0]->type));
 	text = carray_format(h, hlen, name, CARRAY_LANG_C, 1);
 	if (text == NULL)
 		return EXIT_FAIL;
 	rc = cli_output(a->out, text, strlen(text));
 	free(text);
-	if (rc == EXIT_OK && a->raw != NULL && file_write_atomic(a->raw, h, hlen, FILE_WRITE_FORCE, &err) < 0)
+	if (rc == EXIT_OK && a->raw != NULL &&
+	    file_write_atomic(a->raw, h, hlen, FILE_WRITE_FORCE, &err) < 0)
 		rc = cli_fail(&err);
 	if (rc == EXIT_OK)
 		fprintf(stderr, "mcuprov: patch: note: with MCUBOOT_HW_KEY the device stores only "
