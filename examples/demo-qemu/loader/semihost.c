@@ -1,0 +1,34 @@
+/* ARM semihosting for the mcuprov QEMU demo (see semihost.h). */
+
+#include <stdint.h>
+
+#include "semihost.h"
+
+static uintptr_t sh_call(uintptr_t op, uintptr_t arg)
+{
+	register uintptr_t r0 __asm__("r0") = op;
+	register uintptr_t r1 __asm__("r1") = arg;
+
+	__asm__ volatile("bkpt 0xab" : "+r"(r0) : "r"(r1) : "memory");
+	return r0;
+}
+
+void sh_puts(const char *s)
+{
+	sh_call(SYS_WRITE0, (uintptr_t)s);
+}
+
+void sh_exit(int status)
+{
+	if (status != 0) {
+		uint32_t code = (uint32_t)status & 0xffu;
+		uint32_t block[2] = {ADP_Stopped_ApplicationExit, code ? code : 1u};
+
+		sh_call(SYS_EXIT_EXTENDED, (uintptr_t)block);
+		sh_call(SYS_EXIT, ADP_Stopped_RunTimeErrorUnknown);
+	} else {
+		sh_call(SYS_EXIT, ADP_Stopped_ApplicationExit);
+	}
+	for (;;)
+		__asm__ volatile("wfi");
+}
