@@ -1,0 +1,75 @@
+/* mcuprov core: the built-in demo — from "no key" to "the board boots my
+ * signed app" on any Debian machine, with QEMU as the board.
+ *
+ * Steps: generate a key, provision the demo loader's keys.c with it, build
+ * loader and app (make + arm-none-eabi-gcc, examples/demo-qemu), sign the
+ * app, verify it, boot loader + signed app in qemu-system-arm
+ * (lm3s6965evb).  The same call serves the CLI (`mcuprov demo`) and the
+ * wizard.  The demo loader checks the image hash and that the image names a
+ * trusted key; it does not verify signature math (mcuprov does, on the
+ * host). */
+#ifndef MCUPROV_DEMO_H
+#define MCUPROV_DEMO_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "mcuprov/error.h"
+#include "mcuprov/key.h"
+
+enum demo_step {
+	DEMO_KEYGEN,
+	DEMO_PROVISION,
+	DEMO_BUILD,
+	DEMO_SIGN,
+	DEMO_VERIFY,
+	DEMO_BOOT,
+	DEMO_N_STEPS,
+};
+
+/* "generate key", "provision keys.c", ... */
+const char *demo_step_name(enum demo_step step);
+
+struct demo_callbacks {
+	void (*step_begin)(void *arg, enum demo_step step);
+	/* RC 0 or MCUPROV_ERR_*; DETAIL: one line about the result */
+	void (*step_end)(void *arg, enum demo_step step, int rc, double seconds, const char *detail);
+	/* output lines of the build and of the board (QEMU) */
+	void (*line)(void *arg, enum demo_step step, const char *line);
+	void (*progress)(void *arg, enum demo_step step, int percent);
+	void *arg;
+};
+
+struct demo_opts {
+	const char *dir;        /* work directory (created); its files are the demo's */
+	enum key_type type;     /* ed25519 (default), ecdsa-p256, rsa-2048, rsa-3072 */
+	const char *examples;   /* examples folder, or NULL: found (MCUPROV_EXAMPLES, source tree, installed) */
+	const char *mcuprov;    /* unused by the core; for messages */
+	volatile sig_atomic_t *cancel;
+	unsigned boot_timeout_ms; /* safety net for QEMU (0: 60 s) */
+};
+
+struct demo_result {
+	char fingerprint[2 * KEY_FINGERPRINT_LEN + 1];
+	char key_path[4096];
+	char signed_app[4096];
+	char log_path[4096];
+	bool booted;           /* the app ran and QEMU exited 0 */
+	char boot_line[512];   /* the loader's or app's last line */
+	double seconds;
+};
+
+/* Find the demo sources: $MCUPROV_EXAMPLES, the source tree's examples/,
+ * then the installed $(pkgdatadir)/examples.  Returns the folder holding
+ * demo-qemu/, or NULL. */
+const char *demo_examples_dir(void);
+
+/* Run the whole demo in O->dir, reporting through CB.  Returns 0 when the
+ * signed app booted; else the failing step's error (the boot step fails
+ * with MCUPROV_ERR_REFUSED and the loader's line).  Writes the build and
+ * boot output to RES->log_path (DIR/demo.log). */
+int demo_run(const struct demo_opts *o, const struct demo_callbacks *cb, struct demo_result *res,
+	     struct mcuprov_err *err);
+
+#endif

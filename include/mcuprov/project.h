@@ -1,0 +1,233 @@
+/* mcuprov core: the project file, mcuprov.yaml.
+ *
+ * One YAML file describes a firmware project for MCUboot: the signing keys
+ * (the first signs, all are trusted by the bootloader), the optional
+ * image-encryption key, where the bootloader's key file lives, how images
+ * are signed, and per target the commands that build the bootloader and
+ * the app, flash them and run them.  The full schema, with every key, is in
+ * templates/targets/README.md; in short (version 1):
+ *
+ *   version: 1
+ *   keys: [{path: keys/signing.pem, type: ed25519}, ...]
+ *   encryption_key: keys/enc.pem                # optional
+ *   bootloader: {tree: DIR, keys_c: FILE}       # or conf: FILE; optional
+ *   image: {header_size: 0x200, slot_size: 0x20000, version: 1.0.0, ...}
+ *   default_target: NAME                        # optional
+ *   targets:
+ *     NAME:
+ *       vars: {board: ..., build_dir: build}    # optional
+ *       bootloader_build: [[west, build, ...]]  # steps: lists of argv lists
+ *       app_build: [[...]]
+ *       app: "${build_dir}/zephyr/zephyr.bin"
+ *       signed_app: "${build_dir}/zephyr/zephyr.signed.bin"
+ *       flash: [[...]]
+ *       run: [[...]]
+ *
+ * A step is an argv (a list of words), never a shell string: it is run with
+ * execve, not through a shell.  A word may hold "${name}" references,
+ * replaced inside the word (never splitting it) by, in this order of
+ * lookup: the target's vars, then the built-ins key (the first signing
+ * key's absolute path), signed_app, app (the target's, themselves
+ * expanded), project_dir (absolute), build_dir ("build" unless a var) and
+ * board (only as a var).  Var values may refer to other vars and built-ins;
+ * "$${" is a literal "${".  Everything is checked when the file is loaded:
+ * a schema error, an unknown ${name} or a loop among vars is reported as
+ *   FILE:LINE:COLUMN: <where>: <what was expected>
+ * in the error's message (subject empty), so a front end prints
+ *   mcuprov: <cmd>: mcuprov.yaml:7:5: unknown key 'bootlaoder' (...)
+ *
+ * Relative paths (keys, encryption_key, bootloader.tree, and the files
+ * named by expanded app and signed_app) are relative to the directory that
+ * holds the project file; steps are meant to run with that directory as
+ * their working directory. */
+#ifndef MCUPROV_PROJECT_H
+#define MCUPROV_PROJECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mcuprov/error.h"
+#include "mcuprov/image.h"
+#include "mcuprov/key.h"
+
+#define PROJECT_FILE_MAX (1024 * 1024) /* largest project file */
+#define PROJECT_VERSION 1              /* the schema version this code reads */
+#define PROJECT_KEYS_MAX 16            /* signing keys (as render) */
+#define PROJECT_TARGETS_MAX 64
+#define PROJECT_VARS_MAX 64            /* vars of one target */
+#define PROJECT_STEPS_MAX 64           /* steps in one list */
+#define PROJECT_ARGV_MAX 256           /* words in one argv */
+#define PROJECT_WORD_MAX 8192          /* bytes of one expanded word or var */
+#define PROJECT_NAME_MAX 64            /* bytes of a target or var name */
+
+/* Where a value sits in the file (1-based, columns in characters). */
+struct project_mark {
+	unsigned line;
+	unsigned column;
+};
+
+struct project_key {
+	char *path;              /* as written */
+	char *abspath;           /* resolved against the project directory */
+	enum key_type type;      /* rsa-2048 ... ed25519 (never x25519) */
+	struct project_mark mark; /* of the entry */
+};
+
+enum project_boot_file {
+	PROJECT_BOOT_NONE = 0, /* no bootloader section */
+	PROJECT_BOOT_KEYS_C,   /* bootloader.keys_c: a C key file to write */
+	PROJECT_BOOT_CONF,     /* bootloader.conf: a Kconfig fragment to patch */
+};
+
+struct project_bootloader {
+	enum project_boot_file kind;
+	char *tree; /* as written, or NULL */
+	char *file; /* keys_c or conf as written, or NULL (kind NONE) */
+	/* the file resolved: against the tree (itself resolved) when there is
+	 * one, else against the project directory; NULL for kind NONE */
+	char *path;
+	struct project_mark mark; /* of keys_c or conf */
+};
+
+struct project_image {
+	uint32_t header_size;
+	uint32_t slot_size;
+	unsigned align;                /* 1, 2, 4, 8, 16 or 32; default 1 */
+	struct image_version version;
+	char *version_text;            /* as written */
+	bool has_security_counter;
+	bool security_counter_auto;    /* "auto": from the version */
+	uint32_t security_counter;
+	bool pad;                      /* pad to the slot, write the trailer */
+	bool confirm;                  /* mark the image confirmed */
+	bool pad_header;               /* add the header in front of the app */
+};
+
+/* A var of a target: NAME=VALUE. */
+struct project_var {
+	char *name;
+	char *value;              /* expanded */
+	char *raw;                /* as written */
+	struct project_mark mark; /* of the value */
+};
+
+/* One step: a NULL-terminated argv of word templates (unexpanded). */
+struct project_step {
+	char **argv;
+	size_t argc;
+	struct project_mark mark;
+};
+
+struct project_steps {
+	struct project_step *v;
+	size_t n; /* 0: none (key absent or []) */
+};
+
+struct project_target {
+	char *name;
+	struct project_var *vars; /* in file order */
+	size_t n_vars;
+	struct project_steps bootloader_build;
+	struct project_steps app_build;
+	struct project_steps flash;
+	struct project_steps run;
+	char *app;            /* expanded: the artifact to sign */
+	char *signed_app;     /* expanded: where the signed image goes */
+	char *app_raw;        /* app as written */
+	char *signed_app_raw; /* signed_app as written */
+	char *build_dir;      /* expanded ${build_dir} ("build" by default) */
+	char *board;          /* expanded vars.board, or NULL */
+	struct project_mark mark; /* of the target's name */
+};
+
+struct project {
+	char *file;           /* the path given to project_load() */
+	char *dir;            /* absolute directory of the file */
+	unsigned version;
+	struct project_key *keys; /* at least one; keys[0] signs */
+	size_t n_keys;
+	char *encryption_key;    /* as written, or NULL */
+	char *encryption_key_abspath; /* resolved, or NULL */
+	struct project_bootloader bootloader;
+	struct project_image image;
+	char *default_target;    /* or NULL */
+	struct project_target *targets; /* in file order; may be none */
+	size_t n_targets;
+};
+
+/* Load and check the project file PATH (at most PROJECT_FILE_MAX bytes).
+ * On success *out is a new project to release with project_free().
+ * Returns 0, MCUPROV_ERR_FORMAT (YAML syntax or schema error, message
+ * "PATH:LINE:COLUMN: ..."), MCUPROV_ERR_NOMEM, or a file_read() error
+ * (MCUPROV_ERR_IO, subject PATH). */
+int project_load(const char *path, struct project **out, struct mcuprov_err *err);
+
+/* project_load() on LEN bytes of TEXT (need not be NUL-terminated), named
+ * NAME in messages, with relative paths resolved against DIR (made
+ * absolute against the working directory when relative; NULL: the
+ * directory part of NAME). */
+int project_load_mem(const char *name, const char *dir, const char *text, size_t len,
+		     struct project **out, struct mcuprov_err *err);
+
+/* Release P and everything it owns.  Safe on NULL. */
+void project_free(struct project *p);
+
+/* The target NAME, or with NAME NULL the default_target, else the only
+ * target; NULL when there is none such. */
+const struct project_target *project_target(const struct project *p, const char *name);
+
+/* project_target() with an error for the front end: "no target 'x'
+ * (targets: a, b)", "no targets in 'FILE'", "several targets and no
+ * default_target: name one (a, b)".  Returns 0 or MCUPROV_ERR_USAGE. */
+int project_target_get(const struct project *p, const char *name,
+		       const struct project_target **out, struct mcuprov_err *err);
+
+/* The value of ${NAME} for target T (NULL: only the project's built-ins
+ * key, project_dir and build_dir), or NULL when unknown or without a value
+ * (board not set).  Valid as long as P. */
+const char *project_lookup(const struct project *p, const struct project_target *t,
+			   const char *name);
+
+/* Expand the NULL-terminated word templates ARGV_TEMPLATE for target T
+ * (NULL: project built-ins only) into *out_argv, a malloc'd
+ * NULL-terminated array of malloc'd words (release with
+ * project_argv_free()).  Each ${name} is replaced inside its word; "$${"
+ * gives "${".  Returns 0, MCUPROV_ERR_NOMEM, or MCUPROV_ERR_FORMAT
+ * ("unknown variable '${x}' in word 3 ('...')", more than PROJECT_ARGV_MAX
+ * words, a word longer than PROJECT_WORD_MAX, an empty argv). */
+int project_expand(const struct project *p, const struct project_target *t,
+		   const char *const *argv_template, char ***out_argv, struct mcuprov_err *err);
+
+/* Release an argv from project_expand().  Safe on NULL. */
+void project_argv_free(char **argv);
+
+/* REL resolved against the project directory (REL itself when absolute)
+ * into OUT (N bytes).  Returns 0 or MCUPROV_ERR_USAGE (does not fit). */
+int project_path(const struct project *p, const char *rel, char *out, size_t n);
+
+/* ---- profiles: starting project files for `mcuprov init` ----------------- */
+
+/* A profile is a project file templates/targets/NAME.yaml whose first line
+ * is a "# " comment: its one-line description. */
+struct project_profile {
+	char *name;        /* file name without ".yaml" */
+	char *path;        /* the file found */
+	char *description; /* the first comment line without "# ", or "" */
+};
+
+/* Every profile in the profile directories, in order
+ * $MCUPROV_TEMPLATES/targets, the source tree's templates/targets (for an
+ * uninstalled build), then $(pkgdatadir)/templates/targets; a name found
+ * twice is taken from the first.  Sorted by name.  *out (release with
+ * project_profiles_free()) may be empty.  Returns 0 or MCUPROV_ERR_NOMEM. */
+int project_profiles(struct project_profile **out, size_t *n, struct mcuprov_err *err);
+
+void project_profiles_free(struct project_profile *v, size_t n);
+
+/* The file of profile NAME ("zephyr" or "zephyr.yaml"), or NAME itself when
+ * it holds a '/'.  *path is malloc'd.  Returns 0 or MCUPROV_ERR_USAGE
+ * ("profile 'x': not found (available: a, b)"). */
+int project_profile_find(const char *name, char **path, struct mcuprov_err *err);
+
+#endif

@@ -1,0 +1,354 @@
+/* The built-in QEMU demo, one flow for the CLI and the wizard. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mcuprov/demo.h"
+#include "mcuprov/fileio.h"
+#include "mcuprov/image.h"
+#include "mcuprov/keysc.h"
+#include "mcuprov/provision.h"
+#include "mcuprov/runner.h"
+
+#define APP_LINE "mcuprov demo app: hello from the signed image"
+/* QEMU's lm3s6965evb model says this on every boot; it is not the demo's */
+#define QEMU_NOISE "Timer with period zero, disabling"
+
+const char *demo_step_name(enum demo_step step)
+{
+	static const char *const names[] = {
+		"generate key", "provision keys.c", "build loader and app",
+		"sign app", "verify signed app", "boot in QEMU",
+	};
+
+	return step < DEMO_N_STEPS ? names[step] : "?";
+}
+
+const char *demo_examples_dir(void)
+{
+	static char env[4096];
+	const char *candidates[3] = { NULL, NULL, NULL }, *e = getenv("MCUPROV_EXAMPLES");
+	char probe[4200];
+	size_t i;
+
+	if (e != NULL && e[0] != '\0') {
+		snprintf(env, sizeof(env), "%s", e);
+		candidates[0] = env;
+	}
+#ifdef MCUPROV_SRC_EXAMPLES
+	candidates[1] = MCUPROV_SRC_EXAMPLES;
+#endif
+#ifdef MCUPROV_DATA_EXAMPLES
+	candidates[2] = MCUPROV_DATA_EXAMPLES;
+#endif
+	for (i = 0; i < 3; i++) {
+		if (candidates[i] == NULL)
+			continue;
+		snprintf(probe, sizeof(probe), "%s/demo-qemu/Makefile", candidates[i]);
+		if (access(probe, R_OK) == 0)
+			return candidates[i];
+	}
+	return NULL;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* What the runner's callbacks need to reach the front end. */
+struct run_ctx {
+	const struct demo_callbacks *cb;
+	enum demo_step step;
+	struct demo_result *res;
+	unsigned long slot0, slot_size, header_size;
+	bool app_ran;
+};
+
+static void on_line(void *arg, int is_stderr, const char *line)
+{
+	struct run_ctx *c = arg;
+
+	if (c->step == DEMO_BOOT) {
+		if (strcmp(line, QEMU_NOISE) == 0)
+			return;
+		if (strcmp(line, APP_LINE) == 0)
+			c->app_ran = true;
+		snprintf(c->res->boot_line, sizeof(c->res->boot_line), "%s", line);
+	}
+	if (c->step == DEMO_BUILD && strncmp(line, "SLOT0=", 6) == 0)
+		sscanf(line, "SLOT0=%lx SLOT_SIZE=%lx HEADER_SIZE=%lx", &c->slot0, &c->slot_size,
+		       &c->header_size);
+	if (c->cb->line != NULL)
+		c->cb->line(c->cb->arg, c->step, line);
+}
+
+static void on_progress(void *arg, int percent, const char *line)
+{
+	struct run_ctx *c = arg;
+
+	if (c->cb->progress != NULL)
+		c->cb->progress(c->cb->arg, c->step, percent);
+}
+
+/* Run ARGV for the current step; a non-zero exit is an error. */
+static int run_tool(struct run_ctx *c, const struct demo_opts *o, const char *const *argv,
+		    unsigned timeout_ms, struct mcuprov_err *err)
+{
+	/* make must not inherit `make check`'s jobserver or flags */
+	static const char *const env[] = { "MAKEFLAGS", "MFLAGS", "MAKELEVEL", NULL };
+	struct runner_opts ro;
+	struct runner_result rr;
+	int rc;
+
+	memset(&ro, 0, sizeof(ro));
+	ro.argv = argv;
+	ro.setenv = env;
+	ro.log_path = c->res->log_path;
+	ro.timeout_ms = timeout_ms;
+	ro.cancel = o->cancel;
+	ro.on_line = on_line;
+	ro.on_progress = on_progress;
+	ro.arg = c;
+	rc = runner_run(&ro, &rr, err);
+	if (rc < 0)
+		return rc;
+	if (rr.cancelled)
+		return err_set(err, MCUPROV_ERR_REFUSED, NULL, "cancelled");
+	if (rr.timed_out)
+		return err_set(err, MCUPROV_ERR_IO, NULL, "%s did not finish in %u s", argv[0],
+			       timeout_ms / 1000);
+	if (rr.exit_code != 0)
+		return err_set(err, MCUPROV_ERR_IO, NULL, "%s failed (%s %d; see '%s')", argv[0],
+			       rr.term_signal ? "signal" : "exit status",
+			       rr.term_signal ? rr.term_signal : rr.exit_code, c->res->log_path);
+	return 0;
+}
+
+/* OUT = A + B; false when it does not fit. */
+static bool join(char *out, size_t n, const char *a, const char *b)
+{
+	int k = snprintf(out, n, "%s%s", a, b);
+
+	return k >= 0 && (size_t)k < n;
+}
+
+static int make_dirs(const char *path, struct mcuprov_err *err)
+{
+	char buf[4096], *p;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return err_set(err, MCUPROV_ERR_USAGE, path, "path too long");
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return err_set(err, MCUPROV_ERR_IO, buf, "cannot create directory: %s",
+				       strerror(errno));
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+		return err_set(err, MCUPROV_ERR_IO, buf, "cannot create directory: %s",
+			       strerror(errno));
+	return 0;
+}
+
+int demo_run(const struct demo_opts *o, const struct demo_callbacks *cb, struct demo_result *res,
+	     struct mcuprov_err *err)
+{
+	struct run_ctx c;
+	struct mcuprov_key *key = NULL;
+	const struct mcuprov_key *keys[1];
+	const char *ex = o->examples ? o->examples : demo_examples_dir(), *macro;
+	char dir[4096], demo_src[4200], keys_c[4200], build[4200], src_keys[4300], app[4300],
+		loader[4300], o_arg[4300], k_arg[4300], d_arg[128], dev_arg[4400], exdir[4200];
+	enum demo_step step = DEMO_KEYGEN;
+	double t0 = now(), ts = t0;
+	char detail[600] = "";
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	memset(&c, 0, sizeof(c));
+	c.cb = cb;
+	c.res = res;
+	macro = keysc_sign_macro(o->type);
+	if (o->type == KEY_ECDSA_P384 || macro == NULL)
+		return err_set(err, MCUPROV_ERR_USAGE, NULL,
+			       "the demo loader takes ed25519, ecdsa-p256, rsa-2048 or rsa-3072 keys");
+	if (ex == NULL)
+		return err_set(err, MCUPROV_ERR_IO, NULL,
+			       "demo sources (examples/demo-qemu) not found; set MCUPROV_EXAMPLES");
+	if ((rc = make_dirs(o->dir, err)) < 0)
+		return rc;
+	if (realpath(o->dir, dir) == NULL || realpath(ex, exdir) == NULL)
+		return err_set(err, MCUPROV_ERR_IO, o->dir, "cannot resolve: %s", strerror(errno));
+	{
+		char kname[64];
+
+		snprintf(kname, sizeof(kname), "/demo-%s.pem", key_type_name(o->type));
+		if (!join(demo_src, sizeof(demo_src), exdir, "/demo-qemu") ||
+		    !join(keys_c, sizeof(keys_c), dir, "/keys.c") ||
+		    !join(build, sizeof(build), dir, "/build") ||
+		    !join(src_keys, sizeof(src_keys), demo_src, "/loader/keys.c") ||
+		    !join(app, sizeof(app), build, "/app.bin") ||
+		    !join(loader, sizeof(loader), build, "/loader.elf") ||
+		    !join(res->key_path, sizeof(res->key_path), dir, kname) ||
+		    !join(res->signed_app, sizeof(res->signed_app), build, "/app.signed.bin") ||
+		    !join(res->log_path, sizeof(res->log_path), dir, "/demo.log") ||
+		    !join(o_arg, sizeof(o_arg), "O=", build) ||
+		    !join(k_arg, sizeof(k_arg), "KEYS_C=", keys_c))
+			return err_set(err, MCUPROV_ERR_USAGE, o->dir, "path too long");
+	}
+	(void)unlink(res->log_path);
+
+#define BEGIN(s)                                          \
+	do {                                              \
+		step = (s);                               \
+		c.step = (s);                             \
+		ts = now();                               \
+		detail[0] = '\0';                         \
+		if (cb->step_begin)                       \
+			cb->step_begin(cb->arg, (s));     \
+	} while (0)
+#define END()                                                                  \
+	do {                                                                   \
+		if (cb->step_end)                                              \
+			cb->step_end(cb->arg, step, 0, now() - ts, detail);    \
+	} while (0)
+
+	/* 1. a fresh key: the demo directory's files are the demo's own */
+	BEGIN(DEMO_KEYGEN);
+	if ((rc = key_generate(o->type, &key, err)) < 0 ||
+	    (rc = key_save(key, res->key_path, NULL, true, err)) < 0 ||
+	    (rc = key_fingerprint_hex(key, res->fingerprint, err)) < 0)
+		goto out;
+	snprintf(detail, sizeof(detail), "%.400s, fingerprint %s", res->key_path, res->fingerprint);
+	END();
+
+	/* 2. the loader's keys.c, provisioned exactly as `mcuprov patch` does */
+	BEGIN(DEMO_PROVISION);
+	{
+		struct provision_opts po;
+		struct provision_result pr;
+		uint8_t *text = NULL;
+		size_t len = 0;
+
+		if ((rc = file_read(src_keys, 4 * 1024 * 1024, &text, &len, NULL, err)) < 0)
+			goto out;
+		rc = file_write_atomic(keys_c, text, len, FILE_WRITE_FORCE, err);
+		free(text);
+		if (rc < 0)
+			goto out;
+		keys[0] = key;
+		memset(&po, 0, sizeof(po));
+		po.keys = keys;
+		po.n_keys = 1;
+		rc = provision_keys_c(keys_c, &po, &pr, err);
+		provision_result_free(&pr);
+		if (rc < 0)
+			goto out;
+		snprintf(detail, sizeof(detail), "%.400s now trusts only the new key (%s block)", keys_c,
+			 macro);
+	}
+	END();
+
+	/* 3. loader and app */
+	BEGIN(DEMO_BUILD);
+	snprintf(d_arg, sizeof(d_arg), "SIGN_DEFINE=%s", macro);
+	{
+		const char *argv[] = { "make", "-C", demo_src, o_arg, k_arg, d_arg, "all",
+				       "print-layout", NULL };
+
+		if ((rc = run_tool(&c, o, argv, 300000, err)) < 0)
+			goto out;
+	}
+	if (c.slot0 == 0 || c.slot_size == 0 || c.header_size == 0) {
+		rc = err_set(err, MCUPROV_ERR_IO, demo_src, "make print-layout gave no slot layout");
+		goto out;
+	}
+	snprintf(detail, sizeof(detail), "%.280s, %.280s", loader, app);
+	END();
+
+	/* 4. sign, as `mcuprov sign` does */
+	BEGIN(DEMO_SIGN);
+	{
+		struct image_sign_opts so;
+		struct image_sign_result sr;
+
+		image_sign_opts_init(&so);
+		so.infile = app;
+		so.outfile = res->signed_app;
+		if ((rc = image_version_parse("1.2.3+4", &so.version, err)) < 0)
+			goto out;
+		so.header_size = (uint32_t)c.header_size;
+		so.pad_header = true;
+		so.slot_size = (uint32_t)c.slot_size;
+		so.key = key;
+		if ((rc = image_sign(&so, &sr, err)) < 0)
+			goto out;
+		snprintf(detail, sizeof(detail), "%.400s (%llu bytes, version 1.2.3+4)",
+			 res->signed_app, (unsigned long long)sr.out_size);
+	}
+	END();
+
+	/* 5. verify on the host: the signature math the demo loader skips */
+	BEGIN(DEMO_VERIFY);
+	{
+		struct image_verify_result vr;
+
+		keys[0] = key;
+		if ((rc = image_verify(res->signed_app, keys, 1, &vr, err)) < 0)
+			goto out;
+		snprintf(detail, sizeof(detail), "hash and %s signature valid", key_type_name(o->type));
+	}
+	END();
+
+	/* 6. flash and boot: QEMU loads the signed app into slot 0 */
+	BEGIN(DEMO_BOOT);
+	if (snprintf(dev_arg, sizeof(dev_arg), "loader,file=%s,addr=0x%08lx", res->signed_app,
+		     c.slot0) >= (int)sizeof(dev_arg)) {
+		rc = err_set(err, MCUPROV_ERR_USAGE, o->dir, "path too long");
+		goto out;
+	}
+	{
+		const char *argv[] = { "qemu-system-arm", "-M", "lm3s6965evb", "-nographic",
+				       "-semihosting-config", "enable=on,target=native", "-kernel",
+				       loader, "-device", dev_arg, NULL };
+
+		rc = run_tool(&c, o, argv, o->boot_timeout_ms ? o->boot_timeout_ms : 60000, err);
+		if (rc < 0 && strncmp(res->boot_line, "loader: ", 8) == 0)
+			rc = err_set(err, MCUPROV_ERR_REFUSED, NULL, "the loader refused the image: %s",
+				     res->boot_line + 8);
+		if (rc < 0)
+			goto out;
+		if (!c.app_ran) {
+			rc = err_set(err, MCUPROV_ERR_REFUSED, NULL,
+				     "QEMU exited without the app's greeting (last line: %s)",
+				     res->boot_line);
+			goto out;
+		}
+	}
+	res->booted = true;
+	snprintf(detail, sizeof(detail), "the loader trusted key %.16s... and started the app",
+		 res->fingerprint);
+	END();
+	rc = 0;
+out:
+	if (rc < 0 && cb->step_end)
+		cb->step_end(cb->arg, step, rc, now() - ts, err ? err->msg : "");
+	res->seconds = now() - t0;
+	key_free(key);
+	return rc;
+#undef BEGIN
+#undef END
+}
