@@ -136,8 +136,10 @@ struct project_target {
 	char *signed_app;     /* expanded: where the signed image goes */
 	char *app_raw;        /* app as written */
 	char *signed_app_raw; /* signed_app as written */
-	char *build_dir;      /* expanded ${build_dir} ("build" by default) */
-	char *board;          /* expanded vars.board, or NULL */
+	/* ${build_dir} ("build" unless a var) and ${board} (NULL unless a
+	 * var): they point into vars or at a literal, never freed alone */
+	const char *build_dir;
+	const char *board;
 	struct project_mark mark; /* of the target's name */
 };
 

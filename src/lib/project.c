@@ -354,10 +354,11 @@ static int get_u32(struct ld *l, const yaml_node_t *n, const char *where, const 
 	if (n->type == YAML_SCALAR_NODE && !is_null(n))
 		rc = parse_u32(sval(n), v);
 	if (rc == -2)
-		return FAIL(l, n, "%s: %s is too large (at most 0xffffffff)", where, got(n, g, sizeof(g)));
-	if (rc < 0)
-		return FAIL(l, n, "%s: expected a number (decimal or 0x hex)%s, got %s", where, extra,
+		return FAIL(l, n, "%s: %s is too large (at most 0xffffffff)", where,
 			    got(n, g, sizeof(g)));
+	if (rc < 0)
+		return FAIL(l, n, "%s: expected a number (decimal or 0x hex)%s, got %s", where,
+			    extra, got(n, g, sizeof(g)));
 	return 0;
 }
 
@@ -598,8 +599,8 @@ static int flat_lookup(const struct project *p, const struct project_target *t, 
 			return XP_OK;
 		}
 		if (t != NULL)
-			snprintf(msg, msgsz, "'${board}' has no value: set vars.board in target '%s'",
-				 t->name);
+			snprintf(msg, msgsz,
+				 "'${board}' has no value: set vars.board in target '%s'", t->name);
 		else
 			snprintf(msg, msgsz, "'${board}' needs a target");
 		return XP_LOCAL;
@@ -722,7 +723,8 @@ static int parse_keys(struct ld *l, const yaml_node_t *n)
 	int rc;
 
 	if (n->type != YAML_SEQUENCE_NODE)
-		return FAIL(l, n, "keys: expected a list of keys ({path: FILE, type: TYPE}), got %s",
+		return FAIL(l, n,
+			    "keys: expected a list of keys ({path: FILE, type: TYPE}), got %s",
 			    got(n, g, sizeof(g)));
 	count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
 	if (count == 0)
@@ -793,7 +795,8 @@ static int parse_bootloader(struct ld *l, const yaml_node_t *n)
 		return FAIL(l, n,
 			    "bootloader: missing required key 'keys_c' or 'conf' (the bootloader's "
 			    "key file or Kconfig fragment)");
-	if (v[0] != NULL && (rc = get_string(l, v[0], "bootloader.tree", "a directory", &b->tree)) < 0)
+	if (v[0] != NULL &&
+	    (rc = get_string(l, v[0], "bootloader.tree", "a directory", &b->tree)) < 0)
 		return rc;
 	b->kind = v[1] != NULL ? PROJECT_BOOT_KEYS_C : PROJECT_BOOT_CONF;
 	f = v[1] != NULL ? v[1] : v[2];
@@ -833,7 +836,8 @@ static int parse_image(struct ld *l, const yaml_node_t *n)
 	if ((rc = get_u32(l, v[1], "image.slot_size", "", &im->slot_size)) < 0)
 		return rc;
 	if (im->slot_size <= im->header_size)
-		return FAIL(l, v[1], "image.slot_size: %s is not larger than image.header_size (0x%x)",
+		return FAIL(l, v[1],
+			    "image.slot_size: %s is not larger than image.header_size (0x%x)",
 			    got(v[1], g, sizeof(g)), im->header_size);
 	if (v[2] != NULL && (rc = get_u32(l, v[2], "image.align", "", &align)) < 0)
 		return rc;
@@ -912,14 +916,14 @@ static int parse_vars(struct ld *l, const yaml_node_t *n, const char *tw,
 				    PROJECT_NAME_MAX);
 		for (j = 0; reserved[j] != NULL; j++)
 			if (strcmp(sval(k), reserved[j]) == 0)
-				return FAIL(l, k, "%s.vars: '%s' is built in and cannot be set%s", tw,
-					    reserved[j],
+				return FAIL(l, k, "%s.vars: '%s' is built in and cannot be set%s",
+					    tw, reserved[j],
 					    j == 1 || j == 2 ? " here (it is the target's own key)"
 							     : "");
 		for (j = 0; j < i; j++)
 			if (strcmp(t->vars[j].name, sval(k)) == 0)
-				return FAIL(l, k, "%s.vars: duplicate key '%s' (first at line %u)", tw,
-					    sval(k), t->vars[j].mark.line);
+				return FAIL(l, k, "%s.vars: duplicate key '%s' (first at line %u)",
+					    tw, sval(k), t->vars[j].mark.line);
 		t->n_vars = i + 1;
 		if ((rc = dup_scalar(l, k, tw, &var->name)) < 0)
 			return rc;
@@ -934,6 +938,41 @@ static int parse_vars(struct ld *l, const yaml_node_t *n, const char *tw,
 		var->mark.column = (unsigned)val->start_mark.column + 1;
 	}
 	return 0;
+}
+
+/* Step E of the list N (at WHERE) is a string: a command line written as
+ * one word, or the words of one argv where a list of argvs belongs. */
+static int step_is_string(struct ld *l, const yaml_node_t *n, const yaml_node_t *e,
+			  const char *where)
+{
+	char g[SHOW_MAX + 16], hint[MCUPROV_ERR_MSG_MAX / 2];
+	yaml_node_item_t *w;
+	size_t o = 0;
+
+	if (strpbrk(sval(e), " \t\n") != NULL)
+		return FAIL(l, e,
+			    "%s: expected a list of words (an argv), got a string; write %s not "
+			    "\"%s\"",
+			    where, hint_split(sval(e), hint, sizeof(hint)),
+			    show(sval(e), e->data.scalar.length, g, sizeof(g)));
+	for (w = n->data.sequence.items.start; w < n->data.sequence.items.top; w++)
+		if (node_of(l, *w)->type != YAML_SCALAR_NODE)
+			return FAIL(l, e, "%s: expected a list of words (an argv), got a string",
+				    where);
+	/* [west, flash]: one argv where a list of them belongs */
+	o += (size_t)snprintf(hint, sizeof(hint), "[[");
+	for (w = n->data.sequence.items.start; w < n->data.sequence.items.top; w++) {
+		const yaml_node_t *x = node_of(l, *w);
+
+		if (w != n->data.sequence.items.start)
+			o += (size_t)snprintf(hint + o, o < sizeof(hint) ? sizeof(hint) - o : 0,
+					      ", ");
+		hint_word(sval(x), x->data.scalar.length, hint, sizeof(hint), &o);
+	}
+	snprintf(hint + o, o < sizeof(hint) ? sizeof(hint) - o : 0, "]]");
+	return FAIL(l, e,
+		    "%s: expected a list of words (an argv), got a string; for one step write %s",
+		    where, hint);
 }
 
 /* Step list N at WHERE into S; the words are checked (expanded) later. */
@@ -969,38 +1008,8 @@ static int parse_steps(struct ld *l, const yaml_node_t *n, const char *where,
 		s->n = i + 1;
 		st->mark.line = (unsigned)e->start_mark.line + 1;
 		st->mark.column = (unsigned)e->start_mark.column + 1;
-		if (e->type == YAML_SCALAR_NODE && !is_null(e) && strpbrk(sval(e), " \t\n")) {
-			return FAIL(l, e,
-				    "%s: expected a list of words (an argv), got a string; write %s "
-				    "not \"%s\"",
-				    sw, hint_split(sval(e), hint, sizeof(hint)),
-				    show(sval(e), e->data.scalar.length, g, sizeof(g)));
-		}
-		if (e->type == YAML_SCALAR_NODE && !is_null(e)) {
-			/* [west, flash]: one argv where a list of them belongs */
-			size_t o = 0;
-			bool all = true;
-
-			for (w = n->data.sequence.items.start; w < n->data.sequence.items.top; w++)
-				all = all && node_of(l, *w)->type == YAML_SCALAR_NODE;
-			if (!all)
-				return FAIL(l, e,
-					    "%s: expected a list of words (an argv), got a string",
-					    sw);
-			o += (size_t)snprintf(hint, sizeof(hint), "[[");
-			for (w = n->data.sequence.items.start; w < n->data.sequence.items.top; w++) {
-				const yaml_node_t *x = node_of(l, *w);
-
-				if (w != n->data.sequence.items.start)
-					o += (size_t)snprintf(hint + o, o < sizeof(hint) ? sizeof(hint) - o : 0, ", ");
-				hint_word(sval(x), x->data.scalar.length, hint, sizeof(hint), &o);
-			}
-			snprintf(hint + o, o < sizeof(hint) ? sizeof(hint) - o : 0, "]]");
-			return FAIL(l, e,
-				    "%s: expected a list of words (an argv), got a string; for one "
-				    "step write %s",
-				    sw, hint);
-		}
+		if (e->type == YAML_SCALAR_NODE && !is_null(e))
+			return step_is_string(l, n, e, sw);
 		if (e->type != YAML_SEQUENCE_NODE ||
 		    e->data.sequence.items.top == e->data.sequence.items.start)
 			return FAIL(l, e, "%s: expected a list of words (an argv), got %s", sw,
@@ -1063,8 +1072,8 @@ static int check_steps(struct resolver *r, const yaml_node_t *n, const char *whe
 			rc = expand(s->v[i].argv[j], &b, lookup_target, r, &off, msg, sizeof(msg));
 			free(b.s);
 			if (rc == XP_LOCAL)
-				return fail_in(r->l, node_of(r->l, *w), off, "%s[%zu][%zu]: %s", where,
-					       i, j, msg);
+				return fail_in(r->l, node_of(r->l, *w), off, "%s[%zu][%zu]: %s",
+					       where, i, j, msg);
 			if (rc < 0)
 				return err_set(r->l->err, rc, NULL, "out of memory");
 		}
@@ -1092,8 +1101,10 @@ static int parse_target(struct ld *l, const yaml_node_t *kn, const yaml_node_t *
 	steps[F_FLASH] = &t->flash;
 	steps[F_RUN] = &t->run;
 	if (n->type == YAML_SCALAR_NODE && is_null(n))
-		return FAIL(l, kn, "%s: expected a mapping with the keys app, signed_app and steps, "
-			    "got nothing", tw);
+		return FAIL(l, kn,
+			    "%s: expected a mapping with the keys app, signed_app and steps, "
+			    "got nothing",
+			    tw);
 	if ((rc = get_fields(l, n, tw, names, v, NULL)) < 0 ||
 	    (rc = require(l, n, tw, "app", v[F_APP])) < 0 ||
 	    (rc = require(l, n, tw, "signed_app", v[F_SIGNED_APP])) < 0)
@@ -1249,7 +1260,8 @@ static int parse_root(struct ld *l, const yaml_node_t *root)
 	if (root->type == YAML_MAPPING_NODE)
 		for (pair = root->data.mapping.pairs.start; pair < root->data.mapping.pairs.top;
 		     pair++) {
-			const yaml_node_t *k = node_of(l, pair->key), *val = node_of(l, pair->value);
+			const yaml_node_t *k = node_of(l, pair->key),
+					  *val = node_of(l, pair->value);
 
 			if (k->type != YAML_SCALAR_NODE || strcmp(sval(k), "version") != 0)
 				continue;
@@ -1271,7 +1283,8 @@ static int parse_root(struct ld *l, const yaml_node_t *root)
 	if ((rc = parse_keys(l, v[R_KEYS])) < 0)
 		return rc;
 	if (v[R_ENC] != NULL) {
-		if ((rc = get_string(l, v[R_ENC], "encryption_key", "a path", &p->encryption_key)) < 0)
+		rc = get_string(l, v[R_ENC], "encryption_key", "a path", &p->encryption_key);
+		if (rc < 0)
 			return rc;
 		for (i = 0; i < p->n_keys; i++)
 			if (strcmp(p->keys[i].path, p->encryption_key) == 0)
@@ -1316,8 +1329,27 @@ static void offset_mark(const struct ld *l, size_t off, size_t *line, size_t *co
 	*col = utf8_chars(l->text + bol, (off < l->len ? off : l->len) - bol) + 1;
 }
 
+/* Does line LINE (1-based) of the text hold an unquoted-looking "${"?
+ * Inside [...] a plain ${name} is a YAML error ('{' opens a mapping). */
+static bool line_has_var(const struct ld *l, size_t line)
+{
+	size_t i = 0, n = 1, end;
+
+	while (n < line && i < l->len)
+		if (l->text[i++] == '\n')
+			n++;
+	for (end = i; end < l->len && l->text[end] != '\n'; end++)
+		;
+	for (; i + 1 < end; i++)
+		if (l->text[i] == '$' && l->text[i + 1] == '{' &&
+		    (i == 0 || (l->text[i - 1] != '"' && l->text[i - 1] != '\'')))
+			return true;
+	return false;
+}
+
 static int syntax_error(struct ld *l, const yaml_parser_t *yp)
 {
+	const char *hint = "";
 	size_t line, col;
 
 	switch (yp->error) {
@@ -1329,13 +1361,16 @@ static int syntax_error(struct ld *l, const yaml_parser_t *yp)
 				       (unsigned)yp->problem_value & 0xff);
 		return fail_at(l, line, col, "%s", yp->problem ? yp->problem : "unreadable input");
 	default:
+		if (line_has_var(l, yp->problem_mark.line + 1))
+			hint = "; inside [...] put a word with ${...} in quotes: \"${name}\"";
 		if (yp->context != NULL)
 			return fail_at(l, yp->problem_mark.line + 1, yp->problem_mark.column + 1,
-				       "%s (%s at line %zu, column %zu)",
+				       "%s (%s at line %zu, column %zu)%s",
 				       yp->problem ? yp->problem : "syntax error", yp->context,
-				       yp->context_mark.line + 1, yp->context_mark.column + 1);
-		return fail_at(l, yp->problem_mark.line + 1, yp->problem_mark.column + 1, "%s",
-			       yp->problem ? yp->problem : "syntax error");
+				       yp->context_mark.line + 1, yp->context_mark.column + 1,
+				       hint);
+		return fail_at(l, yp->problem_mark.line + 1, yp->problem_mark.column + 1, "%s%s",
+			       yp->problem ? yp->problem : "syntax error", hint);
 	}
 }
 
@@ -1394,8 +1429,8 @@ int project_load_mem(const char *name, const char *dir, const char *text, size_t
 
 	*out = NULL;
 	if (len > PROJECT_FILE_MAX)
-		return err_set(err, MCUPROV_ERR_FORMAT, name, "file too large (%zu bytes, limit %d)",
-			       len, PROJECT_FILE_MAX);
+		return err_set(err, MCUPROV_ERR_FORMAT, name,
+			       "file too large (%zu bytes, limit %d)", len, PROJECT_FILE_MAX);
 	if ((p = calloc(1, sizeof(*p))) == NULL || (p->file = strdup(name)) == NULL) {
 		free(p);
 		return err_set(err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
@@ -1416,8 +1451,9 @@ int project_load_mem(const char *name, const char *dir, const char *text, size_t
 	have_doc = true;
 	l.doc = &doc;
 	if ((root = yaml_document_get_root_node(&doc)) == NULL) {
-		rc = fail_at(&l, 1, 1,
-			     "empty file (expected a mapping with at least version, keys and image)");
+		rc = fail_at(
+			&l, 1, 1,
+			"empty file (expected a mapping with at least version, keys and image)");
 		goto out;
 	}
 	if (!yaml_parser_load(&yp, &doc2)) {
@@ -1593,8 +1629,8 @@ int project_expand(const struct project *p, const struct project_target *t,
 	*out_argv = NULL;
 	while (argv_template[n] != NULL)
 		if (++n > PROJECT_ARGV_MAX)
-			return err_set(err, MCUPROV_ERR_FORMAT, NULL, "more than %d words in an argv",
-				       PROJECT_ARGV_MAX);
+			return err_set(err, MCUPROV_ERR_FORMAT, NULL,
+				       "more than %d words in an argv", PROJECT_ARGV_MAX);
 	if (n == 0)
 		return err_set(err, MCUPROV_ERR_FORMAT, NULL, "an empty argv");
 	if ((argv = calloc(n + 1, sizeof(*argv))) == NULL)
@@ -1726,11 +1762,12 @@ int project_profiles(struct project_profile **out, size_t *n, struct mcuprov_err
 			continue;
 		while (rc == 0 && (e = readdir(dh)) != NULL) {
 			struct project_profile *pp;
-			size_t len = strlen(e->d_name) - 5, plen;
+			size_t len, plen;
 			bool dup = false;
 
 			if (!yaml_name(e->d_name))
 				continue;
+			len = strlen(e->d_name) - 5;
 			for (i = 0; i < count; i++)
 				dup = dup || (strlen(v[i].name) == len &&
 					      strncmp(v[i].name, e->d_name, len) == 0);
@@ -1811,6 +1848,6 @@ int project_profile_find(const char *name, char **path, struct mcuprov_err *err)
 			       "profile '%s': not found (no profile directory; set "
 			       "MCUPROV_TEMPLATES)",
 			       name);
-	return err_set(err, MCUPROV_ERR_USAGE, NULL, "profile '%s': not found (available: %s)", name,
-		       list);
+	return err_set(err, MCUPROV_ERR_USAGE, NULL, "profile '%s': not found (available: %s)",
+		       name, list);
 }

@@ -1,0 +1,122 @@
+#!/bin/bash
+# mcuprov init: every profile of templates/targets written byte for byte and
+# loadable again, --list with each profile's description, the default
+# profile and output, no overwrite without --force, -o -, a profile given
+# as a path, $MCUPROV_TEMPLATES first, and the errors with their exact
+# messages and exit codes.  (The expansion of every profile's steps into
+# exact argvs is in tests/unit/test-project.)
+. "$MCUPROV_SRCDIR/tests/lib.sh"
+unset MCUPROV_TEMPLATES
+
+TPL=$MCUPROV_SRCDIR/templates/targets
+PROFILES='cmake demo-qemu esp32 make ncs zephyr zephyr-sysbuild'
+USAGE='usage: mcuprov init [-p NAME|PATH] [-o OUT] [--force] | init --list'
+
+check_file() {
+	if cmp -s "$2" "$3"; then ok "$1"; else not_ok "$1" "$(cmp "$2" "$3" 2>&1)"; fi
+}
+
+# ---- the profiles shipped are the ones this test knows
+have=$(cd "$TPL" && ls -- *.yaml | sed 's/\.yaml$//' | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')
+if [ "$have" = "$PROFILES" ]; then ok "templates/targets holds the known profiles"
+else not_ok "templates/targets holds the known profiles" "have: $have" "want: $PROFILES"; fi
+
+# ---- --list: NAME (padded) and the first comment line, sorted
+run "$M" init --list
+check "--list: exit 0, silent" 0 ''
+for p in $PROFILES; do
+	printf '%-15s  %s\n' "$p" "$(head -n 1 "$TPL/$p.yaml" | sed 's/^# //')"
+done >want-list
+check_out "--list: every profile with its description" want-list
+run "$M" init -l
+check_out "-l is --list" want-list
+for p in $PROFILES; do
+	d=$(head -n 1 "$TPL/$p.yaml")
+	case $d in
+	'# '?????????????????*) ok "$p: the first line is a description" ;;
+	*) not_ok "$p: the first line is a description" "$d" ;;
+	esac
+done
+
+# ---- each profile, written and loaded again
+for p in $PROFILES; do
+	run "$M" init --profile "$p" -o "$p.yaml"
+	check "$p: exit 0, silent" 0 ''
+	check_file "$p: a byte-for-byte copy of the profile" "$p.yaml" "$TPL/$p.yaml"
+	# init checks a profile given as a path by loading it as a project
+	run "$M" init -p "./$p.yaml" -o "$p-again.yaml"
+	check "$p: the written file loads as a project file" 0 ''
+	check_file "$p: and copies as it is" "$p-again.yaml" "$TPL/$p.yaml"
+	run "$M" init -p "$p.yaml" -o - # a NAME with .yaml
+	check "$p: -p NAME.yaml, -o -: exit 0" 0 ''
+	check_out "$p: -o - writes the profile to stdout" "$TPL/$p.yaml"
+done
+
+# ---- the default: zephyr-sysbuild into ./mcuprov.yaml
+run "$M" init
+check "no options: exit 0, silent" 0 ''
+check_file "no options: mcuprov.yaml from zephyr-sysbuild" mcuprov.yaml "$TPL/zephyr-sysbuild.yaml"
+mode=$(stat -c %a mcuprov.yaml)
+umask_mode=$(printf '%o' $((0666 & ~$(umask))))
+if [ "$mode" = "$umask_mode" ]; then ok "written with 0666 less the umask"
+else not_ok "written with 0666 less the umask" "mode $mode, want $umask_mode"; fi
+
+# ---- never overwrite without --force
+echo '# my edits' >>mcuprov.yaml
+cp mcuprov.yaml edited.yaml
+run "$M" init -p ncs
+check "an existing file: exit 1" 1 "mcuprov: init: 'mcuprov.yaml': already exists (use --force to replace it)"
+check_file "an existing file is left as it was" mcuprov.yaml edited.yaml
+run "$M" init -p ncs --force
+check "--force: exit 0, silent" 0 ''
+check_file "--force replaces the file" mcuprov.yaml "$TPL/ncs.yaml"
+ln -s target.yaml link.yaml
+run "$M" init -o link.yaml --force
+check "a symbolic link is refused, even with --force" 1 "mcuprov: init: 'link.yaml': is a symbolic link; refusing to write through it"
+assert "nothing written through the link" test ! -e target.yaml
+mkdir -p sub
+run "$M" init -p make -o sub/mcuprov.yaml
+check "-o into a directory: exit 0" 0 ''
+check_file "-o into a directory: the profile" sub/mcuprov.yaml "$TPL/make.yaml"
+no_leftovers "no temporary files left" .
+no_leftovers "no temporary files left in sub" sub
+
+# ---- $MCUPROV_TEMPLATES/targets first
+mkdir -p mine/targets
+cp "$TPL/make.yaml" mine/targets/ncs.yaml
+printf '# Our team profile\n' >mine/targets/team.yaml
+sed 1d "$TPL/cmake.yaml" >>mine/targets/team.yaml
+MCUPROV_TEMPLATES=$PWD/mine run "$M" init -p ncs -o from-env.yaml
+check "MCUPROV_TEMPLATES: exit 0" 0 ''
+check_file "MCUPROV_TEMPLATES/targets is searched first" from-env.yaml mine/targets/ncs.yaml
+MCUPROV_TEMPLATES=$PWD/mine run "$M" init --list
+{ grep -v '^ncs ' want-list; printf '%-15s  %s\n' ncs "$(head -n 1 "$TPL/make.yaml" | sed 's/^# //')"
+  printf '%-15s  %s\n' team 'Our team profile'; } | LC_ALL=C sort >want-env-list
+check_out "MCUPROV_TEMPLATES: --list adds and overrides profiles" want-env-list
+
+# ---- errors
+run "$M" init -p nope
+check "an unknown profile: exit 2, the available ones" 2 "mcuprov: init: profile 'nope': not found (available: cmake, demo-qemu, esp32, make, ncs, zephyr, zephyr-sysbuild)"
+assert "an unknown profile writes nothing" test ! -e nope.yaml
+run "$M" init -p ./missing.yaml -o x.yaml
+check "a missing profile path: exit 1" 1 "mcuprov: init: './missing.yaml': cannot open: No such file or directory"
+printf 'version: 1\nkeys:\n  - path: k.pem\n    type: ed25519\nimage:\n  header_size: 0x200\n  slot_size: 0x20000\n  version: 1.0.0\ntargets:\n  t:\n    app: a\n    signed_app: b\n    flash: ["west flash"]\n' >broken.yaml
+run "$M" init -p ./broken.yaml -o x.yaml
+check "a profile that does not load: exit 1 with file:line:column" 1 "mcuprov: init: ./broken.yaml:13:13: targets.t.flash[0]: expected a list of words (an argv), got a string; write [west, flash] not \"west flash\""
+assert "a profile that does not load writes nothing" test ! -e x.yaml
+run "$M" init --list -p ncs
+check "--list with another option: exit 2" 2 "mcuprov: init: --list takes no other option
+$USAGE"
+run "$M" init ncs
+check "an argument: exit 2" 2 "mcuprov: init: unexpected argument 'ncs'
+$USAGE"
+run "$M" init -p
+check "-p without its value: exit 2" 2 "mcuprov: init: option '-p' needs a value
+$USAGE"
+run "$M" init -o /nonexistent/dir/x.yaml
+check "an output directory that does not exist: exit 1" 1 "mcuprov: init: '/nonexistent/dir/x.yaml': cannot create temporary file in '/nonexistent/dir': No such file or directory"
+run "$M" init --help
+if [ "$RC" = 0 ] && [ "$(head -n 1 "$T_TMP/out")" = "$USAGE" ]; then ok "--help"
+else not_ok "--help" "rc=$RC $(head -n 1 "$T_TMP/out")"; fi
+
+done_testing
