@@ -191,6 +191,9 @@ static int load_pw_cb(char *buf, size_t size, void *arg)
 
 	if (lp->passin != NULL) {
 		rc = passwd_from_source(lp->passin, &pw, lp->err);
+	} else if (cli.batch) {
+		rc = err_set(lp->err, MCUPROV_ERR_PASSWORD, NULL,
+			     "key is encrypted and --batch never prompts: give --passin");
 	} else {
 		snprintf(prompt, sizeof(prompt), "Enter password for '%s': ", lp->path);
 		rc = cli_prompt_password(prompt, false, "--passin", &pw, lp->err);

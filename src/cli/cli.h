@@ -34,6 +34,7 @@ extern const struct cmd_entry *const cli_commands[];
 struct cli_globals {
 	const char *cmd;  /* running command's name, for messages */
 	bool production;  /* --production or MCUPROV_PRODUCTION=1 */
+	bool batch;       /* --batch: never prompt; a missing answer is an error */
 };
 extern struct cli_globals cli;
 

@@ -1,0 +1,79 @@
+/* mcuprov core: run a project target's flow — the one engine behind
+ * `mcuprov build`, `flash`, `run` and the wizard's Build & flash screen.
+ *
+ * Steps, each optional: provision the bootloader (keys.c or config
+ * fragment, as `patch`), bootloader build, app build, sign (the project's
+ * image settings), verify, flash, run.  External steps are argv lists from
+ * the project file run by the runner (never a shell) in the project's
+ * directory; signing and verifying are core calls. */
+#ifndef MCUPROV_FLOW_H
+#define MCUPROV_FLOW_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "mcuprov/error.h"
+#include "mcuprov/key.h"
+#include "mcuprov/project.h"
+
+enum flow_kind {
+	FLOW_PROVISION,
+	FLOW_BOOTLOADER_BUILD,
+	FLOW_APP_BUILD,
+	FLOW_SIGN,
+	FLOW_VERIFY,
+	FLOW_FLASH,
+	FLOW_RUN,
+};
+
+/* Which parts to run (bits). */
+#define FLOW_DO_PROVISION (1u << FLOW_PROVISION)
+#define FLOW_DO_BUILD ((1u << FLOW_BOOTLOADER_BUILD) | (1u << FLOW_APP_BUILD))
+#define FLOW_DO_SIGN ((1u << FLOW_SIGN) | (1u << FLOW_VERIFY))
+#define FLOW_DO_FLASH (1u << FLOW_FLASH)
+#define FLOW_DO_RUN (1u << FLOW_RUN)
+
+/* "provision", "bootloader build", ... */
+const char *flow_kind_name(enum flow_kind kind);
+
+struct flow_callbacks {
+	/* step I of N: an external command (ARGV) or a core step (ARGV NULL) */
+	void (*step_begin)(void *arg, size_t i, size_t n, enum flow_kind kind,
+			   const char *const *argv);
+	void (*step_end)(void *arg, size_t i, size_t n, enum flow_kind kind, int rc,
+			 double seconds, const char *detail);
+	void (*line)(void *arg, enum flow_kind kind, int is_stderr, const char *line);
+	void (*progress)(void *arg, enum flow_kind kind, int percent);
+	void *arg;
+};
+
+struct flow_opts {
+	const struct project *project;
+	const struct project_target *target; /* needed for builds, sign, flash, run */
+	unsigned what;                        /* FLOW_DO_* */
+	bool dry_run;                         /* report steps and the diff, run nothing */
+	const struct mcuprov_key *const *keys; /* the project's keys, loaded (keys[0] signs) */
+	size_t n_keys;
+	const struct mcuprov_key *enc_key;    /* or NULL */
+	const char *log_path;                 /* every command's output, or NULL */
+	unsigned step_timeout_ms;             /* per external step, 0: none */
+	volatile sig_atomic_t *cancel;
+};
+
+struct flow_result {
+	size_t steps_run;
+	size_t step_failed;   /* index of the failing step, or (size_t)-1 */
+	char *diff;           /* provisioning diff (owned), or NULL */
+	char signed_app[4096];
+};
+
+/* Run the flow; returns 0 or the failing step's error (an external step's
+ * non-zero exit is MCUPROV_ERR_IO "<tool> failed (exit status N)").
+ * flow_result_free() releases RES. */
+int flow_run(const struct flow_opts *o, const struct flow_callbacks *cb, struct flow_result *res,
+	     struct mcuprov_err *err);
+
+void flow_result_free(struct flow_result *res);
+
+#endif

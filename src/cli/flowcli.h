@@ -1,0 +1,26 @@
+/* Shared front end of the flow commands (build, flash, run). */
+#ifndef MCUPROV_FLOWCLI_H
+#define MCUPROV_FLOWCLI_H
+
+#include "cli.h"
+
+/* Options common to the flow commands. */
+#define FLOWCLI_HELP \
+	"  -f, --file FILE        project file (default: mcuprov.yaml)\n" \
+	"  -t, --target NAME      target (default: default_target, or the only one)\n" \
+	"  -n, --dry-run          print the exact commands and the provisioning diff;\n" \
+	"                         run and change nothing\n" \
+	"      --batch            never ask anything: an encrypted key needs --passin\n" \
+	"      --json             print a machine-readable result on stdout\n" \
+	"      --log FILE         every command's output (default: mcuprov.log beside\n" \
+	"                         the project file)\n" \
+	"      --timeout SECONDS  stop a step that runs longer\n" \
+	"      --passin SRC       password of encrypted keys\n" \
+	"      --production       refuse MCUboot's published development keys\n" \
+	"  -h, --help             show this help\n"
+
+/* Parse the common options, load the project and its keys, run the flow
+ * parts WHAT (FLOW_DO_*) and report; returns the exit code. */
+int cli_flow(const struct cmd_entry *cmd, unsigned what, int argc, char **argv);
+
+#endif
