@@ -269,3 +269,19 @@ int cli_output(const char *out_path, const void *data, size_t len)
 		return cli_fail(&err);
 	return EXIT_OK;
 }
+
+void cli_progress(int *shown, const char *what, int percent)
+{
+	if (!isatty(STDERR_FILENO))
+		return;
+	fprintf(stderr, "\r      %s: %3d%%", what, percent);
+	*shown = 1;
+}
+
+void cli_progress_clear(int *shown)
+{
+	if (*shown) {
+		fprintf(stderr, "\r%*s\r", 40, "");
+		*shown = 0;
+	}
+}

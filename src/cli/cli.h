@@ -95,4 +95,11 @@ int cli_prompt_password(const char *prompt, bool verify, const char *option, cha
  * stdout when OUT_PATH is NULL or "-".  Returns an exit code, error reported. */
 int cli_output(const char *out_path, const void *data, size_t len);
 
+/* Long steps: "WHAT: NN%" rewritten in place on stderr when it is a
+ * terminal; *SHOWN remembers that a line is there to clear. */
+void cli_progress(int *shown, const char *what, int percent);
+
+/* Erase a progress line left by cli_progress(), if any. */
+void cli_progress_clear(int *shown);
+
 #endif

@@ -43,7 +43,6 @@ static void on_sigint(int sig)
 
 struct view {
 	bool json;
-	bool tty;
 	json_object *steps;
 	int progress_shown;
 };
@@ -62,10 +61,7 @@ static void step_end(void *arg, enum demo_step step, int rc, double seconds, con
 {
 	struct view *v = arg;
 
-	if (v->progress_shown) {
-		fprintf(stderr, "\r%*s\r", 40, "");
-		v->progress_shown = 0;
-	}
+	cli_progress_clear(&v->progress_shown);
 	if (v->json) {
 		json_object *o = json_object_new_object();
 
@@ -97,10 +93,8 @@ static void progress(void *arg, enum demo_step step, int percent)
 {
 	struct view *v = arg;
 
-	if (v->json || !v->tty)
-		return;
-	fprintf(stderr, "\r      %s: %3d%%", demo_step_name(step), percent);
-	v->progress_shown = 1;
+	if (!v->json)
+		cli_progress(&v->progress_shown, demo_step_name(step), percent);
 }
 
 static int demo_exec(int argc, char **argv)
@@ -145,7 +139,6 @@ static int demo_exec(int argc, char **argv)
 				 "invalid --type '%s' (ed25519, ecdsa-p256, rsa-2048 or rsa-3072)",
 				 type);
 	o.cancel = &cancel_flag;
-	v.tty = isatty(STDERR_FILENO);
 	v.steps = json_object_new_array();
 	memset(&cb, 0, sizeof(cb));
 	cb.step_begin = step_begin;

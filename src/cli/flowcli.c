@@ -26,7 +26,7 @@ static void on_sigint(int sig)
 }
 
 struct view {
-	bool json, tty, dry;
+	bool json, dry;
 	json_object *steps, *cur;
 	int progress_shown;
 };
@@ -61,10 +61,7 @@ static void step_end(void *arg, size_t i, size_t n, enum flow_kind kind, int rc,
 {
 	struct view *v = arg;
 
-	if (v->progress_shown) {
-		fprintf(stderr, "\r%*s\r", 40, "");
-		v->progress_shown = 0;
-	}
+	cli_progress_clear(&v->progress_shown);
 	if (v->json) {
 		if (v->cur == NULL)
 			return;
@@ -100,10 +97,8 @@ static void progress(void *arg, enum flow_kind kind, int percent)
 {
 	struct view *v = arg;
 
-	if (v->json || !v->tty)
-		return;
-	fprintf(stderr, "\r      %s: %3d%%", flow_kind_name(kind), percent);
-	v->progress_shown = 1;
+	if (!v->json)
+		cli_progress(&v->progress_shown, flow_kind_name(kind), percent);
 }
 
 static const char *verb(const struct cmd_entry *cmd)
@@ -211,7 +206,6 @@ int cli_flow(const struct cmd_entry *cmd, unsigned what, int argc, char **argv)
 	cb.line = line;
 	cb.progress = progress;
 	cb.arg = &v;
-	v.tty = isatty(STDERR_FILENO);
 	v.steps = json_object_new_array();
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigint;

@@ -30,6 +30,7 @@
 
 #include <yaml.h>
 
+#include "mcuprov/datadir.h"
 #include "mcuprov/fileio.h"
 #include "mcuprov/project.h"
 
@@ -1674,28 +1675,6 @@ int project_path(const struct project *p, const char *rel, char *out, size_t n)
 
 /* ---- profiles ------------------------------------------------------------ */
 
-/* The I-th profile directory ("<root>/targets"), "" to skip, NULL past the
- * last. */
-static const char *profile_dir(int i, char *buf, size_t size)
-{
-	const char *env;
-
-	switch (i) {
-	case 0:
-		env = getenv("MCUPROV_TEMPLATES");
-		if (env == NULL || env[0] == '\0')
-			return "";
-		snprintf(buf, size, "%s/targets", env);
-		return buf;
-#ifdef MCUPROV_SRC_TEMPLATES
-	case 1: return MCUPROV_SRC_TEMPLATES "/targets";
-#endif
-#ifdef MCUPROV_DATA_TEMPLATES
-	case 2: return MCUPROV_DATA_TEMPLATES "/targets";
-#endif
-	default: return i < 3 ? "" : NULL;
-	}
-}
 
 static bool yaml_name(const char *s)
 {
@@ -1754,7 +1733,7 @@ int project_profiles(struct project_profile **out, size_t *n, struct mcuprov_err
 
 	*out = NULL;
 	*n = 0;
-	for (d = 0; rc == 0 && (dir = profile_dir(d, buf, sizeof(buf))) != NULL; d++) {
+	for (d = 0; rc == 0 && (dir = datadir_templates(d, "targets", buf, sizeof(buf))) != NULL; d++) {
 		DIR *dh = dir[0] != '\0' ? opendir(dir) : NULL;
 		struct dirent *e;
 
@@ -1824,7 +1803,7 @@ int project_profile_find(const char *name, char **path, struct mcuprov_err *err)
 			return err_set(err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
 		return 0;
 	}
-	for (d = 0; name[0] != '\0' && (dir = profile_dir(d, buf, sizeof(buf))) != NULL; d++) {
+	for (d = 0; name[0] != '\0' && (dir = datadir_templates(d, "targets", buf, sizeof(buf))) != NULL; d++) {
 		if (dir[0] == '\0')
 			continue;
 		if ((size_t)snprintf(file, sizeof(file), "%s/%s%s", dir, name,

@@ -17,6 +17,7 @@
 
 #include <openssl/crypto.h>
 
+#include "mcuprov/datadir.h"
 #include "mcuprov/carray.h"
 #include "mcuprov/devkey.h"
 #include "mcuprov/fileio.h"
@@ -767,27 +768,6 @@ out:
 
 /* ---- finding templates --------------------------------------------------- */
 
-/* The I-th template directory ("<root>/keys"), or NULL past the last. */
-static const char *template_dir(int i, char *buf, size_t size)
-{
-	const char *env;
-
-	switch (i) {
-	case 0:
-		env = getenv("MCUPROV_TEMPLATES");
-		if (env == NULL || env[0] == '\0')
-			return "";
-		snprintf(buf, size, "%s/keys", env);
-		return buf;
-#ifdef MCUPROV_SRC_TEMPLATES
-	case 1: return MCUPROV_SRC_TEMPLATES "/keys";
-#endif
-#ifdef MCUPROV_DATA_TEMPLATES
-	case 2: return MCUPROV_DATA_TEMPLATES "/keys";
-#endif
-	default: return i < 3 ? "" : NULL;
-	}
-}
 
 static bool has_suffix(const char *s, const char *suffix)
 {
@@ -879,7 +859,7 @@ static int not_found(const char *name, struct mcuprov_err *err)
 	size_t i, used = 0;
 	int d, rc;
 
-	for (d = 0; (dir = template_dir(d, buf, sizeof(buf))) != NULL; d++)
+	for (d = 0; (dir = datadir_templates(d, "keys", buf, sizeof(buf))) != NULL; d++)
 		if (dir[0] != '\0' && list_dir(dir, NULL, &all) < 0) {
 			rc = err_set(err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
 			goto out;
@@ -911,7 +891,7 @@ static int find_template(const char *name, char **path, struct mcuprov_err *err)
 	int d, rc;
 
 	*path = NULL;
-	for (d = 0; (dir = template_dir(d, buf, sizeof(buf))) != NULL; d++) {
+	for (d = 0; (dir = datadir_templates(d, "keys", buf, sizeof(buf))) != NULL; d++) {
 		struct names stem = { 0 };
 
 		rc = 0;
