@@ -50,6 +50,15 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	if (i == argc && isatty(0) && isatty(1)) {
+		/* `mcuprov` alone on a terminal: the wizard */
+		static char *wizard_argv[] = { "wizard", NULL };
+
+		cmd = cli_find_command("wizard");
+		cli.cmd = cmd->name;
+		optind = 0;
+		return finish(cmd->exec(1, wizard_argv));
+	}
 	if (i == argc) {
 		cli_list_commands(stderr);
 		return EXIT_USAGE;

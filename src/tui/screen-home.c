@@ -1,0 +1,184 @@
+/* mcuprov wizard: Home: the project at a glance and the action list. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tui.h"
+#include "mcuprov/devkey.h"
+#include "mcuprov/key.h"
+#include "mcuprov/project.h"
+
+#define PROJECT_FILE "mcuprov.yaml"
+
+enum {
+	ACT_KEYGEN,
+	ACT_IMPORT,
+	ACT_PROVISION,
+	ACT_RUN,
+	ACT_SIGN,
+	ACT_INSPECT,
+	ACT_KEYRING,
+	ACT_SETTINGS,
+	ACT_QUIT,
+	N_ACTIONS,
+};
+
+static const char *const actions[N_ACTIONS] = {
+	"Generate key", "Import key", "Provision bootloader", "Build & flash", "Sign image",
+	"Inspect image", "Keyring", "Settings", "Quit",
+};
+
+static const char *const action_notes[N_ACTIONS] = {
+	"a new signing key, password-protected, mode 0600",
+	"check a key file: type, fingerprint, dev key",
+	"make the bootloader trust your key",
+	"build, sign, verify and flash the target",
+	"sign an app image with your key",
+	"show an image's header and TLVs",
+	"the project's keys",
+	"mcuprov.yaml",
+	"leave the wizard",
+};
+
+struct home {
+	struct tui_screen s;
+	int sel;
+	bool has_project;
+	char project_line[256];
+	char key_line[1200];
+	char fp_line[160];
+	char warn[3][1200];
+	int n_warn;
+};
+
+static void home_load(struct home *h)
+{
+	struct project *p = NULL;
+	struct mcuprov_key *key = NULL;
+	struct mcuprov_err err;
+	char hex[2 * KEY_FINGERPRINT_LEN + 1];
+	const char *base;
+
+	h->has_project = false;
+	h->n_warn = 0;
+	h->key_line[0] = h->fp_line[0] = '\0';
+	if (access(PROJECT_FILE, F_OK) != 0) {
+		snprintf(h->project_line, sizeof(h->project_line),
+			 "no project - create one with `mcuprov init`");
+		return;
+	}
+	err_clear(&err);
+	if (project_load(PROJECT_FILE, &p, &err) < 0) {
+		snprintf(h->project_line, sizeof(h->project_line), "project: %s (cannot load)",
+			 PROJECT_FILE);
+		if (err.subject[0] != '\0')
+			snprintf(h->warn[h->n_warn++], sizeof(h->warn[0]), "'%s': %s", err.subject,
+				 err.msg);
+		else
+			snprintf(h->warn[h->n_warn++], sizeof(h->warn[0]), "%s", err.msg);
+		return;
+	}
+	h->has_project = true;
+	base = strrchr(p->dir, '/');
+	base = base != NULL && base[1] != '\0' ? base + 1 : p->dir;
+	snprintf(h->project_line, sizeof(h->project_line), "project: %s (%s)", base, PROJECT_FILE);
+	snprintf(h->key_line, sizeof(h->key_line), "signing key: %s (%s)", p->keys[0].path,
+		 key_type_name(p->keys[0].type));
+	err_clear(&err);
+	if (key_load(p->keys[0].abspath, NULL, NULL, &key, &err) == 0) {
+		if (key_fingerprint_hex(key, hex, &err) == 0)
+			snprintf(h->fp_line, sizeof(h->fp_line), "fingerprint: %s", hex);
+		if (key->devkey != NULL)
+			snprintf(h->warn[h->n_warn++], sizeof(h->warn[0]),
+				 "'%s' is MCUboot's published development key %s: never ship it",
+				 p->keys[0].path, key->devkey->name);
+		if (key->insecure_mode)
+			snprintf(h->warn[h->n_warn++], sizeof(h->warn[0]),
+				 "'%s' is readable by group or others (mode %04o): chmod 600 it",
+				 p->keys[0].path, (unsigned)(key->file_mode & 07777));
+		key_free(key);
+	} else if (err.code == MCUPROV_ERR_PASSWORD) {
+		snprintf(h->fp_line, sizeof(h->fp_line), "fingerprint: (password-protected)");
+	} else {
+		snprintf(h->warn[h->n_warn++], sizeof(h->warn[0]), "'%s': %s", p->keys[0].path,
+			 err.msg);
+	}
+	project_free(p);
+}
+
+static void home_draw(struct tui_screen *s)
+{
+	struct home *h = (struct home *)s;
+	int y = 3, i;
+
+	tui_frame("Home", "Up/Down move  Enter choose  ? help  q quit");
+	mvaddstr(y++, 2, h->project_line);
+	if (h->key_line[0] != '\0')
+		mvaddstr(y++, 2, h->key_line);
+	if (h->fp_line[0] != '\0')
+		mvaddstr(y++, 2, h->fp_line);
+	for (i = 0; i < h->n_warn; i++)
+		y += tui_wrap(y, 2, COLS - 4, h->warn[i], tui_attr(TUI_PAIR_WARN));
+	y++;
+	tui_menu(y, 2, 26, actions, N_ACTIONS, h->sel);
+	attron(tui_attr(TUI_PAIR_DIM));
+	mvaddnstr(y + h->sel, 30, action_notes[h->sel], COLS - 32);
+	attroff(tui_attr(TUI_PAIR_DIM));
+}
+
+static int home_event(struct tui_screen *s, int key)
+{
+	struct home *h = (struct home *)s;
+
+	if (tui_menu_key(key, &h->sel, N_ACTIONS))
+		return TUI_HANDLED;
+	switch (key) {
+	case 'q':
+	case 'Q':
+		return TUI_QUIT;
+	case 27:
+		return TUI_HANDLED; /* Home is the bottom: q quits */
+	case '\r':
+	case '\n':
+	case KEY_ENTER:
+		break;
+	default:
+		return TUI_UNHANDLED;
+	}
+	switch (h->sel) {
+	case ACT_KEYGEN: tui_push(screen_keygen_new()); return TUI_NEXT;
+	case ACT_IMPORT: tui_push(screen_import_new()); return TUI_NEXT;
+	case ACT_PROVISION: return tui_dialog_stub(s, "Provision bootloader", "patch");
+	case ACT_RUN: return tui_dialog_stub(s, "Build & flash", "run");
+	case ACT_SIGN: return tui_dialog_stub(s, "Sign image", "sign");
+	case ACT_INSPECT: return tui_dialog_stub(s, "Inspect image", "dumpinfo");
+	case ACT_KEYRING: return tui_dialog_stub(s, "Keyring", "keyinfo");
+	case ACT_SETTINGS: return tui_dialog_stub(s, "Settings", "init");
+	default: return TUI_QUIT;
+	}
+}
+
+static void home_resume(struct tui_screen *s)
+{
+	home_load((struct home *)s);
+}
+
+struct tui_screen *screen_home_new(void)
+{
+	struct home *h = calloc(1, sizeof(*h));
+
+	if (h == NULL)
+		return NULL;
+	h->s.title = "Home";
+	h->s.help = "Home shows the project in this directory (mcuprov.yaml), its signing "
+		    "key and warnings, and what you can do. Generate key and Import key work "
+		    "in this version; the other actions name the mcuprov command to use.";
+	h->s.draw = home_draw;
+	h->s.event = home_event;
+	h->s.resume = home_resume;
+	home_load(h);
+	return &h->s;
+}

@@ -1,0 +1,208 @@
+/* mcuprov wizard: import (check) a key file with key_load: its type,
+ * private or public, fingerprint and the development-key warning. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui.h"
+#include "mcuprov/devkey.h"
+#include "mcuprov/key.h"
+
+enum step { ST_PATH, ST_PW, ST_SHOW };
+
+enum { D_LOADERR = 1, D_PWERR };
+
+struct import {
+	struct tui_screen s;
+	enum step step;
+	struct tui_field path, pw;
+	/* what was loaded */
+	enum key_type type;
+	bool is_private, was_encrypted, insecure;
+	unsigned mode;
+	char devkey[128];
+	char fp[2 * KEY_FINGERPRINT_LEN + 1];
+};
+
+struct pwarg {
+	const char *pw; /* NULL: none available */
+	bool asked;
+};
+
+static int pw_cb(char *buf, size_t size, void *arg)
+{
+	struct pwarg *a = arg;
+	size_t n;
+
+	a->asked = true;
+	if (a->pw == NULL)
+		return -1;
+	n = strlen(a->pw);
+	if (n >= size)
+		return -1;
+	memcpy(buf, a->pw, n + 1);
+	return (int)n;
+}
+
+static void set_step(struct import *im, enum step st)
+{
+	im->step = st;
+	im->s.text_input = st != ST_SHOW;
+}
+
+/* key_load with the password typed so far (or none); on success fill IM. */
+static int load(struct import *im, bool with_pw)
+{
+	struct pwarg a = { with_pw ? im->pw.buf : NULL, false };
+	struct mcuprov_key *key = NULL;
+	struct mcuprov_err err;
+	int rc;
+
+	err_clear(&err);
+	rc = key_load(im->path.buf, pw_cb, &a, &key, &err);
+	tui_field_clear(&im->pw);
+	if (rc < 0) {
+		if (err.code == MCUPROV_ERR_PASSWORD && a.asked && !with_pw) {
+			set_step(im, ST_PW);
+			return TUI_HANDLED;
+		}
+		if (err.subject[0] == '\0')
+			snprintf(err.subject, sizeof(err.subject), "%.500s", im->path.buf);
+		return tui_dialog_error(&im->s, with_pw && err.code == MCUPROV_ERR_PASSWORD
+						       ? D_PWERR
+						       : D_LOADERR,
+					&err);
+	}
+	im->type = key->type;
+	im->is_private = key->is_private;
+	im->was_encrypted = key->was_encrypted;
+	im->insecure = key->insecure_mode;
+	im->mode = (unsigned)(key->file_mode & 07777);
+	snprintf(im->devkey, sizeof(im->devkey), "%s", key->devkey ? key->devkey->name : "");
+	rc = key_fingerprint_hex(key, im->fp, &err);
+	key_free(key);
+	if (rc < 0) {
+		if (err.subject[0] == '\0')
+			snprintf(err.subject, sizeof(err.subject), "%.500s", im->path.buf);
+		return tui_dialog_error(&im->s, D_LOADERR, &err);
+	}
+	set_step(im, ST_SHOW);
+	return TUI_HANDLED;
+}
+
+static void import_draw(struct tui_screen *s)
+{
+	struct import *im = (struct import *)s;
+	char text[1400];
+	int y = 3;
+
+	switch (im->step) {
+	case ST_PATH:
+		tui_frame("Import key", "type the path  Enter load  Esc back  F1 help");
+		mvaddstr(y++, 2, "Key file to check (PEM or DER, private or public):");
+		y++;
+		tui_field_draw(&im->path, y, 3, COLS - 8, true);
+		break;
+	case ST_PW:
+		tui_frame("Import key", "type the password (not shown)  Enter load  Esc back");
+		mvprintw(y++, 2, "File: %s", im->path.buf);
+		y++;
+		mvaddstr(y++, 2, "The key is encrypted. Password:");
+		tui_field_draw(&im->pw, y, 3, 40, true);
+		y += 2;
+		mvaddstr(y, 2, "Nothing is shown while you type.");
+		break;
+	case ST_SHOW:
+		tui_frame("Import key", "Enter/Esc back  ? help");
+		mvprintw(y++, 2, "File: %s", im->path.buf);
+		y++;
+		mvprintw(y++, 2, "type         %s", key_type_name(im->type));
+		mvprintw(y++, 2, "kind         %s%s", im->is_private ? "private" : "public",
+			 im->is_private ? (im->was_encrypted ? " (password-protected)"
+							     : " (not encrypted)")
+					: "");
+		mvprintw(y++, 2, "fingerprint  %s", im->fp);
+		y++;
+		if (im->devkey[0] != '\0') {
+			snprintf(text, sizeof(text),
+				 "warning: this is MCUboot's published development key %s: its "
+				 "private half is public, anyone can sign images it accepts; "
+				 "never ship it",
+				 im->devkey);
+			y += tui_wrap(y, 2, COLS - 4, text, tui_attr(TUI_PAIR_WARN));
+		}
+		if (im->insecure) {
+			snprintf(text, sizeof(text),
+				 "warning: the file is accessible by group or others (mode "
+				 "%04o); run: chmod 600 '%s'",
+				 im->mode, im->path.buf);
+			y += tui_wrap(y, 2, COLS - 4, text, tui_attr(TUI_PAIR_WARN));
+		}
+		if (im->devkey[0] == '\0' && !im->insecure)
+			mvaddstr(y, 2, "No warnings.");
+		break;
+	}
+}
+
+static bool is_enter(int key)
+{
+	return key == '\r' || key == '\n' || key == KEY_ENTER;
+}
+
+static int import_event(struct tui_screen *s, int key)
+{
+	struct import *im = (struct import *)s;
+
+	switch (im->step) {
+	case ST_PATH:
+		if (key == 27)
+			return TUI_BACK;
+		if (is_enter(key))
+			return im->path.len > 0 ? load(im, false) : TUI_HANDLED;
+		return tui_field_key(&im->path, key) ? TUI_HANDLED : TUI_UNHANDLED;
+	case ST_PW:
+		if (key == 27) {
+			tui_field_clear(&im->pw);
+			set_step(im, ST_PATH);
+			return TUI_HANDLED;
+		}
+		if (is_enter(key))
+			return load(im, true);
+		return tui_field_key(&im->pw, key) ? TUI_HANDLED : TUI_UNHANDLED;
+	case ST_SHOW:
+		if (key == 27 || is_enter(key))
+			return TUI_BACK;
+		return TUI_UNHANDLED;
+	}
+	return TUI_UNHANDLED;
+}
+
+static void import_destroy(struct tui_screen *s)
+{
+	struct import *im = (struct import *)s;
+
+	tui_field_clear(&im->pw);
+	free(im);
+}
+
+struct tui_screen *screen_import_new(void)
+{
+	struct import *im = calloc(1, sizeof(*im));
+
+	if (im == NULL)
+		return NULL;
+	im->s.title = "Import key";
+	im->s.help = "Check a key file before you use it: mcuprov loads it (asking for the "
+		     "password when it is encrypted) and shows its type, whether it is a "
+		     "private or public key, its fingerprint (the value `mcuprov fingerprint` "
+		     "prints and images carry) and warns about MCUboot's published "
+		     "development keys and loose file modes.";
+	im->s.draw = import_draw;
+	im->s.event = import_event;
+	im->s.destroy = import_destroy;
+	im->pw.secret = true;
+	set_step(im, ST_PATH);
+	return &im->s;
+}

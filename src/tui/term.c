@@ -1,0 +1,145 @@
+/* mcuprov wizard: the terminal.  The only module that calls initscr/newterm
+ * and endwin; the terminal is restored on every way out: normal exit,
+ * atexit, and the signals SIGINT/SIGTERM/SIGSEGV/SIGABRT (endwin, then the
+ * signal is raised again with its default action). */
+#include "config.h"
+
+#include <langinfo.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui.h"
+
+struct tui_term tui_term;
+
+static SCREEN *term_screen;
+static FILE *term_null_out, *term_null_in;
+static volatile sig_atomic_t term_active;
+
+static const int term_signals[] = { SIGINT, SIGTERM, SIGSEGV, SIGABRT };
+
+static void term_restore(void)
+{
+	if (!term_active)
+		return;
+	term_active = 0;
+	endwin();
+}
+
+static void term_on_signal(int sig)
+{
+	term_restore();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void term_atexit(void)
+{
+	term_restore();
+}
+
+int tui_attr(int pair)
+{
+	if (tui_term.color)
+		return COLOR_PAIR(pair) | (pair == TUI_PAIR_TITLE ? A_BOLD : 0);
+	switch (pair) {
+	case TUI_PAIR_TITLE: return A_BOLD;
+	case TUI_PAIR_WARN: return A_BOLD;
+	case TUI_PAIR_ERROR: return A_BOLD;
+	case TUI_PAIR_DIM: return A_NORMAL;
+	default: return A_NORMAL;
+	}
+}
+
+int term_start(bool scripted, struct mcuprov_err *err)
+{
+	static bool atexit_done;
+	const char *codeset, *no_color;
+	struct sigaction sa;
+	size_t i;
+
+	memset(&tui_term, 0, sizeof(tui_term));
+	tui_term.scripted = scripted;
+	if (scripted) {
+		/* a fixed 80x24 virtual screen nobody sees: the script's
+		 * save-screen reads the window contents back */
+		setenv("LINES", "24", 1);
+		setenv("COLUMNS", "80", 1);
+		term_null_out = fopen("/dev/null", "w");
+		term_null_in = fopen("/dev/null", "r");
+		if (term_null_out == NULL || term_null_in == NULL)
+			return err_set(err, MCUPROV_ERR_IO, "/dev/null", "cannot open");
+		term_screen = newterm("xterm", term_null_out, term_null_in);
+		if (term_screen == NULL)
+			term_screen = newterm("vt100", term_null_out, term_null_in);
+		if (term_screen == NULL)
+			return err_set(err, MCUPROV_ERR_UNSUPPORTED, "xterm",
+				       "no terminfo entry for the scripted screen");
+	} else {
+		const char *term = getenv("TERM");
+
+		term_screen = newterm(NULL, stdout, stdin);
+		if (term_screen == NULL)
+			return err_set(err, MCUPROV_ERR_UNSUPPORTED, term ? term : "",
+				       "unknown terminal type (set TERM)");
+	}
+	set_term(term_screen);
+	term_active = 1;
+	if (!atexit_done) {
+		atexit(term_atexit);
+		atexit_done = true;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = term_on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(term_signals) / sizeof(term_signals[0]); i++)
+		sigaction(term_signals[i], &sa, NULL);
+
+	cbreak(); /* Ctrl-C still raises SIGINT: restored, then default */
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	set_escdelay(25);
+	timeout(100);
+	curs_set(0);
+
+	no_color = getenv("NO_COLOR");
+	if (has_colors() && (no_color == NULL || no_color[0] == '\0')) {
+		start_color();
+		use_default_colors();
+		init_pair(TUI_PAIR_TITLE, COLOR_CYAN, -1);
+		init_pair(TUI_PAIR_WARN, COLOR_YELLOW, -1);
+		init_pair(TUI_PAIR_ERROR, COLOR_RED, -1);
+		init_pair(TUI_PAIR_OK, COLOR_GREEN, -1);
+		init_pair(TUI_PAIR_DIM, COLOR_BLUE, -1);
+		tui_term.color = true;
+	}
+	codeset = nl_langinfo(CODESET);
+	if (scripted)
+		tui_term.lines = TUI_LINES_ASCII; /* deterministic screen dumps */
+	else if (codeset != NULL && strcmp(codeset, "UTF-8") == 0)
+		tui_term.lines = TUI_LINES_UTF8;
+	else
+		tui_term.lines = TUI_LINES_ACS;
+	return 0;
+}
+
+void term_stop(void)
+{
+	size_t i;
+
+	term_restore();
+	for (i = 0; i < sizeof(term_signals) / sizeof(term_signals[0]); i++)
+		signal(term_signals[i], SIG_DFL);
+	if (term_screen != NULL) {
+		delscreen(term_screen);
+		term_screen = NULL;
+	}
+	if (term_null_out != NULL)
+		fclose(term_null_out);
+	if (term_null_in != NULL)
+		fclose(term_null_in);
+	term_null_out = term_null_in = NULL;
+}

@@ -1,0 +1,145 @@
+/* mcuprov wizard: an ncurses front end over the core (src/lib).
+ *
+ * A thin shell: screens call core functions (key_generate, key_save,
+ * key_load, key_fingerprint_hex, project_load, ...) and never reimplement
+ * a flow; the core never prints.
+ *
+ *   term.c     owns initscr/newterm and endwin; restores the terminal on
+ *              exit, on SIGINT/SIGTERM/SIGSEGV/SIGABRT and atexit
+ *   loop.c     owns input (keyboard, or MCUPROV_TUI_SCRIPT) and the screen
+ *              stack; ?/F1 help, Esc back, KEY_RESIZE redraw, spinner ticks
+ *   widgets.c  drawing helpers, text fields, dialogs (error, info, confirm)
+ *   screen-*.c one screen each: a struct tui_screen with draw() and event()
+ */
+#ifndef MCUPROV_TUI_H
+#define MCUPROV_TUI_H
+
+#ifndef NCURSES_WIDECHAR
+#define NCURSES_WIDECHAR 1
+#endif
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <curses.h>
+
+#include "mcuprov/error.h"
+#include "mcuprov/passwd.h"
+
+/* What an event handler tells the loop. */
+enum tui_result {
+	TUI_UNHANDLED = 0, /* the loop applies the defaults: Esc, ?, F1 */
+	TUI_HANDLED,       /* consumed; redraw */
+	TUI_NEXT,          /* push the screen given to tui_push() */
+	TUI_BACK,          /* pop this screen */
+	TUI_QUIT,          /* leave the wizard */
+};
+
+struct tui_screen {
+	const char *title;
+	const char *help;  /* text of the ?/F1 help for this screen */
+	bool overlay;      /* a dialog: the screens below stay visible */
+	bool text_input;   /* a text field has the focus: printable keys,
+			    * including '?' and 'q', go to event() */
+	void (*draw)(struct tui_screen *s);
+	int (*event)(struct tui_screen *s, int key);
+	/* optional: called every loop turn (~100 ms) for background work;
+	 * returns a tui_result (TUI_HANDLED: redraw) */
+	int (*tick)(struct tui_screen *s);
+	/* optional: the screen is on top again after the one above it closed */
+	void (*resume)(struct tui_screen *s);
+	/* optional: a dialog opened by this screen with tui_dialog_*() closed;
+	 * ID is the dialog's, YES its answer (false for Esc).  Returns a
+	 * tui_result applied to this screen (TUI_NEXT after tui_push(), ...) */
+	int (*on_dialog)(struct tui_screen *s, int id, bool yes);
+	void (*destroy)(struct tui_screen *s);
+
+	/* set by the dialog helpers */
+	struct tui_screen *parent;
+	int dialog_id;
+	bool answer;
+};
+
+/* ---- term.c ---------------------------------------------------------- */
+
+enum tui_lines { TUI_LINES_UTF8, TUI_LINES_ACS, TUI_LINES_ASCII };
+
+struct tui_term {
+	bool scripted;     /* MCUPROV_TUI_SCRIPT: virtual 80x24 screen */
+	bool color;        /* colours in use (not NO_COLOR, terminal has them) */
+	enum tui_lines lines;
+};
+extern struct tui_term tui_term;
+
+/* Colour pairs (attributes without colour in monochrome). */
+enum { TUI_PAIR_TITLE = 1, TUI_PAIR_WARN, TUI_PAIR_ERROR, TUI_PAIR_OK, TUI_PAIR_DIM };
+
+int term_start(bool scripted, struct mcuprov_err *err);
+void term_stop(void);
+int tui_attr(int pair); /* the attribute for a pair, mono fallback */
+
+/* ---- loop.c ---------------------------------------------------------- */
+
+#define TUI_MIN_COLS 80
+#define TUI_MIN_ROWS 24
+
+/* Run the wizard with HOME as its first screen until it quits.
+ * SCRIPT: a MCUPROV_TUI_SCRIPT file or NULL for the keyboard. */
+int tui_loop(struct tui_screen *home, const char *script, struct mcuprov_err *err);
+
+/* The screen an event handler wants on top: call, then return TUI_NEXT. */
+void tui_push(struct tui_screen *s);
+
+/* Background work (worker threads) running: wait-idle waits for 0. */
+void tui_busy_add(int delta);
+
+/* ---- widgets.c ------------------------------------------------------- */
+
+/* Frame with the screen title and the bottom key line HINTS. */
+void tui_frame(const char *title, const char *hints);
+void tui_box(int y, int x, int h, int w);
+void tui_hline(int y, int x, int w);
+/* Print TEXT at (Y, X), wrapped to W columns; returns the lines used. */
+int tui_wrap(int y, int x, int w, const char *text, int attr);
+/* A vertical menu; SEL highlighted.  Items may be NULL-separated notes. */
+void tui_menu(int y, int x, int w, const char *const *items, int n, int sel);
+/* Move SEL in a list of N for KEY (Up/Down/Tab/Shift-Tab/Home/End);
+ * returns true when it handled KEY. */
+bool tui_menu_key(int key, int *sel, int n);
+
+struct tui_field {
+	char buf[PASSWD_BUF];
+	size_t len;
+	bool secret; /* never drawn: no echo */
+};
+void tui_field_set(struct tui_field *f, const char *text);
+void tui_field_clear(struct tui_field *f); /* wipes */
+/* Edit F with KEY (printable, Backspace, Ctrl-U); true when handled. */
+bool tui_field_key(struct tui_field *f, int key);
+void tui_field_draw(const struct tui_field *f, int y, int x, int w, bool focus);
+
+enum { TUI_DIALOG_INFO = -1 };
+
+/* Open a dialog over PARENT; PARENT->on_dialog(ID, yes) is called when it
+ * closes.  Each returns TUI_NEXT for the caller to return. */
+int tui_dialog_info(struct tui_screen *parent, int id, const char *title, const char *text);
+/* the CLI's one-line message: "mcuprov: wizard: '<subject>': <reason>" */
+int tui_dialog_error(struct tui_screen *parent, int id, const struct mcuprov_err *err);
+int tui_dialog_confirm(struct tui_screen *parent, int id, const char *title, const char *text,
+		       const char *yes, const char *no);
+/* "not in this version yet - use `mcuprov CMD`" */
+int tui_dialog_stub(struct tui_screen *parent, const char *what, const char *cmd);
+/* The help text of S in a dialog. */
+struct tui_screen *tui_help_screen(struct tui_screen *s);
+
+/* ---- screens ----------------------------------------------------------- */
+
+struct tui_screen *screen_home_new(void);
+struct tui_screen *screen_keygen_new(void);
+struct tui_screen *screen_import_new(void);
+
+/* Entry point for `mcuprov wizard`: returns an exit code 0/1 and fills ERR
+ * on failure. */
+int tui_main(struct mcuprov_err *err);
+
+#endif
