@@ -4,7 +4,8 @@
  * screens with background work tick and spinners turn) or, when
  * MCUPROV_TUI_SCRIPT names a file, from that file, one command per line:
  *   key NAME          Enter, Esc, Tab, BTab, Up, Down, Left, Right, Home,
- *                     End, Backspace, Space, F1, C-u, or a single character
+ *                     End, PgUp, PgDn, Backspace, Space, F1, C-u, or a
+ *                     single character
  *   type TEXT         each character of TEXT as a key
  *   wait-idle         until no worker thread runs
  *   save-screen NAME  the screen as text to $MCUPROV_TUI_SCREENS/NAME.txt
@@ -160,6 +161,11 @@ static void tick(void)
 
 		if (r != TUI_UNHANDLED)
 			apply(r, top);
+	} else if (top->overlay && depth > 1 && top->parent == stack[depth - 2] &&
+		   top->parent->tick != NULL && top->parent->tick_covered) {
+		/* the screen under its own dialog keeps up with its work */
+		if (top->parent->tick(top->parent) == TUI_HANDLED)
+			dirty = true;
 	}
 }
 
@@ -174,7 +180,7 @@ static const struct {
 	{ "Down", KEY_DOWN },	   { "Left", KEY_LEFT },	{ "Right", KEY_RIGHT },
 	{ "Home", KEY_HOME },	   { "End", KEY_END },		{ "Backspace", KEY_BACKSPACE },
 	{ "Space", ' ' },	   { "F1", KEY_F(1) },		{ "C-u", 21 },
-	{ "C-c", 3 },
+	{ "C-c", 3 },		   { "PgUp", KEY_PPAGE },	{ "PgDn", KEY_NPAGE },
 };
 
 static int script_key(const char *name)

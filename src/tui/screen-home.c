@@ -151,10 +151,10 @@ static int home_event(struct tui_screen *s, int key)
 	switch (h->sel) {
 	case ACT_KEYGEN: tui_push(screen_keygen_new()); return TUI_NEXT;
 	case ACT_IMPORT: tui_push(screen_import_new()); return TUI_NEXT;
-	case ACT_PROVISION: return tui_dialog_stub(s, "Provision bootloader", "patch");
-	case ACT_RUN: return tui_dialog_stub(s, "Build & flash", "run");
+	case ACT_PROVISION: tui_push(screen_provision_new(NULL)); return TUI_NEXT;
+	case ACT_RUN: tui_push(screen_build_new()); return TUI_NEXT;
 	case ACT_SIGN: return tui_dialog_stub(s, "Sign image", "sign");
-	case ACT_INSPECT: return tui_dialog_stub(s, "Inspect image", "dumpinfo");
+	case ACT_INSPECT: tui_push(screen_inspect_new()); return TUI_NEXT;
 	case ACT_KEYRING: return tui_dialog_stub(s, "Keyring", "keyinfo");
 	case ACT_SETTINGS: return tui_dialog_stub(s, "Settings", "init");
 	default: return TUI_QUIT;

@@ -367,8 +367,10 @@ static int keygen_event(struct tui_screen *s, int key)
 		if (tui_menu_key(key, &k->result_sel, 2))
 			return TUI_HANDLED;
 		if (is_enter(key)) {
-			if (k->result_sel == 0)
-				return tui_dialog_stub(s, "Provision bootloader", "patch");
+			if (k->result_sel == 0) {
+				tui_push(screen_provision_new(k->job.path));
+				return TUI_NEXT;
+			}
 			return TUI_BACK;
 		}
 		return key == 27 ? TUI_BACK : TUI_UNHANDLED;

@@ -46,6 +46,9 @@ struct tui_screen {
 	/* optional: called every loop turn (~100 ms) for background work;
 	 * returns a tui_result (TUI_HANDLED: redraw) */
 	int (*tick)(struct tui_screen *s);
+	/* tick() also runs while a dialog this screen opened covers it; it
+	 * must then return only TUI_HANDLED or TUI_UNHANDLED (push nothing) */
+	bool tick_covered;
 	/* optional: the screen is on top again after the one above it closed */
 	void (*resume)(struct tui_screen *s);
 	/* optional: a dialog opened by this screen with tui_dialog_*() closed;
@@ -132,11 +135,23 @@ int tui_dialog_stub(struct tui_screen *parent, const char *what, const char *cmd
 /* The help text of S in a dialog. */
 struct tui_screen *tui_help_screen(struct tui_screen *s);
 
+/* A scrollable pane: TEXT's lines from TOP in the H x W box at (Y, X), tabs
+ * expanded, long lines clipped, diff lines (+/-) coloured. */
+int tui_pane_lines(const char *text);
+void tui_pane_draw(int y, int x, int h, int w, const char *text, int top);
+/* Scroll TOP for KEY (Up/Down/PgUp/PgDn/Home/End) over TOTAL lines shown H
+ * at a time; true when it handled KEY. */
+bool tui_pane_key(int key, int *top, int total, int h);
+
 /* ---- screens ----------------------------------------------------------- */
 
 struct tui_screen *screen_home_new(void);
 struct tui_screen *screen_keygen_new(void);
 struct tui_screen *screen_import_new(void);
+/* KEY_PATH: the key to offer (keygen's new key), or NULL for the default */
+struct tui_screen *screen_provision_new(const char *key_path);
+struct tui_screen *screen_inspect_new(void);
+struct tui_screen *screen_build_new(void);
 
 /* Entry point for `mcuprov wizard`: returns an exit code 0/1 and fills ERR
  * on failure. */

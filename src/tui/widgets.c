@@ -377,3 +377,75 @@ struct tui_screen *tui_help_screen(struct tui_screen *s)
 	}
 	return d ? &d->s : NULL;
 }
+
+/* ---- scrollable text pane ------------------------------------------------ */
+
+int tui_pane_lines(const char *text)
+{
+	int n = 0;
+
+	for (; text != NULL && *text != '\0'; text++)
+		if (*text == '\n' || text[1] == '\0')
+			n++;
+	return n;
+}
+
+void tui_pane_draw(int y, int x, int h, int w, const char *text, int top)
+{
+	const char *p = text;
+	char line[1024];
+	int i = 0, row = 0;
+
+	while (p != NULL && *p != '\0' && row < h) {
+		const char *e = strchr(p, '\n');
+		size_t n = e != NULL ? (size_t)(e - p) : strlen(p);
+
+		if (i++ >= top) {
+			size_t k, o = 0;
+			int attr = 0;
+
+			/* expand tabs, drop other control characters, clip to W */
+			for (k = 0; k < n && o < (size_t)w && o < sizeof(line) - 1; k++) {
+				if (p[k] == '\t') {
+					do
+						line[o++] = ' ';
+					while (o % 8 != 0 && o < (size_t)w && o < sizeof(line) - 1);
+				} else if ((unsigned char)p[k] >= 0x20 && p[k] != 0x7f) {
+					line[o++] = p[k];
+				}
+			}
+			line[o] = '\0';
+			if (n > 0 && p[0] == '+' && (n < 3 || strncmp(p, "+++", 3) != 0))
+				attr = tui_attr(TUI_PAIR_OK);
+			else if (n > 0 && p[0] == '-' && (n < 3 || strncmp(p, "---", 3) != 0))
+				attr = tui_attr(TUI_PAIR_ERROR);
+			if (attr)
+				attron(attr);
+			mvaddstr(y + row, x, line);
+			if (attr)
+				attroff(attr);
+			row++;
+		}
+		p = e != NULL ? e + 1 : p + n;
+	}
+}
+
+bool tui_pane_key(int key, int *top, int total, int h)
+{
+	int max = total > h ? total - h : 0;
+
+	switch (key) {
+	case KEY_UP: *top -= 1; break;
+	case KEY_DOWN: *top += 1; break;
+	case KEY_PPAGE: *top -= h > 1 ? h - 1 : 1; break;
+	case KEY_NPAGE: *top += h > 1 ? h - 1 : 1; break;
+	case KEY_HOME: *top = 0; break;
+	case KEY_END: *top = max; break;
+	default: return false;
+	}
+	if (*top > max)
+		*top = max;
+	if (*top < 0)
+		*top = 0;
+	return true;
+}

@@ -77,17 +77,19 @@ assert "Esc on Home: still Home" cmp -s "$SCR/home-esc.txt" "$EXP/home.txt"
 # ---- stubs ------------------------------------------------------------
 wiz 'key Down
 key Down
-key Enter
-save-screen stub-provision
-key Enter
+key Down
 key Down
 key Enter
-save-screen stub-run
+save-screen stub-sign
 key Enter
+key Up
+key Enter
+save-screen build-from-home
+key Esc
 key q'
 check "stubs: exit 0" 0 ''
-screen_is "Provision bootloader: not in this version" stub-provision
-assert "Build & flash names mcuprov run" grep -q 'use `mcuprov run`' "$SCR/stub-run.txt"
+screen_is "Sign image: not in this version" stub-sign
+assert "Build & flash opens its screen (tui-build.sh runs it)" grep -q '> Demo (QEMU)' "$SCR/build-from-home.txt"
 
 # ---- guided key generation: ed25519 with a password ------------------------
 PW='s3cret-Tui!'

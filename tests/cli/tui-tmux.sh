@@ -90,6 +90,32 @@ wait_for "import: right password shows the key" 'private (password-protected)'
 keys Escape
 wait_for "back to Home again" 'Inspect image'
 
+# ---- provision: the keys.c diff, applied after a confirmation --------------
+mkdir -p r && cp "$MCUPROV_SRCDIR/tests/fixtures/keysc/inline-rsa-ec-ed25519.c" r/keys.c
+keys Down Enter
+wait_for "provision: the form, key defaults to keys/signing.pem" 'Key to trust'
+assert "provision: default key" grep -qF '[keys/signing.pem' "$T_TMP/pane"
+lit "r/keys.c"
+keys Enter
+wait_for "provision: the key's password asked" 'The key is encrypted. Password:'
+lit "$PW"
+keys Enter
+wait_for "provision: the diff screen" "'r/keys.c': inline key arrays"
+assert "provision: the password is not on screen" test "$(grep -cF -- "$PW" "$T_TMP/pane")" = 0
+assert "provision: the unified diff" grep -qF '+++ b/r/keys.c' "$T_TMP/pane"
+assert "provision: nothing written before apply" cmp -s r/keys.c \
+	"$MCUPROV_SRCDIR/tests/fixtures/keysc/inline-rsa-ec-ed25519.c"
+keys a
+wait_for "provision: apply asks" 'Apply the change'
+keys y
+wait_for "provision: applied" "patched 'r/keys.c' (the old one is 'r/keys.c.bak')"
+run "$M" patch --keys-c r/keys.c -k keys/signing.pem --passin "pass:$PW" --dry-run
+check "provision: patch --dry-run after the wizard" 0 ''
+assert "provision: the file trusts the key now" \
+	grep -qxF "'r/keys.c' already trusts these keys: nothing to change" "$T_TMP/out"
+keys Enter
+wait_for "provision: back to Home" 'Inspect image'
+
 # ---- resize: the screen is redrawn at the new size ----------------------
 tm resize-window -t "$SESS" -x 100 -y 30 2>/dev/null || tm resize-pane -t "$SESS" -x 100 -y 30
 keys Down

@@ -1,0 +1,965 @@
+/* mcuprov wizard: Build & flash — a thin shell over the core flow engine.
+ *
+ * Choose the QEMU demo (demo_run into ./mcuprov-demo, ed25519) or, with a
+ * ./mcuprov.yaml, its target (flow_run: provision, build, sign, verify,
+ * flash, run — the engine of `mcuprov run`).  The run happens in a worker
+ * thread whose callbacks only push events into a mutex-protected queue;
+ * the loop's tick drains it (ncurses is never called from the worker).
+ * The screen shows the steps as a checklist with their times, a progress
+ * bar, the elapsed time and a log pane following the tools' output.  c or
+ * Esc asks to cancel the running step (the flow's cancel flag: the runner
+ * sends SIGINT, then SIGKILL, to the tool's process group). */
+#include "config.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tui.h"
+#include "mcuprov/demo.h"
+#include "mcuprov/flow.h"
+#include "mcuprov/key.h"
+#include "mcuprov/project.h"
+#include "mcuprov/runner.h"
+
+#define PROJECT_FILE "mcuprov.yaml"
+#define DEMO_DIR "mcuprov-demo"
+#define ROWS_MAX 64
+#define LOG_KEEP 1000 /* lines kept for the log pane */
+
+enum phase { PH_CHOOSE, PH_PASSWORD, PH_RUNNING, PH_DONE };
+enum mark { MK_PENDING, MK_RUNNING, MK_OK, MK_FAILED };
+enum { D_CANCEL = 1, D_ERR, D_PWERR };
+enum ev_type { EV_BEGIN, EV_END, EV_LINE, EV_PROGRESS, EV_DONE };
+
+struct ev {
+	enum ev_type type;
+	size_t i, n;   /* step index and count (BEGIN, END) */
+	int rc;        /* END, DONE */
+	int percent;   /* PROGRESS */
+	double secs;   /* END */
+	char *text;    /* BEGIN: label, LINE: the line, END: detail, DONE: error */
+	char *text2;   /* BEGIN: the command, DONE: success line or log path */
+	struct ev *next;
+};
+
+/* Shared between the worker and the loop: only through the queue. */
+struct job {
+	pthread_mutex_t mu;
+	struct ev *head, *tail;
+	volatile sig_atomic_t cancel;
+	bool demo;
+	/* flow inputs (owned by the screen, alive until the join) */
+	struct flow_opts fo;
+	char log_path[4200];
+};
+
+struct row {
+	char label[64];
+	char cmd[200];
+	enum mark mark;
+	double secs;
+};
+
+struct build {
+	struct tui_screen s;
+	enum phase phase;
+	int sel;
+	/* the choices */
+	struct project *p;
+	const struct project_target *t;
+	char project_note[1200];
+	char items[2][160];
+	int n_items;
+	/* keys of the project, loaded before the run */
+	struct mcuprov_key *keys[PROJECT_KEYS_MAX], *enc;
+	size_t n_loaded;
+	bool enc_loaded;
+	const char *pw_path; /* the encrypted key being asked for */
+	struct tui_field pw;
+	/* the run */
+	bool running;
+	pthread_t thread;
+	struct job job;
+	bool demo;
+	struct row rows[ROWS_MAX];
+	size_t n_rows, done_rows;
+	int percent; /* of the running step, -1: none reported */
+	struct timespec t0;
+	double elapsed;
+	char *log[LOG_KEEP];
+	size_t log_n;  /* lines received in total */
+	int scroll;    /* lines scrolled up from the end (finished) */
+	bool cancel_asked;
+	int rc;
+	char result[1200];
+	char result2[4300];
+};
+
+/* ---- the worker's side: events ------------------------------------------ */
+
+static char *dup_text(const char *s)
+{
+	return s != NULL ? strdup(s) : NULL;
+}
+
+static void push_ev(struct job *j, struct ev *e)
+{
+	if (e == NULL)
+		return;
+	e->next = NULL;
+	pthread_mutex_lock(&j->mu);
+	if (j->tail != NULL)
+		j->tail->next = e;
+	else
+		j->head = e;
+	j->tail = e;
+	pthread_mutex_unlock(&j->mu);
+}
+
+static struct ev *new_ev(enum ev_type type)
+{
+	struct ev *e = calloc(1, sizeof(*e));
+
+	if (e != NULL)
+		e->type = type;
+	return e;
+}
+
+static void ev_free(struct ev *e)
+{
+	free(e->text);
+	free(e->text2);
+	free(e);
+}
+
+static void push_line(struct job *j, const char *text)
+{
+	struct ev *e = new_ev(EV_LINE);
+
+	if (e == NULL)
+		return;
+	e->type = EV_LINE;
+	e->text = dup_text(text);
+	push_ev(j, e);
+}
+
+static void push_progress(struct job *j, int percent)
+{
+	struct ev *e = new_ev(EV_PROGRESS);
+
+	if (e == NULL)
+		return;
+	e->type = EV_PROGRESS;
+	e->percent = percent;
+	push_ev(j, e);
+}
+
+static void push_end(struct job *j, size_t i, size_t n, int rc, double secs, const char *detail)
+{
+	struct ev *e = new_ev(EV_END);
+
+	if (e == NULL)
+		return;
+	e->type = EV_END;
+	e->i = i;
+	e->n = n;
+	e->rc = rc;
+	e->secs = secs;
+	e->text = dup_text(detail);
+	push_ev(j, e);
+}
+
+static void flow_begin(void *arg, size_t i, size_t n, enum flow_kind kind,
+		       const char *const *argv)
+{
+	struct ev *e = new_ev(EV_BEGIN);
+	char buf[8192];
+
+	if (e == NULL)
+		return;
+	e->type = EV_BEGIN;
+	e->i = i;
+	e->n = n;
+	e->text = dup_text(flow_kind_name(kind));
+	if (argv != NULL) {
+		runner_format_argv(argv, buf, sizeof(buf));
+		e->text2 = dup_text(buf);
+	}
+	push_ev(arg, e);
+}
+
+static void flow_end(void *arg, size_t i, size_t n, enum flow_kind kind, int rc, double secs,
+		     const char *detail)
+{
+	(void)kind;
+	push_end(arg, i, n, rc, secs, detail);
+}
+
+static void flow_line(void *arg, enum flow_kind kind, int is_stderr, const char *line)
+{
+	(void)kind;
+	(void)is_stderr;
+	push_line(arg, line);
+}
+
+static void flow_progress(void *arg, enum flow_kind kind, int percent)
+{
+	(void)kind;
+	push_progress(arg, percent);
+}
+
+static void demo_begin(void *arg, enum demo_step step)
+{
+	struct ev *e = new_ev(EV_BEGIN);
+
+	if (e == NULL)
+		return;
+	e->type = EV_BEGIN;
+	e->i = (size_t)step;
+	e->n = DEMO_N_STEPS;
+	e->text = dup_text(demo_step_name(step));
+	push_ev(arg, e);
+}
+
+static void demo_end(void *arg, enum demo_step step, int rc, double secs, const char *detail)
+{
+	push_end(arg, (size_t)step, DEMO_N_STEPS, rc, secs, detail);
+}
+
+static void demo_line(void *arg, enum demo_step step, const char *line)
+{
+	(void)step;
+	push_line(arg, line);
+}
+
+static void demo_progress(void *arg, enum demo_step step, int percent)
+{
+	(void)step;
+	push_progress(arg, percent);
+}
+
+static void *worker(void *arg)
+{
+	struct job *j = arg;
+	struct mcuprov_err err;
+	struct ev *e;
+	char ok[1200], fail[1200];
+	int rc;
+
+	err_clear(&err);
+	ok[0] = '\0';
+	if (j->demo) {
+		struct demo_opts o;
+		struct demo_callbacks cb;
+		struct demo_result res;
+
+		memset(&o, 0, sizeof(o));
+		memset(&res, 0, sizeof(res));
+		o.dir = DEMO_DIR;
+		o.type = KEY_ED25519;
+		o.cancel = &j->cancel;
+		memset(&cb, 0, sizeof(cb));
+		cb.step_begin = demo_begin;
+		cb.step_end = demo_end;
+		cb.line = demo_line;
+		cb.progress = demo_progress;
+		cb.arg = j;
+		rc = demo_run(&o, &cb, &res, &err);
+		if (rc == 0)
+			snprintf(ok, sizeof(ok),
+				 "Demo OK: the loader trusted only key %.16s... and booted the app",
+				 res.fingerprint);
+		snprintf(j->log_path, sizeof(j->log_path), "%s", res.log_path);
+	} else {
+		struct flow_callbacks cb;
+		struct flow_result res;
+
+		memset(&cb, 0, sizeof(cb));
+		memset(&res, 0, sizeof(res));
+		cb.step_begin = flow_begin;
+		cb.step_end = flow_end;
+		cb.line = flow_line;
+		cb.progress = flow_progress;
+		cb.arg = j;
+		j->fo.cancel = &j->cancel;
+		rc = flow_run(&j->fo, &cb, &res, &err);
+		if (rc == 0)
+			snprintf(ok, sizeof(ok), "Target '%s' OK: %zu step%s; signed image %.900s",
+				 j->fo.target->name, res.steps_run, res.steps_run == 1 ? "" : "s",
+				 res.signed_app);
+		flow_result_free(&res);
+	}
+	e = new_ev(EV_DONE);
+	if (e != NULL) {
+		e->type = EV_DONE;
+		e->rc = rc;
+		if (rc < 0) {
+			if (err.subject[0] != '\0')
+				snprintf(fail, sizeof(fail), "mcuprov: wizard: '%.500s': %.600s",
+					 err.subject, err.msg);
+			else
+				snprintf(fail, sizeof(fail), "mcuprov: wizard: %.1000s", err.msg);
+			e->text = dup_text(fail);
+		} else {
+			e->text = dup_text(ok);
+		}
+		if (j->log_path[0] != '\0') {
+			char lp[4300];
+
+			snprintf(lp, sizeof(lp), "log: %s", j->log_path);
+			e->text2 = dup_text(lp);
+		}
+	}
+	push_ev(j, e);
+	if (e == NULL) /* out of memory: the loop still has to notice */
+		j->cancel = 2;
+	tui_busy_add(-1);
+	return NULL;
+}
+
+/* ---- the loop's side ------------------------------------------------------ */
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Control characters (a tool's tabs, escapes, a newline in an argv) would
+ * move the cursor: shown as spaces. */
+static void printable(char *s)
+{
+	for (; s != NULL && *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = ' ';
+}
+
+static void log_add(struct build *b, const char *text)
+{
+	size_t k = b->log_n % LOG_KEEP;
+
+	free(b->log[k]);
+	b->log[k] = strdup(text != NULL ? text : "");
+	printable(b->log[k]);
+	b->log_n++;
+}
+
+static void log_clear(struct build *b)
+{
+	size_t k;
+
+	for (k = 0; k < LOG_KEEP; k++) {
+		free(b->log[k]);
+		b->log[k] = NULL;
+	}
+	b->log_n = 0;
+	b->scroll = 0;
+}
+
+static void set_rows(struct build *b, size_t n)
+{
+	size_t k;
+
+	if (n > ROWS_MAX)
+		n = ROWS_MAX;
+	for (k = b->n_rows; k < n; k++) {
+		memset(&b->rows[k], 0, sizeof(b->rows[k]));
+		snprintf(b->rows[k].label, sizeof(b->rows[k].label), "step %zu", k + 1);
+	}
+	b->n_rows = n;
+}
+
+static void finish(struct build *b, struct ev *e)
+{
+	pthread_join(b->thread, NULL);
+	b->running = false;
+	b->phase = PH_DONE;
+	b->elapsed = now_s() - ((double)b->t0.tv_sec + (double)b->t0.tv_nsec / 1e9);
+	b->rc = e != NULL ? e->rc : -1;
+	snprintf(b->result, sizeof(b->result), "%s",
+		 e != NULL && e->text != NULL ? e->text : "mcuprov: wizard: out of memory");
+	snprintf(b->result2, sizeof(b->result2), "%s",
+		 e != NULL && e->text2 != NULL ? e->text2 : "");
+}
+
+/* Apply what the worker reported; returns true when something changed. */
+static bool drain(struct build *b)
+{
+	struct ev *e, *next;
+	bool changed = false;
+
+	pthread_mutex_lock(&b->job.mu);
+	e = b->job.head;
+	b->job.head = b->job.tail = NULL;
+	pthread_mutex_unlock(&b->job.mu);
+	for (; e != NULL; e = next) {
+		next = e->next;
+		changed = true;
+		switch (e->type) {
+		case EV_BEGIN:
+			if (e->n != b->n_rows)
+				set_rows(b, e->n);
+			if (e->i < b->n_rows) {
+				struct row *r = &b->rows[e->i];
+
+				snprintf(r->label, sizeof(r->label), "%s", e->text ? e->text : "");
+				snprintf(r->cmd, sizeof(r->cmd), "%s", e->text2 ? e->text2 : "");
+				printable(r->label);
+				printable(r->cmd);
+				r->mark = MK_RUNNING;
+			}
+			b->percent = -1;
+			if (e->text2 != NULL) {
+				char line[8200];
+
+				snprintf(line, sizeof(line), "$ %s", e->text2);
+				log_add(b, line);
+			}
+			break;
+		case EV_END:
+			if (e->i < b->n_rows) {
+				b->rows[e->i].mark = e->rc == 0 ? MK_OK : MK_FAILED;
+				b->rows[e->i].secs = e->secs;
+				if (e->rc == 0)
+					b->done_rows = e->i + 1;
+			}
+			b->percent = -1;
+			break;
+		case EV_LINE: log_add(b, e->text); break;
+		case EV_PROGRESS: b->percent = e->percent; break;
+		case EV_DONE: finish(b, e); break;
+		}
+		ev_free(e);
+	}
+	if (b->running && b->job.cancel == 2) { /* the worker had no memory */
+		finish(b, NULL);
+		changed = true;
+	}
+	return changed;
+}
+
+static int build_tick(struct tui_screen *s)
+{
+	struct build *b = (struct build *)s;
+
+	if (!b->running)
+		return TUI_UNHANDLED;
+	drain(b);
+	if (b->running)
+		b->elapsed = now_s() - ((double)b->t0.tv_sec + (double)b->t0.tv_nsec / 1e9);
+	return TUI_HANDLED; /* the elapsed time moves */
+}
+
+static int start(struct build *b, bool demo)
+{
+	struct mcuprov_err err;
+	size_t k;
+
+	b->demo = demo;
+	b->n_rows = b->done_rows = 0;
+	b->percent = -1;
+	b->rc = 0;
+	b->result[0] = b->result2[0] = '\0';
+	b->cancel_asked = false;
+	log_clear(b);
+	b->job.cancel = 0;
+	b->job.demo = demo;
+	b->job.log_path[0] = '\0';
+	if (demo) {
+		for (k = 0; k < DEMO_N_STEPS; k++)
+			snprintf(b->rows[k].label, sizeof(b->rows[k].label), "%s",
+				 demo_step_name((enum demo_step)k));
+		b->n_rows = DEMO_N_STEPS;
+	} else {
+		const struct project_target *t = b->t;
+		const struct project_steps *lists[] = { &t->bootloader_build, &t->app_build };
+		size_t i, l;
+
+		/* the checklist before the engine reports: names only, the
+		 * engine's step_begin (index, count, name) is authoritative */
+		if (b->p->bootloader.kind != PROJECT_BOOT_NONE)
+			snprintf(b->rows[b->n_rows++].label, sizeof(b->rows[0].label), "%s",
+				 flow_kind_name(FLOW_PROVISION));
+		for (l = 0; l < 2; l++)
+			for (i = 0; i < lists[l]->n && b->n_rows < ROWS_MAX - 2; i++)
+				snprintf(b->rows[b->n_rows++].label, sizeof(b->rows[0].label), "%s",
+					 flow_kind_name(l == 0 ? FLOW_BOOTLOADER_BUILD
+							       : FLOW_APP_BUILD));
+		snprintf(b->rows[b->n_rows++].label, sizeof(b->rows[0].label), "%s",
+			 flow_kind_name(FLOW_SIGN));
+		snprintf(b->rows[b->n_rows++].label, sizeof(b->rows[0].label), "%s",
+			 flow_kind_name(FLOW_VERIFY));
+		for (i = 0; i < t->flash.n && b->n_rows < ROWS_MAX; i++)
+			snprintf(b->rows[b->n_rows++].label, sizeof(b->rows[0].label), "%s",
+				 flow_kind_name(FLOW_FLASH));
+		for (i = 0; i < t->run.n && b->n_rows < ROWS_MAX; i++)
+			snprintf(b->rows[b->n_rows++].label, sizeof(b->rows[0].label), "%s",
+				 flow_kind_name(FLOW_RUN));
+		memset(&b->job.fo, 0, sizeof(b->job.fo));
+		b->job.fo.project = b->p;
+		b->job.fo.target = t;
+		b->job.fo.what = FLOW_DO_PROVISION | FLOW_DO_BUILD | FLOW_DO_SIGN | FLOW_DO_FLASH |
+				 FLOW_DO_RUN;
+		b->job.fo.keys = (const struct mcuprov_key *const *)b->keys;
+		b->job.fo.n_keys = b->p->n_keys;
+		b->job.fo.enc_key = b->enc;
+		snprintf(b->job.log_path, sizeof(b->job.log_path), "%s/mcuprov.log", b->p->dir);
+		b->job.fo.log_path = b->job.log_path;
+	}
+	for (k = 0; k < b->n_rows; k++) {
+		b->rows[k].mark = MK_PENDING;
+		b->rows[k].secs = 0;
+		b->rows[k].cmd[0] = '\0';
+	}
+	clock_gettime(CLOCK_MONOTONIC, &b->t0);
+	b->elapsed = 0;
+	tui_busy_add(1);
+	if (pthread_create(&b->thread, NULL, worker, &b->job) != 0) {
+		tui_busy_add(-1);
+		err_clear(&err);
+		err_set(&err, MCUPROV_ERR_INTERNAL, NULL, "cannot start a thread");
+		return tui_dialog_error(&b->s, D_ERR, &err);
+	}
+	b->running = true;
+	b->phase = PH_RUNNING;
+	b->s.text_input = false;
+	return TUI_HANDLED;
+}
+
+/* ---- keys of the project ---------------------------------------------------- */
+
+struct pwarg {
+	const char *pw;
+	bool asked;
+};
+
+static int pw_cb(char *buf, size_t size, void *arg)
+{
+	struct pwarg *a = arg;
+	size_t n;
+
+	a->asked = true;
+	if (a->pw == NULL)
+		return -1;
+	n = strlen(a->pw);
+	if (n >= size)
+		return -1;
+	memcpy(buf, a->pw, n + 1);
+	return (int)n;
+}
+
+static void free_keys(struct build *b)
+{
+	size_t k;
+
+	for (k = 0; k < b->n_loaded; k++)
+		key_free(b->keys[k]);
+	b->n_loaded = 0;
+	key_free(b->enc);
+	b->enc = NULL;
+	b->enc_loaded = false;
+}
+
+/* Load the next key (with the password typed, or none); then the next,
+ * until all are loaded and the run starts, or a password is needed. */
+static int load_keys(struct build *b, bool with_pw)
+{
+	struct mcuprov_err err;
+
+	for (;;) {
+		const char *path, *shown;
+		struct mcuprov_key **slot;
+		struct pwarg a = { with_pw ? b->pw.buf : NULL, false };
+		int rc;
+
+		if (b->n_loaded < b->p->n_keys) {
+			path = b->p->keys[b->n_loaded].abspath;
+			shown = b->p->keys[b->n_loaded].path;
+			slot = &b->keys[b->n_loaded];
+		} else if (b->p->encryption_key_abspath != NULL && !b->enc_loaded) {
+			path = b->p->encryption_key_abspath;
+			shown = b->p->encryption_key;
+			slot = &b->enc;
+		} else {
+			break;
+		}
+		err_clear(&err);
+		rc = key_load(path, pw_cb, &a, slot, &err);
+		tui_field_clear(&b->pw);
+		if (rc < 0) {
+			if (err.code == MCUPROV_ERR_PASSWORD && a.asked && !with_pw) {
+				b->pw_path = shown;
+				b->phase = PH_PASSWORD;
+				b->s.text_input = true;
+				return TUI_HANDLED;
+			}
+			/* as the project file names it */
+			snprintf(err.subject, sizeof(err.subject), "%.500s", shown);
+			return tui_dialog_error(&b->s,
+						with_pw && err.code == MCUPROV_ERR_PASSWORD ? D_PWERR
+											    : D_ERR,
+						&err);
+		}
+		with_pw = false;
+		if (slot == &b->enc) {
+			b->enc_loaded = true;
+			continue;
+		}
+		if ((*slot)->type != b->p->keys[b->n_loaded].type) {
+			err_set(&err, MCUPROV_ERR_FORMAT, b->p->keys[b->n_loaded].path,
+				"is %s but %s:%u says %s", key_type_name((*slot)->type),
+				PROJECT_FILE, b->p->keys[b->n_loaded].mark.line,
+				key_type_name(b->p->keys[b->n_loaded].type));
+			key_free(*slot);
+			*slot = NULL;
+			return tui_dialog_error(&b->s, D_ERR, &err);
+		}
+		b->n_loaded++;
+	}
+	return start(b, false);
+}
+
+/* ---- drawing ------------------------------------------------------------------ */
+
+static const char *mark_text(enum mark m)
+{
+	switch (m) {
+	case MK_RUNNING: return "[>]";
+	case MK_OK: return "[x]";
+	case MK_FAILED: return "[!]";
+	default: return "[ ]";
+	}
+}
+
+static void draw_choose(struct build *b)
+{
+	const char *items[2];
+	int y = 3, i;
+
+	tui_frame("Build & flash", "Up/Down move  Enter run  Esc back  ? help");
+	mvaddstr(y++, 2, "What to run:");
+	y++;
+	for (i = 0; i < b->n_items; i++)
+		items[i] = b->items[i];
+	tui_menu(y, 2, 30, items, b->n_items, b->sel);
+	attron(tui_attr(TUI_PAIR_DIM));
+	mvaddnstr(y + b->sel, 34, b->sel == 0 ? "key, provision, build, sign, verify, boot"
+					      : "provision, build, sign, verify, flash, run",
+		  COLS - 36);
+	attroff(tui_attr(TUI_PAIR_DIM));
+	y += b->n_items + 1;
+	if (b->sel == 0)
+		y += tui_wrap(y, 2, COLS - 4,
+			      "The demo works in ./" DEMO_DIR ": a new ed25519 key, the demo "
+			      "loader's keys.c made to trust only it, loader and app built with "
+			      "arm-none-eabi-gcc, the app signed and verified, both booted in "
+			      "qemu-system-arm (as `mcuprov demo`).",
+			      0);
+	else
+		y += tui_wrap(y, 2, COLS - 4,
+			      "The target's steps from " PROJECT_FILE ", as `mcuprov run` runs "
+			      "them; every command's output goes to mcuprov.log in the project "
+			      "directory.",
+			      0);
+	y++;
+	if (b->project_note[0] != '\0')
+		tui_wrap(y, 2, COLS - 4, b->project_note,
+			 b->n_items > 1 ? 0 : tui_attr(TUI_PAIR_WARN));
+}
+
+static void draw_password(struct build *b)
+{
+	int y = 3;
+
+	tui_frame("Build & flash", "type the password (not shown)  Enter next  Esc back  F1 help");
+	mvprintw(y++, 2, "Target: %s", b->t->name);
+	y++;
+	y += tui_wrap(y, 2, COLS - 4, b->pw_path, 0);
+	y++;
+	mvaddstr(y++, 2, "The key is encrypted. Password:");
+	tui_field_draw(&b->pw, y, 3, 40, true);
+	y += 2;
+	mvaddstr(y, 2, "Nothing is shown while you type.");
+}
+
+static void draw_run(struct build *b)
+{
+	int y = 3, w = COLS - 4, i, vis, first, rows_h, log_top, log_h, bar_w, fill;
+	double frac;
+	size_t k, avail, end, start_line;
+	char head[300];
+
+	tui_frame("Build & flash",
+		  b->phase == PH_RUNNING
+			  ? "c/Esc cancel the running step  ? help"
+			  : "Up/Down/PgUp/PgDn scroll the log  Enter/Esc back  ? help");
+	if (b->demo)
+		snprintf(head, sizeof(head), "Demo (QEMU) in ./%s, ed25519 key", DEMO_DIR);
+	else
+		snprintf(head, sizeof(head), "Target '%.100s' of %s", b->t->name, PROJECT_FILE);
+	mvaddnstr(y++, 2, head, w);
+
+	/* the checklist: the running (or last) step kept in view */
+	rows_h = LINES - 18;
+	if (rows_h < 6)
+		rows_h = 6;
+	vis = (int)b->n_rows < rows_h ? (int)b->n_rows : rows_h;
+	first = 0;
+	for (k = 0; k < b->n_rows; k++)
+		if (b->rows[k].mark != MK_PENDING)
+			first = (int)k;
+	first = first - vis + 2;
+	if (first > (int)b->n_rows - vis)
+		first = (int)b->n_rows - vis;
+	if (first < 0)
+		first = 0;
+	for (i = 0; i < vis; i++) {
+		const struct row *r = &b->rows[first + i];
+		int attr = 0;
+		char t[32] = "";
+
+		if (r->mark == MK_OK)
+			attr = tui_attr(TUI_PAIR_OK);
+		else if (r->mark == MK_FAILED)
+			attr = tui_attr(TUI_PAIR_ERROR);
+		else if (r->mark == MK_RUNNING)
+			attr = (int)A_BOLD;
+		if (r->mark == MK_OK || r->mark == MK_FAILED)
+			snprintf(t, sizeof(t), "%7.2f s", r->secs);
+		else if (r->mark == MK_RUNNING)
+			snprintf(t, sizeof(t), "%7s", "...");
+		attron(attr);
+		mvprintw(y + i, 2, "%s %-22.22s %-9s", mark_text(r->mark), r->label, t);
+		attroff(attr);
+		if (r->cmd[0] != '\0' && COLS - 42 > 4) {
+			attron(tui_attr(TUI_PAIR_DIM));
+			mvaddnstr(y + i, 40, r->cmd, COLS - 42);
+			attroff(tui_attr(TUI_PAIR_DIM));
+		}
+	}
+	y += vis;
+
+	/* progress: the steps done, plus the running step's reported share */
+	frac = b->n_rows ? (double)b->done_rows / (double)b->n_rows : 0;
+	if (b->phase == PH_RUNNING && b->percent >= 0 && b->n_rows)
+		frac += (double)b->percent / 100.0 / (double)b->n_rows;
+	if (b->phase == PH_DONE && b->rc == 0)
+		frac = 1;
+	if (frac > 1)
+		frac = 1;
+	bar_w = 40;
+	fill = (int)(frac * bar_w + 0.5);
+	mvaddch(y, 2, '[');
+	for (i = 0; i < bar_w; i++)
+		addch(i < fill ? '#' : '.');
+	printw("] %3d%%   elapsed %.1f s", (int)(frac * 100 + 0.5), b->elapsed);
+	y++;
+
+	/* the log pane */
+	log_top = y;
+	tui_hline(log_top, 2, w);
+	mvaddstr(log_top, 4, b->phase == PH_RUNNING ? " output (following) " : " output ");
+	log_h = LINES - 4 - (log_top + 1);
+	if (log_h < 1)
+		log_h = 1;
+	avail = b->log_n < LOG_KEEP ? b->log_n : LOG_KEEP;
+	if ((size_t)b->scroll > (avail > (size_t)log_h ? avail - (size_t)log_h : 0))
+		b->scroll = (int)(avail > (size_t)log_h ? avail - (size_t)log_h : 0);
+	end = b->log_n - (size_t)b->scroll;
+	start_line = end > (size_t)log_h ? end - (size_t)log_h : 0;
+	if (b->log_n - start_line > avail)
+		start_line = b->log_n - avail;
+	for (k = start_line, i = 0; k < end && i < log_h; k++, i++)
+		mvaddnstr(log_top + 1 + i, 2, b->log[k % LOG_KEEP], w);
+	if (b->scroll > 0) {
+		attron(tui_attr(TUI_PAIR_DIM));
+		mvprintw(log_top, COLS - 24, " %d more below ", b->scroll);
+		attroff(tui_attr(TUI_PAIR_DIM));
+	}
+
+	/* the result */
+	if (b->phase == PH_DONE) {
+		int attr = (b->rc == 0 ? tui_attr(TUI_PAIR_OK) : tui_attr(TUI_PAIR_ERROR)) | A_BOLD;
+
+		attron(attr);
+		mvaddnstr(LINES - 4, 2, b->result, w);
+		attroff(attr);
+		mvaddnstr(LINES - 3, 2, b->result2, w);
+	} else if (b->cancel_asked && b->job.cancel) {
+		mvaddnstr(LINES - 4, 2, "cancelling: the tool gets SIGINT, then SIGKILL...", w);
+	}
+}
+
+static void build_draw(struct tui_screen *s)
+{
+	struct build *b = (struct build *)s;
+
+	switch (b->phase) {
+	case PH_CHOOSE: draw_choose(b); break;
+	case PH_PASSWORD: draw_password(b); break;
+	default: draw_run(b); break;
+	}
+}
+
+/* ---- events ---------------------------------------------------------------------- */
+
+static bool is_enter(int key)
+{
+	return key == '\r' || key == '\n' || key == KEY_ENTER;
+}
+
+static int build_event(struct tui_screen *s, int key)
+{
+	struct build *b = (struct build *)s;
+
+	switch (b->phase) {
+	case PH_CHOOSE:
+		if (tui_menu_key(key, &b->sel, b->n_items))
+			return TUI_HANDLED;
+		if (is_enter(key)) {
+			if (b->sel == 0)
+				return start(b, true);
+			free_keys(b);
+			return load_keys(b, false);
+		}
+		return key == 27 ? TUI_BACK : TUI_UNHANDLED;
+	case PH_PASSWORD:
+		if (key == 27) {
+			tui_field_clear(&b->pw);
+			free_keys(b);
+			b->phase = PH_CHOOSE;
+			b->s.text_input = false;
+			return TUI_HANDLED;
+		}
+		if (is_enter(key))
+			return load_keys(b, true);
+		return tui_field_key(&b->pw, key) ? TUI_HANDLED : TUI_UNHANDLED;
+	case PH_RUNNING:
+		if (key == 'c' || key == 'C' || key == 27)
+			return tui_dialog_confirm(s, D_CANCEL, "Cancel?",
+						  "Cancel the running step? The tool is stopped "
+						  "(SIGINT, then SIGKILL) and the run ends there.",
+						  "Cancel step", "Keep running");
+		return TUI_HANDLED;
+	case PH_DONE: {
+		int page = LINES - 18 > 1 ? LINES - 18 : 1;
+
+		switch (key) {
+		case KEY_UP: b->scroll++; return TUI_HANDLED;
+		case KEY_DOWN: b->scroll = b->scroll > 0 ? b->scroll - 1 : 0; return TUI_HANDLED;
+		case KEY_PPAGE: b->scroll += page; return TUI_HANDLED;
+		case KEY_NPAGE:
+			b->scroll = b->scroll > page ? b->scroll - page : 0;
+			return TUI_HANDLED;
+		case KEY_HOME: b->scroll = (int)b->log_n; return TUI_HANDLED;
+		case KEY_END: b->scroll = 0; return TUI_HANDLED;
+		default: break;
+		}
+		if (is_enter(key) || key == 27)
+			return TUI_BACK;
+		return TUI_UNHANDLED;
+	}
+	}
+	return TUI_UNHANDLED;
+}
+
+static int build_on_dialog(struct tui_screen *s, int id, bool yes)
+{
+	struct build *b = (struct build *)s;
+
+	switch (id) {
+	case D_CANCEL:
+		if (yes && b->running) {
+			b->job.cancel = 1;
+			b->cancel_asked = true;
+		}
+		break;
+	case D_PWERR:
+		b->phase = PH_PASSWORD; /* asked again */
+		b->s.text_input = true;
+		break;
+	case D_ERR:
+		free_keys(b);
+		b->phase = PH_CHOOSE;
+		b->s.text_input = false;
+		break;
+	default: break;
+	}
+	return TUI_HANDLED;
+}
+
+static void build_destroy(struct tui_screen *s)
+{
+	struct build *b = (struct build *)s;
+	struct ev *e, *next;
+
+	if (b->running) {
+		b->job.cancel = 1;
+		pthread_join(b->thread, NULL);
+	}
+	for (e = b->job.head; e != NULL; e = next) {
+		next = e->next;
+		ev_free(e);
+	}
+	pthread_mutex_destroy(&b->job.mu);
+	log_clear(b);
+	free_keys(b);
+	tui_field_clear(&b->pw);
+	project_free(b->p);
+	free(b);
+}
+
+struct tui_screen *screen_build_new(void)
+{
+	struct build *b = calloc(1, sizeof(*b));
+	struct mcuprov_err err;
+
+	if (b == NULL)
+		return NULL;
+	pthread_mutex_init(&b->job.mu, NULL);
+	b->s.title = "Build & flash";
+	b->s.help = "Runs the QEMU demo (as `mcuprov demo`, in ./mcuprov-demo) or the "
+		    "project's target from mcuprov.yaml (as `mcuprov run`: provision, build, "
+		    "sign, verify, flash, run). The steps show [ ] pending, [>] running, [x] "
+		    "done, [!] failed, with their times; the output follows below. While it "
+		    "runs, c or Esc asks to cancel the running step. When it is over, Up/Down "
+		    "and PgUp/PgDn scroll the output and Enter or Esc goes back.";
+	b->s.draw = build_draw;
+	b->s.event = build_event;
+	b->s.tick = build_tick;
+	b->s.tick_covered = true;
+	b->s.on_dialog = build_on_dialog;
+	b->s.destroy = build_destroy;
+	b->pw.secret = true;
+	b->percent = -1;
+	snprintf(b->items[b->n_items++], sizeof(b->items[0]), "Demo (QEMU)");
+	if (access(PROJECT_FILE, F_OK) == 0) {
+		err_clear(&err);
+		if (project_load(PROJECT_FILE, &b->p, &err) < 0 ||
+		    project_target_get(b->p, NULL, &b->t, &err) < 0) {
+			if (err.subject[0] != '\0')
+				snprintf(b->project_note, sizeof(b->project_note),
+					 "mcuprov: wizard: '%.400s': %.700s", err.subject, err.msg);
+			else
+				snprintf(b->project_note, sizeof(b->project_note),
+					 "mcuprov: wizard: %.1100s", err.msg);
+			project_free(b->p);
+			b->p = NULL;
+			b->t = NULL;
+		} else {
+			snprintf(b->items[b->n_items++], sizeof(b->items[0]), "Run target %.100s",
+				 b->t->name);
+			snprintf(b->project_note, sizeof(b->project_note),
+				 "Project: %s, target '%.100s'.", PROJECT_FILE, b->t->name);
+		}
+	}
+	return &b->s;
+}

@@ -1,0 +1,444 @@
+/* mcuprov wizard: provision the bootloader with a key — the flow of
+ * `mcuprov patch`: provision_keys_c / provision_conf with dry_run for the
+ * diff, then, confirmed, again without dry_run to apply (PATH.bak kept). */
+#include "config.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tui.h"
+#include "mcuprov/devkey.h"
+#include "mcuprov/key.h"
+#include "mcuprov/keysc.h"
+#include "mcuprov/project.h"
+#include "mcuprov/provision.h"
+
+#define PROJECT_FILE "mcuprov.yaml"
+#define DEFAULT_KEY "keys/signing.pem"
+
+enum step { ST_FORM, ST_PW, ST_DIFF, ST_RESULT };
+
+/* form items */
+enum { F_FILE, F_KEY, F_DEV, N_FORM };
+
+enum { D_ERR = 1, D_PWERR, D_APPLY };
+
+struct provision {
+	struct tui_screen s;
+	enum step step;
+	int focus;
+	struct tui_field file, key, pw;
+	bool allow_dev;
+	/* after the dry run */
+	char path[PROVISION_PATH_MAX]; /* the target file as used */
+	char key_path[PROVISION_PATH_MAX];
+	bool is_keys_c;
+	struct mcuprov_key *k;
+	char shape[PROVISION_PATH_MAX + 128];
+	char *diff;
+	bool changed;
+	int top;
+	char result[2 * PROVISION_PATH_MAX + 64];
+};
+
+struct pwarg {
+	const char *pw;
+	bool asked;
+};
+
+static int pw_cb(char *buf, size_t size, void *arg)
+{
+	struct pwarg *a = arg;
+	size_t n;
+
+	a->asked = true;
+	if (a->pw == NULL)
+		return -1;
+	n = strlen(a->pw);
+	if (n >= size)
+		return -1;
+	memcpy(buf, a->pw, n + 1);
+	return (int)n;
+}
+
+static void set_step(struct provision *p, enum step st)
+{
+	p->step = st;
+	p->s.text_input = st == ST_PW || (st == ST_FORM && p->focus != F_DEV);
+}
+
+/* ABS relative to the working directory when it lies below it. */
+static void rel_path(char *out, size_t n, const char *abs)
+{
+	char cwd[PATH_MAX];
+	size_t l;
+
+	if (getcwd(cwd, sizeof(cwd)) != NULL && (l = strlen(cwd)) > 0 &&
+	    strncmp(abs, cwd, l) == 0 && abs[l] == '/' && abs[l + 1] != '\0')
+		snprintf(out, n, "%s", abs + l + 1);
+	else
+		snprintf(out, n, "%s", abs);
+}
+
+static void defaults(struct provision *p, const char *key_path)
+{
+	struct project *pr = NULL;
+	struct mcuprov_err err;
+	char buf[PROVISION_PATH_MAX];
+
+	err_clear(&err);
+	if (access(PROJECT_FILE, F_OK) == 0 && project_load(PROJECT_FILE, &pr, &err) == 0) {
+		if (pr->bootloader.path != NULL) {
+			rel_path(buf, sizeof(buf), pr->bootloader.path);
+			tui_field_set(&p->file, buf);
+		}
+		if (key_path == NULL && pr->n_keys > 0) {
+			rel_path(buf, sizeof(buf), pr->keys[0].abspath);
+			tui_field_set(&p->key, buf);
+		}
+		project_free(pr);
+	}
+	if (key_path != NULL)
+		tui_field_set(&p->key, key_path);
+	else if (p->key.len == 0)
+		tui_field_set(&p->key, DEFAULT_KEY);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+static void drop_result(struct provision *p)
+{
+	free(p->diff);
+	p->diff = NULL;
+	p->changed = false;
+	p->top = 0;
+	p->shape[0] = '\0';
+}
+
+/* provision_keys_c or provision_conf on the chosen file with the loaded key. */
+static int provision(struct provision *p, bool dry, struct provision_result *r,
+		     struct mcuprov_err *err)
+{
+	const struct mcuprov_key *keys[1] = { p->k };
+	const char *paths[1] = { p->key_path };
+	struct provision_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.keys = keys;
+	o.key_paths = paths;
+	o.n_keys = 1;
+	o.dry_run = dry;
+	err_clear(err);
+	return p->is_keys_c ? provision_keys_c(p->path, &o, r, err)
+			    : provision_conf(p->path, &o, r, err);
+}
+
+/* The key is loaded: the CLI's checks, then the dry run. */
+static int dry_run(struct provision *p)
+{
+	struct provision_result r;
+	struct mcuprov_err err;
+	int rc;
+
+	err_clear(&err);
+	if (!key_type_can_sign(p->k->type)) {
+		err_set(&err, MCUPROV_ERR_USAGE, p->key_path,
+			"%s keys cannot sign (use --enc-key for an encryption key)",
+			key_type_name(p->k->type));
+		return tui_dialog_error(&p->s, D_ERR, &err);
+	}
+	if (p->k->devkey != NULL && !p->allow_dev) {
+		err_set(&err, MCUPROV_ERR_REFUSED, p->key_path,
+			"is MCUboot's published development key %s: a bootloader trusting it "
+			"boots anybody's images (use --allow-dev-key for a development build)",
+			p->k->devkey->name);
+		return tui_dialog_error(&p->s, D_ERR, &err);
+	}
+	drop_result(p);
+	rc = provision(p, true, &r, &err);
+	if (p->is_keys_c && r.shape != KEYSC_SHAPE_UNKNOWN)
+		snprintf(p->shape, sizeof(p->shape), "'%s': %s", p->path,
+			 keysc_shape_name(r.shape));
+	else if (!p->is_keys_c)
+		snprintf(p->shape, sizeof(p->shape), "'%s': Kconfig fragment", p->path);
+	if (rc < 0) {
+		provision_result_free(&r);
+		return tui_dialog_error(&p->s, D_ERR, &err);
+	}
+	p->changed = r.changed;
+	p->diff = r.diff;
+	r.diff = NULL;
+	provision_result_free(&r);
+	set_step(p, ST_DIFF);
+	return TUI_HANDLED;
+}
+
+static int load_key(struct provision *p, bool with_pw)
+{
+	struct pwarg a = { with_pw ? p->pw.buf : NULL, false };
+	struct mcuprov_err err;
+	int rc;
+
+	key_free(p->k);
+	p->k = NULL;
+	err_clear(&err);
+	rc = key_load(p->key_path, pw_cb, &a, &p->k, &err);
+	tui_field_clear(&p->pw);
+	if (rc < 0) {
+		if (err.code == MCUPROV_ERR_PASSWORD && a.asked && !with_pw) {
+			set_step(p, ST_PW);
+			return TUI_HANDLED;
+		}
+		if (err.subject[0] == '\0')
+			snprintf(err.subject, sizeof(err.subject), "%.500s", p->key_path);
+		return tui_dialog_error(
+			&p->s, with_pw && err.code == MCUPROV_ERR_PASSWORD ? D_PWERR : D_ERR, &err);
+	}
+	set_step(p, ST_FORM);
+	return dry_run(p);
+}
+
+static int start(struct provision *p)
+{
+	struct mcuprov_err err;
+
+	err_clear(&err);
+	if (p->file.len == 0) {
+		err_set(&err, MCUPROV_ERR_USAGE, NULL,
+			"give the bootloader's keys.c or Kconfig fragment (mcuboot.conf)");
+		return tui_dialog_error(&p->s, D_ERR, &err);
+	}
+	if (p->key.len == 0) {
+		err_set(&err, MCUPROV_ERR_USAGE, NULL, "give the key to trust");
+		return tui_dialog_error(&p->s, D_ERR, &err);
+	}
+	snprintf(p->path, sizeof(p->path), "%s", p->file.buf);
+	snprintf(p->key_path, sizeof(p->key_path), "%s", p->key.buf);
+	p->is_keys_c = ends_with(p->path, ".c") || ends_with(p->path, ".h");
+	return load_key(p, false);
+}
+
+static int apply(struct provision *p)
+{
+	struct provision_result r;
+	struct mcuprov_err err;
+	int rc = provision(p, false, &r, &err);
+	size_t i, o = 0;
+
+	if (rc < 0) {
+		provision_result_free(&r);
+		return tui_dialog_error(&p->s, D_ERR, &err);
+	}
+	p->result[0] = '\0';
+	for (i = 0; i < r.n_pub_written && o < sizeof(p->result); i++)
+		o += (size_t)snprintf(p->result + o, sizeof(p->result) - o,
+				      "wrote the public key '%s'\n", r.pub_written[i]);
+	if (o < sizeof(p->result)) {
+		if (!r.changed)
+			snprintf(p->result + o, sizeof(p->result) - o,
+				 "'%s' already trusts these keys: nothing to change", p->path);
+		else if (r.created)
+			snprintf(p->result + o, sizeof(p->result) - o, "created '%s'", p->path);
+		else
+			snprintf(p->result + o, sizeof(p->result) - o,
+				 "patched '%s' (the old one is '%s')", p->path, r.backup);
+	}
+	provision_result_free(&r);
+	set_step(p, ST_RESULT);
+	return TUI_HANDLED;
+}
+
+/* rows of the diff pane */
+static int pane_top(void)
+{
+	return 6;
+}
+
+static int pane_rows(void)
+{
+	return LINES - 3 - pane_top();
+}
+
+static void provision_draw(struct tui_screen *s)
+{
+	struct provision *p = (struct provision *)s;
+	int y = 3, n;
+
+	switch (p->step) {
+	case ST_FORM:
+		tui_frame("Provision bootloader",
+			  p->focus == F_DEV ? "Tab move  Space toggle  Enter diff  Esc back  F1 help"
+					    : "Tab move  type the path  Enter diff  Esc back  F1 help");
+		mvaddstr(y++, 2, "Bootloader key file (keys.c) or Kconfig fragment (mcuboot.conf):");
+		tui_field_draw(&p->file, y++, 3, COLS - 8, p->focus == F_FILE);
+		y++;
+		mvaddstr(y++, 2, "Key to trust (private or public key file):");
+		tui_field_draw(&p->key, y++, 3, COLS - 8, p->focus == F_KEY);
+		y++;
+		if (p->focus == F_DEV)
+			attron(A_REVERSE);
+		mvprintw(y++, 2, "[%c] Allow a published development key (--allow-dev-key)",
+			 p->allow_dev ? 'x' : ' ');
+		if (p->focus == F_DEV)
+			attroff(A_REVERSE);
+		y++;
+		tui_wrap(y, 2, COLS - 4,
+			 "Enter shows the change first; nothing is written until you apply it. "
+			 "The old file is kept as FILE.bak.",
+			 tui_attr(TUI_PAIR_DIM));
+		break;
+	case ST_PW:
+		tui_frame("Provision bootloader",
+			  "type the password (not shown)  Enter load  Esc back");
+		mvprintw(y++, 2, "Key: %s", p->key_path);
+		y++;
+		mvaddstr(y++, 2, "The key is encrypted. Password:");
+		tui_field_draw(&p->pw, y, 3, 40, true);
+		y += 2;
+		mvaddstr(y, 2, "Nothing is shown while you type.");
+		break;
+	case ST_DIFF:
+		tui_frame("Provision bootloader",
+			  p->changed ? "Up/Down/PgUp/PgDn scroll  a apply  Esc back  F1 help"
+				     : "Enter/Esc back  F1 help");
+		mvaddnstr(y++, 2, p->shape, COLS - 4);
+		if (!p->changed) {
+			y++;
+			attron(tui_attr(TUI_PAIR_OK));
+			mvprintw(y, 2, "'%.*s' already trusts these keys: nothing to change",
+				 COLS - 50, p->path);
+			attroff(tui_attr(TUI_PAIR_OK));
+			break;
+		}
+		n = tui_pane_lines(p->diff);
+		mvprintw(y, 2, "Change (lines %d-%d of %d); a: apply it", n ? p->top + 1 : 0,
+			 p->top + pane_rows() < n ? p->top + pane_rows() : n, n);
+		tui_hline(pane_top() - 1, 2, COLS - 4);
+		tui_pane_draw(pane_top(), 2, pane_rows(), COLS - 4, p->diff, p->top);
+		break;
+	case ST_RESULT:
+		tui_frame("Provision bootloader", "Enter/Esc back to Home");
+		attron(tui_attr(TUI_PAIR_OK) | A_BOLD);
+		y += tui_wrap(y, 2, COLS - 4, p->result, 0);
+		attroff(tui_attr(TUI_PAIR_OK) | A_BOLD);
+		y++;
+		mvprintw(y, 2, "Key: %s", p->key_path);
+		break;
+	}
+}
+
+static bool is_enter(int key)
+{
+	return key == '\r' || key == '\n' || key == KEY_ENTER;
+}
+
+static int provision_event(struct tui_screen *s, int key)
+{
+	struct provision *p = (struct provision *)s;
+	struct tui_field *f;
+
+	switch (p->step) {
+	case ST_FORM:
+		if (key == 27)
+			return TUI_BACK;
+		if (is_enter(key))
+			return start(p);
+		if (tui_menu_key(key, &p->focus, N_FORM)) {
+			set_step(p, ST_FORM);
+			return TUI_HANDLED;
+		}
+		if (p->focus == F_DEV) {
+			if (key == ' ' || key == 'x') {
+				p->allow_dev = !p->allow_dev;
+				return TUI_HANDLED;
+			}
+			return TUI_UNHANDLED;
+		}
+		f = p->focus == F_FILE ? &p->file : &p->key;
+		return tui_field_key(f, key) ? TUI_HANDLED : TUI_UNHANDLED;
+	case ST_PW:
+		if (key == 27) {
+			tui_field_clear(&p->pw);
+			set_step(p, ST_FORM);
+			return TUI_HANDLED;
+		}
+		if (is_enter(key))
+			return load_key(p, true);
+		return tui_field_key(&p->pw, key) ? TUI_HANDLED : TUI_UNHANDLED;
+	case ST_DIFF:
+		if (key == 27 || (!p->changed && is_enter(key))) {
+			set_step(p, ST_FORM);
+			return TUI_HANDLED;
+		}
+		if (p->changed && (key == 'a' || key == 'A' || is_enter(key))) {
+			char text[2 * PROVISION_PATH_MAX + 128];
+
+			snprintf(text, sizeof(text),
+				 "Replace '%s' with the version shown? The old one is kept as "
+				 "'%s.bak'.",
+				 p->path, p->path);
+			return tui_dialog_confirm(&p->s, D_APPLY, "Apply the change", text,
+						  "Apply", "Cancel");
+		}
+		if (tui_pane_key(key, &p->top, tui_pane_lines(p->diff), pane_rows()))
+			return TUI_HANDLED;
+		return TUI_UNHANDLED;
+	case ST_RESULT:
+		if (key == 27 || is_enter(key))
+			return TUI_BACK;
+		return TUI_UNHANDLED;
+	}
+	return TUI_UNHANDLED;
+}
+
+static int provision_on_dialog(struct tui_screen *s, int id, bool yes)
+{
+	struct provision *p = (struct provision *)s;
+
+	if (id == D_APPLY)
+		return yes ? apply(p) : TUI_HANDLED;
+	if (id == D_PWERR)
+		set_step(p, ST_PW);
+	return TUI_HANDLED;
+}
+
+static void provision_destroy(struct tui_screen *s)
+{
+	struct provision *p = (struct provision *)s;
+
+	tui_field_clear(&p->pw);
+	key_free(p->k);
+	free(p->diff);
+	free(p);
+}
+
+struct tui_screen *screen_provision_new(const char *key_path)
+{
+	struct provision *p = calloc(1, sizeof(*p));
+
+	if (p == NULL)
+		return NULL;
+	p->s.title = "Provision bootloader";
+	p->s.help = "Make the bootloader trust your key, as `mcuprov patch` does: give the "
+		    "bootloader's keys.c (inline-array shape) or its Kconfig fragment "
+		    "(mcuboot.conf) and the key. The change is shown as a unified diff first "
+		    "(Up/Down/PgUp/PgDn scroll); a applies it after a confirmation, keeping "
+		    "the old file as FILE.bak. Applying the same key again changes nothing. "
+		    "MCUboot's published development keys are refused unless allowed.";
+	p->s.draw = provision_draw;
+	p->s.event = provision_event;
+	p->s.on_dialog = provision_on_dialog;
+	p->s.destroy = provision_destroy;
+	p->pw.secret = true;
+	defaults(p, key_path);
+	set_step(p, ST_FORM);
+	return &p->s;
+}

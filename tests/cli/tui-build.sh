@@ -1,0 +1,243 @@
+#!/bin/bash
+# The wizard's Build & flash screen: the QEMU demo run from the wizard to
+# its success screen (scripted input), a failing project target with an
+# encrypted key (password asked without echo), then in a real terminal
+# (tmux) the demo with a resize mid-run and the cancel of a running step.
+. "${MCUPROV_SRCDIR:-.}/tests/lib.sh"
+
+for t in make arm-none-eabi-gcc qemu-system-arm; do
+	command -v $t >/dev/null 2>&1 ||
+		skip_all "$t not installed: the demo cannot be built or booted (scripts/install-deps)"
+done
+# the demo is its own make run, not part of this one (-j, jobserver, variables)
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
+
+EXP=${MCUPROV_SRCDIR:-.}/tests/tui/expected
+SCR=$T_TMP/scr
+mkdir -p "$SCR"
+APP_LINE='mcuprov demo app: hello from the signed image'
+
+wiz() {
+	printf '%s\n' "$1" >"$T_TMP/script"
+	rm -f "$SCR"/*.txt
+	MCUPROV_TUI_SCRIPT=$T_TMP/script MCUPROV_TUI_SCREENS=$SCR \
+		setsid -w "$M" wizard >"$T_TMP/out" 2>"$T_TMP/err" </dev/null
+	RC=$?
+}
+
+# masked FILE: times and fingerprints replaced by placeholders
+masked() {
+	sed -E -e 's/[0-9a-f]{64}/<fingerprint>/g' -e 's/[0-9]+\.[0-9]+ s/<t> s/g' "$1"
+}
+
+# same DESC NAME EXPECTED_NAME [FIRST LAST]: screen NAME (lines FIRST..LAST)
+# masked equals tests/tui/expected/EXPECTED_NAME.txt
+same() {
+	local range=${4:-1},${5:-\$}
+	if [ ! -f "$SCR/$2.txt" ]; then
+		not_ok "$1" "screen '$2' was not saved" "stderr: $(cat "$T_TMP/err")"
+	elif [ -n "${MCUPROV_TUI_UPDATE:-}" ]; then
+		masked "$SCR/$2.txt" | sed -n "${range}p" >"$EXP/$3.txt"
+		ok "$1 # updated"
+	elif masked "$SCR/$2.txt" | sed -n "${range}p" | cmp -s - "$EXP/$3.txt"; then
+		ok "$1"
+	else
+		not_ok "$1" "$(masked "$SCR/$2.txt" | sed -n "${range}p" | diff "$EXP/$3.txt" - | head -n 20)"
+	fi
+}
+
+# ---- the demo from the wizard, scripted ---------------------------------------
+mkdir demo && cd demo || exit 1
+wiz 'key Down
+key Down
+key Down
+key Enter
+save-screen choose
+key Enter
+wait-idle
+save-screen done
+key Up
+save-screen scrolled
+key Esc
+save-screen home
+key q'
+check "demo from the wizard: exit 0" 0 ''
+same "Build & flash: the choices (no project: the demo only)" choose build-choose
+same "demo: the checklist, all [x], each with its time, 100%" done build-demo-checklist 4 11
+assert "demo: the app's line in the log pane" grep -qxF "  $APP_LINE" "$SCR/done.txt"
+fp=$(sed -n 's/^  key SHA-256 \([0-9a-f]\{64\}\)$/\1/p' "$SCR/done.txt")
+run "$M" fingerprint -k mcuprov-demo/demo-ed25519.pem
+assert "demo: the loader's key SHA-256 line is the new key's fingerprint" \
+	test -n "$fp" -a "ed25519 $fp" = "$(cat "$T_TMP/out")"
+assert "demo: the success line" grep -q '^  Demo OK: the loader trusted only key [0-9a-f]\{16\}\.\.\. and booted the app$' "$SCR/done.txt"
+assert "demo: the log path" grep -qxF "  log: $PWD/mcuprov-demo/demo.log" "$SCR/done.txt"
+assert "finished: Up scrolls the log pane" grep -qF ' 1 more below ' "$SCR/scrolled.txt"
+assert "Esc: back to Home" grep -qF 'Inspect image' "$SCR/home.txt"
+cd .. || exit 1
+
+# ---- a project target that fails, its key encrypted -----------------------------
+mkdir proj && cd proj && mkdir keys || exit 1
+run "$M" keygen -k keys/signing.pem -t ed25519 --passout pass:right-pw
+check "project key (encrypted)" 0 ''
+cat >mcuprov.yaml <<'YAML'
+version: 1
+keys:
+  - path: keys/signing.pem
+    type: ed25519
+image:
+  header_size: 0x200
+  slot_size: 0x20000
+  version: 1.0.0
+  pad_header: true
+targets:
+  broken:
+    app_build:
+      - [printf, "%s\n", building...]
+      - ["false"]
+    app: build/app.bin
+    signed_app: build/app.signed.bin
+YAML
+wiz 'key Down
+key Down
+key Down
+key Enter
+key Down
+save-screen choose-target
+key Enter
+save-screen password
+type wrong-pw
+key Enter
+save-screen wrong
+key Enter
+type right-pw
+save-screen typed
+key Enter
+wait-idle
+save-screen failed
+key Enter
+key q'
+check "failing target from the wizard: exit 0" 0 ''
+assert "the target is offered" grep -qF '> Run target broken' "$SCR/choose-target.txt"
+assert "an encrypted key: password asked" grep -qF 'The key is encrypted. Password:' "$SCR/password.txt"
+assert "a wrong password: the CLI's error line" grep -qF \
+	"mcuprov: wizard: 'keys/signing.pem': wrong password" "$SCR/wrong.txt"
+assert "the password is never shown" test "$(cat "$SCR"/*.txt | grep -c 'right-pw\|wrong-pw')" = 0
+same "failed: the checklist, [!] on the failing step" failed build-fail-checklist 4 12
+assert "failed: the step's output in the log pane" grep -qxF '  building...' "$SCR/failed.txt"
+assert "failed: the error line" grep -qxF '  mcuprov: wizard: false failed (exit status 1)' "$SCR/failed.txt"
+assert "failed: the log path" grep -qxF "  log: $PWD/mcuprov.log" "$SCR/failed.txt"
+assert "the log file has the output" grep -qF 'out: building...' mcuprov.log
+cd .. || exit 1
+
+# ---- a real terminal: tmux ------------------------------------------------------
+if ! command -v tmux >/dev/null 2>&1; then
+	ok "tmux part # SKIP tmux not installed"
+	done_testing
+fi
+SOCK=$T_TMP/tmux.sock
+SESS=build
+tm() { tmux -S "$SOCK" "$@"; }
+trap 'tm kill-server >/dev/null 2>&1; rm -rf "$T_TMP"' EXIT
+
+# wait_for DESC TEXT [SECONDS]: until the pane shows TEXT (fixed string)
+wait_for() {
+	local i limit=$((${3:-10} * 20))
+	for ((i = 0; i < limit; i++)); do
+		tm capture-pane -p -t "$SESS" >"$T_TMP/pane" 2>/dev/null
+		if grep -qF -- "$2" "$T_TMP/pane"; then
+			ok "$1"
+			return 0
+		fi
+		sleep 0.05
+	done
+	not_ok "$1" "waited ${3:-10} s for: $2" "$(cat "$T_TMP/pane")"
+	return 1
+}
+keys() { tm send-keys -t "$SESS" "$@"; }
+lit() { tm send-keys -t "$SESS" -l -- "$1"; }
+
+mkdir tdemo
+tm -f /dev/null new-session -d -s "$SESS" -x 80 -y 24 \
+	"env -i PATH=\"$PATH\" HOME=\"$T_TMP\" HISTFILE=/dev/null TERM=xterm-256color LANG=C.UTF-8 PS1='\$ ' bash --norc --noprofile" ||
+	{ ok "tmux part # SKIP tmux cannot start a session here"; done_testing; }
+wait_for "shell prompt" '$' || done_testing
+lit "cd '$T_TMP/tdemo' && '$M'"
+keys Enter
+wait_for "the wizard on a terminal (Home)" 'Generate key' || done_testing
+keys Down Down Down Enter
+wait_for "Build & flash: the choices" '> Demo (QEMU)'
+keys Enter
+wait_for "demo: the build step running" '[>] build loader and app' 20
+tm resize-window -t "$SESS" -x 100 -y 30 2>/dev/null || tm resize-pane -t "$SESS" -x 100 -y 30
+for ((i = 0; i < 200; i++)); do
+	tm capture-pane -p -t "$SESS" >"$T_TMP/pane"
+	w=$(sed -n 2p "$T_TMP/pane" | tr -d '\n' | wc -m)
+	last=$(awk 'NF { n = NR } END { print n }' "$T_TMP/pane")
+	[ "$w" = 100 ] && [ "$last" = 30 ] && grep -qF '[x] generate key' "$T_TMP/pane" && break
+	sleep 0.05
+done
+if [ "$w" = 100 ] && [ "$last" = 30 ] && grep -qF '[x] generate key' "$T_TMP/pane"; then
+	ok "resize to 100x30 during the run: redrawn (rule 100 wide, key line on row 30, checklist)"
+else
+	not_ok "resize to 100x30 during the run: redrawn" "rule width $w, last row $last" "$(cat "$T_TMP/pane")"
+fi
+wait_for "demo: the success line" 'Demo OK: the loader trusted only key' 60
+assert "demo: every step [x]" test "$(grep -c '^  \[x\] ' "$T_TMP/pane")" = 6
+assert "demo: the app's line in the log pane" grep -qxF "  $APP_LINE" "$T_TMP/pane"
+keys Escape
+wait_for "Esc: back to Home" 'Inspect image'
+keys q
+wait_for "q quits to the shell" '$'
+
+# ---- cancel a running step ----------------------------------------------------------
+mkdir -p cancel/keys && cd cancel || exit 1
+run "$M" keygen -k keys/signing.pem -t ed25519
+check "cancel project: key" 0 '*'
+cat >mcuprov.yaml <<'YAML'
+version: 1
+keys:
+  - path: keys/signing.pem
+    type: ed25519
+image:
+  header_size: 0x200
+  slot_size: 0x20000
+  version: 1.0.0
+targets:
+  slow:
+    app_build:
+      - [sleep, "30"]
+    app: build/app.bin
+    signed_app: build/app.signed.bin
+YAML
+lit "cd '$T_TMP/cancel' && '$M'"
+keys Enter
+wait_for "the wizard again, in the project" 'project: cancel' || done_testing
+keys Down Down Down Enter
+wait_for "Build & flash: the target offered" 'Run target slow'
+keys Down Enter
+wait_for "the sleep step running" '[>] app build' 10
+wait_for "its command shown" 'sleep 30'
+# ours: `sleep 30` running in the project directory (other tests sleep too)
+CANCEL_DIR=$(pwd -P)
+our_sleep() {
+	local p
+	for p in $(pgrep -fx 'sleep 30'); do
+		[ "$(readlink "/proc/$p/cwd" 2>/dev/null)" = "$CANCEL_DIR" ] && echo "$p"
+	done
+}
+sleeping() { test -n "$(our_sleep)"; }
+for ((i = 0; i < 100; i++)); do sleeping && break; sleep 0.05; done
+assert "the step's process runs" sleeping
+keys c
+wait_for "c asks first" 'Cancel the running step?'
+keys y
+wait_for "cancelled: the step shows [!]" '[!] app build' 5
+wait_for "cancelled: the error line" 'mcuprov: wizard: cancelled' 5
+for ((i = 0; i < 100; i++)); do sleeping || break; sleep 0.05; done
+assert "no sleep process left" test -z "$(our_sleep)"
+keys Escape
+wait_for "back to Home" 'Inspect image'
+keys q
+wait_for "q quits" '$'
+
+done_testing

@@ -1,0 +1,264 @@
+#!/bin/bash
+# The wizard's Provision bootloader and Inspect image screens, driven by
+# MCUPROV_TUI_SCRIPT on a virtual 80x24 screen.  Saved screens are compared
+# with tests/tui/expected/NAME.txt, the bytes of the new key in a diff
+# masked as 0x?? (and checked on their own: the diff shown is the one of
+# `mcuprov patch --dry-run`, and the patched keys.c compiles to the key).
+. "${MCUPROV_SRCDIR:-.}/tests/lib.sh"
+. "${MCUPROV_SRCDIR:-.}/tests/keysc-lib.sh"
+
+EXP=${MCUPROV_SRCDIR:-.}/tests/tui/expected
+SCR=$T_TMP/scr
+F=$KEYSC_FIXTURES
+mkdir -p "$SCR"
+
+wiz() {
+	printf '%s\n' "$1" >"$T_TMP/script"
+	rm -f "$SCR"/*.txt
+	MCUPROV_TUI_SCRIPT=$T_TMP/script MCUPROV_TUI_SCREENS=$SCR \
+		setsid -w "$M" wizard >"$T_TMP/out" 2>"$T_TMP/err" </dev/null
+	RC=$?
+}
+
+# mask: fingerprints, and the key bytes on the added lines of a diff
+mask() { sed -E -e 's/[0-9a-f]{64}/<fingerprint>/g' -e '/^  \+ /s/0x[0-9a-f]{2}/0x??/g' "$1"; }
+
+screen_is() {
+	if [ ! -f "$SCR/$2.txt" ]; then
+		not_ok "$1" "screen '$2' was not saved" "stderr: $(cat "$T_TMP/err")"
+	elif [ -n "${MCUPROV_TUI_UPDATE:-}" ]; then
+		mask "$SCR/$2.txt" >"$EXP/$2.txt"
+		ok "$1 # updated"
+	elif mask "$SCR/$2.txt" | cmp -s - "$EXP/$2.txt"; then
+		ok "$1"
+	else
+		not_ok "$1" "$(mask "$SCR/$2.txt" | diff "$EXP/$2.txt" - | head -n 20)"
+	fi
+}
+
+dialog_text() {
+	awk 'substr($0, 9, 1) == "|" { print substr($0, 11, 60) }' "$SCR/$1.txt" |
+		sed -e 's/ *$//' | grep -v '^ *\[ ' | grep -v '^$' | tr '\n' ' ' | sed 's/ $//'
+}
+
+# pane NAME FIRST LAST: rows FIRST..LAST of screen NAME without the indent
+pane() { sed -n "$2,$3p" "$SCR/$1.txt" | sed -e 's/^  //'; }
+
+"$M" keygen -k p256.pem -t ecdsa-p256 >/dev/null 2>&1
+"$M" getpub -k p256.pem -e raw >p256.der
+
+# the form, then the diff: Home's third item
+PROV='key Down
+key Down
+key Enter'
+mkdir r && cp "$F/inline-rsa-ec.c" r/keys.c
+mkdir cli && cp "$F/inline-rsa-ec.c" cli/keys.c
+"$M" patch --keys-c cli/keys.c -k p256.pem --dry-run | sed 's,cli/keys.c,r/keys.c,g' >cli.out
+wiz "$PROV
+save-screen pv-form
+type r/keys.c
+key Tab
+key C-u
+type p256.pem
+key Enter
+save-screen pv-diff
+key PgDn
+save-screen pv-diff-end
+key Enter
+save-screen pv-confirm
+key Enter
+save-screen pv-cancelled
+key a
+key y
+save-screen pv-result
+key Enter
+save-screen pv-home
+key Enter
+type r/keys.c
+key Tab
+key C-u
+type p256.pem
+key Enter
+save-screen pv-again
+key Esc
+key Esc
+key q"
+check "provision: exit 0" 0 ''
+screen_is "provision: the form (key defaults to keys/signing.pem)" pv-form
+screen_is "provision: shape line and diff" pv-diff
+screen_is "provision: diff scrolled to its end" pv-diff-end
+# the pane holds the CLI's diff: lines 1-15, then (PgDn) 7-21
+head -n 1 cli.out >want.shape
+pane pv-diff 4 4 >got.shape
+assert "shape line = mcuprov patch's" cmp -s want.shape got.shape
+sed -n '2,$p' cli.out | grep -v '^dry run:' | expand | sed -e 's/ *$//' | cut -c 1-76 >want.diff
+{ pane pv-diff 7 21; pane pv-diff-end 7 21 | tail -n +10; } >got.diff
+if cmp -s want.diff got.diff; then
+	ok "the diff shown = mcuprov patch --dry-run's (key bytes included)"
+else
+	not_ok "the diff shown = mcuprov patch --dry-run's" "$(diff want.diff got.diff | head -n 20)"
+fi
+screen_is "provision: Apply asks, Cancel is the default" pv-confirm
+assert "Cancel: back on the diff" grep -q '^  Change (lines 7-21 of 21); a: apply it' "$SCR/pv-cancelled.txt"
+assert "Cancel: the dialog is gone" test "$(grep -c 'Apply the change' "$SCR/pv-cancelled.txt")" = 0
+screen_is "provision: result" pv-result
+assert "result: the CLI's line" grep -qxF "  patched 'r/keys.c' (the old one is 'r/keys.c.bak')" "$SCR/pv-result.txt"
+assert "Enter on the result: Home" grep -q '^ mcuprov wizard | Home' "$SCR/pv-home.txt"
+assert "the backup is the original file" cmp -s r/keys.c.bak "$F/inline-rsa-ec.c"
+if command -v gcc >/dev/null 2>&1 && command -v readelf >/dev/null 2>&1 &&
+	command -v objcopy >/dev/null 2>&1; then
+	if keysc_compile "$KEYSC_CC_HOST" -DMCUBOOT_SIGN_EC256 -- r/keys.c r/keys.o &&
+		keysc_check_key r/keys.o root_pub_der p256.der; then
+		ok "the patched keys.c compiles to the new key"
+	else
+		not_ok "the patched keys.c compiles to the new key" "$KEYSC_ERR"
+	fi
+else
+	ok "# SKIP compile the patched keys.c: gcc, readelf or objcopy missing"
+fi
+screen_is "provision again: nothing to change" pv-again
+assert "again: nothing rewritten (the backup is still the original)" \
+	cmp -s r/keys.c.bak "$F/inline-rsa-ec.c"
+"$M" patch --keys-c cli/keys.c -k p256.pem >/dev/null
+assert "the wizard's result = mcuprov patch's" cmp -s r/keys.c cli/keys.c
+
+# refusals: the CLI's exact line
+mkdir b && cp "$F/inline-badlen.c" b/keys.c
+wiz "$PROV
+type b/keys.c
+key Tab
+key C-u
+type p256.pem
+key Enter
+save-screen pv-badlen
+key Enter
+save-screen pv-badlen-closed
+key Esc
+key q"
+check "refusal: exit 0" 0 ''
+run "$M" patch --keys-c b/keys.c -k p256.pem --dry-run
+want=$(sed 's/^mcuprov: patch:/mcuprov: wizard:/' "$T_TMP/err")
+got=$(dialog_text pv-badlen)
+if [ -n "$want" ] && [ "$got" = "$want" ]; then
+	ok "length mismatch: the CLI's message"
+else
+	not_ok "length mismatch: the CLI's message" "shown: $got" "cli:   $want"
+fi
+assert "after the refusal: back on the form" grep -q '^  \[b/keys.c' "$SCR/pv-badlen-closed.txt"
+assert "refused: the file is unchanged" cmp -s b/keys.c "$F/inline-badlen.c"
+
+if [ -f "$V/keys/root-ec-p256.pem" ]; then
+	cp "$V/keys/root-ec-p256.pem" dev.pem
+	wiz "$PROV
+type r/keys.c
+key Tab
+key C-u
+type dev.pem
+key Enter
+save-screen pv-dev
+key Enter
+key Tab
+key Space
+save-screen pv-dev-allow
+key Enter
+save-screen pv-dev-diff
+key Esc
+key Esc
+key q"
+	check "dev key: exit 0" 0 ''
+	run "$M" patch --keys-c r/keys.c -k dev.pem --dry-run
+	assert "dev key refused with the CLI's message" test "$(dialog_text pv-dev)" = \
+		"$(tail -n 1 "$T_TMP/err" | sed 's/^mcuprov: patch:/mcuprov: wizard:/')"
+	assert "the checkbox ticks" grep -qF '[x] Allow a published development key' "$SCR/pv-dev-allow.txt"
+	assert "allowed: the diff is shown" grep -qF "'r/keys.c': inline key arrays" "$SCR/pv-dev-diff.txt"
+else
+	ok "# SKIP dev-key refusal: vectors not found"
+fi
+
+# an encrypted key: the password is asked, never shown
+mkdir e && cp "$F/inline-rsa-ec.c" e/keys.c
+"$M" keygen -k enc.pem -t ecdsa-p256 --passout pass:Secret-42 >/dev/null 2>&1
+wiz "$PROV
+type e/keys.c
+key Tab
+key C-u
+type enc.pem
+key Enter
+save-screen pv-pw
+type Secret-42
+key Enter
+save-screen pv-pw-diff
+key a
+key y
+key Enter
+key q"
+check "encrypted key: exit 0" 0 ''
+assert "the password is asked" grep -q '^  The key is encrypted. Password:' "$SCR/pv-pw.txt"
+assert "the password is on no screen" test "$(grep -rlF Secret-42 "$SCR" | wc -l)" = 0
+assert "after the password: the diff" grep -q "^  'e/keys.c': inline key arrays" "$SCR/pv-pw-diff.txt"
+assert "applied with the encrypted key" test -f e/keys.c.bak
+
+# ---- Inspect image ----------------------------------------------------------
+IMG=$V/images/ed25519-basic.bin
+if [ -f "$IMG" ] && [ -f "$V/keys/root-ed25519.pem" ]; then
+	INSP='key Down
+key Down
+key Down
+key Down
+key Down
+key Enter'
+	wiz "$INSP
+save-screen in-form
+type $IMG
+key Enter
+save-screen in-show
+key PgDn
+save-screen in-show2
+key Esc
+key Tab
+type $V/keys/root-ed25519.pem
+key Enter
+save-screen in-key
+key Esc
+key C-u
+type $V/keys/root-ec-p256.pem
+key Enter
+save-screen in-badkey
+key Esc
+key Esc
+key q"
+	check "inspect: exit 0" 0 ''
+	screen_is "inspect: the form" in-form
+	assert "no key: hash OK" grep -q '^  hash OK' "$SCR/in-show.txt"
+	"$M" dumpinfo "$IMG" | sed -e 's/ *$//' | head -n 16 >want.info
+	pane in-show 6 21 >got.info
+	if cmp -s want.info got.info; then
+		ok "inspect: the pane shows dumpinfo's text"
+	else
+		not_ok "inspect: the pane shows dumpinfo's text" "$(diff want.info got.info | head)"
+	fi
+	"$M" dumpinfo "$IMG" | sed -e 's/ *$//' | sed -n 16,31p >want.info2
+	assert "inspect: PgDn scrolls a page (less one line)" cmp -s want.info2 <(pane in-show2 6 21)
+	fp=$("$M" fingerprint -k "$V/keys/root-ed25519.pem" 2>/dev/null | cut -d' ' -f2)
+	assert "with the key: signature OK (key <fp16>...)" \
+		grep -qxF "  signature OK (key ${fp:0:16}...)" "$SCR/in-key.txt"
+	screen_is "inspect: with a key" in-key
+	run "$M" verify -k "$V/keys/root-ec-p256.pem" "$IMG"
+	want=$(tail -n 1 "$T_TMP/err" | sed "s|^mcuprov: verify: '[^']*': ||")
+	assert "another key: the verify error" grep -qxF "  $want" "$SCR/in-badkey.txt"
+
+	wiz "$INSP
+type nothing.bin
+key Enter
+save-screen in-missing
+key Enter
+key Esc
+key q"
+	run "$M" dumpinfo nothing.bin
+	assert "inspect: a missing file gives the CLI's message" test "$(dialog_text in-missing)" = \
+		"$(sed 's/^mcuprov: dumpinfo:/mcuprov: wizard:/' "$T_TMP/err")"
+else
+	ok "# SKIP inspect: vectors not found"
+fi
+
+done_testing
