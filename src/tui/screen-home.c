@@ -174,8 +174,8 @@ struct tui_screen *screen_home_new(void)
 		return NULL;
 	h->s.title = "Home";
 	h->s.help = "Home shows the project in this directory (mcuprov.yaml), its signing "
-		    "key and warnings, and what you can do. Generate key and Import key work "
-		    "in this version; the other actions name the mcuprov command to use.";
+		    "key and warnings, and what you can do. Sign image, Keyring and Settings "
+		    "name the mcuprov command to use in this version.";
 	h->s.draw = home_draw;
 	h->s.event = home_event;
 	h->s.resume = home_resume;
