@@ -536,26 +536,6 @@ static int start(struct build *b, bool demo)
 
 /* ---- keys of the project ---------------------------------------------------- */
 
-struct pwarg {
-	const char *pw;
-	bool asked;
-};
-
-static int pw_cb(char *buf, size_t size, void *arg)
-{
-	struct pwarg *a = arg;
-	size_t n;
-
-	a->asked = true;
-	if (a->pw == NULL)
-		return -1;
-	n = strlen(a->pw);
-	if (n >= size)
-		return -1;
-	memcpy(buf, a->pw, n + 1);
-	return (int)n;
-}
-
 static void free_keys(struct build *b)
 {
 	size_t k;
@@ -577,7 +557,7 @@ static int load_keys(struct build *b, bool with_pw)
 	for (;;) {
 		const char *path, *shown;
 		struct mcuprov_key **slot;
-		struct pwarg a = { with_pw ? b->pw.buf : NULL, false };
+		struct tui_pw a = { with_pw ? b->pw.buf : NULL, false };
 		int rc;
 
 		if (b->n_loaded < b->p->n_keys) {
@@ -592,7 +572,7 @@ static int load_keys(struct build *b, bool with_pw)
 			break;
 		}
 		err_clear(&err);
-		rc = key_load(path, pw_cb, &a, slot, &err);
+		rc = key_load(path, tui_pw_cb, &a, slot, &err);
 		tui_field_clear(&b->pw);
 		if (rc < 0) {
 			if (err.code == MCUPROV_ERR_PASSWORD && a.asked && !with_pw) {

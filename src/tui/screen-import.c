@@ -26,26 +26,6 @@ struct import {
 	char fp[2 * KEY_FINGERPRINT_LEN + 1];
 };
 
-struct pwarg {
-	const char *pw; /* NULL: none available */
-	bool asked;
-};
-
-static int pw_cb(char *buf, size_t size, void *arg)
-{
-	struct pwarg *a = arg;
-	size_t n;
-
-	a->asked = true;
-	if (a->pw == NULL)
-		return -1;
-	n = strlen(a->pw);
-	if (n >= size)
-		return -1;
-	memcpy(buf, a->pw, n + 1);
-	return (int)n;
-}
-
 static void set_step(struct import *im, enum step st)
 {
 	im->step = st;
@@ -55,13 +35,13 @@ static void set_step(struct import *im, enum step st)
 /* key_load with the password typed so far (or none); on success fill IM. */
 static int load(struct import *im, bool with_pw)
 {
-	struct pwarg a = { with_pw ? im->pw.buf : NULL, false };
+	struct tui_pw a = { with_pw ? im->pw.buf : NULL, false };
 	struct mcuprov_key *key = NULL;
 	struct mcuprov_err err;
 	int rc;
 
 	err_clear(&err);
-	rc = key_load(im->path.buf, pw_cb, &a, &key, &err);
+	rc = key_load(im->path.buf, tui_pw_cb, &a, &key, &err);
 	tui_field_clear(&im->pw);
 	if (rc < 0) {
 		if (err.code == MCUPROV_ERR_PASSWORD && a.asked && !with_pw) {

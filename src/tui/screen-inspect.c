@@ -28,26 +28,6 @@ struct inspect {
 	int top;
 };
 
-struct pwarg {
-	const char *pw;
-	bool asked;
-};
-
-static int pw_cb(char *buf, size_t size, void *arg)
-{
-	struct pwarg *a = arg;
-	size_t n;
-
-	a->asked = true;
-	if (a->pw == NULL)
-		return -1;
-	n = strlen(a->pw);
-	if (n >= size)
-		return -1;
-	memcpy(buf, a->pw, n + 1);
-	return (int)n;
-}
-
 static void set_step(struct inspect *in, enum step st)
 {
 	in->step = st;
@@ -63,7 +43,7 @@ static int fail(struct inspect *in, int id, struct mcuprov_err *err, const char 
 
 static int run(struct inspect *in, bool with_pw)
 {
-	struct pwarg a = { with_pw ? in->pw.buf : NULL, false };
+	struct tui_pw a = { with_pw ? in->pw.buf : NULL, false };
 	struct image_info *info = NULL;
 	struct image_verify_result res;
 	struct mcuprov_key *key = NULL;
@@ -76,7 +56,7 @@ static int run(struct inspect *in, bool with_pw)
 
 	err_clear(&err);
 	if (in->key.len > 0) {
-		rc = key_load(in->key.buf, pw_cb, &a, &key, &err);
+		rc = key_load(in->key.buf, tui_pw_cb, &a, &key, &err);
 		tui_field_clear(&in->pw);
 		if (rc < 0) {
 			if (err.code == MCUPROV_ERR_PASSWORD && a.asked && !with_pw) {

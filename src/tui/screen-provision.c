@@ -44,26 +44,6 @@ struct provision {
 	char result[2 * PROVISION_PATH_MAX + 64];
 };
 
-struct pwarg {
-	const char *pw;
-	bool asked;
-};
-
-static int pw_cb(char *buf, size_t size, void *arg)
-{
-	struct pwarg *a = arg;
-	size_t n;
-
-	a->asked = true;
-	if (a->pw == NULL)
-		return -1;
-	n = strlen(a->pw);
-	if (n >= size)
-		return -1;
-	memcpy(buf, a->pw, n + 1);
-	return (int)n;
-}
-
 static void set_step(struct provision *p, enum step st)
 {
 	p->step = st;
@@ -183,14 +163,14 @@ static int dry_run(struct provision *p)
 
 static int load_key(struct provision *p, bool with_pw)
 {
-	struct pwarg a = { with_pw ? p->pw.buf : NULL, false };
+	struct tui_pw a = { with_pw ? p->pw.buf : NULL, false };
 	struct mcuprov_err err;
 	int rc;
 
 	key_free(p->k);
 	p->k = NULL;
 	err_clear(&err);
-	rc = key_load(p->key_path, pw_cb, &a, &p->k, &err);
+	rc = key_load(p->key_path, tui_pw_cb, &a, &p->k, &err);
 	tui_field_clear(&p->pw);
 	if (rc < 0) {
 		if (err.code == MCUPROV_ERR_PASSWORD && a.asked && !with_pw) {

@@ -143,6 +143,16 @@ void tui_pane_draw(int y, int x, int h, int w, const char *text, int top);
  * at a time; true when it handled KEY. */
 bool tui_pane_key(int key, int *top, int total, int h);
 
+/* The password a screen's field holds, for key_load(): PW (NULL: none yet);
+ * ASKED tells afterwards whether the key wanted one. */
+struct tui_pw {
+	const char *pw;
+	bool asked;
+};
+
+/* key_passwd_cb over a struct tui_pw. */
+int tui_pw_cb(char *buf, size_t size, void *arg);
+
 /* ---- screens ----------------------------------------------------------- */
 
 struct tui_screen *screen_home_new(void);

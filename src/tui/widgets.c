@@ -449,3 +449,18 @@ bool tui_pane_key(int key, int *top, int total, int h)
 		*top = 0;
 	return true;
 }
+
+int tui_pw_cb(char *buf, size_t size, void *arg)
+{
+	struct tui_pw *a = arg;
+	size_t n;
+
+	a->asked = true;
+	if (a->pw == NULL)
+		return -1;
+	n = strlen(a->pw);
+	if (n >= size)
+		return -1;
+	memcpy(buf, a->pw, n + 1);
+	return (int)n;
+}
