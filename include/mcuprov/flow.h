@@ -16,6 +16,7 @@
 #include "mcuprov/error.h"
 #include "mcuprov/key.h"
 #include "mcuprov/project.h"
+#include "mcuprov/provision.h"
 
 enum flow_kind {
 	FLOW_PROVISION,
@@ -67,6 +68,24 @@ struct flow_result {
 	char *diff;           /* provisioning diff (owned), or NULL */
 	char signed_app[4096];
 };
+
+/* SO set to imgtool's defaults (image_sign_opts_init) overridden by the
+ * project's image settings (version, header and slot size, alignment,
+ * padding, confirm, security counter): how the flow's sign step and the
+ * wizard's Sign screen sign.  Files and key are left for the caller. */
+void flow_sign_opts_init(const struct project *p, struct image_sign_opts *so);
+
+/* The flow's provision step on its own: provision P's bootloader file
+ * (P->bootloader.path; kind PROJECT_BOOT_KEYS_C or PROJECT_BOOT_CONF) with
+ * the signing keys KEYS, whose files are KEY_PATHS, and the encryption key
+ * ENC_KEY (or NULL), through provision_keys_c() or provision_conf() with no
+ * extra config files; DRY_RUN as there.  `build` passes the project's keys,
+ * `rotate` the keys after a rotation.  Release R with
+ * provision_result_free() (also after a failure).  Returns as those, or
+ * MCUPROV_ERR_USAGE when P names no bootloader file. */
+int flow_provision(const struct project *p, const struct mcuprov_key *const *keys,
+		   const char *const *key_paths, size_t n_keys, const struct mcuprov_key *enc_key,
+		   bool dry_run, struct provision_result *r, struct mcuprov_err *err);
 
 /* Run the flow; returns 0 or the failing step's error (an external step's
  * non-zero exit is MCUPROV_ERR_IO "<tool> failed (exit status N)").

@@ -93,6 +93,11 @@ struct image_version {
  * bits).  Returns 0 or MCUPROV_ERR_USAGE. */
 int image_version_parse(const char *s, struct image_version *v, struct mcuprov_err *err);
 
+/* Parse S as imgtool parses a number (Python's int(s, 0)): decimal, 0x
+ * hex, 0o octal or 0b binary, '_' separators allowed, at most 0xffffffff.
+ * Returns 0 with *out set, or -1 (nothing set). */
+int image_number_parse(const char *s, uint32_t *out);
+
 /* ---- signing ------------------------------------------------------------ */
 
 enum image_sha { IMAGE_SHA_AUTO = 0, IMAGE_SHA_256 = 256, IMAGE_SHA_384 = 384, IMAGE_SHA_512 = 512 };

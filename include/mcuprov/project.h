@@ -232,4 +232,16 @@ void project_profiles_free(struct project_profile *v, size_t n);
  * ("profile 'x': not found (available: a, b)"). */
 int project_profile_find(const char *name, char **path, struct mcuprov_err *err);
 
+/* `mcuprov init`: write profile PROFILE (a name or a path, as
+ * project_profile_find() takes it) to OUT_PATH as it is, comments and all,
+ * after checking that it loads as a project file (a broken profile would
+ * only move the error to later).  The write is atomic (file_write_atomic);
+ * an existing OUT_PATH is replaced only when FORCE, a symbolic link never.
+ * Returns 0, MCUPROV_ERR_USAGE (unknown profile), MCUPROV_ERR_FORMAT
+ * (the profile does not load: "FILE:LINE:COLUMN: ..."), MCUPROV_ERR_IO
+ * (cannot read the profile or write OUT_PATH), MCUPROV_ERR_EXISTS
+ * (OUT_PATH exists and not FORCE), MCUPROV_ERR_REFUSED (OUT_PATH is a
+ * symbolic link) or MCUPROV_ERR_NOMEM. */
+int project_init(const char *profile, const char *out_path, bool force, struct mcuprov_err *err);
+
 #endif

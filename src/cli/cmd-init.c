@@ -103,24 +103,19 @@ static int init_exec(int argc, char **argv)
 		out_path = INIT_DEFAULT_OUTPUT;
 
 	err_clear(&err);
+	if (strcmp(out_path, "-") != 0) {
+		if (project_init(profile, out_path, force, &err) < 0)
+			return cli_fail(&err);
+		return EXIT_OK;
+	}
+	/* standard output: the same checks as project_init(), then print */
 	if (project_profile_find(profile, &path, &err) < 0)
 		return cli_fail(&err);
-	/* a profile that does not load would only move the error to later */
 	if (project_load(path, &p, &err) < 0 ||
-	    file_read(path, PROJECT_FILE_MAX, &text, &len, NULL, &err) < 0) {
+	    file_read(path, PROJECT_FILE_MAX, &text, &len, NULL, &err) < 0)
 		rc = cli_fail(&err);
-		goto out;
-	}
-	if (strcmp(out_path, "-") == 0) {
+	else
 		rc = cli_output(NULL, text, len);
-		goto out;
-	}
-	if (file_write_atomic(out_path, text, len, force ? FILE_WRITE_FORCE : 0, &err) < 0) {
-		rc = cli_fail(&err);
-		goto out;
-	}
-	rc = EXIT_OK;
-out:
 	project_free(p);
 	free(text);
 	free(path);

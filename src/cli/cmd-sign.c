@@ -85,44 +85,6 @@ enum {
 	O_UNSUPPORTED_FLAG,
 };
 
-/* Parse a number as imgtool does (int(x, 0)): decimal, 0x hex, 0o, 0b. */
-static int parse_u32(const char *s, uint32_t *out)
-{
-	unsigned long long v = 0;
-	int base = 10;
-	const char *p = s;
-
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
-		base = 16, p += 2;
-	else if (p[0] == '0' && (p[1] == 'o' || p[1] == 'O'))
-		base = 8, p += 2;
-	else if (p[0] == '0' && (p[1] == 'b' || p[1] == 'B'))
-		base = 2, p += 2;
-	if (*p == '\0')
-		return -1;
-	for (; *p; p++) {
-		int d;
-
-		if (*p >= '0' && *p <= '9')
-			d = *p - '0';
-		else if (*p >= 'a' && *p <= 'f')
-			d = *p - 'a' + 10;
-		else if (*p >= 'A' && *p <= 'F')
-			d = *p - 'A' + 10;
-		else if (*p == '_')
-			continue;
-		else
-			return -1;
-		if (d >= base)
-			return -1;
-		v = v * (unsigned)base + (unsigned)d;
-		if (v > 0xffffffffULL)
-			return -1;
-	}
-	*out = (uint32_t)v;
-	return 0;
-}
-
 /* Inside sign_exec: every exit goes through `out:` (nothing leaks). */
 #define USAGE(...)                                         \
 	do {                                               \
@@ -136,7 +98,7 @@ static int parse_u32(const char *s, uint32_t *out)
 	} while (0)
 #define NUM(opt, var)                                                                        \
 	do {                                                                                 \
-		if (parse_u32(optarg, &(var)) < 0)                                           \
+		if (image_number_parse(optarg, &(var)) < 0)                                           \
 			USAGE("invalid %s '%s' (a number up to 0xffffffff, decimal or 0x hex)", \
 			      opt, optarg);                                                  \
 	} while (0)
@@ -424,7 +386,7 @@ static int sign_exec(int argc, char **argv)
 				FAIL(EXIT_FAIL);
 			o.custom = c;
 			c = &o.custom[o.n_custom];
-			if (parse_u32(optarg, &n) < 0 || n > 0xffff)
+			if (image_number_parse(optarg, &n) < 0 || n > 0xffff)
 				USAGE("invalid custom TLV tag '%s'", optarg);
 			c->tag = (uint16_t)n;
 			if (opt == O_CUSTOM_TLV) {

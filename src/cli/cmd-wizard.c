@@ -47,7 +47,7 @@ static int wizard_exec(int argc, char **argv)
 		return cli_fail(&err);
 	}
 	fflush(stdout);
-	if (tui_main(&err) < 0)
+	if (tui_main(cli.production, &err) < 0)
 		return cli_fail(&err);
 	return EXIT_OK;
 }

@@ -101,6 +101,24 @@ static void progress(void *arg, enum flow_kind kind, int percent)
 		cli_progress(&v->progress_shown, flow_kind_name(kind), percent);
 }
 
+int cli_project_key(const struct project *p, size_t i, const char *passin,
+		    struct mcuprov_key **key)
+{
+	int rc;
+
+	if ((rc = cli_load_key(p->keys[i].abspath, passin, key)) != EXIT_OK)
+		return rc;
+	if ((*key)->type != p->keys[i].type) {
+		fprintf(stderr, "mcuprov: %s: '%s': is %s but %s:%u says %s\n", cli.cmd,
+			p->keys[i].path, key_type_name((*key)->type), p->file, p->keys[i].mark.line,
+			key_type_name(p->keys[i].type));
+		key_free(*key);
+		*key = NULL;
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
 static const char *verb(const struct cmd_entry *cmd)
 {
 	return cmd->name;
@@ -170,18 +188,9 @@ int cli_flow(const struct cmd_entry *cmd, unsigned what, int argc, char **argv)
 		rc = cli_fail(&err);
 		goto out;
 	}
-	for (loaded = 0; loaded < p->n_keys; loaded++) {
-		if ((rc = cli_load_key(p->keys[loaded].abspath, passin, &keys[loaded])) != EXIT_OK)
+	for (loaded = 0; loaded < p->n_keys; loaded++)
+		if ((rc = cli_project_key(p, loaded, passin, &keys[loaded])) != EXIT_OK)
 			goto out;
-		if (keys[loaded]->type != p->keys[loaded].type) {
-			fprintf(stderr, "mcuprov: %s: '%s': is %s but %s:%u says %s\n", verb(cmd),
-				p->keys[loaded].path, key_type_name(keys[loaded]->type), file,
-				p->keys[loaded].mark.line, key_type_name(p->keys[loaded].type));
-			loaded++;
-			rc = EXIT_FAIL;
-			goto out;
-		}
-	}
 	if (p->encryption_key_abspath != NULL &&
 	    (rc = cli_load_key(p->encryption_key_abspath, passin, &enc)) != EXIT_OK)
 		goto out;

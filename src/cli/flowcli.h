@@ -19,6 +19,14 @@
 	"      --production       refuse MCUboot's published development keys\n" \
 	"  -h, --help             show this help\n"
 
+struct project;
+
+/* Load key I of project P with cli_load_key() and check its type against
+ * the project file ("'PATH': is X but FILE:LINE says Y").  Returns an exit
+ * code; on failure the error is reported and *key is NULL. */
+int cli_project_key(const struct project *p, size_t i, const char *passin,
+		    struct mcuprov_key **key);
+
 /* Parse the common options, load the project and its keys, run the flow
  * parts WHAT (FLOW_DO_*) and report; returns the exit code. */
 int cli_flow(const struct cmd_entry *cmd, unsigned what, int argc, char **argv);

@@ -103,6 +103,42 @@ static int resolve(const struct flow_opts *o, const char *p, char *out, size_t n
 	return 0;
 }
 
+void flow_sign_opts_init(const struct project *p, struct image_sign_opts *so)
+{
+	image_sign_opts_init(so);
+	so->version = p->image.version;
+	so->header_size = p->image.header_size;
+	so->pad_header = p->image.pad_header;
+	so->slot_size = p->image.slot_size;
+	so->align = p->image.align ? p->image.align : 1;
+	so->pad = p->image.pad || p->image.confirm;
+	so->confirm = p->image.confirm;
+	so->has_security_counter = p->image.has_security_counter;
+	so->security_counter_auto = p->image.security_counter_auto;
+	so->security_counter = p->image.security_counter;
+}
+
+int flow_provision(const struct project *p, const struct mcuprov_key *const *keys,
+		   const char *const *key_paths, size_t n_keys, const struct mcuprov_key *enc_key,
+		   bool dry_run, struct provision_result *r, struct mcuprov_err *err)
+{
+	struct provision_opts po;
+
+	memset(r, 0, sizeof(*r));
+	if (p->bootloader.kind == PROJECT_BOOT_NONE)
+		return err_set(err, MCUPROV_ERR_USAGE, p->file, "names no bootloader file");
+	memset(&po, 0, sizeof(po));
+	po.keys = keys;
+	po.key_paths = key_paths;
+	po.n_keys = n_keys;
+	po.enc_key = enc_key;
+	po.enc_path = p->encryption_key_abspath;
+	po.dry_run = dry_run;
+	return p->bootloader.kind == PROJECT_BOOT_KEYS_C
+		       ? provision_keys_c(p->bootloader.path, &po, r, err)
+		       : provision_conf(p->bootloader.path, &po, r, err);
+}
+
 int flow_run(const struct flow_opts *o, const struct flow_callbacks *cb, struct flow_result *res,
 	     struct mcuprov_err *err)
 {
@@ -177,22 +213,13 @@ int flow_run(const struct flow_opts *o, const struct flow_callbacks *cb, struct 
 				cb->step_begin(cb->arg, i, n, c.kind, NULL);
 			switch (c.kind) {
 			case FLOW_PROVISION: {
-				struct provision_opts po;
 				struct provision_result pr;
 				const char *paths[PROVISION_MAX_KEYS];
 
-				memset(&po, 0, sizeof(po));
 				for (k = 0; k < o->n_keys && k < PROVISION_MAX_KEYS; k++)
 					paths[k] = p->keys[k].abspath;
-				po.keys = o->keys;
-				po.key_paths = paths;
-				po.n_keys = o->n_keys;
-				po.enc_key = o->enc_key;
-				po.enc_path = p->encryption_key_abspath;
-				po.dry_run = o->dry_run;
-				rc = p->bootloader.kind == PROJECT_BOOT_KEYS_C
-					     ? provision_keys_c(p->bootloader.path, &po, &pr, err)
-					     : provision_conf(p->bootloader.path, &po, &pr, err);
+				rc = flow_provision(p, o->keys, paths, o->n_keys, o->enc_key,
+						    o->dry_run, &pr, err);
 				if (rc == 0) {
 					res->diff = pr.diff;
 					pr.diff = NULL;
@@ -213,19 +240,9 @@ int flow_run(const struct flow_opts *o, const struct flow_callbacks *cb, struct 
 						 res->signed_app);
 					break;
 				}
-				image_sign_opts_init(&so);
+				flow_sign_opts_init(p, &so);
 				so.infile = app;
 				so.outfile = res->signed_app;
-				so.version = p->image.version;
-				so.header_size = p->image.header_size;
-				so.pad_header = p->image.pad_header;
-				so.slot_size = p->image.slot_size;
-				so.align = p->image.align ? p->image.align : 1;
-				so.pad = p->image.pad || p->image.confirm;
-				so.confirm = p->image.confirm;
-				so.has_security_counter = p->image.has_security_counter;
-				so.security_counter_auto = p->image.security_counter_auto;
-				so.security_counter = p->image.security_counter;
 				so.key = o->keys[0];
 				rc = image_sign(&so, &sr, err);
 				if (rc == 0)

@@ -103,6 +103,43 @@ static int parse_num(const char **p, uint64_t max, uint64_t *out)
 	return 0;
 }
 
+int image_number_parse(const char *s, uint32_t *out)
+{
+	unsigned long long v = 0;
+	int base = 10;
+	const char *p = s;
+
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+		base = 16, p += 2;
+	else if (p[0] == '0' && (p[1] == 'o' || p[1] == 'O'))
+		base = 8, p += 2;
+	else if (p[0] == '0' && (p[1] == 'b' || p[1] == 'B'))
+		base = 2, p += 2;
+	if (*p == '\0')
+		return -1;
+	for (; *p; p++) {
+		int d;
+
+		if (*p >= '0' && *p <= '9')
+			d = *p - '0';
+		else if (*p >= 'a' && *p <= 'f')
+			d = *p - 'a' + 10;
+		else if (*p >= 'A' && *p <= 'F')
+			d = *p - 'A' + 10;
+		else if (*p == '_')
+			continue;
+		else
+			return -1;
+		if (d >= base)
+			return -1;
+		v = v * (unsigned)base + (unsigned)d;
+		if (v > 0xffffffffULL)
+			return -1;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
 int image_version_parse(const char *s, struct image_version *v, struct mcuprov_err *err)
 {
 	const char *p = s;

@@ -1830,3 +1830,28 @@ int project_profile_find(const char *name, char **path, struct mcuprov_err *err)
 	return err_set(err, MCUPROV_ERR_USAGE, NULL, "profile '%s': not found (available: %s)",
 		       name, list);
 }
+
+int project_init(const char *profile, const char *out_path, bool force, struct mcuprov_err *err)
+{
+	struct project *p = NULL;
+	char *path = NULL;
+	uint8_t *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	rc = project_profile_find(profile, &path, err);
+	if (rc < 0)
+		goto out;
+	rc = project_load(path, &p, err);
+	if (rc < 0)
+		goto out;
+	rc = file_read(path, PROJECT_FILE_MAX, &text, &len, NULL, err);
+	if (rc < 0)
+		goto out;
+	rc = file_write_atomic(out_path, text, len, force ? FILE_WRITE_FORCE : 0, err);
+out:
+	project_free(p);
+	free(text);
+	free(path);
+	return rc;
+}

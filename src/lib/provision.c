@@ -234,8 +234,11 @@ static int public_file(const struct provision_opts *o, size_t i, struct provisio
 	/* Kconfig resolves relative names against the bootloader's tree:
 	 * give absolute ones */
 	if (realpath(base, out) == NULL) {
-		if (getcwd(cwd, sizeof(cwd)) == NULL ||
-		    snprintf(out, outsz, "%s/%s", cwd, base) >= (int)outsz)
+		/* not written yet (dry run) */
+		if (base[0] == '/')
+			snprintf(out, outsz, "%s", base);
+		else if (getcwd(cwd, sizeof(cwd)) == NULL ||
+			 snprintf(out, outsz, "%s/%s", cwd, base) >= (int)outsz)
 			return err_set(err, MCUPROV_ERR_USAGE, base, "path too long");
 	}
 	return 0;

@@ -4,8 +4,8 @@
  * screens with background work tick and spinners turn) or, when
  * MCUPROV_TUI_SCRIPT names a file, from that file, one command per line:
  *   key NAME          Enter, Esc, Tab, BTab, Up, Down, Left, Right, Home,
- *                     End, PgUp, PgDn, Backspace, Space, F1, C-u, or a
- *                     single character
+ *                     End, PgUp, PgDn, Backspace, Delete, Space, F1, F2,
+ *                     C-u, C-o, or a single character
  *   type TEXT         each character of TEXT as a key
  *   wait-idle         until no worker thread runs
  *   save-screen NAME  the screen as text to $MCUPROV_TUI_SCREENS/NAME.txt
@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <wchar.h>
 
 #include "tui.h"
 
@@ -181,6 +182,7 @@ static const struct {
 	{ "Home", KEY_HOME },	   { "End", KEY_END },		{ "Backspace", KEY_BACKSPACE },
 	{ "Space", ' ' },	   { "F1", KEY_F(1) },		{ "C-u", 21 },
 	{ "C-c", 3 },		   { "PgUp", KEY_PPAGE },	{ "PgDn", KEY_NPAGE },
+	{ "C-o", 15 },		   { "F2", KEY_F(2) },		{ "Delete", KEY_DC },
 };
 
 static int script_key(const char *name)
@@ -198,7 +200,7 @@ static int script_key(const char *name)
 static int save_screen(const char *name, struct mcuprov_err *err)
 {
 	const char *dir = getenv("MCUPROV_TUI_SCREENS");
-	char path[4096], line[1024];
+	char path[4096], line[8192];
 	FILE *f;
 	int y, n;
 
@@ -209,9 +211,24 @@ static int save_screen(const char *name, struct mcuprov_err *err)
 	if (f == NULL)
 		return err_set(err, MCUPROV_ERR_IO, path, "cannot create: %s", strerror(errno));
 	for (y = 0; y < LINES; y++) {
-		n = mvwinnstr(stdscr, y, 0, line, COLS < 1000 ? COLS : 1000);
+		wchar_t wl[1001];
+		mbstate_t st;
+		int k;
+
+		/* wide: a row of UTF-8 text is COLS columns, not COLS bytes */
+		n = mvwinnwstr(stdscr, y, 0, wl, COLS < 1000 ? COLS : 1000);
 		if (n < 0)
 			n = 0;
+		wl[n] = L'\0';
+		memset(&st, 0, sizeof(st));
+		for (k = 0, n = 0; wl[k] != L'\0' && n < (int)sizeof(line) - 8; k++) {
+			size_t l = wcrtomb(line + n, wl[k], &st);
+
+			if (l == (size_t)-1)
+				line[n++] = '?';
+			else
+				n += (int)l;
+		}
 		line[n] = '\0';
 		while (n > 0 && line[n - 1] == ' ')
 			line[--n] = '\0';
@@ -344,12 +361,15 @@ int tui_loop(struct tui_screen *home, const char *script, struct mcuprov_err *er
 	return rc;
 }
 
-int tui_main(struct mcuprov_err *err)
+bool tui_production;
+
+int tui_main(bool production, struct mcuprov_err *err)
 {
 	const char *script = getenv("MCUPROV_TUI_SCRIPT");
 	struct tui_screen *home;
 	int rc;
 
+	tui_production = production;
 	if (script != NULL && script[0] == '\0')
 		script = NULL;
 	rc = term_start(script != NULL, err);

@@ -33,6 +33,10 @@
 #define LOG_KEEP 1000 /* lines kept for the log pane */
 
 enum phase { PH_CHOOSE, PH_PASSWORD, PH_RUNNING, PH_DONE };
+
+/* per-step timeouts offered by 't' (seconds; 0: none) */
+static const unsigned timeouts[] = { 0, 10, 60, 300, 900, 1800, 3600 };
+#define N_TIMEOUTS (sizeof(timeouts) / sizeof(timeouts[0]))
 enum mark { MK_PENDING, MK_RUNNING, MK_OK, MK_FAILED };
 enum { D_CANCEL = 1, D_ERR, D_PWERR };
 enum ev_type { EV_BEGIN, EV_END, EV_LINE, EV_PROGRESS, EV_DONE };
@@ -74,14 +78,14 @@ struct build {
 	struct project *p;
 	const struct project_target *t;
 	char project_note[1200];
-	char items[2][160];
+	/* the demo, then one item per target */
+	char items[1 + PROJECT_TARGETS_MAX][160];
 	int n_items;
-	/* keys of the project, loaded before the run */
-	struct mcuprov_key *keys[PROJECT_KEYS_MAX], *enc;
-	size_t n_loaded;
-	bool enc_loaded;
-	const char *pw_path; /* the encrypted key being asked for */
-	struct tui_field pw;
+	int menu_top; /* first item shown */
+	int timeout_sel; /* index into timeouts[] */
+	/* keys of the project (then its encryption key), loaded before the run */
+	struct tui_keyset ks;
+	struct mcuprov_key *enc; /* ks.keys[n_keys] when there is one */
 	/* the run */
 	bool running;
 	pthread_t thread;
@@ -508,9 +512,10 @@ static int start(struct build *b, bool demo)
 		b->job.fo.target = t;
 		b->job.fo.what = FLOW_DO_PROVISION | FLOW_DO_BUILD | FLOW_DO_SIGN | FLOW_DO_FLASH |
 				 FLOW_DO_RUN;
-		b->job.fo.keys = (const struct mcuprov_key *const *)b->keys;
+		b->job.fo.keys = (const struct mcuprov_key *const *)b->ks.keys;
 		b->job.fo.n_keys = b->p->n_keys;
 		b->job.fo.enc_key = b->enc;
+		b->job.fo.step_timeout_ms = timeouts[b->timeout_sel] * 1000u;
 		snprintf(b->job.log_path, sizeof(b->job.log_path), "%s/mcuprov.log", b->p->dir);
 		b->job.fo.log_path = b->job.log_path;
 	}
@@ -538,72 +543,50 @@ static int start(struct build *b, bool demo)
 
 static void free_keys(struct build *b)
 {
-	size_t k;
-
-	for (k = 0; k < b->n_loaded; k++)
-		key_free(b->keys[k]);
-	b->n_loaded = 0;
-	key_free(b->enc);
+	tui_keyset_clear(&b->ks);
 	b->enc = NULL;
-	b->enc_loaded = false;
 }
 
-/* Load the next key (with the password typed, or none); then the next,
- * until all are loaded and the run starts, or a password is needed. */
+/* Load the project's keys and its encryption key (asking for passwords as
+ * needed), check them against the types the project file states, then
+ * start the run. */
 static int load_keys(struct build *b, bool with_pw)
 {
 	struct mcuprov_err err;
+	size_t k;
+	int rc;
 
-	for (;;) {
-		const char *path, *shown;
-		struct mcuprov_key **slot;
-		struct tui_pw a = { with_pw ? b->pw.buf : NULL, false };
-		int rc;
-
-		if (b->n_loaded < b->p->n_keys) {
-			path = b->p->keys[b->n_loaded].abspath;
-			shown = b->p->keys[b->n_loaded].path;
-			slot = &b->keys[b->n_loaded];
-		} else if (b->p->encryption_key_abspath != NULL && !b->enc_loaded) {
-			path = b->p->encryption_key_abspath;
-			shown = b->p->encryption_key;
-			slot = &b->enc;
-		} else {
-			break;
+	if (b->ks.loaded == 0 && !with_pw) {
+		free_keys(b);
+		b->ks.n = 0;
+		for (k = 0; k < b->p->n_keys && b->ks.n < TUI_KEYSET_MAX - 1; k++) {
+			b->ks.paths[b->ks.n] = b->p->keys[k].abspath;
+			b->ks.names[b->ks.n++] = b->p->keys[k].path;
 		}
-		err_clear(&err);
-		rc = key_load(path, tui_pw_cb, &a, slot, &err);
-		tui_field_clear(&b->pw);
-		if (rc < 0) {
-			if (err.code == MCUPROV_ERR_PASSWORD && a.asked && !with_pw) {
-				b->pw_path = shown;
-				b->phase = PH_PASSWORD;
-				b->s.text_input = true;
-				return TUI_HANDLED;
-			}
-			/* as the project file names it */
-			snprintf(err.subject, sizeof(err.subject), "%.500s", shown);
-			return tui_dialog_error(&b->s,
-						with_pw && err.code == MCUPROV_ERR_PASSWORD ? D_PWERR
-											    : D_ERR,
-						&err);
+		if (b->p->encryption_key_abspath != NULL) {
+			b->ks.paths[b->ks.n] = b->p->encryption_key_abspath;
+			b->ks.names[b->ks.n++] = b->p->encryption_key;
 		}
-		with_pw = false;
-		if (slot == &b->enc) {
-			b->enc_loaded = true;
-			continue;
-		}
-		if ((*slot)->type != b->p->keys[b->n_loaded].type) {
-			err_set(&err, MCUPROV_ERR_FORMAT, b->p->keys[b->n_loaded].path,
-				"is %s but %s:%u says %s", key_type_name((*slot)->type),
-				PROJECT_FILE, b->p->keys[b->n_loaded].mark.line,
-				key_type_name(b->p->keys[b->n_loaded].type));
-			key_free(*slot);
-			*slot = NULL;
+	}
+	rc = tui_keyset_load(&b->ks, with_pw, &err);
+	if (rc == 1) {
+		b->phase = PH_PASSWORD;
+		b->s.text_input = true;
+		return TUI_HANDLED;
+	}
+	if (rc < 0)
+		return tui_dialog_error(&b->s,
+					with_pw && err.code == MCUPROV_ERR_PASSWORD ? D_PWERR : D_ERR,
+					&err);
+	for (k = 0; k < b->p->n_keys; k++)
+		if (b->ks.keys[k]->type != b->p->keys[k].type) {
+			err_set(&err, MCUPROV_ERR_FORMAT, b->p->keys[k].path,
+				"is %s but %s:%u says %s", key_type_name(b->ks.keys[k]->type),
+				PROJECT_FILE, b->p->keys[k].mark.line,
+				key_type_name(b->p->keys[k].type));
 			return tui_dialog_error(&b->s, D_ERR, &err);
 		}
-		b->n_loaded++;
-	}
+	b->enc = b->p->encryption_key_abspath != NULL ? b->ks.keys[b->p->n_keys] : NULL;
 	return start(b, false);
 }
 
@@ -621,34 +604,59 @@ static const char *mark_text(enum mark m)
 
 static void draw_choose(struct build *b)
 {
-	const char *items[2];
-	int y = 3, i;
+	const char *items[1 + PROJECT_TARGETS_MAX];
+	char line[200];
+	int y = 3, i, shown, max_shown = LINES - 17 > 2 ? LINES - 17 : 2;
 
-	tui_frame("Build & flash", "Up/Down move  Enter run  Esc back  ? help");
+	tui_frame("Build & flash", b->sel > 0 ? "Up/Down move  Enter run  t timeout  Esc back  ? help"
+					      : "Up/Down move  Enter run  Esc back  ? help");
 	mvaddstr(y++, 2, "What to run:");
 	y++;
-	for (i = 0; i < b->n_items; i++)
-		items[i] = b->items[i];
-	tui_menu(y, 2, 30, items, b->n_items, b->sel);
+	/* a window over a long target list, keeping the selection in it */
+	if (b->sel < b->menu_top)
+		b->menu_top = b->sel;
+	if (b->sel >= b->menu_top + max_shown)
+		b->menu_top = b->sel - max_shown + 1;
+	shown = b->n_items - b->menu_top < max_shown ? b->n_items - b->menu_top : max_shown;
+	for (i = 0; i < shown; i++)
+		items[i] = b->items[b->menu_top + i];
+	tui_menu(y, 2, 40, items, shown, b->sel - b->menu_top);
+	if (b->menu_top > 0 || b->menu_top + shown < b->n_items) {
+		attron(tui_attr(TUI_PAIR_DIM));
+		mvprintw(y + shown, 4, "(%d of %d: Up/Down for more)", shown, b->n_items);
+		attroff(tui_attr(TUI_PAIR_DIM));
+		y++;
+	}
 	attron(tui_attr(TUI_PAIR_DIM));
-	mvaddnstr(y + b->sel, 34, b->sel == 0 ? "key, provision, build, sign, verify, boot"
-					      : "provision, build, sign, verify, flash, run",
-		  COLS - 36);
+	mvaddnstr(y + b->sel - b->menu_top, 44,
+		  b->sel == 0 ? "key, provision, build, sign, boot" : "provision, build, sign, flash",
+		  COLS - 46);
 	attroff(tui_attr(TUI_PAIR_DIM));
-	y += b->n_items + 1;
-	if (b->sel == 0)
+	y += shown + 1;
+	if (b->sel == 0) {
 		y += tui_wrap(y, 2, COLS - 4,
 			      "The demo works in ./" DEMO_DIR ": a new ed25519 key, the demo "
 			      "loader's keys.c made to trust only it, loader and app built with "
 			      "arm-none-eabi-gcc, the app signed and verified, both booted in "
 			      "qemu-system-arm (as `mcuprov demo`).",
 			      0);
-	else
+	} else {
 		y += tui_wrap(y, 2, COLS - 4,
 			      "The target's steps from " PROJECT_FILE ", as `mcuprov run` runs "
 			      "them; every command's output goes to mcuprov.log in the project "
 			      "directory.",
 			      0);
+		if (timeouts[b->timeout_sel] == 0)
+			snprintf(line, sizeof(line), "Step timeout: none (t changes it)");
+		else
+			snprintf(line, sizeof(line),
+				 "Step timeout: %u %s: a step running longer is stopped (t "
+				 "changes it)",
+				 timeouts[b->timeout_sel] < 60 ? timeouts[b->timeout_sel]
+							       : timeouts[b->timeout_sel] / 60,
+				 timeouts[b->timeout_sel] < 60 ? "s" : "min");
+		mvaddnstr(y++, 2, line, COLS - 4);
+	}
 	y++;
 	if (b->project_note[0] != '\0')
 		tui_wrap(y, 2, COLS - 4, b->project_note,
@@ -662,12 +670,7 @@ static void draw_password(struct build *b)
 	tui_frame("Build & flash", "type the password (not shown)  Enter next  Esc back  F1 help");
 	mvprintw(y++, 2, "Target: %s", b->t->name);
 	y++;
-	y += tui_wrap(y, 2, COLS - 4, b->pw_path, 0);
-	y++;
-	mvaddstr(y++, 2, "The key is encrypted. Password:");
-	tui_field_draw(&b->pw, y, 3, 40, true);
-	y += 2;
-	mvaddstr(y, 2, "Nothing is shown while you type.");
+	tui_keyset_draw_pw(&b->ks, y);
 }
 
 static void draw_run(struct build *b)
@@ -807,13 +810,17 @@ static int build_event(struct tui_screen *s, int key)
 		if (is_enter(key)) {
 			if (b->sel == 0)
 				return start(b, true);
+			b->t = &b->p->targets[b->sel - 1];
 			free_keys(b);
 			return load_keys(b, false);
+		}
+		if ((key == 't' || key == 'T') && b->sel > 0) {
+			b->timeout_sel = (b->timeout_sel + 1) % (int)N_TIMEOUTS;
+			return TUI_HANDLED;
 		}
 		return key == 27 ? TUI_BACK : TUI_UNHANDLED;
 	case PH_PASSWORD:
 		if (key == 27) {
-			tui_field_clear(&b->pw);
 			free_keys(b);
 			b->phase = PH_CHOOSE;
 			b->s.text_input = false;
@@ -821,7 +828,7 @@ static int build_event(struct tui_screen *s, int key)
 		}
 		if (is_enter(key))
 			return load_keys(b, true);
-		return tui_field_key(&b->pw, key) ? TUI_HANDLED : TUI_UNHANDLED;
+		return tui_keyset_key(&b->ks, key) ? TUI_HANDLED : TUI_UNHANDLED;
 	case PH_RUNNING:
 		if (key == 'c' || key == 'C' || key == 27)
 			return tui_dialog_confirm(s, D_CANCEL, "Cancel?",
@@ -892,7 +899,6 @@ static void build_destroy(struct tui_screen *s)
 	pthread_mutex_destroy(&b->job.mu);
 	log_clear(b);
 	free_keys(b);
-	tui_field_clear(&b->pw);
 	project_free(b->p);
 	free(b);
 }
@@ -918,13 +924,15 @@ struct tui_screen *screen_build_new(void)
 	b->s.tick_covered = true;
 	b->s.on_dialog = build_on_dialog;
 	b->s.destroy = build_destroy;
-	b->pw.secret = true;
+	b->ks.pw.secret = true;
 	b->percent = -1;
 	snprintf(b->items[b->n_items++], sizeof(b->items[0]), "Demo (QEMU)");
 	if (access(PROJECT_FILE, F_OK) == 0) {
 		err_clear(&err);
-		if (project_load(PROJECT_FILE, &b->p, &err) < 0 ||
-		    project_target_get(b->p, NULL, &b->t, &err) < 0) {
+		if (project_load(PROJECT_FILE, &b->p, &err) == 0 && b->p->n_targets == 0)
+			/* the message `mcuprov run` gives */
+			project_target_get(b->p, NULL, &b->t, &err);
+		if (b->p == NULL || b->p->n_targets == 0) {
 			if (err.subject[0] != '\0')
 				snprintf(b->project_note, sizeof(b->project_note),
 					 "mcuprov: wizard: '%.400s': %.700s", err.subject, err.msg);
@@ -935,10 +943,26 @@ struct tui_screen *screen_build_new(void)
 			b->p = NULL;
 			b->t = NULL;
 		} else {
-			snprintf(b->items[b->n_items++], sizeof(b->items[0]), "Run target %.100s",
-				 b->t->name);
-			snprintf(b->project_note, sizeof(b->project_note),
-				 "Project: %s, target '%.100s'.", PROJECT_FILE, b->t->name);
+			const struct project_target *def = project_target(b->p, NULL);
+			size_t i;
+
+			for (i = 0; i < b->p->n_targets && i < PROJECT_TARGETS_MAX; i++)
+				snprintf(b->items[b->n_items++], sizeof(b->items[0]),
+					 "Run target %.100s%s", b->p->targets[i].name,
+					 &b->p->targets[i] == def && b->p->n_targets > 1
+						 ? " (default)"
+						 : "");
+			/* start on the default target when there is one */
+			if (def != NULL)
+				b->sel = 1 + (int)(def - b->p->targets);
+			if (b->p->n_targets == 1)
+				snprintf(b->project_note, sizeof(b->project_note),
+					 "Project: %s, target '%.100s'.", PROJECT_FILE, def->name);
+			else
+				snprintf(b->project_note, sizeof(b->project_note),
+					 "Project: %s, %zu targets%s.", PROJECT_FILE,
+					 b->p->n_targets,
+					 def != NULL ? "" : " and no default_target: choose one");
 		}
 	}
 	return &b->s;

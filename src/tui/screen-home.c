@@ -67,7 +67,7 @@ static void home_load(struct home *h)
 	h->key_line[0] = h->fp_line[0] = '\0';
 	if (access(PROJECT_FILE, F_OK) != 0) {
 		snprintf(h->project_line, sizeof(h->project_line),
-			 "no project - create one with `mcuprov init`");
+			 "no project - create one in Settings (or with `mcuprov init`)");
 		return;
 	}
 	err_clear(&err);
@@ -132,6 +132,7 @@ static void home_draw(struct tui_screen *s)
 static int home_event(struct tui_screen *s, int key)
 {
 	struct home *h = (struct home *)s;
+	struct tui_screen *next;
 
 	if (tui_menu_key(key, &h->sel, N_ACTIONS))
 		return TUI_HANDLED;
@@ -149,16 +150,24 @@ static int home_event(struct tui_screen *s, int key)
 		return TUI_UNHANDLED;
 	}
 	switch (h->sel) {
-	case ACT_KEYGEN: tui_push(screen_keygen_new()); return TUI_NEXT;
-	case ACT_IMPORT: tui_push(screen_import_new()); return TUI_NEXT;
-	case ACT_PROVISION: tui_push(screen_provision_new(NULL)); return TUI_NEXT;
-	case ACT_RUN: tui_push(screen_build_new()); return TUI_NEXT;
-	case ACT_SIGN: return tui_dialog_stub(s, "Sign image", "sign");
-	case ACT_INSPECT: tui_push(screen_inspect_new()); return TUI_NEXT;
-	case ACT_KEYRING: return tui_dialog_stub(s, "Keyring", "keyinfo");
-	case ACT_SETTINGS: return tui_dialog_stub(s, "Settings", "init");
+	case ACT_KEYGEN: next = screen_keygen_new(); break;
+	case ACT_IMPORT: next = screen_import_new(); break;
+	case ACT_PROVISION: next = screen_provision_new(NULL); break;
+	case ACT_RUN: next = screen_build_new(); break;
+	case ACT_SIGN: next = screen_sign_new(); break;
+	case ACT_INSPECT: next = screen_inspect_new(); break;
+	case ACT_KEYRING: next = screen_keyring_new(); break;
+	case ACT_SETTINGS: next = screen_settings_new(); break;
 	default: return TUI_QUIT;
 	}
+	if (next == NULL) {
+		struct mcuprov_err err;
+
+		err_set(&err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
+		return tui_dialog_error(s, 0, &err);
+	}
+	tui_push(next);
+	return TUI_NEXT;
 }
 
 static void home_resume(struct tui_screen *s)
@@ -174,8 +183,11 @@ struct tui_screen *screen_home_new(void)
 		return NULL;
 	h->s.title = "Home";
 	h->s.help = "Home shows the project in this directory (mcuprov.yaml), its signing "
-		    "key and warnings, and what you can do. Sign image, Keyring and Settings "
-		    "name the mcuprov command to use in this version.";
+		    "key and warnings, and what you can do: make or check a key, make the "
+		    "bootloader trust it, build and flash (the QEMU demo works without "
+		    "hardware), sign or inspect an image, rotate keys (Keyring), create or "
+		    "edit the project (Settings). Every screen does what a mcuprov command "
+		    "does, with the same messages; ? or F1 explains each screen.";
 	h->s.draw = home_draw;
 	h->s.event = home_event;
 	h->s.resume = home_resume;

@@ -1,5 +1,7 @@
 /* mcuprov wizard: import (check) a key file with key_load: its type,
- * private or public, fingerprint and the development-key warning. */
+ * private or public, fingerprint and the development-key warning.  The
+ * file comes from the browser (Enter on the empty field, Ctrl-O, F2) or is
+ * typed; from the result, p provisions the bootloader with the key. */
 #include "config.h"
 
 #include <stdio.h>
@@ -12,7 +14,10 @@
 
 enum step { ST_PATH, ST_PW, ST_SHOW };
 
-enum { D_LOADERR = 1, D_PWERR };
+enum { D_LOADERR = 1, D_PWERR, D_PICK };
+
+/* what the browser lists until Tab shows all files */
+static const char *const key_exts[] = { ".pem", ".der", ".key", ".pub", ".priv", NULL };
 
 struct import {
 	struct tui_screen s;
@@ -20,7 +25,7 @@ struct import {
 	struct tui_field path, pw;
 	/* what was loaded */
 	enum key_type type;
-	bool is_private, was_encrypted, insecure;
+	bool is_private, was_encrypted, insecure, can_sign;
 	unsigned mode;
 	char devkey[128];
 	char fp[2 * KEY_FINGERPRINT_LEN + 1];
@@ -50,12 +55,12 @@ static int load(struct import *im, bool with_pw)
 		}
 		if (err.subject[0] == '\0')
 			snprintf(err.subject, sizeof(err.subject), "%.500s", im->path.buf);
-		return tui_dialog_error(&im->s, with_pw && err.code == MCUPROV_ERR_PASSWORD
-						       ? D_PWERR
-						       : D_LOADERR,
-					&err);
+		return tui_dialog_error(
+			&im->s, with_pw && err.code == MCUPROV_ERR_PASSWORD ? D_PWERR : D_LOADERR,
+			&err);
 	}
 	im->type = key->type;
+	im->can_sign = key_type_can_sign(key->type);
 	im->is_private = key->is_private;
 	im->was_encrypted = key->was_encrypted;
 	im->insecure = key->insecure_mode;
@@ -80,10 +85,15 @@ static void import_draw(struct tui_screen *s)
 
 	switch (im->step) {
 	case ST_PATH:
-		tui_frame("Import key", "type the path  Enter load  Esc back  F1 help");
+		tui_frame("Import key",
+			  "type the path  Enter load  Ctrl-O/F2 browse  Esc back  F1 help");
 		mvaddstr(y++, 2, "Key file to check (PEM or DER, private or public):");
 		y++;
 		tui_field_draw(&im->path, y, 3, COLS - 8, true);
+		y += 2;
+		tui_wrap(y, 2, COLS - 4,
+			 "Enter on the empty field, Ctrl-O or F2 opens the file browser.",
+			 tui_attr(TUI_PAIR_DIM));
 		break;
 	case ST_PW:
 		tui_frame("Import key", "type the password (not shown)  Enter load  Esc back");
@@ -95,7 +105,9 @@ static void import_draw(struct tui_screen *s)
 		mvaddstr(y, 2, "Nothing is shown while you type.");
 		break;
 	case ST_SHOW:
-		tui_frame("Import key", "Enter/Esc back  ? help");
+		tui_frame("Import key",
+			  im->can_sign ? "p provision with this key  Enter/Esc back  ? help"
+				       : "Enter/Esc back  ? help");
 		mvprintw(y++, 2, "File: %s", im->path.buf);
 		y++;
 		mvprintw(y++, 2, "type         %s", key_type_name(im->type));
@@ -121,7 +133,11 @@ static void import_draw(struct tui_screen *s)
 			y += tui_wrap(y, 2, COLS - 4, text, tui_attr(TUI_PAIR_WARN));
 		}
 		if (im->devkey[0] == '\0' && !im->insecure)
-			mvaddstr(y, 2, "No warnings.");
+			mvaddstr(y++, 2, "No warnings.");
+		if (im->can_sign) {
+			y++;
+			mvaddstr(y, 2, "Next:  p  Provision the bootloader with this key");
+		}
 		break;
 	}
 }
@@ -139,8 +155,11 @@ static int import_event(struct tui_screen *s, int key)
 	case ST_PATH:
 		if (key == 27)
 			return TUI_BACK;
+		if (tui_is_browse_key(key) || (is_enter(key) && im->path.len == 0))
+			return tui_filepick(s, D_PICK, "Import key: choose a key file", NULL,
+					    key_exts, &im->path);
 		if (is_enter(key))
-			return im->path.len > 0 ? load(im, false) : TUI_HANDLED;
+			return load(im, false);
 		return tui_field_key(&im->path, key) ? TUI_HANDLED : TUI_UNHANDLED;
 	case ST_PW:
 		if (key == 27) {
@@ -154,9 +173,31 @@ static int import_event(struct tui_screen *s, int key)
 	case ST_SHOW:
 		if (key == 27 || is_enter(key))
 			return TUI_BACK;
+		if ((key == 'p' || key == 'P') && im->can_sign) {
+			struct tui_screen *next = screen_provision_new(im->path.buf);
+
+			if (next == NULL) {
+				struct mcuprov_err err;
+
+				err_set(&err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
+				return tui_dialog_error(s, D_LOADERR, &err);
+			}
+			tui_push(next);
+			return TUI_NEXT;
+		}
 		return TUI_UNHANDLED;
 	}
 	return TUI_UNHANDLED;
+}
+
+static int import_on_dialog(struct tui_screen *s, int id, bool yes)
+{
+	struct import *im = (struct import *)s;
+
+	/* a file chosen in the browser is loaded right away */
+	if (id == D_PICK && yes && im->step == ST_PATH && im->path.len > 0)
+		return load(im, false);
+	return TUI_HANDLED;
 }
 
 static void import_destroy(struct tui_screen *s)
@@ -174,13 +215,16 @@ struct tui_screen *screen_import_new(void)
 	if (im == NULL)
 		return NULL;
 	im->s.title = "Import key";
-	im->s.help = "Check a key file before you use it: mcuprov loads it (asking for the "
-		     "password when it is encrypted) and shows its type, whether it is a "
-		     "private or public key, its fingerprint (the value `mcuprov fingerprint` "
-		     "prints and images carry) and warns about MCUboot's published "
-		     "development keys and loose file modes.";
+	im->s.help = "Check a key file before you use it: type its path, or press Enter on "
+		     "the empty field (or Ctrl-O, F2) to pick it in the file browser. mcuprov "
+		     "loads it (asking for the password when it is encrypted) and shows its "
+		     "type, whether it is a private or public key, its fingerprint (the value "
+		     "`mcuprov fingerprint` prints and images carry) and warns about MCUboot's "
+		     "published development keys and loose file modes. From there, p "
+		     "provisions the bootloader with the key.";
 	im->s.draw = import_draw;
 	im->s.event = import_event;
+	im->s.on_dialog = import_on_dialog;
 	im->s.destroy = import_destroy;
 	im->pw.secret = true;
 	set_step(im, ST_PATH);

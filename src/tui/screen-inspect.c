@@ -1,11 +1,15 @@
-/* mcuprov wizard: inspect an image — image_parse + imginfo_format (the text
- * of `mcuprov dumpinfo`) in a scrollable pane, with image_verify's verdict
- * on top: the hash without a key, the signature with one. */
+/* mcuprov wizard: inspect an image — image_parse + imginfo_format, with
+ * image_verify's verdict on top (the hash without a key, the signature with
+ * one).  The result is a navigable tree built from the core's own JSON
+ * (`mcuprov dumpinfo -f json`: labels and values exactly as it prints
+ * them, no second formatter); 't' shows dumpinfo's plain text instead. */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <json-c/json.h>
 
 #include "tui.h"
 #include "mcuprov/image.h"
@@ -15,17 +19,40 @@ enum step { ST_FORM, ST_PW, ST_SHOW };
 
 enum { F_IMAGE, F_KEY, N_FORM };
 
-enum { D_ERR = 1, D_PWERR };
+enum { D_ERR = 1, D_PWERR, D_BROWSE_IMAGE, D_BROWSE_KEY };
+
+/* One row of the tree, in pre-order: a node's descendants are the nodes
+ * after it up to END. */
+struct node {
+	char *label;   /* the JSON key, "[i]" or an array element's summary */
+	char *value;   /* a leaf's value as shown; NULL for a container */
+	char *summary; /* a container's children in one line (the detail) */
+	int depth;
+	int parent; /* -1 at the top */
+	int end;
+	int nkids; /* a container's children */
+	int idx;   /* an array element's index; -1 for an object's member */
+	bool array;
+	bool open;
+};
 
 struct inspect {
 	struct tui_screen s;
 	enum step step;
 	int focus;
 	struct tui_field image, key, pw;
-	char *text;   /* imginfo_format output */
-	bool ok;      /* the verify status */
+	char *text; /* imginfo_format's human text: the 't' view */
+	bool ok;    /* the verify status */
 	char status[1400];
-	int top;
+	int top; /* first line of the text view */
+	/* the tree */
+	struct node *nodes;
+	int n, cap;
+	int *vis; /* the visible nodes, in order */
+	int nvis;
+	int sel;      /* the selected node */
+	int tree_top; /* first visible row shown */
+	bool textview;
 };
 
 static void set_step(struct inspect *in, enum step st)
@@ -41,73 +68,456 @@ static int fail(struct inspect *in, int id, struct mcuprov_err *err, const char 
 	return tui_dialog_error(&in->s, id, err);
 }
 
-static int run(struct inspect *in, bool with_pw)
-{
-	struct tui_pw a = { with_pw ? in->pw.buf : NULL, false };
-	struct image_info *info = NULL;
-	struct image_verify_result res;
-	struct mcuprov_key *key = NULL;
-	const struct mcuprov_key *keys[1];
-	struct mcuprov_err err;
-	char fp[2 * KEY_FINGERPRINT_LEN + 1];
-	const char *base;
-	size_t len;
-	int rc;
+/* ---- the tree ------------------------------------------------------------ */
 
-	err_clear(&err);
-	if (in->key.len > 0) {
-		rc = key_load(in->key.buf, tui_pw_cb, &a, &key, &err);
-		tui_field_clear(&in->pw);
-		if (rc < 0) {
-			if (err.code == MCUPROV_ERR_PASSWORD && a.asked && !with_pw) {
-				set_step(in, ST_PW);
-				return TUI_HANDLED;
-			}
-			set_step(in, ST_FORM);
-			return fail(in, with_pw && err.code == MCUPROV_ERR_PASSWORD ? D_PWERR : D_ERR,
-				     &err, in->key.buf);
-		}
+static void tree_free(struct inspect *in)
+{
+	int i;
+
+	for (i = 0; i < in->n; i++) {
+		free(in->nodes[i].label);
+		free(in->nodes[i].value);
+		free(in->nodes[i].summary);
 	}
-	set_step(in, ST_FORM);
-	if (image_parse(in->image.buf, &info, &err) < 0) {
-		key_free(key);
-		return fail(in, D_ERR, &err, in->image.buf);
-	}
-	base = strrchr(in->image.buf, '/');
-	base = base != NULL ? base + 1 : in->image.buf;
-	free(in->text);
-	in->text = NULL;
-	rc = imginfo_format(info, base, IMGINFO_HUMAN, &in->text, &len, &err);
-	image_info_free(info);
-	if (rc < 0) {
-		key_free(key);
-		return fail(in, D_ERR, &err, in->image.buf);
-	}
-	keys[0] = key;
-	err_clear(&err);
-	memset(&res, 0, sizeof(res));
-	rc = image_verify(in->image.buf, keys, key != NULL ? 1 : 0, &res, &err);
-	in->ok = rc == 0;
-	if (rc < 0)
-		snprintf(in->status, sizeof(in->status), "%s", err.msg);
-	else if (key == NULL)
-		snprintf(in->status, sizeof(in->status), "hash OK%s",
-			 res.signed_image ? " (signature not checked: give a key)" : "");
-	else if (key_fingerprint_hex(key, fp, &err) == 0)
-		snprintf(in->status, sizeof(in->status), "signature OK (key %.16s...)", fp);
-	else
-		snprintf(in->status, sizeof(in->status), "signature OK");
-	key_free(key);
-	in->top = 0;
-	set_step(in, ST_SHOW);
-	return TUI_HANDLED;
+	free(in->nodes);
+	free(in->vis);
+	in->nodes = NULL;
+	in->vis = NULL;
+	in->n = in->cap = in->nvis = 0;
+	in->sel = in->tree_top = 0;
 }
 
-#define PANE_Y 5
+static bool is_container(const struct json_object *o)
+{
+	if (json_object_is_type(o, json_type_object))
+		return json_object_object_length(o) > 0;
+	if (json_object_is_type(o, json_type_array))
+		return json_object_array_length(o) > 0;
+	return false;
+}
+
+/* S (malloc'd, or NULL) with control characters shown as '?': a file
+ * name may hold any byte but a row of the tree is one line. */
+static char *clean(char *s)
+{
+	char *p;
+
+	for (p = s; p != NULL && *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return s;
+}
+
+/* A scalar (or empty container) as dumpinfo's JSON has it; strings
+ * without their quotes.  Malloc'd. */
+static char *scalar_text(struct json_object *o)
+{
+	if (json_object_is_type(o, json_type_string))
+		return clean(strdup(json_object_get_string(o)));
+	if (json_object_is_type(o, json_type_object))
+		return strdup("{}");
+	if (json_object_is_type(o, json_type_array))
+		return strdup("[]");
+	return strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+}
+
+/* An array element's label: "[0] SHA256 (0x10), 32 bytes" from the
+ * element's own type_name, type and len (what a TLV has), else "[0]". */
+static char *element_label(size_t i, struct json_object *o)
+{
+	struct json_object *name = NULL, *type = NULL, *len = NULL;
+	bool named;
+	char buf[256];
+	int n;
+
+	n = snprintf(buf, sizeof(buf), "[%zu]", i);
+	if (!json_object_is_type(o, json_type_object))
+		return strdup(buf);
+	json_object_object_get_ex(o, "type_name", &name);
+	json_object_object_get_ex(o, "type", &type);
+	json_object_object_get_ex(o, "len", &len);
+	named = name != NULL && json_object_is_type(name, json_type_string);
+	if (named)
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n, " %.100s",
+			      json_object_get_string(name));
+	if (type != NULL && json_object_is_type(type, json_type_int))
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n,
+			      named ? " (0x%llx)" : " type 0x%llx",
+			      (unsigned long long)json_object_get_int64(type));
+	if (len != NULL && json_object_is_type(len, json_type_int))
+		snprintf(buf + n, sizeof(buf) - (size_t)n, ", %lld byte%s",
+			 (long long)json_object_get_int64(len),
+			 json_object_get_int64(len) == 1 ? "" : "s");
+	return clean(strdup(buf));
+}
+
+static int add_node(struct inspect *in, char *label, char *value, int depth, int parent)
+{
+	struct node *nd;
+
+	if (in->n == in->cap) {
+		int cap = in->cap ? 2 * in->cap : 64;
+		struct node *p = realloc(in->nodes, (size_t)cap * sizeof(*p));
+
+		if (p == NULL)
+			goto fail;
+		in->nodes = p;
+		in->cap = cap;
+	}
+	if (label == NULL)
+		goto fail;
+	nd = &in->nodes[in->n];
+	memset(nd, 0, sizeof(*nd));
+	nd->label = label;
+	nd->value = value;
+	nd->depth = depth;
+	nd->parent = parent;
+	nd->end = in->n + 1;
+	nd->idx = -1;
+	return in->n++;
+fail:
+	free(label);
+	free(value);
+	return -1;
+}
+
+/* Append A B C to the malloc'd string *S, two spaces after what it had. */
+static int append(char **s, const char *a, const char *b, const char *c)
+{
+	size_t old = *s != NULL ? strlen(*s) : 0;
+	size_t need = old + 2 + strlen(a) + strlen(b) + strlen(c) + 1;
+	char *p = realloc(*s, need);
+
+	if (p == NULL)
+		return -1;
+	snprintf(p + old, need - old, "%s%s%s%s", old > 0 ? "  " : "", a, b, c);
+	*s = p;
+	return 0;
+}
+
+static int add_tree(struct inspect *in, struct json_object *o, int depth, int parent);
+
+/* One child of the container PARENT: a leaf, or a container and its
+ * children. */
+static int add_child(struct inspect *in, char *label, struct json_object *v, int depth, int parent)
+{
+	int idx = parent >= 0 && in->nodes[parent].array ? in->nodes[parent].nkids - 1 : -1;
+	char *shown;
+	int i;
+
+	if (!is_container(v)) {
+		char *val = scalar_text(v);
+
+		if (val == NULL || label == NULL) {
+			free(label);
+			free(val);
+			return -1;
+		}
+		if (parent >= 0 && append(&in->nodes[parent].summary, label, ": ", val) < 0) {
+			free(label);
+			free(val);
+			return -1;
+		}
+		i = add_node(in, label, val, depth, parent);
+		if (i < 0)
+			return -1;
+		in->nodes[i].idx = idx;
+		return 0;
+	}
+	i = add_node(in, label, NULL, depth, parent);
+	if (i < 0)
+		return -1;
+	in->nodes[i].array = json_object_is_type(v, json_type_array);
+	in->nodes[i].idx = idx;
+	shown = in->nodes[i].label;
+	if (parent >= 0) {
+		char more[32];
+
+		if (json_object_is_type(v, json_type_array))
+			snprintf(more, sizeof(more), ": [%zu]",
+				 (size_t)json_object_array_length(v));
+		else
+			snprintf(more, sizeof(more), "%s", idx >= 0 ? "" : ": {...}");
+		if (append(&in->nodes[parent].summary, shown, more, "") < 0)
+			return -1;
+	}
+	if (add_tree(in, v, depth + 1, i) < 0)
+		return -1;
+	in->nodes[i].end = in->n;
+	return 0;
+}
+
+/* The children of the container O (at DEPTH, under node PARENT or -1). */
+static int add_tree(struct inspect *in, struct json_object *o, int depth, int parent)
+{
+	if (json_object_is_type(o, json_type_object)) {
+		json_object_object_foreach(o, k, v)
+		{
+			if (parent >= 0)
+				in->nodes[parent].nkids++;
+			if (add_child(in, clean(strdup(k)), v, depth, parent) < 0)
+				return -1;
+		}
+	} else if (json_object_is_type(o, json_type_array)) {
+		size_t i, n = json_object_array_length(o);
+
+		for (i = 0; i < n; i++) {
+			struct json_object *v = json_object_array_get_idx(o, i);
+
+			if (parent >= 0)
+				in->nodes[parent].nkids++;
+			if (add_child(in, element_label(i, v), v, depth, parent) < 0)
+				return -1;
+		}
+	} else {
+		return add_child(in, strdup("value"), o, depth, parent);
+	}
+	return 0;
+}
+
+/* The rows shown: every node whose ancestors are all open. */
+static void tree_visible(struct inspect *in)
+{
+	int i = 0;
+
+	in->nvis = 0;
+	while (i < in->n) {
+		in->vis[in->nvis++] = i;
+		i = in->nodes[i].value == NULL && !in->nodes[i].open ? in->nodes[i].end : i + 1;
+	}
+}
+
+/* Where SEL is among the visible rows (its nearest visible ancestor when
+ * it is hidden: that one becomes the selection). */
+static int sel_pos(struct inspect *in)
+{
+	int i;
+
+	for (;;) {
+		for (i = 0; i < in->nvis; i++)
+			if (in->vis[i] == in->sel)
+				return i;
+		if (in->sel < 0 || in->sel >= in->n || in->nodes[in->sel].parent < 0) {
+			in->sel = in->nvis > 0 ? in->vis[0] : 0;
+			return 0;
+		}
+		in->sel = in->nodes[in->sel].parent;
+	}
+}
+
+/* Build the tree from dumpinfo's JSON; the top-level sections open. */
+static int tree_build(struct inspect *in, const char *json, struct mcuprov_err *err)
+{
+	struct json_object *root = json_tokener_parse(json);
+	int i, rc = 0;
+
+	tree_free(in);
+	if (root == NULL)
+		return err_set(err, MCUPROV_ERR_INTERNAL, NULL, "dumpinfo's json does not parse");
+	if (add_tree(in, root, 0, -1) < 0 || in->n == 0 ||
+	    (in->vis = calloc((size_t)in->n, sizeof(*in->vis))) == NULL) {
+		tree_free(in);
+		rc = err_set(err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
+	}
+	json_object_put(root);
+	for (i = 0; i < in->n; i++)
+		in->nodes[i].open = in->nodes[i].depth == 0;
+	if (rc == 0)
+		tree_visible(in);
+	return rc;
+}
+
+/* The node's place as jq writes it: .tlv_area.tlvs[0].data */
+static void node_path(const struct inspect *in, int i, char *buf, size_t size)
+{
+	int chain[64], n = 0;
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (; i >= 0 && n < 64; i = in->nodes[i].parent)
+		chain[n++] = i;
+	while (n-- > 0 && o < size) {
+		const struct node *nd = &in->nodes[chain[n]];
+		int w = nd->idx >= 0 ? snprintf(buf + o, size - o, "[%d]", nd->idx)
+				     : snprintf(buf + o, size - o, ".%s", nd->label);
+
+		if (w < 0)
+			break;
+		o += (size_t)w;
+	}
+}
+
+/* ---- drawing ------------------------------------------------------------- */
+
+/* Columns of the first N bytes of the UTF-8 text S. */
+static int ucols(const char *s, size_t n)
+{
+	int c = 0;
+	size_t i;
+
+	for (i = 0; i < n && s[i] != '\0'; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			c++;
+	return c;
+}
+
+/* Bytes of S that fit in W columns (whole UTF-8 characters). */
+static size_t ufit(const char *s, int w)
+{
+	size_t i = 0;
+	int c = 0;
+
+	while (s[i] != '\0') {
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && c++ == w)
+			break;
+		i++;
+	}
+	return i;
+}
+
+/* TEXT at (Y, X) in W columns; clipped with "..." when longer. */
+static void put_clipped(int y, int x, int w, const char *text)
+{
+	size_t n = strlen(text);
+
+	if (w <= 0)
+		return;
+	if (ucols(text, n) <= w) {
+		mvaddstr(y, x, text);
+	} else if (w > 3) {
+		mvaddnstr(y, x, text, (int)ufit(text, w - 3));
+		addstr("...");
+	} else {
+		mvaddnstr(y, x, "...", w);
+	}
+}
+
+/* Word-wrap TEXT to W columns from row Y (long words broken); at most ROWS
+ * rows, the last ending "..." when TEXT needs more.  With DRAW false only
+ * count.  Returns the rows TEXT needs in all. */
+static int wrap(const char *text, int y, int x, int w, int rows, bool draw)
+{
+	const char *p = text;
+	int used = 0;
+
+	if (w < 4)
+		return 0;
+	while (*p != '\0') {
+		size_t len, cut = 0, i;
+
+		while (*p == ' ')
+			p++;
+		if (*p == '\0')
+			break;
+		len = ufit(p, w);
+		if (p[len] != '\0' && p[len] != ' ') {
+			for (i = len; i > 0; i--)
+				if (p[i - 1] == ' ') {
+					cut = i - 1;
+					break;
+				}
+			if (cut > 0)
+				len = cut;
+		}
+		if (draw && used < rows) {
+			const char *rest = p + len;
+
+			while (*rest == ' ')
+				rest++;
+			if (used == rows - 1 && *rest != '\0') {
+				mvaddnstr(y + used, x, p, (int)ufit(p, w - 3));
+				addstr("...");
+			} else {
+				mvaddnstr(y + used, x, p, (int)len);
+			}
+		}
+		used++;
+		p += len;
+	}
+	return used;
+}
+
+#define PANE_Y	   5
+#define DETAIL_MIN 3
+#define TREE_MIN   5
 
 static int pane_rows(void)
 {
 	return LINES - 3 - PANE_Y;
+}
+
+/* The detail of node I: a leaf's value, a container's children. */
+static const char *detail_text(const struct inspect *in, int i)
+{
+	const struct node *nd = &in->nodes[i];
+
+	return nd->value != NULL ? nd->value : nd->summary != NULL ? nd->summary : "";
+}
+
+/* Rows for the detail of the selection (the tree gets the rest). */
+static int detail_rows(const struct inspect *in)
+{
+	int body = LINES - 2 - PANE_Y, max = body - 1 - TREE_MIN;
+	int d = in->n > 0 ? wrap(detail_text(in, in->sel), 0, 0, COLS - 4, 0, false) : 0;
+
+	if (d < DETAIL_MIN)
+		d = DETAIL_MIN;
+	return d > max ? max : d;
+}
+
+static int tree_rows(const struct inspect *in)
+{
+	return LINES - 2 - PANE_Y - 1 - detail_rows(in);
+}
+
+static void draw_tree(struct inspect *in)
+{
+	int pos = sel_pos(in), rows = tree_rows(in), w = COLS - 4, r, ry;
+	bool utf8 = tui_term.lines == TUI_LINES_UTF8;
+	char line[8192], path[512];
+
+	if (pos < in->tree_top)
+		in->tree_top = pos;
+	if (pos >= in->tree_top + rows)
+		in->tree_top = pos - rows + 1;
+	if (in->tree_top > in->nvis - rows)
+		in->tree_top = in->nvis > rows ? in->nvis - rows : 0;
+	if (in->nvis > rows)
+		mvprintw(PANE_Y - 1, COLS - 24, " rows %d-%d of %d ", in->tree_top + 1,
+			 in->tree_top + rows, in->nvis);
+	for (r = 0; r < rows && in->tree_top + r < in->nvis; r++) {
+		int i = in->vis[in->tree_top + r], y = PANE_Y + r;
+		const struct node *nd = &in->nodes[i];
+		int x = 4 + 2 * nd->depth;
+
+		if (i == in->sel) {
+			attron(A_REVERSE);
+			mvhline(y, 2, ' ', w);
+			mvaddch(y, 2, '>'); /* as tui_menu marks it: seen without attributes */
+		}
+		if (nd->value != NULL) {
+			snprintf(line, sizeof(line), "%s: %s", nd->label, nd->value);
+		} else {
+			if (utf8)
+				mvaddstr(y, x, nd->open ? "\xe2\x96\xbe" : "\xe2\x96\xb8");
+			else
+				mvaddch(y, x, nd->open ? '-' : '+');
+			if (nd->array)
+				snprintf(line, sizeof(line), "%s [%d]", nd->label, nd->nkids);
+			else
+				snprintf(line, sizeof(line), "%s", nd->label);
+		}
+		put_clipped(y, x + 2, COLS - 2 - (x + 2), line);
+		if (i == in->sel)
+			attroff(A_REVERSE);
+	}
+	/* the detail: the selection's path on the rule, its value in full */
+	ry = PANE_Y + rows;
+	tui_hline(ry, 2, COLS - 4);
+	node_path(in, in->sel, path, sizeof(path));
+	snprintf(line, sizeof(line), " %s ", path);
+	put_clipped(ry, 4, COLS - 8, line);
+	wrap(detail_text(in, in->sel), ry + 1, 2, w, detail_rows(in), true);
 }
 
 static void inspect_draw(struct tui_screen *s)
@@ -117,7 +527,8 @@ static void inspect_draw(struct tui_screen *s)
 
 	switch (in->step) {
 	case ST_FORM:
-		tui_frame("Inspect image", "Tab move  type the path  Enter inspect  Esc back  F1 help");
+		tui_frame("Inspect image",
+			  "Tab move  type the path  ^O browse  Enter inspect  Esc back  F1 help");
 		mvaddstr(y++, 2, "Image file (signed or not):");
 		tui_field_draw(&in->image, y++, 3, COLS - 8, in->focus == F_IMAGE);
 		y++;
@@ -139,12 +550,21 @@ static void inspect_draw(struct tui_screen *s)
 		mvaddstr(y, 2, "Nothing is shown while you type.");
 		break;
 	case ST_SHOW:
-		tui_frame("Inspect image", "Up/Down/PgUp/PgDn scroll  Esc back  F1 help");
+		if (in->textview)
+			tui_frame("Inspect image",
+				  "Up/Down/PgUp/PgDn scroll  t tree  Esc back  F1 help");
+		else
+			tui_frame("Inspect image", "arrows move  Right/Enter open  Left close  "
+						   "* all  - none  t text  Esc back");
 		attron(tui_attr(in->ok ? TUI_PAIR_OK : TUI_PAIR_ERROR) | A_BOLD);
 		mvaddnstr(y++, 2, in->status, COLS - 4);
 		attroff(tui_attr(in->ok ? TUI_PAIR_OK : TUI_PAIR_ERROR) | A_BOLD);
-		n = tui_pane_lines(in->text);
 		tui_hline(PANE_Y - 1, 2, COLS - 4);
+		if (!in->textview) {
+			draw_tree(in);
+			break;
+		}
+		n = tui_pane_lines(in->text);
 		if (n > pane_rows())
 			mvprintw(PANE_Y - 1, COLS - 24, " lines %d-%d of %d ", in->top + 1,
 				 in->top + pane_rows() < n ? in->top + pane_rows() : n, n);
@@ -153,9 +573,150 @@ static void inspect_draw(struct tui_screen *s)
 	}
 }
 
+/* ---- input ----------------------------------------------------------------- */
+
+static int run(struct inspect *in, bool with_pw)
+{
+	struct tui_pw a = {with_pw ? in->pw.buf : NULL, false};
+	struct image_info *info = NULL;
+	struct image_verify_result res;
+	struct mcuprov_key *key = NULL;
+	const struct mcuprov_key *keys[1];
+	struct mcuprov_err err;
+	char fp[2 * KEY_FINGERPRINT_LEN + 1];
+	char *json = NULL;
+	const char *base;
+	size_t len;
+	int rc;
+
+	err_clear(&err);
+	if (in->key.len > 0) {
+		rc = key_load(in->key.buf, tui_pw_cb, &a, &key, &err);
+		tui_field_clear(&in->pw);
+		if (rc < 0) {
+			if (err.code == MCUPROV_ERR_PASSWORD && a.asked && !with_pw) {
+				set_step(in, ST_PW);
+				return TUI_HANDLED;
+			}
+			set_step(in, ST_FORM);
+			return fail(in,
+				    with_pw && err.code == MCUPROV_ERR_PASSWORD ? D_PWERR : D_ERR,
+				    &err, in->key.buf);
+		}
+	}
+	set_step(in, ST_FORM);
+	if (image_parse(in->image.buf, &info, &err) < 0) {
+		key_free(key);
+		return fail(in, D_ERR, &err, in->image.buf);
+	}
+	base = strrchr(in->image.buf, '/');
+	base = base != NULL ? base + 1 : in->image.buf;
+	free(in->text);
+	in->text = NULL;
+	/* the same two renderings as `mcuprov dumpinfo` and `dumpinfo -f json` */
+	rc = imginfo_format(info, base, IMGINFO_HUMAN, &in->text, &len, &err);
+	if (rc == 0)
+		rc = imginfo_format(info, base, IMGINFO_JSON, &json, &len, &err);
+	if (rc == 0)
+		rc = tree_build(in, json, &err);
+	free(json);
+	image_info_free(info);
+	if (rc < 0) {
+		key_free(key);
+		return fail(in, D_ERR, &err, in->image.buf);
+	}
+	keys[0] = key;
+	err_clear(&err);
+	memset(&res, 0, sizeof(res));
+	rc = image_verify(in->image.buf, keys, key != NULL ? 1 : 0, &res, &err);
+	in->ok = rc == 0;
+	if (rc < 0)
+		snprintf(in->status, sizeof(in->status), "%s", err.msg);
+	else if (key == NULL)
+		snprintf(in->status, sizeof(in->status), "hash OK%s",
+			 res.signed_image ? " (signature not checked: give a key)" : "");
+	else if (key_fingerprint_hex(key, fp, &err) == 0)
+		snprintf(in->status, sizeof(in->status), "signature OK (key %.16s...)", fp);
+	else
+		snprintf(in->status, sizeof(in->status), "signature OK");
+	key_free(key);
+	in->top = 0;
+	in->textview = false;
+	set_step(in, ST_SHOW);
+	return TUI_HANDLED;
+}
+
 static bool is_enter(int key)
 {
 	return key == '\r' || key == '\n' || key == KEY_ENTER;
+}
+
+static int browse(struct inspect *in, int field)
+{
+	static const char *const img_exts[] = {".bin", ".hex", ".img", NULL};
+	static const char *const key_exts[] = {".pem", ".der", ".pub", ".key", NULL};
+
+	in->focus = field;
+	if (field == F_IMAGE)
+		return tui_filepick(&in->s, D_BROWSE_IMAGE, "Choose the image", NULL, img_exts,
+				    &in->image);
+	return tui_filepick(&in->s, D_BROWSE_KEY, "Choose the key", NULL, key_exts, &in->key);
+}
+
+static void open_all(struct inspect *in, bool open)
+{
+	int i;
+
+	for (i = 0; i < in->n; i++)
+		in->nodes[i].open = open;
+	tree_visible(in);
+	sel_pos(in); /* collapsed: the selection goes up to what is shown */
+}
+
+static int tree_key(struct inspect *in, int key)
+{
+	int pos = sel_pos(in), page = tree_rows(in) - 1;
+	struct node *nd = &in->nodes[in->sel];
+	bool container = nd->value == NULL;
+
+	switch (key) {
+	case KEY_UP: pos--; break;
+	case KEY_DOWN: pos++; break;
+	case KEY_PPAGE: pos -= page > 0 ? page : 1; break;
+	case KEY_NPAGE: pos += page > 0 ? page : 1; break;
+	case KEY_HOME: pos = 0; break;
+	case KEY_END: pos = in->nvis - 1; break;
+	case KEY_RIGHT:
+		if (container && nd->open)
+			pos++; /* on to the first child */
+		else if (container)
+			nd->open = true;
+		break;
+	case ' ':
+	case '\r':
+	case '\n':
+	case KEY_ENTER:
+		if (container)
+			nd->open = !nd->open;
+		break;
+	case KEY_LEFT:
+		if (container && nd->open)
+			nd->open = false;
+		else if (nd->parent >= 0)
+			in->sel = nd->parent;
+		tree_visible(in);
+		return TUI_HANDLED;
+	case '*': open_all(in, true); return TUI_HANDLED;
+	case '-': open_all(in, false); return TUI_HANDLED;
+	default: return TUI_UNHANDLED;
+	}
+	tree_visible(in);
+	if (pos >= in->nvis)
+		pos = in->nvis - 1;
+	if (pos < 0)
+		pos = 0;
+	in->sel = in->vis[pos];
+	return TUI_HANDLED;
 }
 
 static int inspect_event(struct tui_screen *s, int key)
@@ -166,8 +727,12 @@ static int inspect_event(struct tui_screen *s, int key)
 	case ST_FORM:
 		if (key == 27)
 			return TUI_BACK;
+		if (tui_is_browse_key(key))
+			return browse(in, in->focus);
+		if (is_enter(key) && in->image.len == 0)
+			return browse(in, F_IMAGE);
 		if (is_enter(key))
-			return in->image.len > 0 ? run(in, false) : TUI_HANDLED;
+			return run(in, false);
 		if (tui_menu_key(key, &in->focus, N_FORM))
 			return TUI_HANDLED;
 		return tui_field_key(in->focus == F_IMAGE ? &in->image : &in->key, key)
@@ -183,10 +748,16 @@ static int inspect_event(struct tui_screen *s, int key)
 			return run(in, true);
 		return tui_field_key(&in->pw, key) ? TUI_HANDLED : TUI_UNHANDLED;
 	case ST_SHOW:
-		if (key == 27 || is_enter(key)) {
+		if (key == 27) {
 			set_step(in, ST_FORM);
 			return TUI_HANDLED;
 		}
+		if (key == 't') {
+			in->textview = !in->textview;
+			return TUI_HANDLED;
+		}
+		if (!in->textview)
+			return tree_key(in, key);
 		return tui_pane_key(key, &in->top, tui_pane_lines(in->text), pane_rows())
 			       ? TUI_HANDLED
 			       : TUI_UNHANDLED;
@@ -198,7 +769,7 @@ static int inspect_on_dialog(struct tui_screen *s, int id, bool yes)
 {
 	struct inspect *in = (struct inspect *)s;
 
-	(void)yes;
+	(void)yes; /* a chosen file is in its field already */
 	if (id == D_PWERR)
 		set_step(in, ST_PW);
 	return TUI_HANDLED;
@@ -210,6 +781,7 @@ static void inspect_destroy(struct tui_screen *s)
 
 	tui_field_clear(&in->pw);
 	free(in->text);
+	tree_free(in);
 	free(in);
 }
 
@@ -220,9 +792,14 @@ struct tui_screen *screen_inspect_new(void)
 	if (in == NULL)
 		return NULL;
 	in->s.title = "Inspect image";
-	in->s.help = "Show an MCUboot image as `mcuprov dumpinfo` does: header, TLVs and "
-		     "trailer (Up/Down/PgUp/PgDn scroll). The line on top checks the image "
-		     "as `mcuprov verify` does: the hash, and with a key the signature.";
+	in->s.help = "Show an MCUboot image as `mcuprov dumpinfo -f json` does, as a tree: "
+		     "header, TLV areas and trailer. Up/Down move (PgUp/PgDn/Home/End too); "
+		     "Right, Enter or Space open a section, Left closes it or goes to its "
+		     "parent; * opens all, - closes all. The line at the bottom shows the "
+		     "selected value in full. t switches to dumpinfo's plain text and back. "
+		     "The line on top checks the image as `mcuprov verify` does: the hash, "
+		     "and with a key the signature. In the form, Ctrl-O or F2 browses for "
+		     "a file.";
 	in->s.draw = inspect_draw;
 	in->s.event = inspect_event;
 	in->s.on_dialog = inspect_on_dialog;

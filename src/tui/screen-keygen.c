@@ -43,6 +43,11 @@ static const char *const result_actions[] = {
 	"Back to Home",
 };
 
+/* screen_keygen_new_for(): the key is one step of a rotation */
+static const char *const rotate_actions[] = {
+	"Back to Keyring: continue the rotation (next step)",
+};
+
 struct job {
 	enum key_type type;
 	char path[4096];
@@ -65,6 +70,10 @@ struct keygen {
 	struct job job;
 	unsigned spin;
 	unsigned mode; /* of the written file */
+	/* screen_keygen_new_for(): type fixed, the saved path goes to out_path */
+	bool fixed_type;
+	char *out_path;
+	size_t out_n;
 };
 
 static void *worker(void *arg)
@@ -144,6 +153,8 @@ static int keygen_tick(struct tui_screen *s)
 		return tui_dialog_error(s, D_GENERR, &k->job.err);
 	}
 	k->mode = stat(k->job.path, &st) == 0 ? (unsigned)(st.st_mode & 07777) : 0;
+	if (k->out_path != NULL)
+		snprintf(k->out_path, k->out_n, "%s", k->job.path);
 	set_step(k, ST_RESULT);
 	return TUI_HANDLED;
 }
@@ -180,7 +191,10 @@ static void keygen_draw(struct tui_screen *s)
 	case ST_PW1:
 	case ST_PW2: hints = "type the password (not shown)  Enter next  Esc back  F1 help"; break;
 	case ST_WORKING: hints = "generating..."; break;
-	case ST_RESULT: hints = "Enter choose  Esc home  ? help"; break;
+	case ST_RESULT:
+		hints = k->fixed_type ? "Enter/Esc back to Keyring  ? help"
+				      : "Enter choose  Esc home  ? help";
+		break;
 	default: break;
 	}
 	tui_frame("Generate key", hints);
@@ -197,6 +211,8 @@ static void keygen_draw(struct tui_screen *s)
 		break;
 	case ST_FILE:
 		mvprintw(y++, 2, "Type: %s", key_type_name(types[k->type_sel].type));
+		if (k->fixed_type)
+			printw(" (fixed: the bootloader verifies one signature type)");
 		y++;
 		mvaddstr(y++, 2, "Private key file to create (mode 0600):");
 		tui_field_draw(&k->file, y, 3, COLS - 8, true);
@@ -253,7 +269,10 @@ static void keygen_draw(struct tui_screen *s)
 		mvprintw(y++, 2, "fingerprint  %s", k->job.fp);
 		y++;
 		mvaddstr(y++, 2, "Next:");
-		tui_menu(y, 2, 50, result_actions, 2, k->result_sel);
+		if (k->fixed_type)
+			tui_menu(y, 2, 54, rotate_actions, 1, 0);
+		else
+			tui_menu(y, 2, 50, result_actions, 2, k->result_sel);
 		break;
 	}
 }
@@ -279,6 +298,8 @@ static int keygen_event(struct tui_screen *s, int key)
 		}
 		return key == 27 ? TUI_BACK : TUI_UNHANDLED;
 	case ST_FILE:
+		if (key == 27 && k->fixed_type)
+			return TUI_BACK; /* no type step to go back to */
 		if (key == 27) {
 			set_step(k, ST_TYPE);
 			return TUI_HANDLED;
@@ -364,6 +385,8 @@ static int keygen_event(struct tui_screen *s, int key)
 	case ST_WORKING:
 		return TUI_HANDLED; /* the key is being written: nothing to cancel */
 	case ST_RESULT:
+		if (k->fixed_type) /* the next step is the Keyring's, below */
+			return is_enter(key) || key == 27 ? TUI_BACK : TUI_UNHANDLED;
 		if (tui_menu_key(key, &k->result_sel, 2))
 			return TUI_HANDLED;
 		if (is_enter(key)) {
@@ -440,4 +463,38 @@ struct tui_screen *screen_keygen_new(void)
 	tui_field_set(&k->file, "keys/signing.pem");
 	set_step(k, ST_TYPE);
 	return &k->s;
+}
+
+/* The keygen screen preset for a rotation (contract in tui.h). */
+struct tui_screen *screen_keygen_new_for(enum key_type type, const char *path, char *out_path,
+					 size_t out_n)
+{
+	struct tui_screen *s = screen_keygen_new();
+	struct keygen *k = (struct keygen *)s;
+	int i;
+
+	if (k == NULL)
+		return NULL;
+	for (i = 0; i < N_TYPES; i++)
+		if (types[i].type == type) {
+			k->type_sel = i;
+			k->fixed_type = true;
+		}
+	if (path != NULL)
+		tui_field_set(&k->file, path);
+	k->out_path = out_path;
+	k->out_n = out_n;
+	if (out_path != NULL && out_n > 0)
+		out_path[0] = '\0';
+	if (k->fixed_type) {
+		k->s.help = "Generate the new signing key of a rotation: its type is the project's "
+			    "(the bootloader verifies one signature type), so the steps are the "
+			    "file to create (mode 0600; an existing file is replaced only if you "
+			    "confirm), a password typed twice without echo (or explicitly none), "
+			    "a summary to confirm, then the key is generated and its fingerprint "
+			    "shown. Leaving the result goes back to the Keyring, which continues "
+			    "the rotation with this key.";
+		set_step(k, ST_FILE);
+	}
+	return s;
 }

@@ -4,11 +4,15 @@
  * signal is raised again with its default action). */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <langinfo.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "tui.h"
 
@@ -142,4 +146,72 @@ void term_stop(void)
 	if (term_null_in != NULL)
 		fclose(term_null_in);
 	term_null_out = term_null_in = NULL;
+}
+
+int term_run_interactive(char *const argv[], int *status, struct mcuprov_err *err)
+{
+	struct sigaction ign, old_int, old_quit;
+	int pfd[2], child_errno = 0, wst = 0, rc = 0;
+	ssize_t r;
+	pid_t pid;
+
+	*status = 0;
+	if (tui_term.scripted)
+		return err_set(err, MCUPROV_ERR_USAGE, NULL, "the editor needs a terminal");
+	if (argv == NULL || argv[0] == NULL || argv[0][0] == '\0')
+		return err_set(err, MCUPROV_ERR_USAGE, NULL, "no program to run");
+	/* the child reports a failed execvp through a close-on-exec pipe */
+	if (pipe2(pfd, O_CLOEXEC) != 0)
+		return err_set(err, MCUPROV_ERR_IO, argv[0], "cannot start: %s", strerror(errno));
+
+	def_prog_mode();
+	endwin();
+	fflush(stdout);
+	/* Ctrl-C and Ctrl-\ in the editor are the editor's, as with system() */
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGINT, &ign, &old_int);
+	sigaction(SIGQUIT, &ign, &old_quit);
+
+	pid = fork();
+	if (pid == 0) {
+		int e;
+
+		signal(SIGINT, SIG_DFL);
+		signal(SIGQUIT, SIG_DFL);
+		close(pfd[0]);
+		execvp(argv[0], argv);
+		e = errno;
+		if (write(pfd[1], &e, sizeof(e)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(pfd[1]);
+	if (pid < 0) {
+		rc = err_set(err, MCUPROV_ERR_IO, argv[0], "cannot start: %s", strerror(errno));
+	} else {
+		do
+			r = read(pfd[0], &child_errno, sizeof(child_errno));
+		while (r < 0 && errno == EINTR);
+		if (r != (ssize_t)sizeof(child_errno))
+			child_errno = 0;
+		while (waitpid(pid, &wst, 0) < 0 && errno == EINTR)
+			;
+		if (child_errno != 0)
+			rc = err_set(err, MCUPROV_ERR_IO, argv[0], "cannot run: %s",
+				     strerror(child_errno));
+		else if (WIFEXITED(wst))
+			*status = WEXITSTATUS(wst);
+		else if (WIFSIGNALED(wst))
+			*status = 128 + WTERMSIG(wst);
+	}
+	close(pfd[0]);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGQUIT, &old_quit, NULL);
+
+	reset_prog_mode();
+	clearok(curscr, TRUE); /* the program drew over everything */
+	refresh();
+	return rc;
 }

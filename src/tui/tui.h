@@ -9,6 +9,8 @@
  *   loop.c     owns input (keyboard, or MCUPROV_TUI_SCRIPT) and the screen
  *              stack; ?/F1 help, Esc back, KEY_RESIZE redraw, spinner ticks
  *   widgets.c  drawing helpers, text fields, dialogs (error, info, confirm)
+ *   filepick.c the file browser behind every path field (Ctrl-O / F2)
+ *   keyset.c   loading several keys with password prompts
  *   screen-*.c one screen each: a struct tui_screen with draw() and event()
  */
 #ifndef MCUPROV_TUI_H
@@ -24,6 +26,7 @@
 #include <curses.h>
 
 #include "mcuprov/error.h"
+#include "mcuprov/key.h"
 #include "mcuprov/passwd.h"
 
 /* What an event handler tells the loop. */
@@ -80,6 +83,13 @@ enum { TUI_PAIR_TITLE = 1, TUI_PAIR_WARN, TUI_PAIR_ERROR, TUI_PAIR_OK, TUI_PAIR_
 int term_start(bool scripted, struct mcuprov_err *err);
 void term_stop(void);
 int tui_attr(int pair); /* the attribute for a pair, mono fallback */
+/* Hand the terminal to ARGV (a NULL-terminated argv, run with execvp, no
+ * shell; an editor) until it exits, then take it back and repaint.  The
+ * wizard ignores SIGINT/SIGQUIT meanwhile (they are the program's).
+ * *STATUS: its exit status, or 128 + the signal that ended it.  Returns 0,
+ * MCUPROV_ERR_USAGE in scripted mode ("the editor needs a terminal") or
+ * MCUPROV_ERR_IO (cannot start it; subject ARGV[0]). */
+int term_run_interactive(char *const argv[], int *status, struct mcuprov_err *err);
 
 /* ---- loop.c ---------------------------------------------------------- */
 
@@ -153,18 +163,75 @@ struct tui_pw {
 /* key_passwd_cb over a struct tui_pw. */
 int tui_pw_cb(char *buf, size_t size, void *arg);
 
+/* ---- filepick.c -------------------------------------------------------- */
+
+/* Is KEY the "browse" key of a path field (Ctrl-O or F2)? */
+bool tui_is_browse_key(int key);
+
+/* Open a file browser over PARENT (a full screen): directories first, then
+ * files; with EXTS (NULL-terminated suffixes like ".pem", or NULL for all)
+ * only matching files are listed until Tab toggles "all files".  It starts
+ * in the directory of F's current text when that is one, else START (NULL:
+ * the working directory).  Enter on a directory enters it (".." goes up),
+ * on a file chooses it: its path (relative to the working directory when
+ * below it, else absolute) is set into F and PARENT->on_dialog(ID, true)
+ * runs; Esc closes with PARENT->on_dialog(ID, false) and F unchanged.
+ * Returns TUI_NEXT for the caller to return. */
+int tui_filepick(struct tui_screen *parent, int id, const char *title, const char *start,
+		 const char *const *exts, struct tui_field *f);
+
+/* ---- keyset.c ---------------------------------------------------------- */
+
+/* Load a list of key files one after the other, asking for a password
+ * (no echo) only for those that need one: the one way every screen that
+ * needs several keys (Build & flash, Keyring) loads them. */
+#define TUI_KEYSET_MAX 18
+struct tui_keyset {
+	const char *paths[TUI_KEYSET_MAX]; /* files to load; not owned */
+	const char *names[TUI_KEYSET_MAX]; /* as shown (NULL: the path) */
+	size_t n;
+	struct mcuprov_key *keys[TUI_KEYSET_MAX]; /* loaded so far (owned) */
+	size_t loaded;
+	bool need_pw;        /* keys[loaded] waits for the password in pw */
+	struct tui_field pw; /* secret */
+};
+/* Load keys from ks->loaded on, with ks->pw when WITH_PW (then wiped).
+ * Returns 0 when all are loaded; 1 when paths[loaded] needs a password
+ * (need_pw set: show tui_keyset_draw_pw and feed keys to ks->pw); or a
+ * negative error with ERR filled (subject: the key file) — for a wrong
+ * password err->code is MCUPROV_ERR_PASSWORD and need_pw stays set. */
+int tui_keyset_load(struct tui_keyset *ks, bool with_pw, struct mcuprov_err *err);
+/* The password prompt for key number LOADED at row Y (uses ~6 rows). */
+void tui_keyset_draw_pw(const struct tui_keyset *ks, int y);
+/* Feed KEY to the password field; true when handled. */
+bool tui_keyset_key(struct tui_keyset *ks, int key);
+/* Free the keys and wipe the password; the paths stay. */
+void tui_keyset_clear(struct tui_keyset *ks);
+
 /* ---- screens ----------------------------------------------------------- */
 
 struct tui_screen *screen_home_new(void);
 struct tui_screen *screen_keygen_new(void);
+/* Keygen for a rotation: TYPE fixed (the step skipped), PATH the default
+ * file; the saved key's path is copied to OUT_PATH (OUT_N bytes, emptied
+ * first) and the result goes back to the screen below (not Provision). */
+struct tui_screen *screen_keygen_new_for(enum key_type type, const char *path, char *out_path,
+					 size_t out_n);
 struct tui_screen *screen_import_new(void);
 /* KEY_PATH: the key to offer (keygen's new key), or NULL for the default */
 struct tui_screen *screen_provision_new(const char *key_path);
 struct tui_screen *screen_inspect_new(void);
 struct tui_screen *screen_build_new(void);
+struct tui_screen *screen_sign_new(void);
+struct tui_screen *screen_keyring_new(void);
+struct tui_screen *screen_settings_new(void);
 
-/* Entry point for `mcuprov wizard`: returns an exit code 0/1 and fills ERR
- * on failure. */
-int tui_main(struct mcuprov_err *err);
+/* Entry point for `mcuprov wizard`: returns 0, or a negative error with ERR
+ * filled.  PRODUCTION: --production / MCUPROV_PRODUCTION=1 — MCUboot's
+ * development keys are refused, not only warned about. */
+int tui_main(bool production, struct mcuprov_err *err);
+
+/* Production mode (set by tui_main). */
+extern bool tui_production;
 
 #endif

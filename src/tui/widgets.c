@@ -4,10 +4,61 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include <openssl/crypto.h>
 
 #include "tui.h"
+
+/* ---- UTF-8 text: columns, not bytes ----------------------------------- */
+
+/* The next character of S (at most N bytes): its length in bytes (1 for an
+ * invalid or incomplete sequence, shown as one column) and its width. */
+static size_t u8_char(const char *s, size_t n, int *cols)
+{
+	mbstate_t st;
+	wchar_t wc;
+	size_t l;
+	int w;
+
+	memset(&st, 0, sizeof(st));
+	l = mbrtowc(&wc, s, n, &st);
+	if (l == (size_t)-1 || l == (size_t)-2 || l == 0) {
+		*cols = 1;
+		return 1;
+	}
+	w = wcwidth(wc);
+	*cols = w < 0 ? 1 : w;
+	return l;
+}
+
+/* The number of bytes of S (N bytes) that fit in W columns without
+ * splitting a character; *used gets their width. */
+static size_t u8_fit(const char *s, size_t n, int w, int *used)
+{
+	size_t o = 0;
+	int c = 0, cw;
+
+	while (o < n) {
+		size_t l = u8_char(s + o, n - o, &cw);
+
+		if (c + cw > w)
+			break;
+		c += cw;
+		o += l;
+	}
+	*used = c;
+	return o;
+}
+
+/* The width in columns of N bytes of S. */
+static int u8_width(const char *s, size_t n)
+{
+	int used;
+
+	u8_fit(s, n, 1 << 30, &used);
+	return used;
+}
 
 /* ---- lines --------------------------------------------------------------- */
 
@@ -84,12 +135,17 @@ int tui_wrap(int y, int x, int w, const char *text, int attr)
 	if (attr)
 		attron(attr);
 	while (*p != '\0') {
-		int len = 0, cut = -1;
+		int len = 0, cut = -1, cols = 0, cw;
 
-		while (p[len] != '\0' && p[len] != '\n' && len < w) {
+		while (p[len] != '\0' && p[len] != '\n') {
+			size_t l = u8_char(p + len, strlen(p + len), &cw);
+
+			if (cols + cw > w)
+				break;
 			if (p[len] == ' ')
 				cut = len;
-			len++;
+			cols += cw;
+			len += (int)l;
 		}
 		if (p[len] != '\0' && p[len] != '\n' && p[len] != ' ' && cut > 0)
 			len = cut;
@@ -176,16 +232,24 @@ bool tui_field_key(struct tui_field *f, int key)
 void tui_field_draw(const struct tui_field *f, int y, int x, int w, bool focus)
 {
 	const char *shown = f->secret ? "" : f->buf;
-	size_t len = strlen(shown);
-	int off = len > (size_t)(w - 1) ? (int)(len - (size_t)(w - 1)) : 0;
+	size_t len = strlen(shown), off = 0;
+	int used;
 
+	/* the tail that fits in W - 1 columns (one is the cursor's), starting
+	 * on a character boundary */
+	while (off < len && u8_width(shown + off, len - off) > w - 1) {
+		int cw;
+
+		off += u8_char(shown + off, len - off, &cw);
+	}
+	u8_fit(shown + off, len - off, w - 1, &used);
 	mvaddch(y, x - 1, '[');
 	mvhline(y, x, '_', w);
 	mvaddch(y, x + w, ']');
-	mvaddnstr(y, x, shown + off, w - 1);
+	mvaddnstr(y, x, shown + off, (int)(len - off));
 	if (focus) {
 		attron(A_REVERSE);
-		mvaddch(y, x + (int)len - off, ' ');
+		mvaddch(y, x + used, ' ');
 		attroff(A_REVERSE);
 	}
 }
@@ -402,16 +466,25 @@ void tui_pane_draw(int y, int x, int h, int w, const char *text, int top)
 
 		if (i++ >= top) {
 			size_t k, o = 0;
-			int attr = 0;
+			int attr = 0, col = 0, cw;
 
-			/* expand tabs, drop other control characters, clip to W */
-			for (k = 0; k < n && o < (size_t)w && o < sizeof(line) - 1; k++) {
+			/* expand tabs, drop other control characters, clip to W
+			 * columns (UTF-8 characters whole) */
+			for (k = 0; k < n && col < w && o < sizeof(line) - 8;) {
 				if (p[k] == '\t') {
 					do
-						line[o++] = ' ';
-					while (o % 8 != 0 && o < (size_t)w && o < sizeof(line) - 1);
-				} else if ((unsigned char)p[k] >= 0x20 && p[k] != 0x7f) {
-					line[o++] = p[k];
+						line[o++] = ' ', col++;
+					while (col % 8 != 0 && col < w && o < sizeof(line) - 8);
+					k++;
+				} else if ((unsigned char)p[k] < 0x20 || p[k] == 0x7f) {
+					k++;
+				} else {
+					size_t l = u8_char(p + k, n - k, &cw);
+
+					if (col + cw > w)
+						break;
+					memcpy(line + o, p + k, l);
+					o += l, k += l, col += cw;
 				}
 			}
 			line[o] = '\0';

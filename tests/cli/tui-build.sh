@@ -101,7 +101,6 @@ wiz 'key Down
 key Down
 key Down
 key Enter
-key Down
 save-screen choose-target
 key Enter
 save-screen password
@@ -127,6 +126,86 @@ assert "failed: the step's output in the log pane" grep -qxF '  building...' "$S
 assert "failed: the error line" grep -qxF '  mcuprov: wizard: false failed (exit status 1)' "$SCR/failed.txt"
 assert "failed: the log path" grep -qxF "  log: $PWD/mcuprov.log" "$SCR/failed.txt"
 assert "the log file has the output" grep -qF 'out: building...' mcuprov.log
+cd .. || exit 1
+
+# ---- several targets, no default_target: the wizard lists them all ----------------
+mkdir multi && cd multi && mkdir keys || exit 1
+"$M" keygen -k keys/signing.pem -t ed25519 >/dev/null 2>&1
+cat >mcuprov.yaml <<'YAML'
+version: 1
+keys:
+  - {path: keys/signing.pem, type: ed25519}
+image: {header_size: 0x200, slot_size: 0x20000, version: 1.0.0, pad_header: true}
+targets:
+  alpha:
+    app_build: [[printf, "%s\n", alpha-built], ["false"]]
+    app: a.bin
+    signed_app: a.signed.bin
+  beta:
+    app_build: [[printf, "%s\n", beta-built], ["false"]]
+    app: b.bin
+    signed_app: b.signed.bin
+  slow:
+    app_build: [[sleep, "30"]]
+    app: s.bin
+    signed_app: s.signed.bin
+YAML
+wiz 'key Down
+key Down
+key Down
+key Enter
+save-screen multi-choose
+key Down
+key Down
+save-screen multi-beta
+key Enter
+wait-idle
+save-screen multi-ran
+key Enter
+key q'
+check "several targets: exit 0" 0 ''
+assert "several targets: the note asks to choose" grep -qxF \
+	"  Project: mcuprov.yaml, 3 targets and no default_target: choose one." "$SCR/multi-choose.txt"
+assert "several targets: the demo first, then each target" test \
+	"$(sed -n 's/^  [> ] \(Demo (QEMU)\|Run target [a-z]*\).*/\1/p' "$SCR/multi-choose.txt" | tr '\n' ,)" = \
+	"Demo (QEMU),Run target alpha,Run target beta,Run target slow,"
+assert "several targets: Down twice selects beta" grep -q '^  > Run target beta' "$SCR/multi-beta.txt"
+assert "the chosen target ran: its output" grep -qxF '  beta-built' "$SCR/multi-ran.txt"
+assert "the chosen target ran: its name" grep -qF "Target 'beta' of mcuprov.yaml" "$SCR/multi-ran.txt"
+assert "the other target did not run" eval "! grep -q alpha-built mcuprov.log"
+
+# a default_target is preselected and marked
+sed -i 's/^targets:/default_target: slow\ntargets:/' mcuprov.yaml
+wiz 'key Down
+key Down
+key Down
+key Enter
+save-screen multi-default
+key t
+save-screen multi-t1
+key t
+key t
+key t
+key t
+key t
+key t
+save-screen multi-t0
+key t
+key Enter
+wait-idle
+save-screen multi-timeout
+key Enter
+key q'
+check "default target and a timeout: exit 0" 0 ''
+assert "the default target is preselected" grep -q '^  > Run target slow (default)' \
+	"$SCR/multi-default.txt"
+assert "no step timeout at first" grep -qxF '  Step timeout: none (t changes it)' "$SCR/multi-default.txt"
+assert "t sets a timeout" grep -qxF \
+	'  Step timeout: 10 s: a step running longer is stopped (t changes it)' "$SCR/multi-t1.txt"
+assert "t cycles back to none" grep -qxF '  Step timeout: none (t changes it)' "$SCR/multi-t0.txt"
+assert "the timeout stops the sleeping step" grep -q '^  \[!\] app build .* sleep 30' \
+	"$SCR/multi-timeout.txt"
+assert "the timeout's error line" grep -qxF '  mcuprov: wizard: sleep did not finish in time' "$SCR/multi-timeout.txt"
 cd .. || exit 1
 
 # ---- a real terminal: tmux ------------------------------------------------------
@@ -214,7 +293,8 @@ keys Enter
 wait_for "the wizard again, in the project" 'project: cancel' || done_testing
 keys Down Down Down Enter
 wait_for "Build & flash: the target offered" 'Run target slow'
-keys Down Enter
+# the project's target is preselected
+keys Enter
 wait_for "the sleep step running" '[>] app build' 10
 wait_for "its command shown" 'sleep 30'
 # ours: `sleep 30` running in the project directory (other tests sleep too)

@@ -1,7 +1,7 @@
 #!/bin/bash
-# The wizard's Provision bootloader and Inspect image screens, driven by
-# MCUPROV_TUI_SCRIPT on a virtual 80x24 screen.  Saved screens are compared
-# with tests/tui/expected/NAME.txt, the bytes of the new key in a diff
+# The wizard's Provision bootloader screen (Inspect image: tui-inspect.sh),
+# driven by MCUPROV_TUI_SCRIPT on a virtual 80x24 screen.  Saved screens are
+# compared with tests/tui/expected/NAME.txt, the bytes of the new key in a diff
 # masked as 0x?? (and checked on their own: the diff shown is the one of
 # `mcuprov patch --dry-run`, and the patched keys.c compiles to the key).
 . "${MCUPROV_SRCDIR:-.}/tests/lib.sh"
@@ -197,68 +197,5 @@ assert "the password is asked" grep -q '^  The key is encrypted. Password:' "$SC
 assert "the password is on no screen" test "$(grep -rlF Secret-42 "$SCR" | wc -l)" = 0
 assert "after the password: the diff" grep -q "^  'e/keys.c': inline key arrays" "$SCR/pv-pw-diff.txt"
 assert "applied with the encrypted key" test -f e/keys.c.bak
-
-# ---- Inspect image ----------------------------------------------------------
-IMG=$V/images/ed25519-basic.bin
-if [ -f "$IMG" ] && [ -f "$V/keys/root-ed25519.pem" ]; then
-	INSP='key Down
-key Down
-key Down
-key Down
-key Down
-key Enter'
-	wiz "$INSP
-save-screen in-form
-type $IMG
-key Enter
-save-screen in-show
-key PgDn
-save-screen in-show2
-key Esc
-key Tab
-type $V/keys/root-ed25519.pem
-key Enter
-save-screen in-key
-key Esc
-key C-u
-type $V/keys/root-ec-p256.pem
-key Enter
-save-screen in-badkey
-key Esc
-key Esc
-key q"
-	check "inspect: exit 0" 0 ''
-	screen_is "inspect: the form" in-form
-	assert "no key: hash OK" grep -q '^  hash OK' "$SCR/in-show.txt"
-	"$M" dumpinfo "$IMG" | sed -e 's/ *$//' | head -n 16 >want.info
-	pane in-show 6 21 >got.info
-	if cmp -s want.info got.info; then
-		ok "inspect: the pane shows dumpinfo's text"
-	else
-		not_ok "inspect: the pane shows dumpinfo's text" "$(diff want.info got.info | head)"
-	fi
-	"$M" dumpinfo "$IMG" | sed -e 's/ *$//' | sed -n 16,31p >want.info2
-	assert "inspect: PgDn scrolls a page (less one line)" cmp -s want.info2 <(pane in-show2 6 21)
-	fp=$("$M" fingerprint -k "$V/keys/root-ed25519.pem" 2>/dev/null | cut -d' ' -f2)
-	assert "with the key: signature OK (key <fp16>...)" \
-		grep -qxF "  signature OK (key ${fp:0:16}...)" "$SCR/in-key.txt"
-	screen_is "inspect: with a key" in-key
-	run "$M" verify -k "$V/keys/root-ec-p256.pem" "$IMG"
-	want=$(tail -n 1 "$T_TMP/err" | sed "s|^mcuprov: verify: '[^']*': ||")
-	assert "another key: the verify error" grep -qxF "  $want" "$SCR/in-badkey.txt"
-
-	wiz "$INSP
-type nothing.bin
-key Enter
-save-screen in-missing
-key Enter
-key Esc
-key q"
-	run "$M" dumpinfo nothing.bin
-	assert "inspect: a missing file gives the CLI's message" test "$(dialog_text in-missing)" = \
-		"$(sed 's/^mcuprov: dumpinfo:/mcuprov: wizard:/' "$T_TMP/err")"
-else
-	ok "# SKIP inspect: vectors not found"
-fi
 
 done_testing

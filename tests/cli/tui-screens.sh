@@ -74,22 +74,24 @@ key Enter'
 check "Esc on Home stays; Quit item quits" 0 ''
 assert "Esc on Home: still Home" cmp -s "$SCR/home-esc.txt" "$EXP/home.txt"
 
-# ---- stubs ------------------------------------------------------------
-wiz 'key Down
-key Down
-key Down
-key Down
-key Enter
-save-screen stub-sign
-key Enter
-key Up
-key Enter
-save-screen build-from-home
+# ---- every Home action opens its own screen, Esc comes back -----------------
+n=0
+for title in "Generate key" "Import key" "Provision bootloader" "Build & flash" \
+	"Sign image" "Inspect image" "Keyring" "Settings"; do
+	script=''
+	for ((i = 0; i < n; i++)); do script+=$'key Down\n'; done
+	wiz "${script}key Enter
+save-screen action
 key Esc
-key q'
-check "stubs: exit 0" 0 ''
-screen_is "Sign image: not in this version" stub-sign
-assert "Build & flash opens its screen (tui-build.sh runs it)" grep -q '> Demo (QEMU)' "$SCR/build-from-home.txt"
+save-screen back
+key q"
+	check "Home item $((n + 1)): exit 0" 0 ''
+	assert "Home item $((n + 1)) opens '$title'" test \
+		"$(head -n 1 "$SCR/action.txt")" = " mcuprov wizard | $title"
+	assert "Esc from '$title' goes back to Home" test \
+		"$(head -n 1 "$SCR/back.txt")" = " mcuprov wizard | Home"
+	n=$((n + 1))
+done
 
 # ---- guided key generation: ed25519 with a password ------------------------
 PW='s3cret-Tui!'
@@ -240,44 +242,7 @@ check "password mismatch: exit 0" 0 ''
 assert "mismatch: error dialog" test "$(dialog_text kg-mismatch)" = "mcuprov: wizard: passwords do not match"
 assert "mismatch: asked again" grep -q '^  Password for the new key:' "$SCR/kg-mismatch-closed.txt"
 
-# ---- import --------------------------------------------------------------
-"$M" keygen -k enc.pem -t ecdsa-p384 --passout pass:right >/dev/null 2>&1
-wiz 'key Down
-key Enter
-save-screen import-path
-type enc.pem
-key Enter
-save-screen import-pw
-type wrong
-key Enter
-save-screen import-wrongpw
-key Enter
-type right
-key Enter
-save-screen import-show
-key Enter
-key q'
-check "import: exit 0" 0 ''
-screen_is "import: path field" import-path
-screen_is "import: password asked" import-pw
-assert "import: wrong password dialog" test "$(dialog_text import-wrongpw)" = \
-	"mcuprov: wizard: 'enc.pem': wrong password (or damaged key)"
-screen_is "import: type, kind, fingerprint" import-show
-run "$M" fingerprint --passin pass:right -k enc.pem
-assert "import: fingerprint = mcuprov fingerprint" \
-	grep -q "^  fingerprint  $(cut -d' ' -f2 "$T_TMP/out")\$" "$SCR/import-show.txt"
-
-wiz 'key Down
-key Enter
-type missing.pem
-key Enter
-save-screen import-missing
-key Enter
-key Esc
-key q'
-run "$M" fingerprint -k missing.pem
-assert "import: a missing file gives the CLI's message" test "$(dialog_text import-missing)" = \
-	"$(sed 's/^mcuprov: fingerprint:/mcuprov: wizard:/' "$T_TMP/err")"
+# ---- import: tests/cli/tui-import.sh ------------------------------------
 
 # ---- Home with a project; dev key and loose mode warnings ------------------
 if [ -f "$V/keys/root-ec-p256.pem" ]; then

@@ -37,7 +37,7 @@ wait_for "shell prompt" '$' || done_testing
 lit "cd '$T_TMP' && mkdir -p keys && '$M'"
 keys Enter
 wait_for "mcuprov alone on a terminal opens the wizard (Home)" 'Generate key' || done_testing
-assert "Home: no project" grep -qF 'no project - create one with `mcuprov init`' "$T_TMP/pane"
+assert "Home: no project" grep -qF 'no project - create one in Settings (or with `mcuprov init`)' "$T_TMP/pane"
 
 # ---- keygen: ed25519, password twice ----------------------------------------
 keys Enter

@@ -1,0 +1,832 @@
+/* Signing-key rotation: plan the key list and the new mcuprov.yaml text,
+ * then provision the bootloader and replace the project file.
+ *
+ * The project file is edited, never regenerated: libyaml's parser gives the
+ * position of every entry of the top-level `keys:` list (libyaml counts
+ * characters, not bytes, and a CRLF as two), and only those entries change.
+ * An added entry is written in the style of the first one; a retired entry
+ * is cut out with its lines.  Everything else keeps its bytes. */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <yaml.h>
+
+#include "mcuprov/devkey.h"
+#include "mcuprov/fileio.h"
+#include "mcuprov/flow.h"
+#include "mcuprov/rotate.h"
+#include "mcuprov/udiff.h"
+
+#define NOMEM(err) err_set((err), MCUPROV_ERR_NOMEM, NULL, "out of memory")
+#define ENTRY_MAX  (2 * PROVISION_PATH_MAX + 256) /* one written entry */
+
+const char *rotate_action_name(enum rotate_action a)
+{
+	return a == ROTATE_ADD ? "add" : "retire";
+}
+
+/* ---- paths --------------------------------------------------------------- */
+
+/* PATH made absolute against the working directory, with ".", ".." and
+ * repeated slashes resolved by name (symbolic links are kept).  NULL when
+ * out of memory or the working directory is unknown. */
+static char *lexical_abs(const char *path)
+{
+	char cwd[PATH_MAX], *full, *out;
+	size_t n, o = 0;
+	const char *s;
+
+	if (path[0] != '/' && getcwd(cwd, sizeof(cwd)) == NULL)
+		return NULL;
+	n = (path[0] == '/' ? 0 : strlen(cwd) + 1) + strlen(path) + 1;
+	if ((full = malloc(n)) == NULL)
+		return NULL;
+	snprintf(full, n, "%s%s%s", path[0] == '/' ? "" : cwd, path[0] == '/' ? "" : "/", path);
+	if ((out = malloc(n + 1)) == NULL) {
+		free(full);
+		return NULL;
+	}
+	for (s = full; *s != '\0';) {
+		size_t len;
+
+		while (*s == '/')
+			s++;
+		len = strcspn(s, "/");
+		if (len == 2 && s[0] == '.' && s[1] == '.') {
+			while (o > 0 && out[o - 1] != '/')
+				o--;
+			if (o > 0)
+				o--;
+		} else if (len > 0 && !(len == 1 && s[0] == '.')) {
+			out[o++] = '/';
+			memcpy(out + o, s, len);
+			o += len;
+		}
+		s += len;
+	}
+	if (o == 0)
+		out[o++] = '/';
+	out[o] = '\0';
+	free(full);
+	return out;
+}
+
+/* Do A and B (relative to the working directory, or absolute) name the
+ * same file?  By realpath when both exist, else by name. */
+static bool same_file(const char *a, const char *b)
+{
+	char ra[PATH_MAX], rb[PATH_MAX], *la, *lb;
+	bool same;
+
+	if (realpath(a, ra) != NULL && realpath(b, rb) != NULL)
+		return strcmp(ra, rb) == 0;
+	la = lexical_abs(a);
+	lb = lexical_abs(b);
+	same = la != NULL && lb != NULL && strcmp(la, lb) == 0;
+	free(la);
+	free(lb);
+	return same;
+}
+
+/* ABS below DIR: the rest after "DIR/", else NULL. */
+static const char *below(const char *abs, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (strcmp(dir, "/") == 0)
+		return abs[0] == '/' && abs[1] != '\0' ? abs + 1 : NULL;
+	if (strncmp(abs, dir, n) == 0 && abs[n] == '/' && abs[n + 1] != '\0')
+		return abs + n + 1;
+	return NULL;
+}
+
+/* KEY_PATH as mcuprov.yaml will name it: relative to the project directory
+ * when the file lies below it (by name, else by realpath), else absolute. */
+static int written_path(const struct project *p, const char *key_path, char **out,
+			struct mcuprov_err *err)
+{
+	char real[PATH_MAX], *abs = lexical_abs(key_path);
+	const char *rel;
+
+	if (abs == NULL)
+		return err_set(err, MCUPROV_ERR_IO, key_path, "cannot make the path absolute: %s",
+			       strerror(errno));
+	rel = below(abs, p->dir);
+	if (rel == NULL && realpath(key_path, real) != NULL)
+		rel = below(real, p->dir);
+	*out = strdup(rel != NULL ? rel : abs);
+	free(abs);
+	return *out != NULL ? 0 : NOMEM(err);
+}
+
+/* ---- writing YAML -------------------------------------------------------- */
+
+static bool utf8_valid(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n;
+
+	while (*u != '\0') {
+		/* continuation bytes after a lead byte; 4: not a lead byte */
+		if (*u < 0x80)
+			n = 0;
+		else if ((*u & 0xe0) == 0xc0)
+			n = *u < 0xc2 ? 4 : 1;
+		else if ((*u & 0xf0) == 0xe0)
+			n = 2;
+		else if ((*u & 0xf8) == 0xf0)
+			n = 3;
+		else
+			n = 4;
+		if (n == 4)
+			return false;
+		for (u++; n > 0; n--, u++)
+			if ((*u & 0xc0) != 0x80)
+				return false;
+	}
+	return true;
+}
+
+/* Can S be written as a plain scalar, in block and flow context alike? */
+static bool plain_ok(const char *s)
+{
+	size_t i;
+
+	if (strcmp(s, "null") == 0 || strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0)
+		return false;
+	for (i = 0; s[i] != '\0'; i++) {
+		char c = s[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '_' || c == '.' || c == '/')
+			continue;
+		if (i > 0 && (c == '-' || c == '+'))
+			continue;
+		return false;
+	}
+	return i > 0;
+}
+
+/* Append S to OUT (size N, at *o) as a YAML scalar: plain when it can be,
+ * else double-quoted with escapes. */
+static void put_scalar(char *out, size_t n, size_t *o, const char *s)
+{
+	const unsigned char *u;
+
+	if (plain_ok(s)) {
+		*o += (size_t)snprintf(out + *o, *o < n ? n - *o : 0, "%s", s);
+		return;
+	}
+	*o += (size_t)snprintf(out + *o, *o < n ? n - *o : 0, "\"");
+	for (u = (const unsigned char *)s; *u != '\0'; u++) {
+		if (*u == '"' || *u == '\\')
+			*o += (size_t)snprintf(out + *o, *o < n ? n - *o : 0, "\\%c", *u);
+		else if (*u < 0x20 || *u == 0x7f)
+			*o += (size_t)snprintf(out + *o, *o < n ? n - *o : 0, "\\x%02x", *u);
+		else
+			*o += (size_t)snprintf(out + *o, *o < n ? n - *o : 0, "%c", *u);
+	}
+	*o += (size_t)snprintf(out + *o, *o < n ? n - *o : 0, "\"");
+}
+
+/* ---- where the keys are in the text -------------------------------------- */
+
+struct keys_layout {
+	bool flow;			/* keys: [...] */
+	size_t n;			/* entries */
+	size_t start[PROJECT_KEYS_MAX]; /* byte offsets: entry node start */
+	size_t end[PROJECT_KEYS_MAX];	/* its last byte of content + 1 */
+	size_t dash;			/* block: the first entry's '-' */
+	size_t after_key;		/* block: the line after "keys:" */
+	size_t key_col;			/* block: column of the first entry's first key */
+	bool entry_flow;		/* the first entry is {...} */
+	bool brace_space;		/* ... written "{ path" */
+	bool type_first;		/* the first entry says type before path */
+	size_t sep_start, sep_end;	/* flow: between entries 0 and 1 (n >= 2) */
+};
+
+/* Byte offset of libyaml's character index IDX (text starts at BASE). */
+static size_t byte_at(const char *s, size_t len, size_t base, size_t idx)
+{
+	size_t b = base, c = 0;
+
+	while (b < len && c < idx) {
+		b++;
+		while (b < len && ((unsigned char)s[b] & 0xc0) == 0x80)
+			b++;
+		c++;
+	}
+	return b;
+}
+
+/* The character index just after N's last content (its last scalar or
+ * flow collection; a block collection's end mark lies past trailing
+ * comments).  Fails (returns false) when a node inside starts before FROM:
+ * an alias to a node elsewhere in the file. */
+static bool content_end(yaml_document_t *d, const yaml_node_t *n, size_t from, int depth,
+			size_t *end)
+{
+	yaml_node_item_t *it;
+	yaml_node_pair_t *pr;
+
+	if (n == NULL || depth > 16 || n->start_mark.index < from)
+		return false;
+	if (n->type == YAML_SCALAR_NODE ||
+	    (n->type == YAML_SEQUENCE_NODE && n->data.sequence.style == YAML_FLOW_SEQUENCE_STYLE) ||
+	    (n->type == YAML_MAPPING_NODE && n->data.mapping.style == YAML_FLOW_MAPPING_STYLE)) {
+		if (n->end_mark.index > *end)
+			*end = n->end_mark.index;
+		return true;
+	}
+	if (n->type == YAML_SEQUENCE_NODE) {
+		for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++)
+			if (!content_end(d, yaml_document_get_node(d, *it), from, depth + 1, end))
+				return false;
+		return true;
+	}
+	if (n->type == YAML_MAPPING_NODE) {
+		for (pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++)
+			if (!content_end(d, yaml_document_get_node(d, pr->key), from, depth + 1,
+					 end) ||
+			    !content_end(d, yaml_document_get_node(d, pr->value), from, depth + 1,
+					 end))
+				return false;
+		return true;
+	}
+	return false;
+}
+
+static size_t line_start(const char *s, size_t off)
+{
+	while (off > 0 && s[off - 1] != '\n')
+		off--;
+	return off;
+}
+
+/* Just after the line break that ends the line holding OFF (OFF itself when
+ * it starts a line), or the end of the text. */
+static size_t after_eol(const char *s, size_t len, size_t off)
+{
+	const char *nl;
+
+	if (off > 0 && s[off - 1] == '\n')
+		return off;
+	nl = memchr(s + off, '\n', len - off);
+	return nl != NULL ? (size_t)(nl - s) + 1 : len;
+}
+
+/* Find the entries of the top-level keys: list of TEXT (LEN bytes),
+ * NAME in messages. */
+static int find_keys(const char *name, const char *text, size_t len, struct keys_layout *k,
+		     struct mcuprov_err *err)
+{
+	yaml_parser_t yp;
+	yaml_document_t doc;
+	const yaml_node_t *root, *kn = NULL, *seq = NULL;
+	yaml_node_pair_t *pr;
+	yaml_node_item_t *it;
+	size_t base = 0, prev, i;
+	int rc = 0;
+
+	memset(k, 0, sizeof(*k));
+	if (len >= 2 && ((unsigned char)text[0] == 0xfe || (unsigned char)text[0] == 0xff ||
+			 text[0] == '\0' || text[1] == '\0'))
+		return err_set(err, MCUPROV_ERR_FORMAT, name,
+			       "is not in UTF-8: mcuprov rewrites keys in UTF-8 files only");
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		base = 3; /* libyaml's marks start after the byte order mark */
+	if (!yaml_parser_initialize(&yp))
+		return NOMEM(err);
+	yaml_parser_set_input_string(&yp, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&yp, &doc)) {
+		rc = err_set(err, MCUPROV_ERR_FORMAT, name, "cannot be parsed again: %s",
+			     yp.problem ? yp.problem : "syntax error");
+		yaml_parser_delete(&yp);
+		return rc;
+	}
+	root = yaml_document_get_root_node(&doc);
+	if (root != NULL && root->type == YAML_MAPPING_NODE)
+		for (pr = root->data.mapping.pairs.start; pr < root->data.mapping.pairs.top; pr++) {
+			const yaml_node_t *key = yaml_document_get_node(&doc, pr->key);
+
+			if (key != NULL && key->type == YAML_SCALAR_NODE &&
+			    strcmp((const char *)key->data.scalar.value, "keys") == 0) {
+				kn = key;
+				seq = yaml_document_get_node(&doc, pr->value);
+			}
+		}
+	if (seq == NULL || seq->type != YAML_SEQUENCE_NODE) {
+		rc = err_set(err, MCUPROV_ERR_IO, name, "has no keys list any more");
+		goto out;
+	}
+	k->flow = seq->data.sequence.style == YAML_FLOW_SEQUENCE_STYLE;
+	prev = kn->end_mark.index;
+	if (seq->start_mark.index < prev) {
+		rc = err_set(
+			err, MCUPROV_ERR_FORMAT, name,
+			"keys: written as an alias (*name): write the list out to rotate keys");
+		goto out;
+	}
+	for (it = seq->data.sequence.items.start, i = 0; it < seq->data.sequence.items.top;
+	     it++, i++) {
+		const yaml_node_t *e = yaml_document_get_node(&doc, *it);
+		size_t end = 0;
+
+		if (i >= PROJECT_KEYS_MAX || e == NULL || e->type != YAML_MAPPING_NODE) {
+			rc = err_set(err, MCUPROV_ERR_IO, name, "its keys changed meanwhile");
+			goto out;
+		}
+		if (!content_end(&doc, e, prev, 0, &end)) {
+			rc = err_set(err, MCUPROV_ERR_FORMAT, name,
+				     "keys[%zu]: written with an alias (*name): write it out to "
+				     "rotate keys",
+				     i);
+			goto out;
+		}
+		k->start[i] = byte_at(text, len, base, e->start_mark.index);
+		k->end[i] = byte_at(text, len, base, end);
+		prev = end;
+		if (i == 0) {
+			const yaml_node_t *first =
+				e->data.mapping.pairs.start < e->data.mapping.pairs.top
+					? yaml_document_get_node(&doc,
+								 e->data.mapping.pairs.start->key)
+					: NULL;
+			size_t kb;
+
+			k->entry_flow = e->data.mapping.style == YAML_FLOW_MAPPING_STYLE;
+			k->brace_space = k->entry_flow && k->start[0] + 1 < len &&
+					 text[k->start[0] + 1] == ' ';
+			k->type_first = first != NULL && first->type == YAML_SCALAR_NODE &&
+					strcmp((const char *)first->data.scalar.value, "type") == 0;
+			k->dash = byte_at(text, len, base, seq->start_mark.index);
+			/* where the new entry's first key goes: as the first
+			 * entry's key, or its '{' */
+			kb = first != NULL && !k->entry_flow
+				     ? byte_at(text, len, base, first->start_mark.index)
+				     : k->start[0];
+			k->key_col = kb - line_start(text, kb);
+		}
+	}
+	k->n = i;
+	k->after_key = after_eol(text, len, byte_at(text, len, base, kn->end_mark.index));
+	if (k->flow && k->n >= 2) {
+		k->sep_start = k->end[0];
+		k->sep_end = k->start[1];
+	}
+	/* the marks must point where the text says they do */
+	if (!k->flow) {
+		size_t ls = line_start(text, k->dash);
+
+		if (k->dash >= len || text[k->dash] != '-' ||
+		    strspn(text + ls, " ") != k->dash - ls)
+			rc = err_set(err, MCUPROV_ERR_INTERNAL, name,
+				     "cannot find where the keys list starts");
+	}
+	if (rc == 0 && k->entry_flow && text[k->start[0]] != '{')
+		k->entry_flow = false, k->brace_space = false; /* tagged or anchored: plain style */
+out:
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&yp);
+	return rc;
+}
+
+/* Append the entry {path: PATH, type: TYPE} as a flow mapping, keys in the
+ * first entry's order, "{ " when it has that space. */
+static void flow_entry(const struct keys_layout *k, const char *path, const char *type, char *out,
+		       size_t n, size_t *o)
+{
+	const char *names[2] = {"path", "type"}, *vals[2] = {path, type};
+	size_t first = k->type_first ? 1 : 0, second = 1 - first;
+	const char *sp = k->brace_space ? " " : "";
+
+	*o += (size_t)snprintf(out + *o, *o < n ? n - *o : 0, "{%s%s: ", sp, names[first]);
+	put_scalar(out, n, o, vals[first]);
+	*o += (size_t)snprintf(out + *o, *o < n ? n - *o : 0, ", %s: ", names[second]);
+	put_scalar(out, n, o, vals[second]);
+	*o += (size_t)snprintf(out + *o, *o < n ? n - *o : 0, "%s}", sp);
+}
+
+/* The text with the new entry (ADD) or without entry RETIRE (RETIRE >=
+ * 1): *out is malloc'd. */
+static int rewrite(const char *name, const char *text, size_t len, const struct keys_layout *k,
+		   const char *add_path, const char *add_type, size_t retire, char **out,
+		   size_t *out_len, struct mcuprov_err *err)
+{
+	char *entry, *res;
+	const char *eol = "\n", *nl = memchr(text, '\n', len);
+	size_t o = 0, cut_from, cut_to, n;
+
+	if (nl != NULL && nl > text && nl[-1] == '\r')
+		eol = "\r\n";
+	if ((entry = malloc(ENTRY_MAX)) == NULL)
+		return NOMEM(err);
+	if (add_path != NULL) {
+		if (k->flow) {
+			/* {entry}, {old}... with the separator the list uses */
+			bool sep_ok = k->n >= 2;
+			size_t j, commas = 0;
+
+			for (j = k->sep_start; sep_ok && j < k->sep_end; j++) {
+				commas += text[j] == ',';
+				sep_ok = strchr(", \t\r\n", text[j]) != NULL;
+			}
+			flow_entry(k, add_path, add_type, entry, ENTRY_MAX, &o);
+			if (sep_ok && commas == 1)
+				o += (size_t)snprintf(entry + o, o < ENTRY_MAX ? ENTRY_MAX - o : 0,
+						      "%.*s", (int)(k->sep_end - k->sep_start),
+						      text + k->sep_start);
+			else
+				o += (size_t)snprintf(entry + o, o < ENTRY_MAX ? ENTRY_MAX - o : 0,
+						      ", ");
+			cut_from = cut_to = k->start[0];
+		} else {
+			/* a line "- ..." (or two) at the first dash's column */
+			size_t ls = line_start(text, k->dash), d = k->dash - ls;
+			size_t gap = k->key_col > d + 1 ? k->key_col - d - 1 : 1;
+			const char *first = k->type_first ? "type" : "path";
+			const char *second = k->type_first ? "path" : "type";
+
+			o += (size_t)snprintf(entry, ENTRY_MAX, "%*s-%*s", (int)d, "", (int)gap,
+					      "");
+			if (k->entry_flow) {
+				flow_entry(k, add_path, add_type, entry, ENTRY_MAX, &o);
+			} else {
+				o += (size_t)snprintf(entry + o, o < ENTRY_MAX ? ENTRY_MAX - o : 0,
+						      "%s: ", first);
+				put_scalar(entry, ENTRY_MAX, &o,
+					   k->type_first ? add_type : add_path);
+				o += (size_t)snprintf(entry + o, o < ENTRY_MAX ? ENTRY_MAX - o : 0,
+						      "%s%*s%s: ", eol, (int)(d + 1 + gap), "",
+						      second);
+				put_scalar(entry, ENTRY_MAX, &o,
+					   k->type_first ? add_path : add_type);
+			}
+			o += (size_t)snprintf(entry + o, o < ENTRY_MAX ? ENTRY_MAX - o : 0, "%s",
+					      eol);
+			/* right after "keys:": comment lines above the first entry
+			 * stay with it */
+			cut_from = cut_to = k->after_key <= ls ? k->after_key : ls;
+		}
+		if (o >= ENTRY_MAX) {
+			free(entry);
+			return err_set(err, MCUPROV_ERR_USAGE, add_path, "path too long");
+		}
+	} else {
+		/* from the end of the entry before to the end of this one */
+		if (retire == 0 || retire >= k->n) {
+			free(entry);
+			return err_set(err, MCUPROV_ERR_INTERNAL, name, "no entry %zu to remove",
+				       retire);
+		}
+		if (k->flow) {
+			cut_from = k->end[retire - 1];
+			cut_to = k->end[retire];
+		} else {
+			cut_from = after_eol(text, len, k->end[retire - 1]);
+			cut_to = after_eol(text, len, k->end[retire]);
+		}
+	}
+	n = len - (cut_to - cut_from) + o;
+	if ((res = malloc(n + 1)) == NULL) {
+		free(entry);
+		return NOMEM(err);
+	}
+	memcpy(res, text, cut_from);
+	memcpy(res + cut_from, entry, o);
+	memcpy(res + cut_from + o, text + cut_to, len - cut_to);
+	res[n] = '\0';
+	free(entry);
+	*out = res;
+	*out_len = n;
+	return 0;
+}
+
+/* ---- the plan ------------------------------------------------------------ */
+
+void rotate_plan_free(struct rotate_plan *plan)
+{
+	size_t i;
+
+	if (plan == NULL)
+		return;
+	for (i = 0; i < plan->n_keys; i++) {
+		free(plan->keys[i].path);
+		free(plan->keys[i].abspath);
+	}
+	free(plan->keys);
+	free(plan->retired);
+	free(plan->project_file);
+	free(plan->project_text);
+	free(plan->project_diff);
+	free(plan->project_old);
+	memset(plan, 0, sizeof(*plan));
+}
+
+/* Do the keys of A and B (paths as written, types) agree? */
+static bool same_keys(const struct project *a, const struct rotate_key *b, size_t n)
+{
+	size_t i;
+
+	if (a->n_keys != n)
+		return false;
+	for (i = 0; i < n; i++)
+		if (strcmp(a->keys[i].path, b[i].path) != 0 || a->keys[i].type != b[i].type)
+			return false;
+	return true;
+}
+
+static int add_key(struct rotate_plan *plan, const char *path, const char *abspath,
+		   enum key_type type, bool is_new, struct mcuprov_err *err)
+{
+	struct rotate_key *k = &plan->keys[plan->n_keys];
+
+	k->path = strdup(path);
+	k->abspath = strdup(abspath);
+	k->type = type;
+	k->is_new = is_new;
+	plan->n_keys++;
+	return k->path != NULL && k->abspath != NULL ? 0 : NOMEM(err);
+}
+
+/* The checks of ADD on the new key. */
+static int check_new(const struct project *p, const char *key_path, const struct mcuprov_key *key,
+		     bool allow_dev_key, struct mcuprov_err *err)
+{
+	enum key_type t = p->keys[0].type;
+	size_t i;
+
+	for (i = 0; i < p->n_keys; i++)
+		if (same_file(key_path, p->keys[i].abspath))
+			return err_set(err, MCUPROV_ERR_USAGE, key_path,
+				       "is already keys[%zu] of '%s'", i, p->file);
+	if (p->encryption_key_abspath != NULL && same_file(key_path, p->encryption_key_abspath))
+		return err_set(err, MCUPROV_ERR_USAGE, key_path,
+			       "is the encryption_key of '%s' (a signing key must not be the "
+			       "encryption key)",
+			       p->file);
+	if (p->n_keys >= PROJECT_KEYS_MAX)
+		return err_set(err, MCUPROV_ERR_USAGE, p->file,
+			       "has %zu keys already, the most a project takes", p->n_keys);
+	if (key == NULL)
+		return err_set(err, MCUPROV_ERR_INTERNAL, key_path, "the new key is not loaded");
+	if (!key_type_can_sign(key->type))
+		return err_set(err, MCUPROV_ERR_REFUSED, key_path,
+			       "%s keys cannot sign (they are for image encryption)",
+			       key_type_name(key->type));
+	if (key->type != t)
+		return err_set(err, MCUPROV_ERR_REFUSED, key_path,
+			       "is %s but the project's keys are %s: one bootloader verifies one "
+			       "signature type",
+			       key_type_name(key->type), key_type_name(t));
+	if (!key->is_private)
+		return err_set(err, MCUPROV_ERR_REFUSED, key_path,
+			       "is a public key: the new signing key must be the private key");
+	if (key->devkey != NULL && !allow_dev_key)
+		return err_set(err, MCUPROV_ERR_REFUSED, key_path,
+			       "is MCUboot's published development key %s: a bootloader trusting "
+			       "it boots anybody's images (use --allow-dev-key for a development "
+			       "build)",
+			       key->devkey->name);
+	return 0;
+}
+
+/* The index of RETIRE's key KEY_PATH in P. */
+static int find_retired(const struct project *p, const char *key_path, size_t *idx,
+			struct mcuprov_err *err)
+{
+	char list[MCUPROV_ERR_MSG_MAX / 2];
+	size_t i, o = 0;
+
+	for (i = 0; i < p->n_keys; i++)
+		if (strcmp(key_path, p->keys[i].path) == 0)
+			break;
+	for (i = i < p->n_keys ? i : 0; i < p->n_keys; i++)
+		if (strcmp(key_path, p->keys[i].path) == 0 ||
+		    same_file(key_path, p->keys[i].abspath))
+			break;
+	if (i == p->n_keys) {
+		list[0] = '\0';
+		for (i = 0; i < p->n_keys; i++)
+			o += (size_t)snprintf(list + o, o < sizeof(list) ? sizeof(list) - o : 0,
+					      "%s%s", i ? ", " : "", p->keys[i].path);
+		return err_set(err, MCUPROV_ERR_USAGE, key_path, "is not a key of '%s' (keys: %s)",
+			       p->file, list);
+	}
+	if (p->n_keys == 1)
+		return err_set(err, MCUPROV_ERR_USAGE, key_path,
+			       "is the project's only key: add its successor first (mcuprov rotate "
+			       "add)");
+	if (i == 0)
+		return err_set(err, MCUPROV_ERR_USAGE, key_path,
+			       "is the signing key: add its successor first (mcuprov rotate add)");
+	*idx = i;
+	return 0;
+}
+
+int rotate_plan(const struct project *p, enum rotate_action action, const char *key_path,
+		const struct mcuprov_key *new_key, bool allow_dev_key, struct rotate_plan *plan,
+		struct mcuprov_err *err)
+{
+	struct project *q = NULL;
+	struct keys_layout lay;
+	struct rotate_key *now = NULL;
+	uint8_t *old = NULL;
+	char *wpath = NULL, *abs = NULL;
+	size_t old_len = 0, retire = 0, dlen = 0, i;
+	struct mcuprov_err e2;
+	int rc;
+
+	memset(plan, 0, sizeof(*plan));
+	plan->action = action;
+	if (key_path == NULL || key_path[0] == '\0')
+		return err_set(err, MCUPROV_ERR_USAGE, NULL, "no key given");
+	/* the file as it is now must still hold P's keys */
+	if ((rc = file_read(p->file, PROJECT_FILE_MAX, &old, &old_len, NULL, err)) < 0)
+		return rc;
+	err_clear(&e2);
+	if (project_load_mem(p->file, p->dir, (const char *)old, old_len, &q, &e2) < 0) {
+		rc = err_set(err, MCUPROV_ERR_IO, p->file, "changed since it was loaded: %s",
+			     e2.msg);
+		goto out;
+	}
+	if ((now = calloc(p->n_keys, sizeof(*now))) == NULL) {
+		rc = NOMEM(err);
+		goto out;
+	}
+	for (i = 0; i < p->n_keys; i++) {
+		now[i].path = p->keys[i].path;
+		now[i].type = p->keys[i].type;
+	}
+	if (!same_keys(q, now, p->n_keys)) {
+		rc = err_set(err, MCUPROV_ERR_IO, p->file, "its keys changed since it was loaded");
+		goto out;
+	}
+	project_free(q);
+	q = NULL;
+
+	if (action == ROTATE_ADD) {
+		if ((rc = check_new(p, key_path, new_key, allow_dev_key, err)) < 0 ||
+		    (rc = written_path(p, key_path, &wpath, err)) < 0)
+			goto out;
+		if (!utf8_valid(wpath)) {
+			rc = err_set(err, MCUPROV_ERR_USAGE, key_path,
+				     "cannot be named in '%s': the path is not UTF-8", p->file);
+			goto out;
+		}
+		i = strlen(p->dir) + strlen(wpath) + 2;
+		if ((abs = malloc(i)) == NULL) {
+			rc = NOMEM(err);
+			goto out;
+		}
+		snprintf(abs, i, "%s%s%s", wpath[0] == '/' ? "" : p->dir,
+			 wpath[0] == '/' ? "" : "/", wpath);
+	} else if ((rc = find_retired(p, key_path, &retire, err)) < 0) {
+		goto out;
+	}
+
+	/* the key list afterwards */
+	if ((plan->keys = calloc(p->n_keys + 1, sizeof(*plan->keys))) == NULL) {
+		rc = NOMEM(err);
+		goto out;
+	}
+	if (action == ROTATE_ADD &&
+	    (rc = add_key(plan, wpath, abs, p->keys[0].type, true, err)) < 0)
+		goto out;
+	for (i = 0; i < p->n_keys; i++)
+		if ((action == ROTATE_ADD || i != retire) &&
+		    (rc = add_key(plan, p->keys[i].path, p->keys[i].abspath, p->keys[i].type, false,
+				  err)) < 0)
+			goto out;
+	if (action == ROTATE_RETIRE && (plan->retired = strdup(p->keys[retire].path)) == NULL) {
+		rc = NOMEM(err);
+		goto out;
+	}
+
+	/* the new text, loaded back */
+	if ((rc = find_keys(p->file, (const char *)old, old_len, &lay, err)) < 0)
+		goto out;
+	if (lay.n != p->n_keys) {
+		rc = err_set(err, MCUPROV_ERR_IO, p->file, "its keys changed since it was loaded");
+		goto out;
+	}
+	rc = rewrite(p->file, (const char *)old, old_len, &lay, action == ROTATE_ADD ? wpath : NULL,
+		     key_type_name(p->keys[0].type), retire, &plan->project_text,
+		     &plan->project_len, err);
+	if (rc < 0)
+		goto out;
+	err_clear(&e2);
+	if (project_load_mem(p->file, p->dir, plan->project_text, plan->project_len, &q, &e2) < 0) {
+		rc = err_set(err, MCUPROV_ERR_INTERNAL, p->file,
+			     "the rewritten keys list does not load: %s", e2.msg);
+		goto out;
+	}
+	if (!same_keys(q, plan->keys, plan->n_keys)) {
+		rc = err_set(err, MCUPROV_ERR_INTERNAL, p->file,
+			     "the rewritten keys list does not read back as planned");
+		goto out;
+	}
+	if ((plan->project_file = strdup(p->file)) == NULL) {
+		rc = NOMEM(err);
+		goto out;
+	}
+	rc = udiff((const char *)old, old_len, plan->project_text, plan->project_len, p->file,
+		   &plan->project_diff, &dlen, err);
+	if (rc < 0)
+		goto out;
+	plan->project_old = (char *)old;
+	plan->project_old_len = old_len;
+	old = NULL;
+out:
+	if (rc < 0)
+		rotate_plan_free(plan);
+	project_free(q);
+	free(now);
+	free(old);
+	free(wpath);
+	free(abs);
+	return rc;
+}
+
+/* ---- applying it --------------------------------------------------------- */
+
+void rotate_result_free(struct rotate_result *r)
+{
+	if (r == NULL)
+		return;
+	provision_result_free(&r->boot);
+}
+
+int rotate_apply(const struct project *p, const struct rotate_plan *plan,
+		 const struct mcuprov_key *const *keys, const struct mcuprov_key *enc_key,
+		 bool dry_run, struct rotate_result *r, struct mcuprov_err *err)
+{
+	uint8_t fp[PROJECT_KEYS_MAX + 1][KEY_FINGERPRINT_LEN];
+	const char *paths[PROVISION_MAX_KEYS];
+	uint8_t *cur = NULL;
+	size_t cur_len = 0, i, j;
+	mode_t mode = 0644;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if (plan->n_keys == 0 || plan->n_keys > PROVISION_MAX_KEYS || plan->project_text == NULL ||
+	    plan->project_old == NULL)
+		return err_set(err, MCUPROV_ERR_INTERNAL, NULL, "not a rotation plan");
+	for (i = 0; i < plan->n_keys; i++) {
+		if (keys[i] == NULL)
+			return err_set(err, MCUPROV_ERR_INTERNAL, plan->keys[i].path, "not loaded");
+		if (keys[i]->type != plan->keys[i].type)
+			return err_set(err, MCUPROV_ERR_REFUSED, plan->keys[i].path,
+				       "is %s but '%s' says %s", key_type_name(keys[i]->type),
+				       plan->project_file, key_type_name(plan->keys[i].type));
+		if ((rc = key_fingerprint(keys[i], fp[i], err)) < 0)
+			return rc;
+		for (j = 0; j < i; j++)
+			if (memcmp(fp[i], fp[j], KEY_FINGERPRINT_LEN) == 0)
+				return err_set(err, MCUPROV_ERR_USAGE, NULL,
+					       "the same key twice ('%s' and '%s')",
+					       plan->keys[j].path, plan->keys[i].path);
+		paths[i] = plan->keys[i].abspath;
+	}
+	if ((size_t)snprintf(r->project_backup, sizeof(r->project_backup), "%s.bak",
+			     plan->project_file) >= sizeof(r->project_backup))
+		return err_set(err, MCUPROV_ERR_USAGE, plan->project_file, "path too long");
+	r->project_backup[0] = '\0';
+	/* what was planned from must still be there */
+	if ((rc = file_read(plan->project_file, PROJECT_FILE_MAX, &cur, &cur_len, &mode, err)) < 0)
+		return rc;
+	if (cur_len != plan->project_old_len || memcmp(cur, plan->project_old, cur_len) != 0) {
+		rc = err_set(err, MCUPROV_ERR_IO, plan->project_file,
+			     "changed since the rotation was planned: plan it again");
+		goto out;
+	}
+	if (p->bootloader.kind != PROJECT_BOOT_NONE) {
+		r->provisioned = true;
+		rc = flow_provision(p, keys, paths, plan->n_keys, enc_key, dry_run, &r->boot, err);
+		if (rc < 0)
+			goto out;
+	}
+	rc = 0;
+	if (dry_run)
+		goto out;
+	snprintf(r->project_backup, sizeof(r->project_backup), "%s.bak", plan->project_file);
+	rc = file_write_atomic(r->project_backup, cur, cur_len, FILE_WRITE_FORCE, err);
+	if (rc < 0)
+		goto out;
+	rc = file_write_atomic(plan->project_file, plan->project_text, plan->project_len,
+			       FILE_WRITE_FORCE, err);
+	if (rc < 0)
+		goto out;
+	(void)chmod(plan->project_file, mode & 07777);
+	r->project_written = true;
+out:
+	free(cur);
+	return rc;
+}

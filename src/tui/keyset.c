@@ -1,0 +1,73 @@
+/* mcuprov wizard: load several key files in turn, asking for a password
+ * (without echo) only for the encrypted ones — shared by every screen that
+ * needs a project's keys. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "tui.h"
+
+static const char *shown(const struct tui_keyset *ks, size_t i)
+{
+	return ks->names[i] != NULL ? ks->names[i] : ks->paths[i];
+}
+
+int tui_keyset_load(struct tui_keyset *ks, bool with_pw, struct mcuprov_err *err)
+{
+	ks->pw.secret = true;
+	while (ks->loaded < ks->n && ks->loaded < TUI_KEYSET_MAX) {
+		struct tui_pw a = { with_pw ? ks->pw.buf : NULL, false };
+		int rc;
+
+		err_clear(err);
+		rc = key_load(ks->paths[ks->loaded], tui_pw_cb, &a, &ks->keys[ks->loaded], err);
+		/* the password is wiped at its last use, whatever happened */
+		tui_field_clear(&ks->pw);
+		if (rc < 0) {
+			if (err->code == MCUPROV_ERR_PASSWORD && a.asked && !with_pw) {
+				ks->need_pw = true;
+				return 1;
+			}
+			/* name the key as the screen shows it */
+			snprintf(err->subject, sizeof(err->subject), "%.500s", shown(ks, ks->loaded));
+			ks->need_pw = err->code == MCUPROV_ERR_PASSWORD && a.asked;
+			return rc;
+		}
+		ks->need_pw = false;
+		with_pw = false;
+		ks->loaded++;
+	}
+	return 0;
+}
+
+void tui_keyset_draw_pw(const struct tui_keyset *ks, int y)
+{
+	size_t i = ks->loaded < ks->n ? ks->loaded : 0;
+
+	y += tui_wrap(y, 2, COLS - 4, shown(ks, i), 0);
+	y++;
+	mvaddstr(y++, 2, "The key is encrypted. Password:");
+	tui_field_draw(&ks->pw, y, 3, 40, true);
+	y += 2;
+	mvaddstr(y, 2, "Nothing is shown while you type.");
+}
+
+bool tui_keyset_key(struct tui_keyset *ks, int key)
+{
+	ks->pw.secret = true;
+	return tui_field_key(&ks->pw, key);
+}
+
+void tui_keyset_clear(struct tui_keyset *ks)
+{
+	size_t i;
+
+	for (i = 0; i < TUI_KEYSET_MAX; i++) {
+		key_free(ks->keys[i]);
+		ks->keys[i] = NULL;
+	}
+	ks->loaded = 0;
+	ks->need_pw = false;
+	tui_field_clear(&ks->pw);
+}

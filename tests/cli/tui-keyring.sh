@@ -1,0 +1,549 @@
+#!/bin/bash
+# The wizard's Keyring screen: the project's keys, their details and public
+# keys, and the guided rotation (add a new signing key, retire an old one)
+# through the core's rotate_plan / rotate_apply.  Driven by
+# MCUPROV_TUI_SCRIPT on a virtual 80x24 screen; saved screens are compared
+# with tests/tui/expected/kr-*.txt with fingerprints, key bytes and the
+# test directory masked (each checked on its own), then one rotation end
+# to end in a real terminal (tmux).
+. "${MCUPROV_SRCDIR:-.}/tests/lib.sh"
+
+EXP=${MCUPROV_SRCDIR:-.}/tests/tui/expected
+SCR=$T_TMP/scr
+mkdir -p "$SCR"
+TOP=$(pwd -P)
+PW='Rotate-Secret7'
+
+# wiz SCRIPT: run the wizard on the script text SCRIPT (no terminal at all)
+wiz() {
+	printf '%s\n' "$1" >"$T_TMP/script"
+	rm -f "$SCR"/*.txt
+	MCUPROV_TUI_SCRIPT=$T_TMP/script MCUPROV_TUI_SCREENS=$SCR \
+		setsid -w "$M" wizard >"$T_TMP/out" 2>"$T_TMP/err" </dev/null
+	RC=$?
+}
+
+# mask: fingerprints (whole and shortened), key bytes (C and PEM), the
+# test directory
+mask() {
+	sed -E -e "s|$TOP|<dir>|g" -e "s|${TOP#/}|<dir>|g" -e 's/[0-9a-f]{64}/<fingerprint>/g' \
+		-e 's/[0-9a-f]{16}/<fp16>/g' -e 's/0x[0-9a-f]{2}/0x??/g' \
+		-e 's|^  [A-Za-z0-9+/]{40,}=*$|  <base64>|' "$1"
+}
+
+# screen_is DESC NAME: saved screen NAME equals the expected one
+screen_is() {
+	if [ ! -f "$SCR/$2.txt" ]; then
+		not_ok "$1" "screen '$2' was not saved" "stderr: $(cat "$T_TMP/err")"
+	elif [ -n "${MCUPROV_TUI_UPDATE:-}" ]; then
+		# maintainers: regenerate, then review every change by hand
+		mask "$SCR/$2.txt" >"$EXP/$2.txt"
+		ok "$1 # updated"
+	elif mask "$SCR/$2.txt" | cmp -s - "$EXP/$2.txt"; then
+		ok "$1"
+	else
+		not_ok "$1" "$(mask "$SCR/$2.txt" | diff "$EXP/$2.txt" - | head -n 20)"
+	fi
+}
+
+# dialog_text NAME: the text inside the (64-column, centred) dialog of
+# screen NAME, its lines joined by spaces
+dialog_text() {
+	awk 'substr($0, 9, 1) == "|" { print substr($0, 11, 60) }' "$SCR/$1.txt" |
+		sed -e 's/ *$//' | grep -v '^ *\[ ' | grep -v '^$' | tr '\n' ' ' | sed 's/ $//'
+}
+
+# dialog_is DESC NAME TEXT: the dialog of screen NAME says exactly TEXT
+dialog_is() {
+	local got
+	got=$(dialog_text "$2")
+	if [ -n "$3" ] && [ "$got" = "$3" ]; then ok "$1"; else not_ok "$1" "shown:    $got" "expected: $3"; fi
+}
+
+# pane NAME FIRST LAST: rows FIRST..LAST of screen NAME without the indent
+pane() { sed -n "$2,$3p" "$SCR/$1.txt" | sed -e 's/^  //'; }
+
+# same_lines DESC FILE NAME FIRST: the lines of FILE are rows FIRST.. of NAME
+same_lines() {
+	local n
+	n=$(wc -l <"$2")
+	if pane "$3" "$4" $(($4 + n - 1)) | cmp -s - <(sed -e 's/ *$//' "$2"); then
+		ok "$1"
+	else
+		not_ok "$1" "$(pane "$3" "$4" $(($4 + n - 1)) | diff "$2" - | head -n 10)"
+	fi
+}
+
+# bytes FILE: the byte lines of a `getpub -l c` output
+bytes() { grep '^    0x' "$1"; }
+
+# holds DESC FILE C: every byte line of the getpub output C is a line of FILE
+holds() {
+	local l miss=0
+	while IFS= read -r l; do
+		grep -qxF -- "$l" "$2" || miss=1
+	done < <(bytes "$3")
+	if [ $miss = 0 ] && [ -n "$(bytes "$3")" ]; then ok "$1"; else not_ok "$1" "$(cat "$2")"; fi
+}
+
+# Home's seventh item, Keyring (three up from the first, wrapping)
+KR='key Up
+key Up
+key Up
+key Enter'
+
+# ---- without a project ----------------------------------------------------
+wiz "$KR
+save-screen kr-noproj
+key ?
+save-screen kr-help
+key Enter
+key Esc
+save-screen kr-noproj-home
+key q"
+check "no project: exit 0" 0 ''
+screen_is "no project: explanation and how to create one" kr-noproj
+screen_is "help: the keys and the two rotation steps" kr-help
+assert "no project: points to Settings and mcuprov init" \
+	grep -qF 'Create one in Settings or with `mcuprov init`.' "$SCR/kr-noproj.txt"
+assert "no project: Esc goes back to Home" grep -q '^ mcuprov wizard | Home' "$SCR/kr-noproj-home.txt"
+
+# ---- a project: one ed25519 key; keys.c with a second (spare) key slot -----
+# keysc's rule: an inline keys.c holds as many arrays as the bootloader
+# trusts keys, so the fixture has room for the successor (a zero key).
+mkdir -p keys
+"$M" keygen -k keys/signing.pem -t ed25519 >/dev/null 2>&1
+"$M" getpub -k keys/signing.pem >old.c
+"$M" getpub -k keys/signing.pem -e pem >old.pem
+{
+	printf '#include "bootutil/sign_key.h"\n\n#if defined(MCUBOOT_SIGN_ED25519)\n'
+	printf 'const unsigned char root_pub_der[] = {\n'
+	bytes old.c
+	printf '};\nconst unsigned int root_pub_der_len = 44;\n\n'
+	printf 'const unsigned char root_pub_der_1[] = {\n'
+	for i in 1 2 3 4 5; do printf '    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,\n'; done
+	printf '    0x00, 0x00, 0x00, 0x00,\n'
+	printf '};\nconst unsigned int root_pub_der_1_len = 44;\n'
+	printf '#else\n#error "No public key available for given signing algorithm."\n#endif\n\n'
+	printf 'const struct bootutil_key bootutil_keys[] = {\n'
+	printf '    {\n        .key = root_pub_der,\n        .len = &root_pub_der_len,\n    },\n'
+	printf '    {\n        .key = root_pub_der_1,\n        .len = &root_pub_der_1_len,\n    },\n'
+	printf '};\nconst int bootutil_key_cnt = 2;\n'
+} >keys.c
+cat >mcuprov.yaml <<'YAML'
+# the Keyring's test project
+version: 1
+keys:
+  - path: keys/signing.pem
+    type: ed25519
+bootloader:
+  keys_c: keys.c
+image:
+  header_size: 0x200
+  slot_size: 0x20000
+  version: 1.0.0
+YAML
+cp mcuprov.yaml yaml.orig
+cp keys.c keysc.orig
+fp=$("$M" fingerprint -k keys/signing.pem 2>/dev/null | cut -d' ' -f2)
+
+wiz "$KR
+save-screen kr-list
+key Enter
+save-screen kr-details
+key c
+save-screen kr-pub-c
+key Esc
+key p
+save-screen kr-pub-pem
+key Esc
+save-screen kr-details-again
+key Esc
+resize 100 30
+save-screen kr-resized
+resize 80 24
+key Esc
+key q"
+check "list, details, public key: exit 0" 0 ''
+screen_is "the list" kr-list
+assert "list: the row (signs, type, file, fingerprint)" grep -qE \
+	"^  > signs +ed25519 +keys/signing.pem +${fp:0:16}\.\.\.$" "$SCR/kr-list.txt"
+assert "list: the fingerprint = mcuprov fingerprint" \
+	grep -qxF "  fingerprint  $fp" "$SCR/kr-list.txt"
+screen_is "details" kr-details
+assert "details: the fingerprint = mcuprov fingerprint" \
+	grep -qxF "  fingerprint  $fp" "$SCR/kr-details.txt"
+assert "details: the key hash images carry (SHA-256: the fingerprint)" \
+	grep -qxF "  key hash     $fp" "$SCR/kr-details.txt"
+assert "details: private, not encrypted, mode 0600" test \
+	"$(grep -c -e '^  contents     private key, not encrypted$' -e '^  mode         0600$' \
+		"$SCR/kr-details.txt")" = 2
+screen_is "public key as C" kr-pub-c
+same_lines "c: the pane = mcuprov getpub -l c" old.c kr-pub-c 7
+screen_is "public key as PEM" kr-pub-pem
+same_lines "p: the pane = mcuprov getpub -e pem" old.pem kr-pub-pem 7
+assert "Esc on the pane: the details again" cmp -s "$SCR/kr-details.txt" "$SCR/kr-details-again.txt"
+last=$(awk 'NF { n = NR } END { print n }' "$SCR/kr-resized.txt")
+assert "resize to 100x30: the key line on row 30" test "$last" = 30 -a \
+	"$(sed -n 30p "$SCR/kr-resized.txt" | cut -c 1-14)" = ' Enter details'
+assert "resize to 100x30: rules 100 wide" test "$(sed -n 2p "$SCR/kr-resized.txt" | wc -m)" = 101
+
+# ---- add a generated key: the diff, then Cancel (the default) ---------------
+wiz "$KR
+key a
+save-screen kr-add
+key Enter
+save-screen kr-gen-file
+key Enter
+key Enter
+type $PW
+key Enter
+type $PW
+key Enter
+key Enter
+wait-idle
+save-screen kr-gen-result
+key Enter
+save-screen kr-newpw
+type $PW
+key Enter
+save-screen kr-diff
+key PgDn
+save-screen kr-diff-page
+key PgDn
+save-screen kr-diff-page2
+key End
+save-screen kr-diff-end
+key a
+save-screen kr-confirm
+key Enter
+save-screen kr-cancelled
+key Esc
+save-screen kr-after-cancel
+key Esc
+key q"
+check "add, generated key, cancelled: exit 0" 0 ''
+screen_is "add: generate or an existing file, and the rotation explained" kr-add
+screen_is "keygen preset: type fixed, first free file name" kr-gen-file
+screen_is "keygen preset: the result goes back to the Keyring" kr-gen-result
+assert "the new key: mode 0600, opens with the password typed" test \
+	"$(stat -c %a keys/signing-2.pem 2>/dev/null)" = 600 -a \
+	"$("$M" fingerprint -k keys/signing-2.pem --passin "pass:$PW" 2>/dev/null | cut -d' ' -f1)" = ed25519
+"$M" getpub -k keys/signing-2.pem --passin "pass:$PW" >new.c 2>/dev/null
+screen_is "the new key's password is asked (no echo)" kr-newpw
+screen_is "the diff: mcuprov.yaml, then keys.c" kr-diff
+screen_is "the diff, PgDn: a page on (less one line)" kr-diff-page
+screen_is "the diff, End: its last lines" kr-diff-end
+assert "diff: mcuprov.yaml gets the new key first" test "$(pane kr-diff 7 13 | tr '\n' '|')" = \
+	"=== mcuprov.yaml: the project's keys ===|--- a/mcuprov.yaml|+++ b/mcuprov.yaml|@@ -1,6 +1,8 @@| # the Keyring's test project| version: 1| keys:|"
+assert "diff: the added lines" test "$(grep -c -e '^  +  - path: keys/signing-2.pem$' \
+	-e '^  +    type: ed25519$' "$SCR/kr-diff.txt")" = 2
+# the four screens cover the 49 lines: the new key's bytes are added lines
+# (but the first, the ed25519 DER prefix both keys share), the old key's
+# stay (as context: the new key and the line between go in front of them)
+{ pane kr-diff 7 21; pane kr-diff-page 7 21; pane kr-diff-page2 7 21; pane kr-diff-end 7 21; } >shown.diff
+miss=0
+while IFS= read -r l; do grep -qxF -- "+$l" shown.diff || miss="$miss new:$l"; done < <(bytes new.c | tail -n +2)
+while IFS= read -r l; do grep -qxF -e "+$l" -e " $l" shown.diff || miss="$miss old:$l"; done < <(bytes old.c)
+assert "diff: keys.c gets the bytes of both keys" test "$miss" = 0
+assert "diff: 49 lines in all" grep -q '^  Lines 35-49 of 49;' "$SCR/kr-diff-end.txt"
+screen_is "apply asks; Cancel is the default" kr-confirm
+assert "Cancel: back on the diff, the dialog gone" test \
+	"$(grep -c 'Apply the rotation' "$SCR/kr-cancelled.txt")" = 0 -a \
+	"$(sed -n 4p "$SCR/kr-cancelled.txt")" = "$(sed -n 4p "$SCR/kr-diff-end.txt")"
+assert "Esc on the diff: the list" grep -q '^  > signs ' "$SCR/kr-after-cancel.txt"
+assert "cancelled: mcuprov.yaml unchanged" cmp -s mcuprov.yaml yaml.orig
+assert "cancelled: keys.c unchanged" cmp -s keys.c keysc.orig
+assert "cancelled: no backups" test ! -e mcuprov.yaml.bak -a ! -e keys.c.bak
+assert "the password is on no screen" test "$(grep -rlF -- "$PW" "$SCR" | wc -l)" = 0
+
+# ---- the same key as an existing file: applied ------------------------------
+wiz "$KR
+key a
+key Down
+key Enter
+save-screen kr-file
+type keys/signing-2.pem
+key Enter
+type $PW
+key Enter
+key a
+key y
+save-screen kr-result
+key Enter
+save-screen kr-list2
+key r
+save-screen kr-refuse-signing
+key Enter
+key Down
+key r
+save-screen kr-refuse-slots
+key Enter
+key Esc
+key q"
+check "add an existing key file, apply: exit 0" 0 ''
+screen_is "add: the key file field" kr-file
+screen_is "the result: what changed, backups, next steps" kr-result
+cat >want.yaml <<'YAML'
+# the Keyring's test project
+version: 1
+keys:
+  - path: keys/signing-2.pem
+    type: ed25519
+  - path: keys/signing.pem
+    type: ed25519
+bootloader:
+  keys_c: keys.c
+image:
+  header_size: 0x200
+  slot_size: 0x20000
+  version: 1.0.0
+YAML
+assert "mcuprov.yaml lists the new key first, the rest as it was" cmp -s mcuprov.yaml want.yaml
+holds "keys.c holds the new key" keys.c new.c
+holds "keys.c holds the old key" keys.c old.c
+assert "keys.c: the new key in the first array" test \
+	"$(sed -n '/^const unsigned char root_pub_der\[\]/,/^};/p' keys.c | grep '^    0x')" = "$(bytes new.c)"
+assert "backup: mcuprov.yaml.bak is the old project file" cmp -s mcuprov.yaml.bak yaml.orig
+assert "backup: keys.c.bak is the old keys.c" cmp -s keys.c.bak keysc.orig
+screen_is "the list after the rotation" kr-list2
+assert "list: the new key signs, unlocked (its password was typed)" grep -qE \
+	'^  > signs +ed25519 +keys/signing-2.pem +[0-9a-f]{16}\.\.\.$' "$SCR/kr-list2.txt"
+assert "list: the old key is trusted" grep -qE "^    trusted +ed25519 +keys/signing.pem +${fp:0:16}" \
+	"$SCR/kr-list2.txt"
+dialog_is "r on the signing key: the core's refusal" kr-refuse-signing \
+	"mcuprov: wizard: 'keys/signing-2.pem': is the signing key: add its successor first (mcuprov rotate add)"
+dialog_is "r on the old key: keys.c has two slots, the core refuses one key" kr-refuse-slots \
+	"mcuprov: wizard: '$TOP/keys.c': its MCUBOOT_SIGN_ED25519 block holds 2 key arrays (root_pub_der, ...) but 1 key was given (use 'mcuprov render --template inline-multi' for another number of keys)"
+assert "refused: files unchanged" cmp -s mcuprov.yaml want.yaml
+
+# ---- a Kconfig fragment project: add, then retire back to one key ------------
+mkdir -p c/keys && cd c || exit 1
+"$M" keygen -k keys/signing.pem -t ed25519 >/dev/null 2>&1
+"$M" keygen -k keys/next.pem -t ed25519 >/dev/null 2>&1
+printf 'CONFIG_BOOT_SIGNATURE_TYPE_ED25519=y\n' >mcuboot.conf
+sed 's/keys_c: keys.c/conf: mcuboot.conf/' ../yaml.orig >mcuprov.yaml
+cp mcuprov.yaml yaml.orig
+"$M" keygen -k p256.pem -t ecdsa-p256 >/dev/null 2>&1
+# the file browser (Enter on the empty field), then refusals of typed files
+wiz "$KR
+key a
+key Down
+key Enter
+key Enter
+save-screen kr-browse
+key Down
+key Enter
+key Down
+key Enter
+save-screen kr-picked
+key Esc
+key a
+key Down
+key Enter
+key C-u
+type nothing.pem
+key Enter
+save-screen kr-nofile
+key Enter
+key C-u
+type p256.pem
+key Enter
+save-screen kr-wrongtype
+key Enter
+save-screen kr-after-refusal
+key Esc
+key Esc
+key Esc
+key q"
+check "conf project: browse, refusals: exit 0" 0 ''
+assert "Enter on an empty path: the file browser, key files only" \
+	grep -qF 'files: *.pem *.der *.key' "$SCR/kr-browse.txt"
+assert "a file chosen in the browser: its rotation's diff" \
+	grep -qxF "  Add 'keys/next.pem' as the signing key: the changes" "$SCR/kr-picked.txt"
+run "$M" fingerprint -k nothing.pem
+dialog_is "a missing key file: the CLI's message" kr-nofile \
+	"$(sed 's/^mcuprov: fingerprint:/mcuprov: wizard:/' "$T_TMP/err")"
+dialog_is "a key of another type: the core's refusal" kr-wrongtype \
+	"mcuprov: wizard: 'p256.pem': is ecdsa-p256 but the project's keys are ed25519: one bootloader verifies one signature type"
+assert "after a refusal: back on the path field" grep -q '^  \[p256.pem ' "$SCR/kr-after-refusal.txt"
+assert "refused: nothing written" cmp -s mcuprov.yaml yaml.orig
+
+wiz "$KR
+key a
+key Down
+key Enter
+type keys/next.pem
+key Enter
+key a
+key y
+key Enter
+key Down
+key Enter
+save-screen kr-trusted
+key r
+save-screen kr-retire-diff
+key a
+save-screen kr-retire-confirm
+key y
+save-screen kr-retire-result
+key Enter
+save-screen kr-list-one
+key r
+save-screen kr-refuse-only
+key Enter
+key Esc
+key q"
+check "conf project: add, retire: exit 0" 0 ''
+screen_is "details of a trusted key" kr-trusted
+assert "retire: the diff removes the old key from mcuprov.yaml" test "$(grep -c \
+	-e '^  -  - path: keys/signing.pem$' -e '^  -    type: ed25519$' "$SCR/kr-retire-diff.txt")" = 2
+assert "retire: then the Kconfig fragment's diff" grep -qxF \
+	'  === mcuboot.conf: the keys the bootloader trusts ===' "$SCR/kr-retire-diff.txt"
+assert "retire: apply asks, Cancel is the default" grep -qF '[ Apply ]   [ Cancel ]' \
+	"$SCR/kr-retire-confirm.txt"
+screen_is "retire: the result" kr-retire-result
+assert "back to one key: mcuprov.yaml" cmp -s mcuprov.yaml <(sed 's|keys/signing.pem|keys/next.pem|' yaml.orig)
+assert "back to one key: the fragment names only the new key" test \
+	"$(grep -c '^CONFIG_BOOT_SIGNATURE_KEY_FILE=' mcuboot.conf)" = 1 -a \
+	"$(grep '^CONFIG_BOOT_SIGNATURE_KEY_FILE=' mcuboot.conf)" = \
+	"CONFIG_BOOT_SIGNATURE_KEY_FILE=\"$TOP/c/keys/next.pub.pem\""
+assert "the public key file = mcuprov getpub -e pem" cmp -s keys/next.pub.pem \
+	<("$M" getpub -k keys/next.pem -e pem)
+assert "mcuprov.yaml.bak: the two-key file of the step before" \
+	grep -qxF '  - path: keys/signing.pem' mcuprov.yaml.bak
+assert "the list: one key" test "$(grep -cE '^  . (signs|trusted) ' "$SCR/kr-list-one.txt")" = 1
+dialog_is "r on the only key: the core's refusal" kr-refuse-only \
+	"mcuprov: wizard: 'keys/next.pem': is the project's only key: add its successor first (mcuprov rotate add)"
+cd "$TOP" || exit 1
+
+# ---- an encrypted project key -------------------------------------------------
+ENC=$V/keys-enc/root-ed25519-pw.pem
+if [ -f "$ENC" ]; then
+	mkdir -p e/keys && cd e || exit 1
+	cp "$ENC" keys/signing.pem
+	chmod 600 keys/signing.pem
+	"$M" keygen -k keys/next.pem -t ed25519 >/dev/null 2>&1
+	printf 'CONFIG_BOOT_SIGNATURE_TYPE_ED25519=y\n' >mcuboot.conf
+	cp ../c/yaml.orig mcuprov.yaml
+	efp=$("$M" fingerprint -k keys/signing.pem --passin pass:mcuprov-test 2>/dev/null | cut -d' ' -f2)
+	wiz "$KR
+save-screen kr-locked
+key u
+save-screen kr-unlock
+type wrong
+key Enter
+save-screen kr-unlock-wrong
+key Enter
+type mcuprov-test
+key Enter
+save-screen kr-unlocked
+key Esc
+key q"
+	check "encrypted key: exit 0" 0 ''
+	screen_is "an encrypted key: (locked)" kr-locked
+	screen_is "u: the password prompt" kr-unlock
+	run "$M" fingerprint -k keys/signing.pem --passin pass:wrong
+	dialog_is "a wrong password: the CLI's message" kr-unlock-wrong \
+		"$(sed 's/^mcuprov: fingerprint:/mcuprov: wizard:/' "$T_TMP/err" | head -n 1)"
+	screen_is "unlocked: fingerprint and the dev-key warning" kr-unlocked
+	assert "unlocked: the fingerprint = mcuprov fingerprint" \
+		grep -qxF "  fingerprint  $efp" "$SCR/kr-unlocked.txt"
+	assert "the password is on no screen" test "$(grep -rlF mcuprov-test "$SCR" | wc -l)" = 0
+
+	# a rotation with the key still locked: the keyset asks for it
+	wiz "$KR
+key a
+key Down
+key Enter
+type keys/next.pem
+key Enter
+save-screen kr-plan-pw
+type mcuprov-test
+key Enter
+save-screen kr-plan-diff
+key Esc
+key Esc
+key q"
+	check "encrypted key, rotation: exit 0" 0 ''
+	screen_is "the plan's locked key: its password asked" kr-plan-pw
+	assert "after the password: the diff" grep -qxF '  +  - path: keys/next.pem' "$SCR/kr-plan-diff.txt"
+	assert "nothing written" cmp -s mcuprov.yaml ../c/yaml.orig
+	cd "$TOP" || exit 1
+else
+	ok "# SKIP encrypted key: vectors not found"
+fi
+
+# ---- one rotation in a real terminal ------------------------------------------
+if command -v tmux >/dev/null 2>&1; then
+	mkdir -p t/keys && cd t || exit 1
+	"$M" keygen -k keys/signing.pem -t ed25519 >/dev/null 2>&1
+	printf 'CONFIG_BOOT_SIGNATURE_TYPE_ED25519=y\n' >mcuboot.conf
+	cp ../c/yaml.orig mcuprov.yaml
+	SOCK=$T_TMP/tmux.sock
+	SESS=kr
+	tm() { tmux -S "$SOCK" "$@"; }
+	trap 'tm kill-server >/dev/null 2>&1; rm -rf "$T_TMP"' EXIT
+	# wait_for DESC TEXT [SECONDS]: until the pane shows TEXT (fixed string)
+	wait_for() {
+		local i limit=$((${3:-10} * 20))
+		for ((i = 0; i < limit; i++)); do
+			tm capture-pane -p -t "$SESS" >"$T_TMP/pane" 2>/dev/null
+			if grep -qF -- "$2" "$T_TMP/pane"; then
+				ok "$1"
+				return 0
+			fi
+			sleep 0.05
+		done
+		not_ok "$1" "waited ${3:-10} s for: $2" "$(cat "$T_TMP/pane")"
+		return 1
+	}
+	keys() { tm send-keys -t "$SESS" "$@"; }
+	lit() { tm send-keys -t "$SESS" -l -- "$1"; }
+	if tm -f /dev/null new-session -d -s "$SESS" -x 80 -y 24 \
+		"env -i PATH=\"$PATH\" HOME=\"$T_TMP\" TERM=xterm-256color LANG=C.UTF-8 PS1='\$ ' bash --norc --noprofile" &&
+		wait_for "tmux: shell prompt" '$'; then
+		lit "cd '$TOP/t' && '$M' wizard"
+		keys Enter
+		wait_for "tmux: Home" 'Inspect image' &&
+			keys Up Up Up Enter &&
+			wait_for "tmux: the Keyring lists the key" 'keys/signing.pem' &&
+			keys a &&
+			wait_for "tmux: add: generate or a file" 'Use an existing key file' &&
+			keys Enter &&
+			wait_for "tmux: keygen preset for the rotation" 'fixed: the bootloader verifies one' &&
+			keys Enter &&
+			wait_for "tmux: keygen password choice" 'Protect the key with a password' &&
+			keys Enter && lit "$PW" && keys Enter &&
+			wait_for "tmux: keygen password again" 'The same password again:' &&
+			lit "$PW" && keys Enter &&
+			wait_for "tmux: keygen summary" 'Generate this key?' &&
+			keys Enter &&
+			wait_for "tmux: key created" 'Back to Keyring: continue the rotation' &&
+			keys Enter &&
+			wait_for "tmux: the new key's password" 'The rotation needs the key itself' &&
+			lit "$PW" && keys Enter &&
+			wait_for "tmux: the diff" '+  - path: keys/signing-2.pem' &&
+			keys a &&
+			wait_for "tmux: apply asks" 'Apply the rotation' &&
+			keys y &&
+			wait_for "tmux: the result" 'Rotation step 1 done' &&
+			assert "tmux: next steps shown" grep -qF 'rebuild and flash the bootloader (Build & flash)' \
+				"$T_TMP/pane" &&
+			assert "tmux: the password is not on screen" test "$(grep -cF -- "$PW" "$T_TMP/pane")" = 0 &&
+			assert "tmux: mcuprov.yaml lists the new key first" test \
+				"$(grep -m 1 'path:' mcuprov.yaml)" = '  - path: keys/signing-2.pem' &&
+			keys Enter &&
+			wait_for "tmux: back to the list" 'trusted    ed25519     keys/signing.pem' &&
+			keys Escape &&
+			wait_for "tmux: Home" 'Inspect image' &&
+			keys q
+	else
+		ok "# SKIP tmux: cannot start a session here"
+	fi
+	cd "$TOP" || exit 1
+else
+	ok "# SKIP tmux not installed"
+fi
+
+done_testing

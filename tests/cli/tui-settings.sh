@@ -1,0 +1,320 @@
+#!/bin/bash
+# The wizard's Settings screen (src/tui/screen-settings.c): without a
+# project, mcuprov.yaml created from a profile (the same bytes as `mcuprov
+# init`); the summary; Replace from a profile (asks, No keeps the file);
+# a broken mcuprov.yaml with project_load's message; the editor refused in
+# scripted mode; and in a real terminal (tmux) $EDITOR run on the file,
+# then the summary again, or the error dialog with the CLI's message.
+# Saved screens are compared with tests/tui/expected/set-*.txt, the test's
+# temporary directory masked as <tmp>.
+. "${MCUPROV_SRCDIR:-.}/tests/lib.sh"
+unset MCUPROV_TEMPLATES VISUAL EDITOR
+
+EXP=${MCUPROV_SRCDIR:-.}/tests/tui/expected
+SCR=$T_TMP/scr
+mkdir -p "$SCR" p
+TMP_REAL=$(cd "$T_TMP" && pwd -P)
+
+# wiz SCRIPT: run the wizard on the script text SCRIPT (no terminal at all)
+wiz() {
+	printf '%s\n' "$1" >"$T_TMP/script"
+	rm -f "$SCR"/*.txt
+	MCUPROV_TUI_SCRIPT=$T_TMP/script MCUPROV_TUI_SCREENS=$SCR \
+		setsid -w "$M" wizard >"$T_TMP/out" 2>"$T_TMP/err" </dev/null
+	RC=$?
+}
+
+mask() {
+	sed -E -e 's/[0-9a-f]{64}/<fingerprint>/g' -e "s|$TMP_REAL|<tmp>|g" "$1"
+}
+
+# screen_is DESC NAME: saved screen NAME equals the expected one
+screen_is() {
+	if [ ! -f "$SCR/$2.txt" ]; then
+		not_ok "$1" "screen '$2' was not saved" "stderr: $(cat "$T_TMP/err")"
+	elif [ -n "${MCUPROV_TUI_UPDATE:-}" ]; then
+		# maintainers: regenerate, then review every change by hand
+		mask "$SCR/$2.txt" >"$EXP/$2.txt"
+		ok "$1 # updated"
+	elif mask "$SCR/$2.txt" | cmp -s - "$EXP/$2.txt"; then
+		ok "$1"
+	else
+		not_ok "$1" "$(mask "$SCR/$2.txt" | diff "$EXP/$2.txt" - | head -n 20)"
+	fi
+}
+
+# dialog_text NAME: the text inside the (64-column, centred) dialog of
+# screen NAME, its lines joined by spaces
+dialog_text() {
+	awk 'substr($0, 9, 1) == "|" { print substr($0, 11, 60) }' "$SCR/$1.txt" |
+		sed -e 's/ *$//' | grep -v '^ *\[ ' | grep -v '^$' | tr '\n' ' ' | sed 's/ $//'
+}
+
+same() {
+	if cmp -s "$2" "$3"; then ok "$1"; else not_ok "$1" "$(cmp "$2" "$3" 2>&1)"; fi
+}
+
+# the profiles' text as `mcuprov init -p NAME -o -` writes it
+run "$M" init -p cmake -o -
+check "init -p cmake -o -" 0 ''
+cp "$T_TMP/out" want-cmake.yaml
+run "$M" init -p make -o -
+check "init -p make -o -" 0 ''
+cp "$T_TMP/out" want-make.yaml
+cd p || exit 1
+
+# Home: End is Quit, Up is Settings
+TO_SETTINGS='key End
+key Up
+key Enter'
+
+# ---- no project: create one from a profile -------------------------------
+wiz "$TO_SETTINGS
+save-screen set-none
+key Down
+save-screen set-none-down
+key Up
+key Enter
+save-screen set-create-ask
+key Enter
+save-screen set-create-no
+key Esc
+key q"
+check "no project, Cancel: exit 0" 0 ''
+screen_is "no project: the profiles with their descriptions" set-none
+assert "Down moves to the next profile" grep -q '^  > demo-qemu ' "$SCR/set-none-down.txt"
+assert "Enter asks first" test "$(dialog_text set-create-ask)" = \
+	"Create mcuprov.yaml from the profile 'cmake'? Edit its keys, image layout and vars for your board afterwards."
+assert "the default answer is Cancel: nothing written" test ! -e mcuprov.yaml
+assert "Cancel: back on the list" cmp -s "$SCR/set-none.txt" "$SCR/set-create-no.txt"
+
+wiz "$TO_SETTINGS
+key Enter
+key y
+save-screen set-summary
+key PgDn
+save-screen set-summary-end
+key Esc
+save-screen set-home
+key q"
+check "create from cmake: exit 0" 0 ''
+same "the file is \`mcuprov init -p cmake -o -\` byte for byte" mcuprov.yaml ../want-cmake.yaml
+screen_is "then the summary" set-summary
+screen_is "PgDn: the rest of the summary (image, targets, default marked)" set-summary-end
+assert "Esc: Home, which reloads the project" grep -qF 'project: p (mcuprov.yaml)' "$SCR/set-home.txt"
+
+# ---- replace from a profile: asks, No keeps the file ------------------------
+echo '# my edits' >>mcuprov.yaml
+cp mcuprov.yaml ../edited.yaml
+wiz "$TO_SETTINGS
+key r
+save-screen set-replace
+key Down
+key Down
+key Down
+key Enter
+save-screen set-replace-ask
+key n
+save-screen set-replace-no
+key Enter
+key Enter
+key Esc
+save-screen set-replace-esc
+key Esc
+key q"
+check "replace, No: exit 0" 0 ''
+screen_is "r: the profiles to replace it with" set-replace
+assert "replace asks (Replace/Keep)" test "$(dialog_text set-replace-ask)" = \
+	"Replace mcuprov.yaml with the profile 'make'? What the file holds now, your edits included, is lost."
+assert "replace: Keep is the default" grep -qF '[ Replace ]   [ Keep ]' "$SCR/set-replace-ask.txt"
+same "No (and Enter: Keep) leave the file as it was" mcuprov.yaml ../edited.yaml
+assert "Esc from the profiles: the summary" grep -qF '> Edit mcuprov.yaml' "$SCR/set-replace-esc.txt"
+
+wiz "$TO_SETTINGS
+key Tab
+key Enter
+key Down
+key Down
+key Down
+key Enter
+key y
+save-screen set-replaced
+key Esc
+key q"
+check "replace, Yes: exit 0" 0 ''
+same "Yes replaces it: \`mcuprov init -p make -o -\`" mcuprov.yaml ../want-make.yaml
+screen_is "the summary of the new file" set-replaced
+no_leftovers "no temporary files left" .
+
+# ---- a broken mcuprov.yaml: project_load's message ---------------------------
+cp ../want-cmake.yaml mcuprov.yaml
+echo 'imgae: 1' >>mcuprov.yaml
+wiz "$TO_SETTINGS
+save-screen set-broken
+key e
+save-screen set-editor-scripted
+key Enter
+key Esc
+key q"
+check "broken file: exit 0" 0 ''
+screen_is "a broken file: does not load, the message, the actions" set-broken
+run "$M" build --dry-run
+check "the CLI refuses the same file" 1 '*'
+cli_msg=$(sed 's/^mcuprov: build:/mcuprov: wizard:/' "$T_TMP/err")
+shown=$(sed -n '6,10p' "$SCR/set-broken.txt" | sed -e 's/^  //' -e '/^$/d' | tr '\n' ' ' | sed 's/ $//')
+if [ "$shown" = "$cli_msg" ]; then
+	ok "a broken file: the CLI's message"
+else
+	not_ok "a broken file: the CLI's message" "shown: $shown" "cli:   $cli_msg"
+fi
+case $cli_msg in
+"mcuprov: wizard: mcuprov.yaml:"[0-9]*:1:" unknown key 'imgae'"*) ok "the message has file:line:column" ;;
+*) not_ok "the message has file:line:column" "$cli_msg" ;;
+esac
+
+# ---- scripted mode: no terminal for an editor ------------------------------
+assert "scripted mode refuses the editor" test "$(dialog_text set-editor-scripted)" = \
+	"mcuprov: wizard: the editor needs a terminal"
+
+printf 'version: [1\n' >mcuprov.yaml
+wiz "$TO_SETTINGS
+save-screen set-broken-syntax
+key Esc
+key q"
+run "$M" build --dry-run
+shown=$(sed -n '6,10p' "$SCR/set-broken-syntax.txt" | sed -e 's/^  //' -e '/^$/d' | tr '\n' ' ' | sed 's/ $//')
+assert "a YAML syntax error: the CLI's message" test "$shown" = \
+	"$(sed 's/^mcuprov: build:/mcuprov: wizard:/' "$T_TMP/err")"
+
+# ---- the editor, in a real terminal ------------------------------------------
+command -v tmux >/dev/null 2>&1 || { ok "# SKIP editor: tmux not installed"; done_testing; }
+cp ../want-cmake.yaml mcuprov.yaml
+# an "editor" that asks for a word on the terminal and appends it as a
+# comment to the file it is given (the last argument)
+printf '#!/bin/sh\nfor f; do :; done\nprintf "word for %%s: " "$f"\nread -r w\nprintf "# edited: %%s\\n" "$w" >>"$f"\n' >../ed-append
+# and one that breaks the schema
+printf '#!/bin/sh\nfor f; do :; done\nprintf "imgae: 1\\n" >>"$f"\n' >../ed-break
+chmod 755 ../ed-append ../ed-break
+
+SOCK=$T_TMP/tmux.sock
+SESS=set
+tm() { tmux -S "$SOCK" "$@"; }
+trap 'tm kill-server >/dev/null 2>&1; rm -rf "$T_TMP"' EXIT
+
+# wait_for DESC TEXT [SECONDS]: until the pane shows TEXT (fixed string)
+wait_for() {
+	local i limit=$((${3:-10} * 20))
+	for ((i = 0; i < limit; i++)); do
+		tm capture-pane -p -t "$SESS" >"$T_TMP/pane" 2>/dev/null
+		if grep -qF -- "$2" "$T_TMP/pane"; then
+			ok "$1"
+			return 0
+		fi
+		sleep 0.05
+	done
+	not_ok "$1" "waited ${3:-10} s for: $2" "$(cat "$T_TMP/pane")"
+	return 1
+}
+keys() { tm send-keys -t "$SESS" "$@"; }
+lit() { tm send-keys -t "$SESS" -l -- "$1"; }
+
+# pane_dialog: the text of the dialog on the pane (inside its side lines),
+# its lines joined by spaces
+pane_dialog() {
+	local line t out=''
+	while IFS= read -r line; do
+		case $line in
+		*'│'*'│'*) t=${line#*│ }; t=${t%│*} ;;
+		*'|'*'|'*) t=${line#*| }; t=${t%|*} ;;
+		*) continue ;;
+		esac
+		t=${t%"${t##*[! ]}"}
+		t=${t#"${t%%[! ]*}"}
+		case $t in '' | '['*) continue ;; esac
+		out="$out${out:+ }$t"
+	done <"$T_TMP/pane"
+	printf '%s' "$out"
+}
+
+tm -f /dev/null new-session -d -s "$SESS" -x 80 -y 24 \
+	"env -i PATH=\"$PATH\" HOME=\"$T_TMP\" TERM=xterm-256color LANG=C.UTF-8 PS1='\$ ' bash --norc --noprofile" ||
+	{ ok "# SKIP editor: tmux cannot start a session here"; done_testing; }
+wait_for "shell prompt" '$' || done_testing
+lit "cd '$T_TMP/p' && EDITOR='$T_TMP/ed-append' '$M' wizard"
+keys Enter
+wait_for "the wizard (Home)" 'Generate key' || done_testing
+keys Up Up Enter
+wait_for "Settings: the summary" 'keys/signing.pem' || done_testing
+keys e
+wait_for "e: the editor has the terminal" 'word for mcuprov.yaml:'
+assert "the wizard is off the screen meanwhile" test "$(grep -c 'mcuprov wizard' "$T_TMP/pane")" = 0
+lit "hello-from-tmux"
+keys Enter
+wait_for "then the summary again" 'Edit mcuprov.yaml'
+assert "the summary is shown after the editor" grep -qF 'header_size' "$T_TMP/pane"
+assert "the editor's line is in the file" test "$(tail -n 1 mcuprov.yaml)" = \
+	'# edited: hello-from-tmux'
+assert "the rest of the file as it was" cmp -s <(sed '$d' mcuprov.yaml) ../want-cmake.yaml
+keys Escape
+wait_for "back to Home" 'Inspect image'
+keys q
+wait_for "quit" '$'
+
+lit "clear; EDITOR='$T_TMP/ed-break --ignored-word' '$M' wizard"
+keys Enter
+wait_for "the wizard again (Home)" 'Generate key' || done_testing
+keys Up Up Enter
+wait_for "Settings: the summary" 'keys/signing.pem' || done_testing
+keys e
+wait_for "an editor that breaks the file: the error dialog" 'Error'
+run "$M" build --dry-run
+cli_msg=$(sed 's/^mcuprov: build:/mcuprov: wizard:/' "$T_TMP/err")
+got=$(pane_dialog)
+if [ "$got" = "$cli_msg" ]; then
+	ok "the dialog: the CLI's message, mcuprov.yaml:LINE:COL"
+else
+	not_ok "the dialog: the CLI's message, mcuprov.yaml:LINE:COL" "shown: $got" "cli:   $cli_msg"
+fi
+assert "the editor's words: split on blanks (the file came last)" \
+	test "$(tail -n 1 mcuprov.yaml)" = 'imgae: 1'
+keys Enter
+wait_for "after the dialog: the file does not load" 'mcuprov.yaml does not load:'
+keys Escape
+wait_for "back to Home" 'Inspect image'
+keys q
+wait_for "quit" '$'
+
+# an editor that is not there, one that fails: the reason, and the wizard goes on
+lit "clear; VISUAL='$T_TMP/no-such-editor' EDITOR=vi '$M' wizard"
+keys Enter
+wait_for "VISUAL first: the wizard (Home)" 'Generate key' || done_testing
+keys Up Up Enter
+wait_for "Settings: the file does not load" 'mcuprov.yaml does not load:' || done_testing
+keys e
+wait_for "a missing editor: the error dialog" 'Error'
+assert "a missing editor: cannot run, with the reason" test "$(pane_dialog)" = \
+	"mcuprov: wizard: '$T_TMP/no-such-editor': cannot run: No such file or directory"
+keys Enter
+wait_for "the screen is back" 'mcuprov.yaml does not load:'
+keys Escape
+wait_for "back to Home" 'Inspect image'
+keys q
+wait_for "quit" '$'
+cp ../want-cmake.yaml mcuprov.yaml
+lit "clear; EDITOR=false '$M' wizard"
+keys Enter
+wait_for "EDITOR=false: the wizard (Home)" 'Generate key' || done_testing
+keys Up Up Enter
+wait_for "Settings: the summary" 'keys/signing.pem' || done_testing
+keys e
+wait_for "an editor that fails: the error dialog" 'Error'
+assert "an editor that fails: its exit status" test "$(pane_dialog)" = \
+	"mcuprov: wizard: 'false': exited with status 1"
+keys Enter
+wait_for "the summary again" 'header_size'
+keys Escape
+wait_for "back to Home" 'Inspect image'
+keys q
+wait_for "quit" '$'
+
+done_testing
