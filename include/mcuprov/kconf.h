@@ -60,4 +60,9 @@ int bootcfg_read(const char *path, struct bootcfg *cfg, struct mcuprov_err *err)
 int bootcfg_check(const struct bootcfg *cfg, const struct mcuprov_key *const *keys, size_t n_keys,
 		  struct mcuprov_err *err);
 
+/* bootcfg_check() for N_KEYS keys of type T (not loaded: a front end's
+ * warning before the keys are unlocked). */
+int bootcfg_check_type(const struct bootcfg *cfg, enum key_type t, size_t n_keys,
+		       struct mcuprov_err *err);
+
 #endif

@@ -65,6 +65,15 @@ int provision_conf(const char *path, const struct provision_opts *o, struct prov
 int provision_hw_key_hash(const struct mcuprov_key *key, uint8_t out[64], size_t *len,
 			  struct mcuprov_err *err);
 
+/* Does the bootloader configuration beside PATH (.config, *.conf and
+ * mcuboot_config.h in its directory, PATH itself included) agree with
+ * N_KEYS keys of TYPE: signature type, RSA length, key count?  For a front
+ * end's warning before anything is provisioned.  Returns 0 (agrees, or
+ * says nothing), MCUPROV_ERR_REFUSED naming both sides (subject PATH) or
+ * MCUPROV_ERR_IO. */
+int provision_check_type(const char *path, enum key_type type, size_t n_keys,
+			 struct mcuprov_err *err);
+
 void provision_result_free(struct provision_result *r);
 
 #endif

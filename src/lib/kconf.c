@@ -302,7 +302,12 @@ int bootcfg_read(const char *path, struct bootcfg *cfg, struct mcuprov_err *err)
 int bootcfg_check(const struct bootcfg *cfg, const struct mcuprov_key *const *keys, size_t n_keys,
 		  struct mcuprov_err *err)
 {
-	enum key_type t = keys[0]->type;
+	return bootcfg_check_type(cfg, keys[0]->type, n_keys, err);
+}
+
+int bootcfg_check_type(const struct bootcfg *cfg, enum key_type t, size_t n_keys,
+		       struct mcuprov_err *err)
+{
 	bool rsa = t == KEY_RSA2048 || t == KEY_RSA3072;
 
 	if (cfg->type != KEY_TYPE_NONE && (cfg->type_rsa != rsa || (!rsa && cfg->type != t)))

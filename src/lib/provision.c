@@ -39,10 +39,12 @@ static bool config_name(const char *name)
 	       (n > 5 && strcmp(name + n - 5, ".conf") == 0);
 }
 
-/* Check the keys against the config files beside TARGET (except TARGET
- * itself, which states what is being set) and the extra ones. */
-static int check_configs(const char *target, const struct provision_opts *o,
-			 struct mcuprov_err *err)
+/* Check N_KEYS keys of TYPE against the config files beside TARGET (and
+ * TARGET itself only when WITH_SELF: what is being set does not count when
+ * provisioning) and the extra ones CONFIGS. */
+static int check_configs_type(const char *target, bool with_self, enum key_type type,
+			      size_t n_keys, const char *const *configs, size_t n_configs,
+			      struct mcuprov_err *err)
 {
 	struct bootcfg cfg;
 	char *copy = strdup(target), *copy2 = strdup(target), *dir, *tbase;
@@ -63,7 +65,7 @@ static int check_configs(const char *target, const struct provision_opts *o,
 		char path[PROVISION_PATH_MAX + 256];
 		struct stat st;
 
-		if (!config_name(e->d_name) || strcmp(e->d_name, tbase) == 0)
+		if (!config_name(e->d_name) || (!with_self && strcmp(e->d_name, tbase) == 0))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
@@ -71,10 +73,10 @@ static int check_configs(const char *target, const struct provision_opts *o,
 		if ((rc = bootcfg_read(path, &cfg, err)) < 0)
 			goto out;
 	}
-	for (i = 0; i < o->n_configs; i++)
-		if ((rc = bootcfg_read(o->configs[i], &cfg, err)) < 0)
+	for (i = 0; i < n_configs; i++)
+		if ((rc = bootcfg_read(configs[i], &cfg, err)) < 0)
 			goto out;
-	rc = bootcfg_check(&cfg, o->keys, o->n_keys, err);
+	rc = bootcfg_check_type(&cfg, type, n_keys, err);
 	if (rc < 0 && err != NULL)
 		snprintf(err->subject, sizeof(err->subject), "%s", target);
 out:
@@ -83,6 +85,19 @@ out:
 	free(copy);
 	free(copy2);
 	return rc;
+}
+
+static int check_configs(const char *target, const struct provision_opts *o,
+			 struct mcuprov_err *err)
+{
+	return check_configs_type(target, false, o->keys[0]->type, o->n_keys, o->configs,
+				  o->n_configs, err);
+}
+
+int provision_check_type(const char *path, enum key_type type, size_t n_keys,
+			 struct mcuprov_err *err)
+{
+	return check_configs_type(path, true, type, n_keys, NULL, 0, err);
 }
 
 /* Read PATH's text; a missing file is empty when MAY_MISS (*existed false). */

@@ -10,6 +10,7 @@
 #include "mcuprov/devkey.h"
 #include "mcuprov/key.h"
 #include "mcuprov/project.h"
+#include "mcuprov/provision.h"
 
 #define PROJECT_FILE "mcuprov.yaml"
 
@@ -50,7 +51,7 @@ struct home {
 	char project_line[256];
 	char key_line[1200];
 	char fp_line[160];
-	char warn[3][1200];
+	char warn[5][1200];
 	int n_warn;
 };
 
@@ -91,6 +92,11 @@ static void home_load(struct home *h)
 	if (key_load(p->keys[0].abspath, NULL, NULL, &key, &err) == 0) {
 		if (key_fingerprint_hex(key, hex, &err) == 0)
 			snprintf(h->fp_line, sizeof(h->fp_line), "fingerprint: %s", hex);
+		if (key->type != p->keys[0].type)
+			snprintf(h->warn[h->n_warn++], sizeof(h->warn[0]),
+				 "'%s' is %s but %s:%u says %s", p->keys[0].path,
+				 key_type_name(key->type), PROJECT_FILE, p->keys[0].mark.line,
+				 key_type_name(p->keys[0].type));
 		if (key->devkey != NULL)
 			snprintf(h->warn[h->n_warn++], sizeof(h->warn[0]),
 				 "'%s' is MCUboot's published development key %s: never ship it",
@@ -106,6 +112,13 @@ static void home_load(struct home *h)
 		snprintf(h->warn[h->n_warn++], sizeof(h->warn[0]), "'%s': %s", p->keys[0].path,
 			 err.msg);
 	}
+	/* the bootloader's configuration against the project's key type */
+	err_clear(&err);
+	if (p->bootloader.path != NULL && access(p->bootloader.path, F_OK) == 0 &&
+	    provision_check_type(p->bootloader.path, p->keys[0].type, p->n_keys, &err) < 0)
+		snprintf(h->warn[h->n_warn++], sizeof(h->warn[0]), "'%s': %s",
+			 p->bootloader.file != NULL ? p->bootloader.file : p->bootloader.path,
+			 err.msg);
 	project_free(p);
 }
 

@@ -105,6 +105,24 @@ int term_start(bool scripted, struct mcuprov_err *err)
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
+	{
+		/* Home/End as xterm, the Linux console, screen and tmux send them:
+		 * a TERM that does not match the terminal (xterm-256color inside
+		 * tmux is common) would otherwise turn End into Esc + text */
+		static const struct {
+			const char *seq;
+			int key;
+		} extra[] = {
+			{ "\033[1~", KEY_HOME }, { "\033[4~", KEY_END }, { "\033[7~", KEY_HOME },
+			{ "\033[8~", KEY_END },  { "\033[H", KEY_HOME },  { "\033[F", KEY_END },
+			{ "\033OH", KEY_HOME },  { "\033OF", KEY_END },
+		};
+		size_t k;
+
+		for (k = 0; k < sizeof(extra) / sizeof(extra[0]); k++)
+			if (key_defined(extra[k].seq) == 0)
+				define_key(extra[k].seq, extra[k].key);
+	}
 	set_escdelay(25);
 	timeout(100);
 	curs_set(0);

@@ -263,6 +263,31 @@ else
 	ok "# SKIP home with a dev-key project: vectors not found"
 fi
 
+# ---- Home: the key or the bootloader's configuration disagree with the project
+mkdir -p mism/keys mism/boot
+"$M" keygen -k mism/keys/signing.pem -t ed25519 >/dev/null 2>&1
+printf 'CONFIG_BOOT_SIGNATURE_TYPE_ECDSA_P256=y\n' >mism/boot/prj.conf
+: >mism/boot/keys.c
+printf 'version: 1\nkeys:\n  - {path: keys/signing.pem, type: ecdsa-p256}\nbootloader: {keys_c: boot/keys.c}\nimage: {header_size: 0x200, slot_size: 0x20000, version: 1.0.0}\n' >mism/mcuprov.yaml
+cd mism || exit 1
+wiz 'save-screen home-mism-key
+key q'
+check "home, key type mismatch: exit 0" 0 ''
+assert "home: the key file's type against the project's" test \
+	"$(sed -n 7p "$SCR/home-mism-key.txt")" = "  'keys/signing.pem' is ed25519 but mcuprov.yaml:3 says ecdsa-p256"
+sed -i 's/ecdsa-p256/ed25519/' mcuprov.yaml
+wiz 'save-screen home-mism-conf
+key q'
+check "home, configuration mismatch: exit 0" 0 ''
+assert "home: the bootloader's configuration against the key type" test \
+	"$(sed -n 7,9p "$SCR/home-mism-conf.txt" | tr '\n' ' ')" = \
+	"  'boot/keys.c': the key is ed25519 but the bootloader is configured for   another signature type ($PWD/boot/prj.conf:1:   CONFIG_BOOT_SIGNATURE_TYPE_ECDSA_P256=y) "
+printf 'CONFIG_BOOT_SIGNATURE_TYPE_ED25519=y\n' >boot/prj.conf
+wiz 'save-screen home-agree
+key q'
+assert "home: no warning when they agree" test "$(sed -n 7p "$SCR/home-agree.txt")" = ""
+cd "$T_TMP" || exit 1
+
 # ---- resize and script errors --------------------------------------------
 wiz 'resize 60 20
 save-screen small

@@ -38,6 +38,11 @@ lit "cd '$T_TMP' && mkdir -p keys && '$M'"
 keys Enter
 wait_for "mcuprov alone on a terminal opens the wizard (Home)" 'Generate key' || done_testing
 assert "Home: no project" grep -qF 'no project - create one in Settings (or with `mcuprov init`)' "$T_TMP/pane"
+# End and Home as tmux sends them, whatever TERM says (xterm-256color here)
+keys End
+wait_for "End: the last item (Quit)" '> Quit'
+keys Home
+wait_for "Home: the first item again" '> Generate key'
 
 # ---- keygen: ed25519, password twice ----------------------------------------
 keys Enter
