@@ -73,4 +73,9 @@ int file_atomic_commit(struct file_atomic *a, struct mcuprov_err *err);
 /* Remove the temporary file and free.  Safe after a failed open. */
 void file_atomic_abort(struct file_atomic *a);
 
+/* PATH as a person would type it here: relative to the working directory
+ * when it lies below it ("keys/a.pem", without "./"), else PATH itself.
+ * Written into OUT (N bytes, truncated to fit). */
+void file_rel_cwd(const char *path, char *out, size_t n);
+
 #endif

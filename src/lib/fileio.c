@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,4 +299,24 @@ int file_write_atomic(const char *path, const void *data, size_t len, unsigned f
 		return rc;
 	}
 	return file_atomic_commit(&a, err);
+}
+
+void file_rel_cwd(const char *path, char *out, size_t n)
+{
+	char cwd[PATH_MAX];
+	size_t l;
+
+	if (n == 0)
+		return;
+	if (getcwd(cwd, sizeof(cwd)) != NULL && (l = strlen(cwd)) > 0) {
+		if (strcmp(cwd, "/") == 0 && path[0] == '/' && path[1] != '\0') {
+			snprintf(out, n, "%s", path + 1);
+			return;
+		}
+		if (strncmp(path, cwd, l) == 0 && path[l] == '/' && path[l + 1] != '\0') {
+			snprintf(out, n, "%s", path + l + 1);
+			return;
+		}
+	}
+	snprintf(out, n, "%s", path);
 }

@@ -22,6 +22,7 @@
 #include <wchar.h>
 
 #include "tui.h"
+#include "mcuprov/fileio.h"
 
 #define FP_MAX_ENTRIES 10000 /* listed per directory; more gives a note */
 
@@ -508,34 +509,23 @@ static int finish(struct filepick *fp, bool yes)
  * below it, else absolute. */
 static int choose(struct filepick *fp, const struct fp_entry *e)
 {
-	char *abs = path_join(fp->dir, e->name), *cwd = getcwd(NULL, 0);
-	const char *shown;
-	size_t l;
+	char *abs = path_join(fp->dir, e->name);
+	char shown[PASSWD_BUF + 8];
 
 	if (abs == NULL) {
-		free(cwd);
 		snprintf(fp->msg, sizeof(fp->msg), "out of memory");
 		return TUI_HANDLED;
 	}
-	shown = abs;
-	if (cwd != NULL) {
-		l = strlen(cwd);
-		if (strcmp(cwd, "/") == 0)
-			shown = abs + 1;
-		else if (strncmp(abs, cwd, l) == 0 && abs[l] == '/')
-			shown = abs + l + 1;
-	}
+	file_rel_cwd(abs, shown, sizeof(shown));
 	if (strlen(shown) > PASSWD_MAX) {
 		snprintf(fp->msg, sizeof(fp->msg),
 			 "'%.200s...': the path is too long (%d bytes at most)", shown, PASSWD_MAX);
 		free(abs);
-		free(cwd);
 		return TUI_HANDLED;
 	}
 	if (fp->f != NULL)
 		tui_field_set(fp->f, shown);
 	free(abs);
-	free(cwd);
 	return finish(fp, true);
 }
 

@@ -24,6 +24,7 @@
 #include <openssl/crypto.h>
 
 #include "tui.h"
+#include "mcuprov/fileio.h"
 #include "mcuprov/carray.h"
 #include "mcuprov/devkey.h"
 #include "mcuprov/key.h"
@@ -124,19 +125,6 @@ static void set_phase(struct keyring *k, enum phase ph)
 {
 	k->phase = ph;
 	k->s.text_input = ph == PH_ADD_FILE || ph == PH_PW;
-}
-
-/* ABS relative to the working directory when it lies below it. */
-static void rel_path(char *out, size_t n, const char *abs)
-{
-	char cwd[PATH_MAX];
-	size_t l;
-
-	if (getcwd(cwd, sizeof(cwd)) != NULL && (l = strlen(cwd)) > 0 &&
-	    strncmp(abs, cwd, l) == 0 && abs[l] == '/' && abs[l + 1] != '\0')
-		snprintf(out, n, "%s", abs + l + 1);
-	else
-		snprintf(out, n, "%s", abs);
 }
 
 static const char *role_name(const struct keyring *k, const struct row *r)
@@ -552,7 +540,7 @@ static int dry_run(struct keyring *k)
 		flow_abort(k);
 		return tui_dialog_error(&k->s, D_FLOWERR, &err);
 	}
-	rel_path(rel, sizeof(rel), k->plan.project_file);
+	file_rel_cwd(k->plan.project_file, rel, sizeof(rel));
 	snprintf(line, sizeof(line), "=== %s: the project's keys ===\n", rel);
 	cat(&text, &len, &cap, line);
 	cat(&text, &len, &cap, k->plan.project_diff != NULL ? k->plan.project_diff : "");
@@ -564,7 +552,7 @@ static int dry_run(struct keyring *k)
 		    "=== no bootloader file in " PROJECT_FILE
 		    " (bootloader: keys_c or conf): update the bootloader's keys yourself ===\n");
 	} else {
-		rel_path(rel, sizeof(rel), k->p->bootloader.path);
+		file_rel_cwd(k->p->bootloader.path, rel, sizeof(rel));
 		if (!r.boot.changed)
 			snprintf(line, sizeof(line),
 				 "=== %s: already trusts these keys, nothing to change ===\n", rel);
@@ -619,28 +607,28 @@ static int apply(struct keyring *k)
 	else
 		ADD("Rotation step 2 done: '%s' is retired.\n\n",
 		    k->plan.retired ? k->plan.retired : k->key_path);
-	rel_path(rel, sizeof(rel), k->plan.project_file);
+	file_rel_cwd(k->plan.project_file, rel, sizeof(rel));
 	ADD("%s now lists:", rel);
 	for (j = 0; j < k->plan.n_keys; j++)
 		ADD("%s %s (%s)", j ? "," : "", k->plan.keys[j].path, j ? "trusted" : "signs");
 	if (r.project_backup[0] != '\0') {
-		rel_path(boot, sizeof(boot), r.project_backup);
+		file_rel_cwd(r.project_backup, boot, sizeof(boot));
 		ADD("; the old one is '%s'", boot);
 	}
 	ADD("\n");
 	if (r.provisioned) {
 		for (j = 0; j < r.boot.n_pub_written; j++) {
-			rel_path(boot, sizeof(boot), r.boot.pub_written[j]);
+			file_rel_cwd(r.boot.pub_written[j], boot, sizeof(boot));
 			ADD("wrote the public key '%s'\n", boot);
 		}
-		rel_path(boot, sizeof(boot), k->p->bootloader.path);
+		file_rel_cwd(k->p->bootloader.path, boot, sizeof(boot));
 		if (!r.boot.changed) {
 			ADD("'%s' already trusts these keys: nothing to change\n", boot);
 		} else if (r.boot.created) {
 			ADD("created '%s'\n", boot);
 		} else {
 			ADD("patched '%s'", boot);
-			rel_path(boot, sizeof(boot), r.boot.backup);
+			file_rel_cwd(r.boot.backup, boot, sizeof(boot));
 			ADD(" (the old one is '%s')\n", boot);
 		}
 	} else {
@@ -797,7 +785,7 @@ static void draw_list(struct keyring *k)
 	tui_frame("Keyring",
 		  "Enter details  a add key (rotate)  r retire  u unlock  Esc back  ? help");
 	if (k->p->bootloader.path != NULL)
-		rel_path(boot, sizeof(boot), k->p->bootloader.path);
+		file_rel_cwd(k->p->bootloader.path, boot, sizeof(boot));
 	mvprintw(y++, 2, "Project: %s   bootloader file: %.*s", PROJECT_FILE, COLS - 40,
 		 k->p->bootloader.path != NULL ? boot : "none named");
 	y++;
@@ -868,7 +856,7 @@ static void draw_details(struct keyring *k)
 			 "role         signs new images (keys[0]); the bootloader trusts it");
 	else
 		mvaddstr(y++, 2, "role         trusted: images signed with it still boot");
-	rel_path(rel, sizeof(rel), r->abspath);
+	file_rel_cwd(r->abspath, rel, sizeof(rel));
 	mvprintw(y++, 2, "file         %.*s", COLS - 17, rel);
 	mvprintw(y++, 2, "type         %s", type_text(r));
 	if (r->key != NULL)
@@ -1197,7 +1185,7 @@ static int keyring_event(struct tui_screen *s, int key)
 			char text[2 * PATH_N + 300], boot[PATH_N];
 
 			if (k->p->bootloader.path != NULL) {
-				rel_path(boot, sizeof(boot), k->p->bootloader.path);
+				file_rel_cwd(k->p->bootloader.path, boot, sizeof(boot));
 				snprintf(text, sizeof(text),
 					 "Write the changes shown to %s and '%.1000s'? The old "
 					 "files "

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "tui.h"
+#include "mcuprov/fileio.h"
 #include "mcuprov/devkey.h"
 #include "mcuprov/key.h"
 #include "mcuprov/keysc.h"
@@ -50,19 +51,6 @@ static void set_step(struct provision *p, enum step st)
 	p->s.text_input = st == ST_PW || (st == ST_FORM && p->focus != F_DEV);
 }
 
-/* ABS relative to the working directory when it lies below it. */
-static void rel_path(char *out, size_t n, const char *abs)
-{
-	char cwd[PATH_MAX];
-	size_t l;
-
-	if (getcwd(cwd, sizeof(cwd)) != NULL && (l = strlen(cwd)) > 0 &&
-	    strncmp(abs, cwd, l) == 0 && abs[l] == '/' && abs[l + 1] != '\0')
-		snprintf(out, n, "%s", abs + l + 1);
-	else
-		snprintf(out, n, "%s", abs);
-}
-
 static void defaults(struct provision *p, const char *key_path)
 {
 	struct project *pr = NULL;
@@ -72,11 +60,11 @@ static void defaults(struct provision *p, const char *key_path)
 	err_clear(&err);
 	if (access(PROJECT_FILE, F_OK) == 0 && project_load(PROJECT_FILE, &pr, &err) == 0) {
 		if (pr->bootloader.path != NULL) {
-			rel_path(buf, sizeof(buf), pr->bootloader.path);
+			file_rel_cwd(pr->bootloader.path, buf, sizeof(buf));
 			tui_field_set(&p->file, buf);
 		}
 		if (key_path == NULL && pr->n_keys > 0) {
-			rel_path(buf, sizeof(buf), pr->keys[0].abspath);
+			file_rel_cwd(pr->keys[0].abspath, buf, sizeof(buf));
 			tui_field_set(&p->key, buf);
 		}
 		project_free(pr);
