@@ -101,6 +101,8 @@ struct sign {
 	char cmdline[8192]; /* the equivalent `mcuprov sign` */
 	char digest[2 * IMAGE_MAX_DIGEST + 1];
 	char fp[2 * KEY_FINGERPRINT_LEN + 1];
+	bool signed_with_key; /* the result's key (freed after the run) */
+	enum key_type key_type;
 };
 
 static bool is_enter(int key)
@@ -482,8 +484,12 @@ static int sign_tick(struct tui_screen *s)
 	pthread_join(g->thread, NULL);
 	g->running = false;
 	g->fp[0] = '\0';
+	g->signed_with_key = j->key != NULL;
+	g->key_type = j->key != NULL ? j->key->type : KEY_TYPE_NONE;
 	if (j->rc == 0 && j->key != NULL)
 		j->rc = key_fingerprint_hex(j->key, g->fp, &j->err);
+	j->key = NULL;
+	j->so.key = NULL;
 	/* the key is not needed any more */
 	tui_keyset_clear(&g->ks);
 	g->overwrite_ok = g->nokey_ok = g->devkey_ok = false;
@@ -568,8 +574,8 @@ static void draw_done(struct sign *g)
 		 image_tlv_name(j->vres.hash_tlv) != NULL ? image_tlv_name(j->vres.hash_tlv) : "hash",
 		 g->digest);
 	mvaddnstr(y++, 2, line, COLS - 4);
-	if (j->key != NULL) {
-		mvprintw(y++, 2, "key         %s '%.50s'", key_type_name(j->key->type), j->in_key);
+	if (g->signed_with_key) {
+		mvprintw(y++, 2, "key         %s '%.50s'", key_type_name(g->key_type), j->in_key);
 		mvprintw(y++, 2, "fingerprint %s", g->fp);
 		mvaddstr(y++, 2, "verified    hash and signature valid with the key");
 	} else {
