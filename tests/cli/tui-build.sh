@@ -4,6 +4,7 @@
 # encrypted key (password asked without echo), then in a real terminal
 # (tmux) the demo with a resize mid-run and the cancel of a running step.
 . "${MCUPROV_SRCDIR:-.}/tests/lib.sh"
+. "${MCUPROV_SRCDIR:-.}/tests/tui-lib.sh"
 
 for t in make arm-none-eabi-gcc qemu-system-arm; do
 	command -v $t >/dev/null 2>&1 ||
@@ -12,18 +13,7 @@ done
 # the demo is its own make run, not part of this one (-j, jobserver, variables)
 unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 
-EXP=${MCUPROV_SRCDIR:-.}/tests/tui/expected
-SCR=$T_TMP/scr
-mkdir -p "$SCR"
 APP_LINE='mcuprov demo app: hello from the signed image'
-
-wiz() {
-	printf '%s\n' "$1" >"$T_TMP/script"
-	rm -f "$SCR"/*.txt
-	MCUPROV_TUI_SCRIPT=$T_TMP/script MCUPROV_TUI_SCREENS=$SCR \
-		setsid -w "$M" wizard >"$T_TMP/out" 2>"$T_TMP/err" </dev/null
-	RC=$?
-}
 
 # masked FILE: times and fingerprints replaced by placeholders
 masked() {
@@ -213,27 +203,8 @@ if ! command -v tmux >/dev/null 2>&1; then
 	ok "tmux part # SKIP tmux not installed"
 	done_testing
 fi
-SOCK=$T_TMP/tmux.sock
 SESS=build
-tm() { tmux -S "$SOCK" "$@"; }
 trap 'tm kill-server >/dev/null 2>&1; rm -rf "$T_TMP"' EXIT
-
-# wait_for DESC TEXT [SECONDS]: until the pane shows TEXT (fixed string)
-wait_for() {
-	local i limit=$((${3:-10} * 20))
-	for ((i = 0; i < limit; i++)); do
-		tm capture-pane -p -t "$SESS" >"$T_TMP/pane" 2>/dev/null
-		if grep -qF -- "$2" "$T_TMP/pane"; then
-			ok "$1"
-			return 0
-		fi
-		sleep 0.05
-	done
-	not_ok "$1" "waited ${3:-10} s for: $2" "$(cat "$T_TMP/pane")"
-	return 1
-}
-keys() { tm send-keys -t "$SESS" "$@"; }
-lit() { tm send-keys -t "$SESS" -l -- "$1"; }
 
 mkdir tdemo
 tm -f /dev/null new-session -d -s "$SESS" -x 80 -y 24 \

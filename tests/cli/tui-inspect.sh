@@ -6,6 +6,7 @@
 # dumpinfo`, the verify line against `mcuprov verify`.  Saved screens are
 # compared with tests/tui/expected/in-*.txt.
 . "${MCUPROV_SRCDIR:-.}/tests/lib.sh"
+. "${MCUPROV_SRCDIR:-.}/tests/tui-lib.sh"
 
 IMG=$V/images/ed25519-basic.bin
 for f in "$IMG" "$V/images/ed25519-pad-confirm.bin" "$V/images/ed25519-seccnt.bin" \
@@ -13,44 +14,6 @@ for f in "$IMG" "$V/images/ed25519-pad-confirm.bin" "$V/images/ed25519-seccnt.bi
 	[ -f "$f" ] || skip_all "vector '$f' not found (set MCUPROV_VECTORS)"
 done
 
-EXP=${MCUPROV_SRCDIR:-.}/tests/tui/expected
-SCR=$T_TMP/scr
-mkdir -p "$SCR"
-
-# wiz SCRIPT: run the wizard on the script text SCRIPT (no terminal at all)
-wiz() {
-	printf '%s\n' "$1" >"$T_TMP/script"
-	rm -f "$SCR"/*.txt
-	MCUPROV_TUI_SCRIPT=$T_TMP/script MCUPROV_TUI_SCREENS=$SCR \
-		setsid -w "$M" wizard >"$T_TMP/out" 2>"$T_TMP/err" </dev/null
-	RC=$?
-}
-
-# screen_is DESC NAME: saved screen NAME equals the expected one
-screen_is() {
-	if [ ! -f "$SCR/$2.txt" ]; then
-		not_ok "$1" "screen '$2' was not saved" "stderr: $(cat "$T_TMP/err")"
-	elif [ -n "${MCUPROV_TUI_UPDATE:-}" ]; then
-		# maintainers: regenerate, then review every change by hand
-		sed -E 's/[0-9a-f]{64}/<fingerprint>/g' "$SCR/$2.txt" >"$EXP/$2.txt"
-		ok "$1 # updated"
-	elif sed -E 's/[0-9a-f]{64}/<fingerprint>/g' "$SCR/$2.txt" | cmp -s - "$EXP/$2.txt"; then
-		ok "$1"
-	else
-		not_ok "$1" "$(sed -E 's/[0-9a-f]{64}/<fingerprint>/g' "$SCR/$2.txt" |
-			diff "$EXP/$2.txt" - | head -n 20)"
-	fi
-}
-
-# dialog_text NAME: the text inside the (64-column, centred) dialog of
-# screen NAME, its lines joined by spaces
-dialog_text() {
-	awk 'substr($0, 9, 1) == "|" { print substr($0, 11, 60) }' "$SCR/$1.txt" |
-		sed -e 's/ *$//' | grep -v '^ *\[ ' | grep -v '^$' | tr '\n' ' ' | sed 's/ $//'
-}
-
-# pane NAME FIRST LAST: rows FIRST..LAST of screen NAME without the indent
-pane() { sed -n "$2,$3p" "$SCR/$1.txt" | sed -e 's/^  //'; }
 
 # tree NAME: the tree rows of screen NAME (from row 6 to the detail's rule
 # "  -- .path ---"), without the selection mark: "+ tlvs [3]", "  len: 32"

@@ -5,44 +5,13 @@
 # masked as 0x?? (and checked on their own: the diff shown is the one of
 # `mcuprov patch --dry-run`, and the patched keys.c compiles to the key).
 . "${MCUPROV_SRCDIR:-.}/tests/lib.sh"
+. "${MCUPROV_SRCDIR:-.}/tests/tui-lib.sh"
 . "${MCUPROV_SRCDIR:-.}/tests/keysc-lib.sh"
 
-EXP=${MCUPROV_SRCDIR:-.}/tests/tui/expected
-SCR=$T_TMP/scr
 F=$KEYSC_FIXTURES
-mkdir -p "$SCR"
-
-wiz() {
-	printf '%s\n' "$1" >"$T_TMP/script"
-	rm -f "$SCR"/*.txt
-	MCUPROV_TUI_SCRIPT=$T_TMP/script MCUPROV_TUI_SCREENS=$SCR \
-		setsid -w "$M" wizard >"$T_TMP/out" 2>"$T_TMP/err" </dev/null
-	RC=$?
-}
 
 # mask: fingerprints, and the key bytes on the added lines of a diff
 mask() { sed -E -e 's/[0-9a-f]{64}/<fingerprint>/g' -e '/^  \+ /s/0x[0-9a-f]{2}/0x??/g' "$1"; }
-
-screen_is() {
-	if [ ! -f "$SCR/$2.txt" ]; then
-		not_ok "$1" "screen '$2' was not saved" "stderr: $(cat "$T_TMP/err")"
-	elif [ -n "${MCUPROV_TUI_UPDATE:-}" ]; then
-		mask "$SCR/$2.txt" >"$EXP/$2.txt"
-		ok "$1 # updated"
-	elif mask "$SCR/$2.txt" | cmp -s - "$EXP/$2.txt"; then
-		ok "$1"
-	else
-		not_ok "$1" "$(mask "$SCR/$2.txt" | diff "$EXP/$2.txt" - | head -n 20)"
-	fi
-}
-
-dialog_text() {
-	awk 'substr($0, 9, 1) == "|" { print substr($0, 11, 60) }' "$SCR/$1.txt" |
-		sed -e 's/ *$//' | grep -v '^ *\[ ' | grep -v '^$' | tr '\n' ' ' | sed 's/ $//'
-}
-
-# pane NAME FIRST LAST: rows FIRST..LAST of screen NAME without the indent
-pane() { sed -n "$2,$3p" "$SCR/$1.txt" | sed -e 's/^  //'; }
 
 "$M" keygen -k p256.pem -t ecdsa-p256 >/dev/null 2>&1
 "$M" getpub -k p256.pem -e raw >p256.der

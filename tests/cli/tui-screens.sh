@@ -4,42 +4,9 @@
 # (64-hex fingerprints masked as <fingerprint>, checked on their own
 # against `mcuprov fingerprint`).
 . "${MCUPROV_SRCDIR:-.}/tests/lib.sh"
+. "${MCUPROV_SRCDIR:-.}/tests/tui-lib.sh"
 
-EXP=${MCUPROV_SRCDIR:-.}/tests/tui/expected
-SCR=$T_TMP/scr
 mkdir -p "$SCR" keys
-
-# wiz SCRIPT: run the wizard on the script text SCRIPT (no terminal at all)
-wiz() {
-	printf '%s\n' "$1" >"$T_TMP/script"
-	rm -f "$SCR"/*.txt
-	MCUPROV_TUI_SCRIPT=$T_TMP/script MCUPROV_TUI_SCREENS=$SCR \
-		setsid -w "$M" wizard >"$T_TMP/out" 2>"$T_TMP/err" </dev/null
-	RC=$?
-}
-
-# screen_is DESC NAME: saved screen NAME equals the expected one
-screen_is() {
-	if [ ! -f "$SCR/$2.txt" ]; then
-		not_ok "$1" "screen '$2' was not saved" "stderr: $(cat "$T_TMP/err")"
-	elif [ -n "${MCUPROV_TUI_UPDATE:-}" ]; then
-		# maintainers: regenerate, then review every change by hand
-		sed -E 's/[0-9a-f]{64}/<fingerprint>/g' "$SCR/$2.txt" >"$EXP/$2.txt"
-		ok "$1 # updated"
-	elif sed -E 's/[0-9a-f]{64}/<fingerprint>/g' "$SCR/$2.txt" | cmp -s - "$EXP/$2.txt"; then
-		ok "$1"
-	else
-		not_ok "$1" "$(sed -E 's/[0-9a-f]{64}/<fingerprint>/g' "$SCR/$2.txt" |
-			diff "$EXP/$2.txt" - | head -n 20)"
-	fi
-}
-
-# dialog_text NAME: the text inside the (64-column, centred) dialog of
-# screen NAME, its lines joined by spaces
-dialog_text() {
-	awk 'substr($0, 9, 1) == "|" { print substr($0, 11, 60) }' "$SCR/$1.txt" |
-		sed -e 's/ *$//' | grep -v '^ *\[ ' | grep -v '^$' | tr '\n' ' ' | sed 's/ $//'
-}
 
 # ---- entry points -------------------------------------------------------
 run "$M"

@@ -8,46 +8,14 @@
 # Saved screens are compared with tests/tui/expected/set-*.txt, the test's
 # temporary directory masked as <tmp>.
 . "${MCUPROV_SRCDIR:-.}/tests/lib.sh"
+. "${MCUPROV_SRCDIR:-.}/tests/tui-lib.sh"
 unset MCUPROV_TEMPLATES VISUAL EDITOR
 
-EXP=${MCUPROV_SRCDIR:-.}/tests/tui/expected
-SCR=$T_TMP/scr
 mkdir -p "$SCR" p
 TMP_REAL=$(cd "$T_TMP" && pwd -P)
 
-# wiz SCRIPT: run the wizard on the script text SCRIPT (no terminal at all)
-wiz() {
-	printf '%s\n' "$1" >"$T_TMP/script"
-	rm -f "$SCR"/*.txt
-	MCUPROV_TUI_SCRIPT=$T_TMP/script MCUPROV_TUI_SCREENS=$SCR \
-		setsid -w "$M" wizard >"$T_TMP/out" 2>"$T_TMP/err" </dev/null
-	RC=$?
-}
-
 mask() {
 	sed -E -e 's/[0-9a-f]{64}/<fingerprint>/g' -e "s|$TMP_REAL|<tmp>|g" "$1"
-}
-
-# screen_is DESC NAME: saved screen NAME equals the expected one
-screen_is() {
-	if [ ! -f "$SCR/$2.txt" ]; then
-		not_ok "$1" "screen '$2' was not saved" "stderr: $(cat "$T_TMP/err")"
-	elif [ -n "${MCUPROV_TUI_UPDATE:-}" ]; then
-		# maintainers: regenerate, then review every change by hand
-		mask "$SCR/$2.txt" >"$EXP/$2.txt"
-		ok "$1 # updated"
-	elif mask "$SCR/$2.txt" | cmp -s - "$EXP/$2.txt"; then
-		ok "$1"
-	else
-		not_ok "$1" "$(mask "$SCR/$2.txt" | diff "$EXP/$2.txt" - | head -n 20)"
-	fi
-}
-
-# dialog_text NAME: the text inside the (64-column, centred) dialog of
-# screen NAME, its lines joined by spaces
-dialog_text() {
-	awk 'substr($0, 9, 1) == "|" { print substr($0, 11, 60) }' "$SCR/$1.txt" |
-		sed -e 's/ *$//' | grep -v '^ *\[ ' | grep -v '^$' | tr '\n' ' ' | sed 's/ $//'
 }
 
 same() {
@@ -196,27 +164,8 @@ printf '#!/bin/sh\nfor f; do :; done\nprintf "word for %%s: " "$f"\nread -r w\np
 printf '#!/bin/sh\nfor f; do :; done\nprintf "imgae: 1\\n" >>"$f"\n' >../ed-break
 chmod 755 ../ed-append ../ed-break
 
-SOCK=$T_TMP/tmux.sock
 SESS=set
-tm() { tmux -S "$SOCK" "$@"; }
 trap 'tm kill-server >/dev/null 2>&1; rm -rf "$T_TMP"' EXIT
-
-# wait_for DESC TEXT [SECONDS]: until the pane shows TEXT (fixed string)
-wait_for() {
-	local i limit=$((${3:-10} * 20))
-	for ((i = 0; i < limit; i++)); do
-		tm capture-pane -p -t "$SESS" >"$T_TMP/pane" 2>/dev/null
-		if grep -qF -- "$2" "$T_TMP/pane"; then
-			ok "$1"
-			return 0
-		fi
-		sleep 0.05
-	done
-	not_ok "$1" "waited ${3:-10} s for: $2" "$(cat "$T_TMP/pane")"
-	return 1
-}
-keys() { tm send-keys -t "$SESS" "$@"; }
-lit() { tm send-keys -t "$SESS" -l -- "$1"; }
 
 # pane_dialog: the text of the dialog on the pane (inside its side lines),
 # its lines joined by spaces

@@ -7,39 +7,8 @@
 # shown on the result screen writes, byte for byte (Ed25519 signatures are
 # deterministic), and verifies.
 . "${MCUPROV_SRCDIR:-.}/tests/lib.sh"
+. "${MCUPROV_SRCDIR:-.}/tests/tui-lib.sh"
 
-EXP=${MCUPROV_SRCDIR:-.}/tests/tui/expected
-SCR=$T_TMP/scr
-mkdir -p "$SCR"
-
-wiz() {
-	printf '%s\n' "$1" >"$T_TMP/script"
-	rm -f "$SCR"/*.txt
-	MCUPROV_TUI_SCRIPT=$T_TMP/script MCUPROV_TUI_SCREENS=$SCR \
-		setsid -w "$M" wizard "${@:2}" >"$T_TMP/out" 2>"$T_TMP/err" </dev/null
-	RC=$?
-}
-
-mask() { sed -E 's/[0-9a-f]{64}/<fingerprint>/g' "$1"; }
-
-screen_is() {
-	if [ ! -f "$SCR/$2.txt" ]; then
-		not_ok "$1" "screen '$2' was not saved" "stderr: $(cat "$T_TMP/err")"
-	elif [ -n "${MCUPROV_TUI_UPDATE:-}" ]; then
-		mask "$SCR/$2.txt" >"$EXP/$2.txt"
-		ok "$1 # updated"
-	elif mask "$SCR/$2.txt" | cmp -s - "$EXP/$2.txt"; then
-		ok "$1"
-	else
-		not_ok "$1" "$(mask "$SCR/$2.txt" | diff "$EXP/$2.txt" - | head -n 20)"
-	fi
-}
-
-# the text inside the centred dialog of screen NAME, lines joined
-dialog_text() {
-	awk 'substr($0, 9, 1) == "|" { print substr($0, 11, 60) }' "$SCR/$1.txt" |
-		sed -e 's/ *$//' | grep -v '^ *\[ ' | grep -v '^$' | tr '\n' ' ' | sed 's/ $//'
-}
 
 # the `mcuprov sign ...` command shown on result screen NAME (it may wrap)
 shown_cmd() {

@@ -3,30 +3,12 @@
 # a detached 80x24 tmux session, driven with send-keys and read back with
 # capture-pane (polled, bounded: no bare sleeps).
 . "${MCUPROV_SRCDIR:-.}/tests/lib.sh"
+. "${MCUPROV_SRCDIR:-.}/tests/tui-lib.sh"
 
 command -v tmux >/dev/null 2>&1 || skip_all "tmux not installed"
 
-SOCK=$T_TMP/tmux.sock
 SESS=wiz
-tm() { tmux -S "$SOCK" "$@"; }
 trap 'tm kill-server >/dev/null 2>&1; rm -rf "$T_TMP"' EXIT
-
-# wait_for DESC TEXT [SECONDS]: until the pane shows TEXT (fixed string)
-wait_for() {
-	local i limit=$((${3:-10} * 20))
-	for ((i = 0; i < limit; i++)); do
-		tm capture-pane -p -t "$SESS" >"$T_TMP/pane" 2>/dev/null
-		if grep -qF -- "$2" "$T_TMP/pane"; then
-			ok "$1"
-			return 0
-		fi
-		sleep 0.05
-	done
-	not_ok "$1" "waited ${3:-10} s for: $2" "$(cat "$T_TMP/pane")"
-	return 1
-}
-keys() { tm send-keys -t "$SESS" "$@"; }
-lit() { tm send-keys -t "$SESS" -l -- "$1"; }
 
 PW='tmux-Secret9'
 # a clean shell in the pane, then mcuprov alone: the wizard
