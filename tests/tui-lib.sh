@@ -61,6 +61,19 @@ tm() { tmux -S "$SOCK" "$@"; }
 keys() { tm send-keys -t "$SESS" "$@"; }
 lit() { tm send-keys -t "$SESS" -l -- "$1"; }
 
+# tmux_cleanup: the exit trap of a test that starts tmux: stop the server
+# and its programs, then remove the test directory (they may still be
+# writing into it for a moment after the server is gone)
+tmux_cleanup() {
+	local i
+	tm kill-server >/dev/null 2>&1
+	for ((i = 0; i < 40; i++)); do
+		rm -rf "$T_TMP" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	rm -rf "$T_TMP"
+}
+
 # wait_for DESC TEXT [SECONDS]: until the pane shows TEXT (a fixed string);
 # the pane is left in $T_TMP/pane
 wait_for() {

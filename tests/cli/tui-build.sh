@@ -204,7 +204,7 @@ if ! command -v tmux >/dev/null 2>&1; then
 	done_testing
 fi
 SESS=build
-trap 'tm kill-server >/dev/null 2>&1; rm -rf "$T_TMP"' EXIT
+trap tmux_cleanup EXIT
 
 mkdir tdemo
 tm -f /dev/null new-session -d -s "$SESS" -x 80 -y 24 \

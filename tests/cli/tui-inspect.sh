@@ -420,7 +420,7 @@ assert "the chosen image's name in the tree" \
 if command -v tmux >/dev/null 2>&1; then
 	SOCK=$T_TMP/tmux.sock
 	tm() { tmux -S "$SOCK" "$@"; }
-	trap 'tm kill-server >/dev/null 2>&1; rm -rf "$T_TMP"' EXIT
+	trap tmux_cleanup EXIT
 	# wait_for DESC TEXT: until the pane shows TEXT (fixed string), 10 s at most
 	wait_for() {
 		local i

@@ -165,7 +165,7 @@ printf '#!/bin/sh\nfor f; do :; done\nprintf "imgae: 1\\n" >>"$f"\n' >../ed-brea
 chmod 755 ../ed-append ../ed-break
 
 SESS=set
-trap 'tm kill-server >/dev/null 2>&1; rm -rf "$T_TMP"' EXIT
+trap tmux_cleanup EXIT
 
 # pane_dialog: the text of the dialog on the pane (inside its side lines),
 # its lines joined by spaces

@@ -8,7 +8,7 @@
 command -v tmux >/dev/null 2>&1 || skip_all "tmux not installed"
 
 SESS=wiz
-trap 'tm kill-server >/dev/null 2>&1; rm -rf "$T_TMP"' EXIT
+trap tmux_cleanup EXIT
 
 PW='tmux-Secret9'
 # a clean shell in the pane, then mcuprov alone: the wizard
@@ -122,6 +122,30 @@ if [ "$w" = 100 ] && [ "$last" = 30 ]; then
 else
 	not_ok "resize to 100x30: redrawn" "rule width $w, last row $last" "$(cat "$T_TMP/pane")"
 fi
+
+# ---- colour and line drawing: with colours, NO_COLOR, a vt100 -----------
+# each in its own window; capture-pane -e keeps the escape sequences
+COLOUR_SGR=$'\e\\[(3[0-7]|9[0-7]|38;)'
+for run in "colour:TERM=xterm-256color LANG=C.UTF-8" \
+	"nocolor:TERM=xterm-256color LANG=C.UTF-8 NO_COLOR=1" "vt100:TERM=vt100 LANG=C"; do
+	name=${run%%:*}
+	# shellcheck disable=SC2086 # the words of the environment
+	tm new-window -d -n "$name" "env -i PATH=\"$PATH\" HOME=\"$T_TMP\" ${run#*:} '$M' wizard"
+	SESS_SAVED=$SESS
+	SESS=$name
+	wait_for "$name: the wizard is up" 'Generate key'
+	tm capture-pane -e -p -t "$name" >"$T_TMP/$name.esc"
+	keys q
+	SESS=$SESS_SAVED
+done
+assert "colours on a colour terminal" grep -qE "$COLOUR_SGR" "$T_TMP/colour.esc"
+assert "Unicode line drawing in a UTF-8 locale" grep -q '^─────────' "$T_TMP/colour.esc"
+assert "NO_COLOR: no colour at all" eval "! grep -qE \"\$COLOUR_SGR\" '$T_TMP/nocolor.esc'"
+assert "NO_COLOR: reverse video still marks the selection" grep -qF $'\e[7m> Generate key' \
+	"$T_TMP/nocolor.esc"
+assert "vt100: no colour" eval "! grep -qE \"\$COLOUR_SGR\" '$T_TMP/vt100.esc'"
+assert "vt100 without UTF-8: the terminal's line graphics (ACS)" grep -qF 'qqqqqqqqqqqqqqqq' \
+	"$T_TMP/vt100.esc"
 
 # ---- quit: the terminal is restored -------------------------------------
 keys q
