@@ -47,6 +47,9 @@ check "--passin is ignored for an unencrypted key" 0 '*'
 # loading, twice for keygen -p.
 if command -v tmux >/dev/null; then
 	S=mcuprov-pw-$$
+	# a private server: other tests must not see or stop it
+	tmux() { command tmux -S "$T_TMP/pw.sock" "$@"; }
+	trap 'tmux kill-server >/dev/null 2>&1; rm -rf "$T_TMP"' EXIT
 	pane() { tmux capture-pane -p -t "$S" | sed '/^$/d'; }
 	wait_for() { # TEXT: poll the screen for up to 10 s
 		for _ in $(seq 50); do pane | grep -qF -- "$1" && return 0; sleep 0.2; done

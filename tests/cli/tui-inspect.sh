@@ -13,6 +13,10 @@ for f in "$IMG" "$V/images/ed25519-pad-confirm.bin" "$V/images/ed25519-seccnt.bi
 	"$V/keys/root-ed25519.pem" "$V/keys/root-ec-p256.pem" "$V/keys-enc/root-ed25519-pw.pem"; do
 	[ -f "$f" ] || skip_all "vector '$f' not found (set MCUPROV_VECTORS)"
 done
+# short names for what dialogs show (a long path would wrap mid-word)
+cp "$V/keys-enc/root-ed25519-pw.pem" enc-pw.pem
+cp "$V/images/app.bin" app.bin
+chmod 600 enc-pw.pem
 
 
 # tree NAME: the tree rows of screen NAME (from row 6 to the detail's rule
@@ -272,7 +276,7 @@ key Enter
 save-screen in-badkey
 key Esc
 key C-u
-type $V/keys-enc/root-ed25519-pw.pem
+type enc-pw.pem
 key Enter
 save-screen in-pw
 type wrong-one
@@ -295,7 +299,7 @@ want=$(tail -n 1 "$T_TMP/err" | sed "s|^mcuprov: verify: '[^']*': ||")
 assert "another key: verify's error" test "$(status in-badkey)" = "  $want"
 assert "another key: still the tree" test "$(leaves in-badkey | head -n 1)" = "filename: ed25519-basic.bin"
 assert "an encrypted key: the password is asked" grep -qxF '  The key is encrypted. Password:' "$SCR/in-pw.txt"
-run "$M" verify -k "$V/keys-enc/root-ed25519-pw.pem" --passin pass:wrong-one "$IMG"
+run "$M" verify -k enc-pw.pem --passin pass:wrong-one "$IMG"
 assert "a wrong password: the CLI's message" test "$(dialog_text in-pw-wrong)" = \
 	"$(tail -n 1 "$T_TMP/err" | sed 's/^mcuprov: verify:/mcuprov: wizard:/')"
 assert "after it: the password again" grep -qxF '  The key is encrypted. Password:' "$SCR/in-pw-again.txt"
@@ -341,9 +345,9 @@ run "$M" dumpinfo nothing.bin
 assert "a missing file: the CLI's message" test "$(dialog_text in-missing)" = \
 	"$(sed 's/^mcuprov: dumpinfo:/mcuprov: wizard:/' "$T_TMP/err")"
 assert "after it: the form" grep -qF '  [nothing.bin' "$SCR/in-missing-closed.txt"
-"$M" dumpinfo "$V/images/app.bin" 2>"$T_TMP/err.app" >/dev/null
+"$M" dumpinfo app.bin 2>"$T_TMP/err.app" >/dev/null
 wiz "$INSP
-type $V/images/app.bin
+type app.bin
 key Enter
 save-screen in-notimage
 key Enter
