@@ -11,6 +11,8 @@
 #   elf_u32 OBJ SYMBOL
 #   elf_undefined OBJ
 #   keysc_check_key OBJ ARRAY EXPECTED_DER
+#   elf_key_list OBJ
+#   keysc_check_list OBJ ARRAY...
 #   need_cross
 
 : "${MCUPROV_SRCDIR:?MCUPROV_SRCDIR must name the source tree (make check sets it)}"
@@ -186,6 +188,76 @@ keysc_check_key() {
 	keysc_u32 "$obj" "${arr}_len" || return 1
 	if [ "$KEYSC_U32" != "$n" ]; then
 		KEYSC_ERR="${arr}_len is $KEYSC_U32, but $arr holds $n bytes"
+		return 1
+	fi
+}
+
+# elf_key_list OBJ: what the pointers of bootutil_keys[] point to, in order
+# (ARRAY ARRAY_len for each entry), one per line; NAME+N for a pointer N
+# bytes into NAME.  Read from the relocations of its bytes (REL: the
+# addend is in the bytes).  Fails when bootutil_keys is missing, or a
+# pointer in it has no relocation.
+elf_key_list() {
+	local obj=$1 syms value size ndx sec ptr dump n=0 off name add
+	KEYSC_ERR=
+	keysc_tools "$obj" || return 1
+	syms=$("$KEYSC_READELF" -sW "$obj" | awk '$8 == "bootutil_keys" && NF == 8 { print $2, $3, $7 }')
+	if [ "$(printf '%s' "$syms" | grep -c .)" != 1 ]; then
+		KEYSC_ERR="$obj: no single definition of bootutil_keys"
+		return 1
+	fi
+	read -r value size ndx <<<"$syms"
+	value=$((16#$value))
+	size=$((size))
+	sec=$("$KEYSC_READELF" -SW "$obj" | sed -n "s/^ *\[ *$ndx\] \([^ ]*\) .*/\1/p")
+	case $("$KEYSC_READELF" -h "$obj" | sed -n 's/^ *Class: *//p') in
+	ELF32) ptr=4 ;;
+	*) ptr=8 ;;
+	esac
+	dump=$(mktemp "$T_TMP/keysc-dump.XXXXXX") || return 1
+	if ! KEYSC_ERR=$("$KEYSC_OBJCOPY" --dump-section "$sec=$dump" "$obj" "$dump.o" 2>&1); then
+		KEYSC_ERR="$KEYSC_OBJCOPY --dump-section $sec: $KEYSC_ERR"
+		rm -f "$dump" "$dump.o"
+		return 1
+	fi
+	# readelf -rW: Offset Info Type Sym.Value Sym.Name [+ Addend] (hex)
+	while read -r off name add; do
+		off=$((16#$off))
+		if [ "$off" -lt "$value" ] || [ "$off" -ge "$((value + size))" ]; then
+			continue
+		fi
+		if [ "$add" = rel ]; then
+			add=$(od -An -tu$ptr --endian=little -j "$off" -N "$ptr" "$dump" | tr -d ' ')
+		else
+			add=$((add))
+		fi
+		if [ "$add" = 0 ]; then echo "$name"; else echo "$name+$add"; fi
+		n=$((n + 1))
+	done < <("$KEYSC_READELF" -rW "$obj" | awk -v s1=".rel$sec" -v s2=".rela$sec" '
+		/^Relocation section / { name = $3; gsub("\047", "", name); in_sec = (name == s1 || name == s2); rela = (name == s2); next }
+		in_sec && $1 ~ /^[0-9a-f]+$/ { print $1, $5, (!rela ? "rel" : $6 == "-" ? "-0x" $7 : "0x" $7) }' | LC_ALL=C sort)
+	rm -f "$dump" "$dump.o"
+	if [ "$((n * ptr))" != "$size" ]; then
+		KEYSC_ERR="$obj: bootutil_keys is $size bytes but has $n relocations of $ptr bytes"
+		return 1
+	fi
+}
+
+# keysc_check_list OBJ ARRAY...: bootutil_keys[] lists exactly these arrays
+# (each with its _len), in this order, and bootutil_key_cnt is their number.
+# On mismatch returns 1 with the reason in KEYSC_ERR.
+keysc_check_list() {
+	local obj=$1 got want a
+	shift
+	got=$(elf_key_list "$obj") || return 1
+	want=$(for a in "$@"; do printf '%s\n%s_len\n' "$a" "$a"; done)
+	if [ "$got" != "$want" ]; then
+		KEYSC_ERR="bootutil_keys[] points to: ${got//$'\n'/ } (expected ${want//$'\n'/ })"
+		return 1
+	fi
+	keysc_u32 "$obj" bootutil_key_cnt || return 1
+	if [ "$KEYSC_U32" != $# ]; then
+		KEYSC_ERR="bootutil_key_cnt is $KEYSC_U32, expected $#"
 		return 1
 	fi
 }

@@ -45,6 +45,60 @@ struct keysc_array {
 	/* where to splice: the initializer between its braces, the _len digits */
 	size_t body_start, body_end;
 	size_t len_start, len_end;
+	/* the whole declarations (first token to the end of the ';'; decl_end
+	 * is 0 when no ';' follows the closing brace) and where the names are:
+	 * to remove the array or copy it under another name */
+	size_t decl_start, decl_end, name_start;
+	size_t len_decl_start, len_decl_end, len_name_start;
+};
+
+/* One entry of a bootutil_keys[] list: `{ .key = NAME, .len = &NAME_len }`
+ * (members in either order) or `{ NAME, &NAME_len }`. */
+struct keysc_entry {
+	size_t start, end; /* its '{' to its '}', and the ',' after it if any */
+	bool comma;
+	size_t comma_pos; /* of that ',' */
+	size_t line;
+	char key[KEYSC_NAME_MAX];    /* the array it names; "" when it is not of that form */
+	size_t key_start, len_start; /* the two names in the text (len_start: after the '&') */
+	char len_name[KEYSC_NAME_MAX];
+	const char *cond; /* the MCUBOOT_SIGN_* of an `#if defined(...)` around it
+			   * inside the list, or NULL */
+	int group;	  /* that #if's index in the list's groups, or -1 */
+};
+
+/* `#if defined(MCUBOOT_SIGN_X)` ... `#endif` around entries inside a list. */
+struct keysc_group {
+	const char *cond;
+	size_t if_start, if_end;       /* the two preprocessor lines ('#' to */
+	size_t endif_start, endif_end; /* the end of the line, without its eol) */
+};
+
+/* `const struct bootutil_key bootutil_keys[] = { ... };` */
+struct keysc_list {
+	const char *block; /* the MCUBOOT_SIGN_* macro of its #if, or NULL */
+	size_t line;
+	size_t open, close; /* its braces */
+	struct keysc_entry *entries;
+	size_t n_entries;
+	struct keysc_group *groups;
+	size_t n_groups;
+	size_t bad_line; /* nonzero: a line of it that is not an entry or a simple #if */
+};
+
+/* `const int bootutil_key_cnt = EXPR;` */
+enum keysc_count_kind {
+	KEYSC_COUNT_OTHER = 0,
+	KEYSC_COUNT_NUMBER, /* `= 2` */
+	KEYSC_COUNT_SIZEOF, /* `= sizeof(bootutil_keys) / sizeof(bootutil_keys[0])` */
+};
+
+struct keysc_count {
+	const char *block;
+	size_t line;
+	enum keysc_count_kind kind;
+	unsigned long value; /* KEYSC_COUNT_NUMBER */
+	size_t start, end;   /* EXPR */
 };
 
 struct keysc_info {
@@ -60,6 +114,12 @@ struct keysc_info {
 	unsigned per_line;
 	bool trailing_comma;
 	bool upper_hex;
+	/* shape 1: the key lists and counts (one per #if block at most, usually
+	 * one in all) */
+	struct keysc_list *lists;
+	size_t n_lists;
+	struct keysc_count *counts;
+	size_t n_counts;
 };
 
 /* Analyse the keys.c text TEXT (untrusted: bounded, no assumption that it
@@ -74,13 +134,33 @@ void keysc_info_free(struct keysc_info *info);
 /* The MCUBOOT_SIGN_* macro that selects a key type in keys.c, or NULL. */
 const char *keysc_sign_macro(enum key_type type);
 
-/* Replace, in a shape-1 keys.c, the contents and lengths of the arrays in
- * the block for the keys' type with the public keys KEYS (all of one type;
- * array i gets key i), keeping the names, every other byte and the file's
- * style (line ends, indentation, bytes per line, hex case, trailing comma).
+/* Make a shape-1 keys.c trust exactly the public keys KEYS (all of one
+ * type; N_KEYS >= 1): array i of the type's block gets key i, its bytes
+ * and its _len, keeping the names, every other byte and the file's style
+ * (line ends, indentation, bytes per line, hex case, trailing comma).  A
+ * `/\* key N: TYPE, SHA-256 HEX *\/` comment above an array (as
+ * `mcuprov render -t inline-multi` writes) is updated with the array.
+ * When the block holds another number of arrays than keys:
+ *  - more keys: arrays named after the block's last one with _N (the first
+ *    unused N; foo_1 continues as foo_2) are added after its _len line,
+ *    each after a blank line (and a key comment if the last one has one),
+ *    in its style; an entry per array is added to bootutil_keys[] after
+ *    the last one's, copied from it; a list outside the #if that other
+ *    sign blocks share gets them inside `#if defined(<block>)` ... `#endif`;
+ *  - fewer keys: the block's last arrays (never array 0) go with their
+ *    _len line, the key comment and blank line just above them, and their
+ *    entries (and an #if in the list left without entries);
+ *  - a numeric bootutil_key_cnt is updated; a sizeof quotient is left.
  * Refuses (MCUPROV_ERR_REFUSED, message saying what was found) another
- * shape, a missing block for the type, a block holding a different number
- * of arrays than keys, and any array whose _len disagrees with its bytes.
+ * shape, a missing block for the type, an array whose _len is missing or
+ * disagrees with its bytes, and, when the number changes, anything it
+ * cannot change for sure: no bootutil_keys[] list (or two) for the build,
+ * a list line that is not a plain entry or `#if defined(MCUBOOT_SIGN_...)`,
+ * an entry naming no array of the build or not in the arrays' order, a
+ * count that is not a number or sizeof or disagrees with the list, a
+ * numeric count or an unconditional entry that other sign blocks share,
+ * arrays to remove whose names are used anywhere else, declarations
+ * sharing their lines with other code.
  * Patching twice with the same keys gives the same text.  *out is malloc'd
  * (NUL-terminated), caller frees. */
 int keysc_patch(const char *text, size_t len, const char *subject, const struct keysc_info *info,

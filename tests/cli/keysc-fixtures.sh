@@ -75,29 +75,43 @@ for arch in arm host; do
 	mkdir -p "$D"
 
 	# ---- shape 1: the key bytes inline in keys.c
-	while read -r file alg der; do
+	# FILE ALG LIST ARRAY=KEY...: the arrays hold the keys; LIST: bootutil_keys[]
+	# points to exactly these arrays, bootutil_key_cnt counts them (none: the
+	# file defines neither)
+	while read -r file alg list specs; do
 		o=$D/${file%.c}-$alg.o
 		t="$arch: $file -DMCUBOOT_SIGN_$alg"
 		compile "$t: compiles" "$CC" "-DMCUBOOT_SIGN_$alg" -- "$F/$file" "$o" || continue
-		check_key "$t: root_pub_der is $der, root_pub_der_len its length" "$o" root_pub_der "$E/$der.der"
-		if [ "$file" = inline-multi.c ]; then
-			check_key "$t: root_pub_der_1 is enc-rsa2048-pub, root_pub_der_1_len its length" \
-				"$o" root_pub_der_1 "$E/enc-rsa2048-pub.der"
-			check_u32 "$t: bootutil_key_cnt = 2" "$o" bootutil_key_cnt 2
+		arrays=()
+		for spec in $specs; do
+			arrays+=("${spec%%=*}")
+			check_key "$t: ${spec%%=*} is ${spec#*=}, ${spec%%=*}_len its length" "$o" "${spec%%=*}" "$E/${spec#*=}.der"
+		done
+		if [ "$list" = list ]; then
+			if keysc_check_list "$o" "${arrays[@]}"; then
+				ok "$t: bootutil_keys[] lists ${arrays[*]}, bootutil_key_cnt = ${#arrays[@]}"
+			else
+				not_ok "$t: bootutil_keys[] lists ${arrays[*]}, bootutil_key_cnt = ${#arrays[@]}" "$KEYSC_ERR"
+			fi
+		elif elf_key_list "$o" >/dev/null || keysc_u32 "$o" bootutil_key_cnt; then
+			not_ok "$t: defines no bootutil_keys[] and no bootutil_key_cnt" "defined"
 		else
-			check_u32 "$t: bootutil_key_cnt = 1" "$o" bootutil_key_cnt 1
+			ok "$t: defines no bootutil_keys[] and no bootutil_key_cnt"
 		fi
 		check_undef "$t: self-contained" "$o"
 	done <<-EOF
-	inline-rsa-ec.c RSA root-rsa-2048
-	inline-rsa-ec.c EC256 root-ec-p256
-	inline-rsa-ec-ed25519.c RSA root-rsa-2048
-	inline-rsa-ec-ed25519.c EC256 root-ec-p256
-	inline-rsa-ec-ed25519.c ED25519 root-ed25519
-	inline-crlf-tabs.c RSA root-rsa-2048
-	inline-crlf-tabs.c EC256 root-ec-p256
-	inline-noec.c RSA root-rsa-2048
-	inline-multi.c RSA root-rsa-2048
+	inline-rsa-ec.c RSA list root_pub_der=root-rsa-2048
+	inline-rsa-ec.c EC256 list root_pub_der=root-ec-p256
+	inline-rsa-ec-ed25519.c RSA list root_pub_der=root-rsa-2048
+	inline-rsa-ec-ed25519.c EC256 list root_pub_der=root-ec-p256
+	inline-rsa-ec-ed25519.c ED25519 list root_pub_der=root-ed25519
+	inline-crlf-tabs.c RSA list root_pub_der=root-rsa-2048
+	inline-crlf-tabs.c EC256 list root_pub_der=root-ec-p256
+	inline-noec.c RSA list root_pub_der=root-rsa-2048
+	inline-multi.c RSA list root_pub_der=root-rsa-2048 root_pub_der_1=enc-rsa2048-pub
+	inline-positional.c EC256 list ec_pub_key=root-ec-p256
+	inline-bare.c ED25519 list key_ed25519=root-ed25519 key_ed25519_1=root-ed25519-2
+	inline-nolist.c ED25519 none root_pub_der=root-ed25519
 	EOF
 
 	# algorithms a file has no block for stop the build
@@ -142,6 +156,34 @@ for arch in arm host; do
 		*"symbol 'bootutil_keys' has 2 relocations in its bytes") ok "$arch: bootutil_keys (pointers) is refused" ;;
 		*) not_ok "$arch: bootutil_keys (pointers) is refused" "$KEYSC_ERR" ;;
 		esac
+	fi
+
+	# bootutil_keys[]: the wrong order, a pointer into an array
+	if keysc_check_list "$D/inline-multi-RSA.o" root_pub_der_1 root_pub_der; then
+		not_ok "$arch: bootutil_keys[] in another order is reported" "passed"
+	elif [ "$KEYSC_ERR" = "bootutil_keys[] points to: root_pub_der root_pub_der_len root_pub_der_1 root_pub_der_1_len (expected root_pub_der_1 root_pub_der_1_len root_pub_der root_pub_der_len)" ]; then
+		ok "$arch: bootutil_keys[] in another order is reported"
+	else
+		not_ok "$arch: bootutil_keys[] in another order is reported" "$KEYSC_ERR"
+	fi
+	sed 's/^const int bootutil_key_cnt = 2;/const int bootutil_key_cnt = 3;/' "$F/inline-multi.c" >"$D/cnt.c"
+	if compile "$arch: inline-multi.c with bootutil_key_cnt = 3: compiles" "$CC" -DMCUBOOT_SIGN_RSA -- "$D/cnt.c" "$D/cnt.o"; then
+		if keysc_check_list "$D/cnt.o" root_pub_der root_pub_der_1; then
+			not_ok "$arch: a wrong bootutil_key_cnt is reported" "passed"
+		elif [ "$KEYSC_ERR" = "bootutil_key_cnt is 3, expected 2" ]; then
+			ok "$arch: a wrong bootutil_key_cnt is reported"
+		else
+			not_ok "$arch: a wrong bootutil_key_cnt is reported" "$KEYSC_ERR"
+		fi
+	fi
+	sed 's/\.key = root_pub_der,/.key = root_pub_der + 4,/' "$F/inline-noec.c" >"$D/into.c"
+	if compile "$arch: .key = root_pub_der + 4: compiles" "$CC" -DMCUBOOT_SIGN_RSA -- "$D/into.c" "$D/into.o"; then
+		got=$(elf_key_list "$D/into.o" | tr '\n' ' ')
+		if [ "$got" = "root_pub_der+4 root_pub_der_len " ]; then
+			ok "$arch: a pointer into an array is read as root_pub_der+4"
+		else
+			not_ok "$arch: a pointer into an array is read as root_pub_der+4" "$got $KEYSC_ERR"
+		fi
 	fi
 
 	# ---- a file with no keys at all

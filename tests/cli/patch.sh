@@ -88,22 +88,278 @@ check "inline-multi with two keys: exit 0" 0 ''
 compiled "inline-multi: first key" multi/keys.c MCUBOOT_SIGN_RSA root_pub_der rsa2048.der
 compiled "inline-multi: second key" multi/keys.c MCUBOOT_SIGN_RSA root_pub_der_1 rsa2048b.der
 
+# ---- another number of keys than the block has arrays
+"$M" keygen -k rsa2048c.pem -t rsa-2048 >/dev/null
+"$M" keygen -k p256b.pem -t ecdsa-p256 >/dev/null
+"$M" keygen -k p256c.pem -t ecdsa-p256 >/dev/null
+"$M" keygen -k ed3.pem -t ed25519 >/dev/null
+for k in rsa2048c p256b p256c ed3; do "$M" getpub -k $k.pem -e raw >$k.der; done
+for k in root-rsa-2048 root-ec-p256; do "$M" getpub -k "$V/keys/$k.pem" -e raw >$k.der 2>/dev/null; done
+
+# c_bytes DER PER INDENT x|X COMMA: DER's bytes as initializer lines, PER a
+# line after INDENT, lower or upper case hex, COMMA 1: one after the last
+c_bytes() {
+	od -An -v -tx1 "$1" | tr -s ' ' '\n' | sed '/^$/d' |
+		awk -v per="$2" -v ind="$3" -v up="$4" -v comma="$5" '
+		{ b[n++] = $1 }
+		END {
+			for (i = 0; i < n; i++) {
+				s = (i % per == 0 ? ind : s " ") "0x" (up == "X" ? toupper(b[i]) : b[i])
+				if (i + 1 < n || comma) s = s ","
+				if ((i + 1) % per == 0 || i + 1 == n) { print s; s = "" }
+			}
+		}'
+}
+
+# trusts DESC FILE DEFINE ARRAY=KEY...: compiled by both compilers, each
+# ARRAY holds KEY.der and its _len their number, bootutil_keys[] points to
+# exactly these arrays (and _len) in this order, bootutil_key_cnt counts them
+trusts() {
+	local desc=$1 file=$2 def=$3 cc spec bad
+	local -a arrs=()
+	shift 3
+	for spec in "$@"; do arrs+=("${spec%%=*}"); done
+	for cc in "$KEYSC_CC_ARM" "$KEYSC_CC_HOST"; do
+		bad=
+		if ! keysc_compile "$cc" -D"$def" -- "$file" "$file.o"; then
+			bad=$KEYSC_ERR
+		else
+			for spec in "$@"; do
+				keysc_check_key "$file.o" "${spec%%=*}" "${spec#*=}.der" || { bad=$KEYSC_ERR; break; }
+			done
+			[ -n "$bad" ] || keysc_check_list "$file.o" "${arrs[@]}" || bad=$KEYSC_ERR
+		fi
+		if [ -z "$bad" ]; then ok "$desc (${cc%% *})"; else not_ok "$desc (${cc%% *})" "$bad"; fi
+	done
+}
+
+# again DESC FILE KEY-ARGS...: the same keys once more change nothing
+again() {
+	local desc=$1 f=$2
+	shift 2
+	cp "$f" "$f.first"
+	run "$M" patch --keys-c "$f" "$@"
+	if [ "$RC" = 0 ] && grep -qx "'$f' already trusts these keys: nothing to change" "$T_TMP/out" &&
+	   cmp -s "$f" "$f.first"; then
+		ok "$desc"
+	else
+		not_ok "$desc" "rc=$RC" "$(cat "$T_TMP/err")"
+	fi
+}
+
+# 1 -> 2: inline-noec.c (RSA block, multi-line entries, bootutil_key_cnt = 1)
+fresh g1 inline-noec.c
+run "$M" patch --keys-c g1/keys.c -k rsa2048.pem -k rsa2048b.pem
+check "1 -> 2 keys: exit 0" 0 ''
+assert "1 -> 2 keys: says so" grep -qx "patched 'g1/keys.c' (the old one is 'g1/keys.c.bak')" "$T_TMP/out"
+trusts "1 -> 2 keys: the bootloader trusts both, in order" g1/keys.c MCUBOOT_SIGN_RSA \
+	root_pub_der=rsa2048 root_pub_der_1=rsa2048b
+fresh g1one inline-noec.c
+"$M" patch --keys-c g1one/keys.c -k rsa2048.pem >/dev/null
+{
+	sed -n '1,/^const unsigned int root_pub_der_len/p' g1one/keys.c
+	printf '\nconst unsigned char root_pub_der_1[] = {\n'
+	c_bytes rsa2048b.der 12 '    ' x 0
+	printf '};\nconst unsigned int root_pub_der_1_len = 270;\n'
+	sed -n '/^#else/,/^    },/p' g1one/keys.c
+	printf '    {\n        .key = root_pub_der_1,\n        .len = &root_pub_der_1_len,\n    },\n};\n'
+	printf 'const int bootutil_key_cnt = 2;\n'
+} >g1.want
+assert "1 -> 2 keys: root_pub_der_1 after root_pub_der_len in its style, an entry like the first, the count 2" \
+	cmp -s g1/keys.c g1.want
+again "1 -> 2 keys, again: nothing to change" g1/keys.c -k rsa2048.pem -k rsa2048b.pem
+run "$M" patch --keys-c g1/keys.c -k rsa2048.pem
+check "2 -> 1 key: exit 0" 0 ''
+assert "2 -> 1 key: the file of one key again, byte for byte" cmp -s g1/keys.c g1one/keys.c
+
+# 2 -> 3 -> 1: inline-multi.c (root_pub_der_1 already: the numbering goes on)
+fresh g2 inline-multi.c
+run "$M" patch --keys-c g2/keys.c -k rsa2048.pem -k rsa2048b.pem -k rsa2048c.pem
+check "2 -> 3 keys: exit 0" 0 ''
+trusts "2 -> 3 keys: the bootloader trusts the three, in order" g2/keys.c MCUBOOT_SIGN_RSA \
+	root_pub_der=rsa2048 root_pub_der_1=rsa2048b root_pub_der_2=rsa2048c
+assert "2 -> 3 keys: the third array is root_pub_der_2, the count 3" test \
+	"$(grep -c -e '^const unsigned int root_pub_der_2_len = 270;$' -e '^        .key = root_pub_der_2,$' \
+		-e '^const int bootutil_key_cnt = 3;$' g2/keys.c)" = 3
+again "2 -> 3 keys, again: nothing to change" g2/keys.c -k rsa2048.pem -k rsa2048b.pem -k rsa2048c.pem
+run "$M" patch --keys-c g2/keys.c -k rsa2048.pem
+check "3 -> 1 key: exit 0" 0 ''
+trusts "3 -> 1 key: the bootloader trusts the first key only" g2/keys.c MCUBOOT_SIGN_RSA root_pub_der=rsa2048
+fresh g2two inline-multi.c
+"$M" patch --keys-c g2two/keys.c -k rsa2048.pem -k rsa2048b.pem >/dev/null
+a=$(grep -n '^const unsigned char root_pub_der_1\[\]' g2two/keys.c | cut -d: -f1)
+b=$(grep -n '^const unsigned int root_pub_der_1_len' g2two/keys.c | cut -d: -f1)
+e=$(grep -n '^        .key = root_pub_der_1,' g2two/keys.c | cut -d: -f1)
+sed -e "$((a - 1)),${b}d" -e "$((e - 1)),$((e + 2))d" -e 's/^const int bootutil_key_cnt = 2;$/const int bootutil_key_cnt = 1;/' \
+	g2two/keys.c >g2.want
+assert "3 -> 1 key: exactly the other arrays' lines (and the blank lines above), their entries gone, the count 1" \
+	cmp -s g2/keys.c g2.want
+again "3 -> 1 key, again: nothing to change" g2/keys.c -k rsa2048.pem
+
+# positional entries `{ x, &x_len }` without a comma after the last, the
+# list and a numeric count inside the block, 16 upper-case bytes a line
+fresh g3 inline-positional.c
+run "$M" patch --keys-c g3/keys.c -k p256.pem -k p256b.pem
+check "positional entries, 1 -> 2 keys: exit 0" 0 ''
+trusts "positional entries, 1 -> 2 keys: both trusted" g3/keys.c MCUBOOT_SIGN_EC256 ec_pub_key=p256 ec_pub_key_1=p256b
+fresh g3one inline-positional.c
+"$M" patch --keys-c g3one/keys.c -k p256.pem >/dev/null
+assert "upper-case hex kept (the first byte, 0x30, has no letter)" cmp -s \
+	<(sed -n '/^const unsigned char ec_pub_key\[\]/,/^};/p' g3one/keys.c) \
+	<(echo 'const unsigned char ec_pub_key[] = {'; c_bytes p256.der 16 '    ' X 0; echo '};')
+{
+	sed -n '1,/^const unsigned int ec_pub_key_len/p' g3one/keys.c
+	printf '\nconst unsigned char ec_pub_key_1[] = {\n'
+	c_bytes p256b.der 16 '    ' X 0
+	printf '};\nconst unsigned int ec_pub_key_1_len = 91;\n'
+	sed -n '/^const unsigned int ec_pub_key_len/,$p' g3one/keys.c | tail -n +2 |
+		sed -e 's/^    { ec_pub_key, &ec_pub_key_len }$/    { ec_pub_key, \&ec_pub_key_len },\n    { ec_pub_key_1, \&ec_pub_key_1_len }/' \
+			-e 's/^const int bootutil_key_cnt = 1;$/const int bootutil_key_cnt = 2;/'
+} >g3.want
+assert "positional entries, 1 -> 2 keys: ec_pub_key_1 in the file's style, a comma after the old last entry, none after the new" \
+	cmp -s g3/keys.c g3.want
+run "$M" patch --keys-c g3/keys.c -k p256.pem -k p256b.pem -k p256c.pem
+check "positional entries, 2 -> 3 keys: exit 0" 0 ''
+trusts "positional entries, 2 -> 3 keys: the three trusted" g3/keys.c MCUBOOT_SIGN_EC256 \
+	ec_pub_key=p256 ec_pub_key_1=p256b ec_pub_key_2=p256c
+again "positional entries, 2 -> 3 keys, again: nothing to change" g3/keys.c -k p256.pem -k p256b.pem -k p256c.pem
+run "$M" patch --keys-c g3/keys.c -k p256.pem
+check "positional entries, 3 -> 1 key: exit 0" 0 ''
+assert "positional entries, 3 -> 1 key: the file of one key again, the comma after the entry gone too" \
+	cmp -s g3/keys.c g3one/keys.c
+
+# a bare-metal port: no #if, tabs, one-line entries `{ .key = x, .len = &x_len },`
+fresh g4 inline-bare.c
+run "$M" patch --keys-c g4/keys.c -k ed.pem -k ed2.pem -k ed3.pem
+check "no #if, one-line entries, 2 -> 3 keys: exit 0" 0 ''
+trusts "no #if, one-line entries, 2 -> 3 keys: the three trusted" g4/keys.c MCUBOOT_SIGN_ED25519 \
+	key_ed25519=ed key_ed25519_1=ed2 key_ed25519_2=ed3
+assert "no #if: the new array tab-indented, 8 bytes a line, a comma after the last" cmp -s \
+	<(sed -n '/^const unsigned char key_ed25519_2\[\]/,/^};/p' g4/keys.c) \
+	<(echo 'const unsigned char key_ed25519_2[] = {'; c_bytes ed3.der 8 $'\t' x 1; echo '};')
+assert "no #if: the new entry on one line, as the others" grep -qx $'\t{ .key = key_ed25519_2, .len = &key_ed25519_2_len },' g4/keys.c
+run "$M" patch --keys-c g4/keys.c -k ed.pem
+check "no #if, 3 -> 1 key: exit 0" 0 ''
+trusts "no #if, 3 -> 1 key: only the first trusted" g4/keys.c MCUBOOT_SIGN_ED25519 key_ed25519=ed
+fresh g4two inline-bare.c
+"$M" patch --keys-c g4two/keys.c -k ed.pem -k ed2.pem >/dev/null
+a=$(grep -n '^const unsigned char key_ed25519_1\[\]' g4two/keys.c | cut -d: -f1)
+b=$(grep -n '^const unsigned int key_ed25519_1_len' g4two/keys.c | cut -d: -f1)
+sed -e "$((a - 1)),${b}d" -e '/\.key = key_ed25519_1,/d' -e 's/^const int bootutil_key_cnt = 2;$/const int bootutil_key_cnt = 1;/' \
+	g4two/keys.c >g4.want
+assert "no #if, 3 -> 1 key: exactly the other arrays and entries gone, the count 1" cmp -s g4/keys.c g4.want
+
+# CRLF, tabs, and one list for the RSA and EC256 blocks: the new entry goes
+# under #if defined(MCUBOOT_SIGN_EC256), the sizeof count stays
+fresh g5 inline-crlf-tabs.c
+run "$M" patch --keys-c g5/keys.c -k p256.pem -k p256b.pem
+check "CRLF, a list shared by two blocks, 1 -> 2 keys: exit 0" 0 ''
+trusts "shared list, 1 -> 2 keys: an EC256 build trusts both" g5/keys.c MCUBOOT_SIGN_EC256 \
+	root_pub_der=p256 root_pub_der_1=p256b
+trusts "shared list, 1 -> 2 keys: an RSA build still trusts its one key" g5/keys.c MCUBOOT_SIGN_RSA \
+	root_pub_der=root-rsa-2048
+assert "CRLF: on every line, the new ones too" test "$(grep -c $'\r$' g5/keys.c)" = "$(wc -l <g5/keys.c)"
+assert "CRLF: the new array tab-indented, 8 bytes a line, a comma after the last" cmp -s \
+	<(sed -n '/^const unsigned char root_pub_der_1\[\]/,/^};/p' g5/keys.c) \
+	<({ echo 'const unsigned char root_pub_der_1[] = {'; c_bytes p256b.der 8 $'\t' x 1; echo '};'; } | sed 's/$/\r/')
+assert "shared list: the new entry under #if defined(MCUBOOT_SIGN_EC256); the sizeof count unchanged" cmp -s \
+	<(sed -n '/^const struct bootutil_key bootutil_keys/,$p' g5/keys.c) \
+	<(printf '%s\r\n' 'const struct bootutil_key bootutil_keys[] = {' $'\t{' $'\t\t.key = root_pub_der,' \
+		$'\t\t.len = &root_pub_der_len,' $'\t},' '#if defined(MCUBOOT_SIGN_EC256)' $'\t{' \
+		$'\t\t.key = root_pub_der_1,' $'\t\t.len = &root_pub_der_1_len,' $'\t},' '#endif' '};' \
+		'const int bootutil_key_cnt = sizeof(bootutil_keys) / sizeof(bootutil_keys[0]);')
+again "shared list, again: nothing to change" g5/keys.c -k p256.pem -k p256b.pem
+fresh g5one inline-crlf-tabs.c
+"$M" patch --keys-c g5one/keys.c -k p256.pem >/dev/null
+run "$M" patch --keys-c g5/keys.c -k p256.pem
+check "shared list, 2 -> 1 key: exit 0" 0 ''
+assert "shared list, 2 -> 1 key: the file of one key again (the #if gone with its entry)" cmp -s g5/keys.c g5one/keys.c
+
+# three blocks, one list: the ED25519 block gets two more keys, the others
+# keep theirs
+fresh g6 inline-rsa-ec-ed25519.c
+run "$M" patch --keys-c g6/keys.c -k ed.pem -k ed2.pem -k ed3.pem
+check "three blocks, ED25519 1 -> 3 keys: exit 0" 0 ''
+trusts "three blocks: an ED25519 build trusts the three" g6/keys.c MCUBOOT_SIGN_ED25519 \
+	root_pub_der=ed root_pub_der_1=ed2 root_pub_der_2=ed3
+trusts "three blocks: an RSA build its one key" g6/keys.c MCUBOOT_SIGN_RSA root_pub_der=root-rsa-2048
+trusts "three blocks: an EC256 build its one key" g6/keys.c MCUBOOT_SIGN_EC256 root_pub_der=root-ec-p256
+
+# a keys.c rendered from inline-multi: its key comments follow
+"$M" render -t inline-multi -k ed.pem >r1.c
+"$M" render -t inline-multi -k ed.pem -k ed2.pem >r12.c
+"$M" render -t inline-multi -k ed.pem -k ed2.pem -k ed3.pem >r123.c
+"$M" render -t inline-multi -k ed2.pem -k ed.pem >r21.c
+"$M" render -t inline-multi -k ed2.pem >r2.c
+cp r1.c rr.c
+"$M" patch --keys-c rr.c -k ed.pem -k ed2.pem >/dev/null
+assert "rendered, 1 -> 2 keys: = rendered with both (key comment included)" cmp -s rr.c r12.c
+"$M" patch --keys-c rr.c -k ed.pem -k ed2.pem -k ed3.pem >/dev/null
+assert "rendered, 2 -> 3 keys: = rendered with the three" cmp -s rr.c r123.c
+"$M" patch --keys-c rr.c -k ed.pem >/dev/null
+assert "rendered, 3 -> 1 key: = rendered with one (key comments gone with their arrays)" cmp -s rr.c r1.c
+cp r1.c rr.c
+"$M" patch --keys-c rr.c -k ed2.pem -k ed.pem >/dev/null
+assert "rendered, a rotation's add: = rendered with the new key first (the first comment follows its key)" cmp -s rr.c r21.c
+"$M" patch --keys-c rr.c -k ed2.pem >/dev/null
+assert "rendered, the rotation's retire: = rendered with the new key" cmp -s rr.c r2.c
+
 # ---- refusals (exact message, nothing written)
-refuse() { # DESC EXPECTED_RC EXPECTED_STDERR FIXTURE PATCH-ARGS...
+refuse() { # DESC EXPECTED_RC EXPECTED_STDERR FIXTURE|PATH PATCH-ARGS...
 	local desc=$1 rc=$2 msg=$3 fx=$4
 	shift 4
-	fresh r "$fx"
+	case $fx in */*) ;; *) fx=$F/$fx ;; esac
+	rm -rf r && mkdir r && cp "$fx" r/keys.c
 	run "$M" patch --keys-c r/keys.c "$@"
 	check "$desc" "$rc" "$msg"
-	assert "$desc: keys.c untouched, no backup" sh -c "cmp -s r/keys.c '$F/$fx' && [ ! -e r/keys.c.bak ]"
+	assert "$desc: keys.c untouched, no backup" sh -c "cmp -s r/keys.c '$fx' && [ ! -e r/keys.c.bak ]"
 }
 refuse "length disagreeing with the array" 1 "mcuprov: patch: 'r/keys.c': line 20: array 'root_pub_der' has 91 bytes but root_pub_der_len says 90" inline-badlen.c -k p256.pem
 refuse "no block for the key's type" 1 "mcuprov: patch: 'r/keys.c': has no block for ecdsa-p256 keys (#if defined(MCUBOOT_SIGN_EC256)); it has blocks for: MCUBOOT_SIGN_RSA" inline-noec.c -k p256.pem
 refuse "no block for ed25519" 1 "mcuprov: patch: 'r/keys.c': has no block for ed25519 keys (#if defined(MCUBOOT_SIGN_ED25519)); it has blocks for: MCUBOOT_SIGN_RSA, MCUBOOT_SIGN_EC256" inline-rsa-ec.c -k ed.pem
 refuse "no block for P-384" 1 "mcuprov: patch: 'r/keys.c': has no block for ecdsa-p384 keys (#if defined(MCUBOOT_SIGN_EC384)); it has blocks for: MCUBOOT_SIGN_RSA, MCUBOOT_SIGN_EC256" inline-rsa-ec.c -k p384.pem
 refuse "an unrelated file" 1 "mcuprov: patch: 'r/keys.c': matches no known keys.c shape: no inline key array (const unsigned char NAME[] = {...}) and no extern ..._pub_key[] declaration" unknown.c -k p256.pem
-refuse "two keys for a one-key block" 1 "mcuprov: patch: 'r/keys.c': its MCUBOOT_SIGN_RSA block holds 1 key array (root_pub_der) but 2 keys were given (use 'mcuprov render --template inline-multi' for another number of keys)" inline-rsa-ec.c -k rsa2048.pem -k rsa2048b.pem
-refuse "one key for a two-key block" 1 "mcuprov: patch: 'r/keys.c': its MCUBOOT_SIGN_RSA block holds 2 key arrays (root_pub_der, ...) but 1 key was given (use 'mcuprov render --template inline-multi' for another number of keys)" inline-multi.c -k rsa2048.pem
+# another number of keys where the change is not certain
+H2="mcuprov: patch: 'r/keys.c': its MCUBOOT_SIGN_RSA block holds 2 key arrays (root_pub_der, ...) but 1 key was given"
+refuse "two keys, no bootutil_keys[] in the file" 1 "mcuprov: patch: 'r/keys.c': its MCUBOOT_SIGN_ED25519 block holds 1 key array (root_pub_der) but 2 keys were given: no bootutil_keys[] list names its arrays (use 'mcuprov render --template inline-multi' for a keys.c with one)" inline-nolist.c -k ed.pem -k ed2.pem
+fresh nl inline-nolist.c
+run "$M" patch --keys-c nl/keys.c -k ed.pem
+check "no bootutil_keys[], one key: exit 0" 0 ''
+compiled "no bootutil_keys[], one key: patched" nl/keys.c MCUBOOT_SIGN_ED25519 root_pub_der ed.der
+mkdir v
+sed 's|sizeof(bootutil_keys) / sizeof(bootutil_keys\[0\])|1|' "$F/inline-rsa-ec.c" >v/shared-cnt.c
+refuse "a numeric count the other blocks share" 1 "mcuprov: patch: 'r/keys.c': its MCUBOOT_SIGN_EC256 block holds 1 key array (root_pub_der) but 2 keys were given: line 68: bootutil_key_cnt = 1 counts the keys of the MCUBOOT_SIGN_RSA block too (write sizeof(bootutil_keys) / sizeof(bootutil_keys[0]) instead)" v/shared-cnt.c -k p256.pem -k p256b.pem
+{ cat "$F/inline-multi.c"; echo 'const unsigned char *const spare_key = root_pub_der_1;'; } >v/used.c
+refuse "the array to remove is used elsewhere" 1 "$H2: 'root_pub_der_1' is also used at line 93" v/used.c -k rsa2048.pem
+{ cat "$F/inline-multi.c"; echo '#define SPARE_LEN root_pub_der_1_len'; } >v/used-pp.c
+refuse "its _len is used by a macro" 1 "$H2: 'root_pub_der_1_len' is also used at line 93" v/used-pp.c -k rsa2048.pem
+sed 's/\.key = root_pub_der_1,/.key = (const unsigned char *)root_pub_der_1,/' "$F/inline-multi.c" >v/cast.c
+refuse "an entry it cannot read" 1 "$H2: line 87: cannot read this bootutil_keys[] entry (not { .key = NAME, .len = &NAME_len } or { NAME, &NAME_len })" v/cast.c -k rsa2048.pem
+sed '/^    {$/{N;N;N;s/^    {\n        \.key = root_pub_der_1,\n.*/    KEY_ENTRY(root_pub_der_1),/}' "$F/inline-multi.c" >v/macro.c
+refuse "a macro in the list" 1 "$H2: line 87: bootutil_keys[] holds more than { .key = NAME, .len = &NAME_len } entries and #if defined(MCUBOOT_SIGN_...) lines around them" v/macro.c -k rsa2048.pem
+sed 's/\.len = &root_pub_der_1_len/.len = \&root_pub_der_len/' "$F/inline-multi.c" >v/len.c
+refuse "an entry with another array's length" 1 "$H2: line 87: the bootutil_keys[] entry for 'root_pub_der_1' takes its length from 'root_pub_der_len'" v/len.c -k rsa2048.pem
+sed -e 's/\.key = root_pub_der,/.key = @,/' -e 's/\.len = &root_pub_der_len,/.len = \&@_len,/' \
+	-e 's/\.key = root_pub_der_1,/.key = root_pub_der,/' -e 's/\.len = &root_pub_der_1_len,/.len = \&root_pub_der_len,/' \
+	-e 's/@/root_pub_der_1/' "$F/inline-multi.c" >v/order.c
+refuse "entries in another order than the arrays" 1 "$H2: line 83: bootutil_keys[] lists 'root_pub_der_1' where 'root_pub_der' is expected (the entries must follow the order of the arrays)" v/order.c -k rsa2048.pem
+sed 's/bootutil_key_cnt = 2;/bootutil_key_cnt = 3;/' "$F/inline-multi.c" >v/cnt3.c
+refuse "a count that disagrees with the list" 1 "$H2: line 92: bootutil_key_cnt is 3 but bootutil_keys[] lists 2 keys" v/cnt3.c -k rsa2048.pem
+sed 's/bootutil_key_cnt = 2;/bootutil_key_cnt = KEY_COUNT;/' "$F/inline-multi.c" >v/cntx.c
+refuse "a count that is neither a number nor sizeof" 1 "$H2: line 92: bootutil_key_cnt is neither a number nor sizeof(bootutil_keys) / sizeof(bootutil_keys[0])" v/cntx.c -k rsa2048.pem
+sed '/bootutil_key_cnt/d' "$F/inline-multi.c" >v/nocnt.c
+refuse "no count" 1 "$H2: it defines no bootutil_key_cnt to count them" v/nocnt.c -k rsa2048.pem
+# both blocks have a root_pub_der_1, one unconditional entry names them
+awk '/^const unsigned char root_pub_der\[\]/ { grab = 1 }
+	grab { buf = buf $0 "\n" }
+	{ print }
+	/^const unsigned int root_pub_der_len/ { grab = 0; gsub(/root_pub_der/, "root_pub_der_1", buf); printf "%s", buf; buf = "" }
+	/^    },$/ && !done { printf "    {\n        .key = root_pub_der_1,\n        .len = &root_pub_der_1_len,\n    },\n"; done = 1 }' \
+	"$F/inline-rsa-ec.c" >v/shared-entry.c
+refuse "an entry the other block uses too" 1 "mcuprov: patch: 'r/keys.c': its MCUBOOT_SIGN_EC256 block holds 2 key arrays (root_pub_der, ...) but 1 key was given: line 104: the bootutil_keys[] entry for 'root_pub_der_1' also serves the MCUBOOT_SIGN_RSA block" v/shared-entry.c -k p256.pem
+awk '/^const struct bootutil_key bootutil_keys/ { print "const struct bootutil_key bootutil_keys[] = { { root_pub_der, &root_pub_der_len } };"; skip = 1; next }
+	skip && /^};/ { skip = 0; next } !skip' "$F/inline-rsa-ec.c" >v/oneline.c
+refuse "a shared list on one line: no room for an #if" 1 "mcuprov: patch: 'r/keys.c': its MCUBOOT_SIGN_EC256 block holds 1 key array (root_pub_der) but 2 keys were given: bootutil_keys[] (line 62) also serves the MCUBOOT_SIGN_RSA block and its entries share lines: no room for an #if defined(MCUBOOT_SIGN_EC256) around the new ones" v/oneline.c -k p256.pem -k p256b.pem
 refuse "keys of two types" 1 "mcuprov: patch: 'rsa2048.pem': is rsa-2048 but 'p256.pem' is ecdsa-p256: one bootloader verifies one signature type" inline-rsa-ec.c -k p256.pem -k rsa2048.pem
 refuse "an encryption key as signing key" 1 "mcuprov: patch: 'x.pem': x25519 keys cannot sign (use --enc-key for an encryption key)" inline-rsa-ec.c -k x.pem
 cp "$V/keys/root-ec-p256.pem" dev.pem && chmod 600 dev.pem

@@ -247,59 +247,204 @@ if command -v gcc >/dev/null && command -v readelf >/dev/null && command -v objc
 else
 	have_cc=
 fi
-# keysc ARRAYS: an ed25519 keys.c with that many (zeroed) key arrays
+# c_bytes DER: DER's bytes as initializer lines, 8 a line, a comma after each
+c_bytes() {
+	od -An -v -tx1 "$1" | tr -s ' ' '\n' | sed '/^$/d' | awk '
+		{ b[n++] = $1 }
+		END { for (i = 0; i < n; i++) { s = (i % 8 == 0 ? "    " : s " ") "0x" b[i] ","
+			if ((i + 1) % 8 == 0 || i + 1 == n) { print s; s = "" } } }'
+}
+# keysc DER...: an ed25519 keys.c trusting these keys: root_pub_der,
+# root_pub_der_1, ... each after a blank line, all in bootutil_keys[], the
+# count a number
 keysc() {
-	local i n=$1 s
-	echo '#include "bootutil/sign_key.h"'
-	echo
-	echo '#if defined(MCUBOOT_SIGN_ED25519)'
-	for i in $(seq 0 $((n - 1))); do
+	local i=0 d s
+	printf '#include "bootutil/sign_key.h"\n\n#if defined(MCUBOOT_SIGN_ED25519)\n'
+	for d in "$@"; do
 		s=$([ "$i" = 0 ] || echo "_$i")
-		printf 'const unsigned char root_pub_der%s[] = {\n    0x00, 0x00,\n};\nconst unsigned int root_pub_der%s_len = 2;\n' "$s" "$s"
+		[ "$i" = 0 ] || echo
+		echo "const unsigned char root_pub_der${s}[] = {"
+		c_bytes "$d"
+		printf '};\nconst unsigned int root_pub_der%s_len = 44;\n' "$s"
+		i=$((i + 1))
 	done
-	echo '#else'
-	echo '#error "No public key available for given signing algorithm."'
-	echo '#endif'
-	echo
+	printf '#else\n#error "No public key available for given signing algorithm."\n#endif\n\n'
 	echo 'const struct bootutil_key bootutil_keys[] = {'
-	for i in $(seq 0 $((n - 1))); do
+	for i in $(seq 0 $(($# - 1))); do
 		s=$([ "$i" = 0 ] || echo "_$i")
 		printf '    {\n        .key = root_pub_der%s,\n        .len = &root_pub_der%s_len,\n    },\n' "$s" "$s"
 	done
-	echo '};'
-	echo "const int bootutil_key_cnt = $n;"
+	printf '};\nconst int bootutil_key_cnt = %s;\n' $#
+}
+# trusts DESC ARRAY=DER...: boot/keys.c compiled, each ARRAY holds DER (and
+# its _len their number), bootutil_keys[] lists these arrays in this order,
+# bootutil_key_cnt counts them
+trusts() {
+	local desc=$1 spec bad=
+	local -a arrs=()
+	shift
+	if [ -z "$have_cc" ]; then
+		ok "# SKIP $desc: gcc, readelf or objcopy missing"
+		return
+	fi
+	for spec in "$@"; do arrs+=("${spec%%=*}"); done
+	if keysc_compile "$KEYSC_CC_HOST" -DMCUBOOT_SIGN_ED25519 -- boot/keys.c keys.o; then
+		for spec in "$@"; do
+			keysc_check_key keys.o "${spec%%=*}" "${spec#*=}" || { bad=$KEYSC_ERR; break; }
+		done
+		[ -n "$bad" ] || keysc_check_list keys.o "${arrs[@]}" || bad=$KEYSC_ERR
+	else
+		bad=$KEYSC_ERR
+	fi
+	if [ -z "$bad" ]; then ok "$desc"; else not_ok "$desc" "$bad"; fi
 }
 mkdir k k/boot && cd k || exit 1
 K=$(pwd -P)
 cp ../old.pem ../new.pem .
-printf 'version: 1\nkeys:\n- {path: old.pem, type: ed25519}\nbootloader: {keys_c: boot/keys.c}\nimage: {header_size: 0x200, slot_size: 0x20000, version: 1.0.0}\n' >mcuprov.yaml
-keysc 1 >boot/keys.c
+"$M" keygen -k next.pem -t ed25519 >/dev/null
+project() { printf 'version: 1\nkeys:\n- {path: %s, type: ed25519}\nbootloader: {keys_c: boot/keys.c}\nimage: {header_size: 0x200, slot_size: 0x20000, version: 1.0.0}\ntargets: {host: {app: app.bin, signed_app: app.signed.bin}}\n' "$1" >mcuprov.yaml; }
+project old.pem
+keysc ../old.der >boot/keys.c
+cp boot/keys.c first.c
 keep mcuprov.yaml boot/keys.c
-run "$M" rotate add new.pem
-check "keys.c with one array: refused by provisioning" 1 "mcuprov: rotate: '$K/boot/keys.c': its MCUBOOT_SIGN_ED25519 block holds 1 key array (root_pub_der) but 2 keys were given (use 'mcuprov render --template inline-multi' for another number of keys)"
-same "keys.c refused: neither file written" mcuprov.yaml boot/keys.c
+trusts "keys.c: before, the bootloader trusts the old key" root_pub_der=../old.der
 
-keysc 2 >boot/keys.c
-keep boot/keys.c
+# add: array 0 gets the new key, root_pub_der_1 (new) the old one; the diff
+# keeps the old key's lines (but the first, which both keys share) as context
+{
+	cat <<EOF
+--- a$K/boot/keys.c
++++ b$K/boot/keys.c
+@@ -3,13 +3,23 @@
+ #if defined(MCUBOOT_SIGN_ED25519)
+ const unsigned char root_pub_der[] = {
+EOF
+	c_bytes ../old.der | head -n 1 | sed 's/^/ /'
+	c_bytes ../new.der | tail -n +2 | sed 's/^/+/'
+	printf '%s\n' '+};' '+const unsigned int root_pub_der_len = 44;' '+' '+const unsigned char root_pub_der_1[] = {'
+	c_bytes ../old.der | head -n 1 | sed 's/^/+/'
+	c_bytes ../old.der | tail -n +2 | sed 's/^/ /'
+	cat <<EOF
+ };
+-const unsigned int root_pub_der_len = 44;
++const unsigned int root_pub_der_1_len = 44;
+ #else
+ #error "No public key available for given signing algorithm."
+ #endif
+@@ -19,5 +29,9 @@ const struct bootutil_key bootutil_keys[] = {
+         .key = root_pub_der,
+         .len = &root_pub_der_len,
+     },
++    {
++        .key = root_pub_der_1,
++        .len = &root_pub_der_1_len,
++    },
+ };
+-const int bootutil_key_cnt = 1;
++const int bootutil_key_cnt = 2;
+--- a/mcuprov.yaml
++++ b/mcuprov.yaml
+@@ -1,5 +1,6 @@
+ version: 1
+ keys:
++- {path: new.pem, type: ed25519}
+ - {path: old.pem, type: ed25519}
+ bootloader: {keys_c: boot/keys.c}
+ image: {header_size: 0x200, slot_size: 0x20000, version: 1.0.0}
+'$K/boot/keys.c' now trusts 2 keys (the old one is '$K/boot/keys.c.bak')
+'mcuprov.yaml' now lists 2 keys, 'new.pem' signs (the old one is 'mcuprov.yaml.bak')
+next: rebuild and flash the bootloader first, then sign new images with 'new.pem'
+EOF
+} >want
 run "$M" rotate add new.pem
-check "keys.c with two arrays: exit 0" 0 ''
-assert "keys.c: the diff of keys.c comes first" test "$(grep -n '^--- a' "$T_TMP/out" | cut -d: -f2 | tr '\n' ' ')" = "--- a$K/boot/keys.c --- a/mcuprov.yaml "
-assert "keys.c: says so" grep -qx "'$K/boot/keys.c' now trusts 2 keys (the old one is '$K/boot/keys.c.bak')" "$T_TMP/out"
-assert "keys.c: the backup is the original" cmp -s boot/keys.c.bak boot/keys.c.orig
-assert "keys.c: the new entry in the list's style" grep -qx -- "- {path: new.pem, type: ed25519}" mcuprov.yaml
-if [ -n "$have_cc" ]; then
-	if keysc_compile "$KEYSC_CC_HOST" -DMCUBOOT_SIGN_ED25519 -- boot/keys.c keys.o &&
-	   keysc_check_key keys.o root_pub_der ../new.der && keysc_check_key keys.o root_pub_der_1 ../old.der; then
-		ok "keys.c: compiled, the bootloader trusts the new key, then the old one"
-	else
-		not_ok "keys.c: compiled, the bootloader trusts the new key, then the old one" "$KEYSC_ERR"
-	fi
-fi
+check "keys.c with one array, add: exit 0" 0 ''
+out_is "keys.c, add: both diffs (keys.c first) and what changed, exactly"
+assert "keys.c, add: the file trusting the new key, then the old one, in the file's style" \
+	cmp -s boot/keys.c <(keysc ../new.der ../old.der)
+assert "keys.c, add: the backups are the originals" \
+	sh -c 'cmp -s boot/keys.c.bak boot/keys.c.orig && cmp -s mcuprov.yaml.bak mcuprov.yaml.orig'
+trusts "keys.c, add: compiled, the bootloader trusts the new key, then the old one" \
+	root_pub_der=../new.der root_pub_der_1=../old.der
+run "$M" build --dry-run
+assert "keys.c, add: the project reloads, its keys.c already trusts its keys" \
+	grep -qx "      $K/boot/keys.c: already trusts the keys" "$T_TMP/out"
+
+# retire the old key: its array and entry go, the count is 1 again
 keep mcuprov.yaml boot/keys.c
 rm -f mcuprov.yaml.bak boot/keys.c.bak
+{
+	cat <<EOF
+--- a$K/boot/keys.c
++++ b$K/boot/keys.c
+@@ -10,16 +10,6 @@ const unsigned char root_pub_der[] = {
+EOF
+	c_bytes ../new.der | tail -n 1 | sed 's/^/ /'
+	printf '%s\n' ' };' ' const unsigned int root_pub_der_len = 44;' '-' '-const unsigned char root_pub_der_1[] = {'
+	c_bytes ../old.der | sed 's/^/-/'
+	cat <<EOF
+-};
+-const unsigned int root_pub_der_1_len = 44;
+ #else
+ #error "No public key available for given signing algorithm."
+ #endif
+@@ -29,9 +19,5 @@ const struct bootutil_key bootutil_keys[] = {
+         .key = root_pub_der,
+         .len = &root_pub_der_len,
+     },
+-    {
+-        .key = root_pub_der_1,
+-        .len = &root_pub_der_1_len,
+-    },
+ };
+-const int bootutil_key_cnt = 2;
++const int bootutil_key_cnt = 1;
+--- a/mcuprov.yaml
++++ b/mcuprov.yaml
+@@ -1,7 +1,6 @@
+ version: 1
+ keys:
+ - {path: new.pem, type: ed25519}
+-- {path: old.pem, type: ed25519}
+ bootloader: {keys_c: boot/keys.c}
+ image: {header_size: 0x200, slot_size: 0x20000, version: 1.0.0}
+ targets: {host: {app: app.bin, signed_app: app.signed.bin}}
+'$K/boot/keys.c' now trusts 1 key (the old one is '$K/boot/keys.c.bak')
+'mcuprov.yaml' now lists 1 key, 'new.pem' signs (the old one is 'mcuprov.yaml.bak')
+next: rebuild and flash the bootloader; images signed with 'old.pem' no longer boot on it
+EOF
+} >want
 run "$M" rotate retire old.pem
-check "keys.c: retire needs another keys.c: refused" 1 "mcuprov: rotate: '$K/boot/keys.c': its MCUBOOT_SIGN_ED25519 block holds 2 key arrays (root_pub_der, ...) but 1 key was given (use 'mcuprov render --template inline-multi' for another number of keys)"
-same "keys.c retire refused: neither file written" mcuprov.yaml boot/keys.c
+check "keys.c, retire the old key: exit 0" 0 ''
+out_is "keys.c, retire: both diffs and what changed, exactly"
+assert "keys.c, retire: the original file but for the key bytes (the new key's)" \
+	cmp -s boot/keys.c <(keysc ../new.der)
+assert "keys.c, retire: every line but the key bytes is the original's" \
+	cmp -s <(grep -v '^    0x' boot/keys.c) <(grep -v '^    0x' first.c)
+assert "keys.c, retire: the backups are the files before" \
+	sh -c 'cmp -s boot/keys.c.bak boot/keys.c.orig && cmp -s mcuprov.yaml.bak mcuprov.yaml.orig'
+trusts "keys.c, retire: compiled, the bootloader trusts the new key only" root_pub_der=../new.der
+run "$M" build --dry-run
+assert "keys.c, retire: its keys.c already trusts the project's keys" \
+	grep -qx "      $K/boot/keys.c: already trusts the keys" "$T_TMP/out"
+
+# a keys.c with a spare (zero) second array: the same result as with one
+head -c 44 /dev/zero >zero.der
+keysc ../old.der zero.der >boot/keys.c
+project old.pem
+rm -f mcuprov.yaml.bak boot/keys.c.bak
+run "$M" rotate add new.pem
+check "keys.c with a spare array, add: exit 0" 0 ''
+assert "keys.c with a spare array, add: the same file as from one array" \
+	cmp -s boot/keys.c <(keysc ../new.der ../old.der)
+
+# a bare-metal keys.c: no bootutil_keys[] to add to
+keysc ../new.der | sed '/^const struct bootutil_key/,$d' >boot/keys.c
+project new.pem
+rm -f mcuprov.yaml.bak boot/keys.c.bak
+keep mcuprov.yaml boot/keys.c
+run "$M" rotate add next.pem
+check "keys.c without bootutil_keys[]: refused by provisioning" 1 "mcuprov: rotate: '$K/boot/keys.c': its MCUBOOT_SIGN_ED25519 block holds 1 key array (root_pub_der) but 2 keys were given: no bootutil_keys[] list names its arrays (use 'mcuprov render --template inline-multi' for a keys.c with one)"
+same "keys.c refused: neither file written" mcuprov.yaml boot/keys.c
 cd .. || exit 1
 
 # ---- the command line

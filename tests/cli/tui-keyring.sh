@@ -108,28 +108,34 @@ assert "no project: points to Settings and mcuprov init" \
 	grep -qF 'Create one in Settings or with `mcuprov init`.' "$SCR/kr-noproj.txt"
 assert "no project: Esc goes back to Home" grep -q '^ mcuprov wizard | Home' "$SCR/kr-noproj-home.txt"
 
-# ---- a project: one ed25519 key; keys.c with a second (spare) key slot -----
-# keysc's rule: an inline keys.c holds as many arrays as the bootloader
-# trusts keys, so the fixture has room for the successor (a zero key).
+# ---- a project: one ed25519 key, trusted by a one-array keys.c -------------
+# keysc_file C...: the inline keys.c trusting the keys of the `getpub -l c`
+# outputs C, as the core writes it: root_pub_der, root_pub_der_1, ... (a
+# blank line between), each in bootutil_keys[], bootutil_key_cnt their number
+keysc_file() {
+	local i=0 c s
+	printf '#include "bootutil/sign_key.h"\n\n#if defined(MCUBOOT_SIGN_ED25519)\n'
+	for c in "$@"; do
+		s=$([ $i = 0 ] || echo "_$i")
+		[ $i = 0 ] || echo
+		printf 'const unsigned char root_pub_der%s[] = {\n' "$s"
+		bytes "$c"
+		printf '};\nconst unsigned int root_pub_der%s_len = 44;\n' "$s"
+		i=$((i + 1))
+	done
+	printf '#else\n#error "No public key available for given signing algorithm."\n#endif\n\n'
+	printf 'const struct bootutil_key bootutil_keys[] = {\n'
+	for ((i = 0; i < $#; i++)); do
+		s=$([ $i = 0 ] || echo "_$i")
+		printf '    {\n        .key = root_pub_der%s,\n        .len = &root_pub_der%s_len,\n    },\n' "$s" "$s"
+	done
+	printf '};\nconst int bootutil_key_cnt = %d;\n' $#
+}
 mkdir -p keys
 "$M" keygen -k keys/signing.pem -t ed25519 >/dev/null 2>&1
 "$M" getpub -k keys/signing.pem >old.c
 "$M" getpub -k keys/signing.pem -e pem >old.pem
-{
-	printf '#include "bootutil/sign_key.h"\n\n#if defined(MCUBOOT_SIGN_ED25519)\n'
-	printf 'const unsigned char root_pub_der[] = {\n'
-	bytes old.c
-	printf '};\nconst unsigned int root_pub_der_len = 44;\n\n'
-	printf 'const unsigned char root_pub_der_1[] = {\n'
-	for i in 1 2 3 4 5; do printf '    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,\n'; done
-	printf '    0x00, 0x00, 0x00, 0x00,\n'
-	printf '};\nconst unsigned int root_pub_der_1_len = 44;\n'
-	printf '#else\n#error "No public key available for given signing algorithm."\n#endif\n\n'
-	printf 'const struct bootutil_key bootutil_keys[] = {\n'
-	printf '    {\n        .key = root_pub_der,\n        .len = &root_pub_der_len,\n    },\n'
-	printf '    {\n        .key = root_pub_der_1,\n        .len = &root_pub_der_1_len,\n    },\n'
-	printf '};\nconst int bootutil_key_cnt = 2;\n'
-} >keys.c
+keysc_file old.c >keys.c
 cat >mcuprov.yaml <<'YAML'
 # the Keyring's test project
 version: 1
@@ -238,15 +244,16 @@ assert "diff: mcuprov.yaml gets the new key first" test "$(pane kr-diff 7 13 | t
 	"=== mcuprov.yaml: the project's keys ===|--- a/mcuprov.yaml|+++ b/mcuprov.yaml|@@ -1,6 +1,8 @@| # the Keyring's test project| version: 1| keys:|"
 assert "diff: the added lines" test "$(grep -c -e '^  +  - path: keys/signing-2.pem$' \
 	-e '^  +    type: ed25519$' "$SCR/kr-diff.txt")" = 2
-# the four screens cover the 49 lines: the new key's bytes are added lines
+# the four screens cover the 52 lines: the new key's bytes are added lines
 # (but the first, the ed25519 DER prefix both keys share), the old key's
-# stay (as context: the new key and the line between go in front of them)
+# stay (as context: the new first array and the head of root_pub_der_1 go
+# in front of them)
 { pane kr-diff 7 21; pane kr-diff-page 7 21; pane kr-diff-page2 7 21; pane kr-diff-end 7 21; } >shown.diff
 miss=0
 while IFS= read -r l; do grep -qxF -- "+$l" shown.diff || miss="$miss new:$l"; done < <(bytes new.c | tail -n +2)
 while IFS= read -r l; do grep -qxF -e "+$l" -e " $l" shown.diff || miss="$miss old:$l"; done < <(bytes old.c)
 assert "diff: keys.c gets the bytes of both keys" test "$miss" = 0
-assert "diff: 49 lines in all" grep -q '^  Lines 35-49 of 49;' "$SCR/kr-diff-end.txt"
+assert "diff: 52 lines in all" grep -q '^  Lines 38-52 of 52;' "$SCR/kr-diff-end.txt"
 screen_is "apply asks; Cancel is the default" kr-confirm
 assert "Cancel: back on the diff, the dialog gone" test \
 	"$(grep -c 'Apply the rotation' "$SCR/kr-cancelled.txt")" = 0 -a \
@@ -275,10 +282,6 @@ save-screen kr-list2
 key r
 save-screen kr-refuse-signing
 key Enter
-key Down
-key r
-save-screen kr-refuse-slots
-key Enter
 key Esc
 key q"
 check "add an existing key file, apply: exit 0" 0 ''
@@ -304,6 +307,8 @@ holds "keys.c holds the new key" keys.c new.c
 holds "keys.c holds the old key" keys.c old.c
 assert "keys.c: the new key in the first array" test \
 	"$(sed -n '/^const unsigned char root_pub_der\[\]/,/^};/p' keys.c | grep '^    0x')" = "$(bytes new.c)"
+assert "keys.c: exactly the one-array file with root_pub_der_1 (the old key) and its entry added" \
+	cmp -s keys.c <(keysc_file new.c old.c)
 assert "backup: mcuprov.yaml.bak is the old project file" cmp -s mcuprov.yaml.bak yaml.orig
 assert "backup: keys.c.bak is the old keys.c" cmp -s keys.c.bak keysc.orig
 screen_is "the list after the rotation" kr-list2
@@ -313,9 +318,40 @@ assert "list: the old key is trusted" grep -qE "^    trusted +ed25519 +keys/sign
 	"$SCR/kr-list2.txt"
 dialog_is "r on the signing key: the core's refusal" kr-refuse-signing \
 	"mcuprov: wizard: 'keys/signing-2.pem': is the signing key: add its successor first (mcuprov rotate add)"
-dialog_is "r on the old key: keys.c has two slots, the core refuses one key" kr-refuse-slots \
-	"mcuprov: wizard: '$TOP/keys.c': its MCUBOOT_SIGN_ED25519 block holds 2 key arrays (root_pub_der, ...) but 1 key was given (use 'mcuprov render --template inline-multi' for another number of keys)"
 assert "refused: files unchanged" cmp -s mcuprov.yaml want.yaml
+cp keys.c keysc.two
+
+# ---- retire the old key: keys.c back to one array ---------------------------
+rm -f mcuprov.yaml.bak keys.c.bak
+wiz "$KR
+key Down
+key r
+save-screen kr-kc-retire-pw
+type $PW
+key Enter
+save-screen kr-kc-retire-diff
+key End
+save-screen kr-kc-retire-diff-end
+key a
+key y
+save-screen kr-kc-retire-result
+key Enter
+save-screen kr-kc-list-one
+key Esc
+key q"
+check "keys.c project, retire the old key: exit 0" 0 ''
+screen_is "retire: the signing key's password asked" kr-kc-retire-pw
+screen_is "retire: the diff, mcuprov.yaml first" kr-kc-retire-diff
+screen_is "retire: the diff's end, keys.c loses root_pub_der_1 and its entry" kr-kc-retire-diff-end
+screen_is "retire: the result" kr-kc-retire-result
+assert "retire: mcuprov.yaml lists the new key only" \
+	cmp -s mcuprov.yaml <(sed 's|keys/signing.pem|keys/signing-2.pem|' yaml.orig)
+assert "retire: keys.c is the original but for the key bytes (the new key's)" cmp -s keys.c <(keysc_file new.c)
+assert "retire: every line of keys.c but the key bytes is the original's" \
+	cmp -s <(grep -v '^    0x' keys.c) <(grep -v '^    0x' keysc.orig)
+assert "retire: the backups are the two-key files" sh -c 'cmp -s keys.c.bak keysc.two && cmp -s mcuprov.yaml.bak want.yaml'
+assert "retire: the list shows one key" test "$(grep -cE '^  . (signs|trusted) ' "$SCR/kr-kc-list-one.txt")" = 1
+assert "retire: the password is on no screen" test "$(grep -rlF -- "$PW" "$SCR" | wc -l)" = 0
 
 # ---- a Kconfig fragment project: add, then retire back to one key ------------
 mkdir -p c/keys && cd c || exit 1
