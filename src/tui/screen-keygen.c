@@ -56,6 +56,8 @@ struct job {
 	int rc;
 	struct mcuprov_err err;
 	char fp[2 * KEY_FINGERPRINT_LEN + 1];
+	bool keep;                /* hand the key to the caller */
+	struct mcuprov_key *key;  /* kept: the new key, loaded */
 	atomic_bool done;
 };
 
@@ -74,6 +76,7 @@ struct keygen {
 	bool fixed_type;
 	char *out_path;
 	size_t out_n;
+	struct mcuprov_key **out_key;
 };
 
 static void *worker(void *arg)
@@ -89,7 +92,10 @@ static void *worker(void *arg)
 		j->rc = key_fingerprint_hex(key, j->fp, &j->err);
 	if (j->rc < 0 && j->err.subject[0] == '\0')
 		snprintf(j->err.subject, sizeof(j->err.subject), "%.500s", j->path);
-	key_free(key);
+	if (j->rc == 0 && j->keep)
+		j->key = key;
+	else
+		key_free(key);
 	passwd_free(j->pw);
 	j->pw = NULL;
 	atomic_store(&j->done, true);
@@ -111,6 +117,7 @@ static int start(struct keygen *k)
 	j->type = types[k->type_sel].type;
 	snprintf(j->path, sizeof(j->path), "%s", k->file.buf);
 	j->force = k->overwrite;
+	j->keep = k->out_key != NULL;
 	if (k->pwmode_sel == 0) {
 		j->pw = calloc(1, PASSWD_BUF);
 		if (j->pw == NULL) {
@@ -155,6 +162,12 @@ static int keygen_tick(struct tui_screen *s)
 	k->mode = stat(k->job.path, &st) == 0 ? (unsigned)(st.st_mode & 07777) : 0;
 	if (k->out_path != NULL)
 		snprintf(k->out_path, k->out_n, "%s", k->job.path);
+	if (k->out_key != NULL) {
+		/* the caller's now: no second password prompt for it */
+		key_free(*k->out_key);
+		*k->out_key = k->job.key;
+		k->job.key = NULL;
+	}
 	set_step(k, ST_RESULT);
 	return TUI_HANDLED;
 }
@@ -438,6 +451,7 @@ static void keygen_destroy(struct tui_screen *s)
 	passwd_free(k->job.pw);
 	tui_field_clear(&k->pw1);
 	tui_field_clear(&k->pw2);
+	key_free(k->job.key);
 	free(k);
 }
 
@@ -467,7 +481,7 @@ struct tui_screen *screen_keygen_new(void)
 
 /* The keygen screen preset for a rotation (contract in tui.h). */
 struct tui_screen *screen_keygen_new_for(enum key_type type, const char *path, char *out_path,
-					 size_t out_n)
+					 size_t out_n, struct mcuprov_key **out_key)
 {
 	struct tui_screen *s = screen_keygen_new();
 	struct keygen *k = (struct keygen *)s;
@@ -484,6 +498,7 @@ struct tui_screen *screen_keygen_new_for(enum key_type type, const char *path, c
 		tui_field_set(&k->file, path);
 	k->out_path = out_path;
 	k->out_n = out_n;
+	k->out_key = out_key;
 	if (out_path != NULL && out_n > 0)
 		out_path[0] = '\0';
 	if (k->fixed_type) {

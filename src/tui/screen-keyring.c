@@ -95,6 +95,7 @@ struct keyring {
 	bool from_file;	       /* ADD: the key came from the file field */
 	bool gen_done;	       /* the keygen screen closed: continue in tick() */
 	char gen_path[PATH_N]; /* screen_keygen_new_for() writes the saved path */
+	struct mcuprov_key *gen_key; /* ... and hands over the key (no password again) */
 	enum rotate_action act;
 	char key_path[PATH_N]; /* ADD: the new key; RETIRE: the key as written */
 	struct mcuprov_key *newkey;
@@ -728,7 +729,8 @@ static int generate(struct keyring *k)
 	}
 	flow_end(k);
 	k->from_file = false;
-	next = screen_keygen_new_for(k->p->keys[0].type, path, k->gen_path, sizeof(k->gen_path));
+	next = screen_keygen_new_for(k->p->keys[0].type, path, k->gen_path, sizeof(k->gen_path),
+				     &k->gen_key);
 	if (next == NULL) {
 		err_clear(&err);
 		err_set(&err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
@@ -987,7 +989,7 @@ static void draw_pw(struct keyring *k)
 	if (k->purpose != KS_UNLOCK) {
 		y += tui_wrap(y, 2, COLS - 4,
 			      k->purpose == KS_NEW
-				      ? "The rotation needs the key itself: its password once more."
+				      ? "The new signing key is encrypted: its password, please."
 				      : "The bootloader file is written with every key it trusts; "
 					"this one is encrypted.",
 			      0);
@@ -1253,6 +1255,16 @@ static int keyring_tick(struct tui_screen *s)
 		return TUI_UNHANDLED;
 	k->gen_done = false;
 	snprintf(path, sizeof(path), "%s", k->gen_path);
+	if (k->gen_key != NULL) {
+		struct mcuprov_key *key = k->gen_key;
+
+		k->gen_key = NULL;
+		flow_end(k);
+		k->act = ROTATE_ADD;
+		snprintf(k->key_path, sizeof(k->key_path), "%s", path);
+		k->newkey = key;
+		return plan_add(k);
+	}
 	return new_key(k, path);
 }
 
@@ -1261,6 +1273,7 @@ static void keyring_destroy(struct tui_screen *s)
 	struct keyring *k = (struct keyring *)s;
 
 	flow_end(k);
+	key_free(k->gen_key);
 	rows_free(k);
 	project_free(k->p);
 	free(k->pub);

@@ -214,9 +214,10 @@ struct tui_screen *screen_home_new(void);
 struct tui_screen *screen_keygen_new(void);
 /* Keygen for a rotation: TYPE fixed (the step skipped), PATH the default
  * file; the saved key's path is copied to OUT_PATH (OUT_N bytes, emptied
- * first) and the result goes back to the screen below (not Provision). */
+ * first), the key itself, loaded, to *OUT_KEY when not NULL (the caller
+ * frees it), and the result goes back to the screen below (not Provision). */
 struct tui_screen *screen_keygen_new_for(enum key_type type, const char *path, char *out_path,
-					 size_t out_n);
+					 size_t out_n, struct mcuprov_key **out_key);
 struct tui_screen *screen_import_new(void);
 /* KEY_PATH: the key to offer (keygen's new key), or NULL for the default */
 struct tui_screen *screen_provision_new(const char *key_path);
