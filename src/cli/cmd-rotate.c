@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "flowcli.h"
 #include "mcuprov/project.h"
+#include "mcuprov/fileio.h"
 #include "mcuprov/rotate.h"
 
 static int rotate_exec(int argc, char **argv);
@@ -45,9 +46,11 @@ enum { O_ALLOW_DEV = OPT_FIRST_FREE };
 static void report(const struct project *p, const struct rotate_plan *plan,
 		   const struct rotate_result *r, bool dry)
 {
-	const char *boot = p->bootloader.path;
+	char boot[PROVISION_PATH_MAX];
 	size_t i;
 
+	/* named as the diff labels name it: relative to here when below it */
+	file_rel_cwd(p->bootloader.path != NULL ? p->bootloader.path : "", boot, sizeof(boot));
 	for (i = 0; i < r->boot.n_pub_written; i++)
 		printf("wrote the public key '%s'\n", r->boot.pub_written[i]);
 	if (r->provisioned && r->boot.changed)

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "mcuprov/fileio.h"
 #include "mcuprov/flow.h"
 #include "mcuprov/image.h"
 #include "mcuprov/provision.h"
@@ -123,6 +124,7 @@ int flow_provision(const struct project *p, const struct mcuprov_key *const *key
 		   bool dry_run, struct provision_result *r, struct mcuprov_err *err)
 {
 	struct provision_opts po;
+	char shown[PROVISION_PATH_MAX];
 
 	memset(r, 0, sizeof(*r));
 	if (p->bootloader.kind == PROJECT_BOOT_NONE)
@@ -134,9 +136,11 @@ int flow_provision(const struct project *p, const struct mcuprov_key *const *key
 	po.enc_key = enc_key;
 	po.enc_path = p->encryption_key_abspath;
 	po.dry_run = dry_run;
-	return p->bootloader.kind == PROJECT_BOOT_KEYS_C
-		       ? provision_keys_c(p->bootloader.path, &po, r, err)
-		       : provision_conf(p->bootloader.path, &po, r, err);
+	/* as a person would name it here: diff labels, messages and the
+	 * backup read like those of `mcuprov patch` */
+	file_rel_cwd(p->bootloader.path, shown, sizeof(shown));
+	return p->bootloader.kind == PROJECT_BOOT_KEYS_C ? provision_keys_c(shown, &po, r, err)
+							 : provision_conf(shown, &po, r, err);
 }
 
 int flow_run(const struct flow_opts *o, const struct flow_callbacks *cb, struct flow_result *res,

@@ -28,7 +28,7 @@ printf '%s\n' \
 	"[4/6] sign" "[5/6] verify" \
 	"[6/6] run: qemu-system-arm -M lm3s6965evb -nographic -semihosting-config enable=on,target=native -kernel $B/loader.elf -device loader,file=$B/app.signed.bin,addr=0x00010000" >want
 check_out_file steps want "run --dry-run: the exact commands of every step"
-assert "run --dry-run: shows the provisioning diff" grep -qx -- "--- a$B/keys.c" "$T_TMP/out"
+assert "run --dry-run: shows the provisioning diff" grep -qx -- "--- a/build/demo-qemu/keys.c" "$T_TMP/out"
 assert "run --dry-run: keys.c untouched" cmp -s build/demo-qemu/keys.c keys.c.orig
 assert "run --dry-run: nothing built" test ! -e build/demo-qemu/loader.elf
 

@@ -62,8 +62,8 @@ rm boot/mcuboot.conf.bak
 keep mcuprov.yaml boot/mcuboot.conf
 
 cat >want <<EOF
---- a$P/boot/mcuboot.conf
-+++ b$P/boot/mcuboot.conf
+--- a/boot/mcuboot.conf
++++ b/boot/mcuboot.conf
 @@ -1,4 +1,4 @@
  CONFIG_BOOTLOADER_MCUBOOT=y
  # MCUboot signing key set by mcuprov (ed25519 $fp)
@@ -81,7 +81,7 @@ cat >want <<EOF
    # the key of 2025
    - path: keys/old.pem
      type: ed25519     # never leaves the HSM
-dry run: '$P/boot/mcuboot.conf' left unchanged
+dry run: 'boot/mcuboot.conf' left unchanged
 dry run: 'mcuprov.yaml' left unchanged
 EOF
 run "$M" rotate add keys/new.pem --dry-run
@@ -93,7 +93,7 @@ run "$M" rotate add -n keys/new.pem
 out_is "-n is --dry-run"
 
 { echo "wrote the public key '$P/keys/new.pub.pem'"; sed '/^dry run/d' want
-  echo "'$P/boot/mcuboot.conf' now trusts 2 keys (the old one is '$P/boot/mcuboot.conf.bak')"
+  echo "'boot/mcuboot.conf' now trusts 2 keys (the old one is 'boot/mcuboot.conf.bak')"
   echo "'mcuprov.yaml' now lists 2 keys, 'keys/new.pem' signs (the old one is 'mcuprov.yaml.bak')"
   echo "next: rebuild and flash the bootloader first, then sign new images with 'keys/new.pem'"
 } >want.add
@@ -171,8 +171,8 @@ same "retire refusals: nothing written" mcuprov.yaml boot/mcuboot.conf
 
 # retire the old key: back to one key
 cat >want <<EOF
---- a$P/boot/mcuboot.conf
-+++ b$P/boot/mcuboot.conf
+--- a/boot/mcuboot.conf
++++ b/boot/mcuboot.conf
 @@ -1,4 +1,4 @@
  CONFIG_BOOTLOADER_MCUBOOT=y
  # MCUboot signing key set by mcuprov (ed25519 $fp)
@@ -191,7 +191,7 @@ cat >want <<EOF
  
  # the bootloader
  bootloader:
-'$P/boot/mcuboot.conf' now trusts 1 key (the old one is '$P/boot/mcuboot.conf.bak')
+'boot/mcuboot.conf' now trusts 1 key (the old one is 'boot/mcuboot.conf.bak')
 'mcuprov.yaml' now lists 1 key, 'keys/new.pem' signs (the old one is 'mcuprov.yaml.bak')
 next: rebuild and flash the bootloader; images signed with 'keys/old.pem' no longer boot on it
 EOF
@@ -313,8 +313,8 @@ trusts "keys.c: before, the bootloader trusts the old key" root_pub_der=../old.d
 # keeps the old key's lines (but the first, which both keys share) as context
 {
 	cat <<EOF
---- a$K/boot/keys.c
-+++ b$K/boot/keys.c
+--- a/boot/keys.c
++++ b/boot/keys.c
 @@ -3,13 +3,23 @@
  #if defined(MCUBOOT_SIGN_ED25519)
  const unsigned char root_pub_der[] = {
@@ -351,7 +351,7 @@ EOF
  - {path: old.pem, type: ed25519}
  bootloader: {keys_c: boot/keys.c}
  image: {header_size: 0x200, slot_size: 0x20000, version: 1.0.0}
-'$K/boot/keys.c' now trusts 2 keys (the old one is '$K/boot/keys.c.bak')
+'boot/keys.c' now trusts 2 keys (the old one is 'boot/keys.c.bak')
 'mcuprov.yaml' now lists 2 keys, 'new.pem' signs (the old one is 'mcuprov.yaml.bak')
 next: rebuild and flash the bootloader first, then sign new images with 'new.pem'
 EOF
@@ -374,8 +374,8 @@ keep mcuprov.yaml boot/keys.c
 rm -f mcuprov.yaml.bak boot/keys.c.bak
 {
 	cat <<EOF
---- a$K/boot/keys.c
-+++ b$K/boot/keys.c
+--- a/boot/keys.c
++++ b/boot/keys.c
 @@ -10,16 +10,6 @@ const unsigned char root_pub_der[] = {
 EOF
 	c_bytes ../new.der | tail -n 1 | sed 's/^/ /'
@@ -408,7 +408,7 @@ EOF
  bootloader: {keys_c: boot/keys.c}
  image: {header_size: 0x200, slot_size: 0x20000, version: 1.0.0}
  targets: {host: {app: app.bin, signed_app: app.signed.bin}}
-'$K/boot/keys.c' now trusts 1 key (the old one is '$K/boot/keys.c.bak')
+'boot/keys.c' now trusts 1 key (the old one is 'boot/keys.c.bak')
 'mcuprov.yaml' now lists 1 key, 'new.pem' signs (the old one is 'mcuprov.yaml.bak')
 next: rebuild and flash the bootloader; images signed with 'old.pem' no longer boot on it
 EOF
@@ -443,7 +443,7 @@ project new.pem
 rm -f mcuprov.yaml.bak boot/keys.c.bak
 keep mcuprov.yaml boot/keys.c
 run "$M" rotate add next.pem
-check "keys.c without bootutil_keys[]: refused by provisioning" 1 "mcuprov: rotate: '$K/boot/keys.c': its MCUBOOT_SIGN_ED25519 block holds 1 key array (root_pub_der) but 2 keys were given: no bootutil_keys[] list names its arrays (use 'mcuprov render --template inline-multi' for a keys.c with one)"
+check "keys.c without bootutil_keys[]: refused by provisioning" 1 "mcuprov: rotate: 'boot/keys.c': its MCUBOOT_SIGN_ED25519 block holds 1 key array (root_pub_der) but 2 keys were given: no bootutil_keys[] list names its arrays (use 'mcuprov render --template inline-multi' for a keys.c with one)"
 same "keys.c refused: neither file written" mcuprov.yaml boot/keys.c
 cd .. || exit 1
 
