@@ -1,14 +1,57 @@
 #!/bin/sh
-# Seed the libFuzzer working corpus: copy the shared test vectors' images
-# (VECTORS/images/*.bin) into CORPUS, and add a few minimal hand-made
-# images (an empty TLV area, a protected area, trailers) that reach corners
-# the large vector images leave to chance.  Vector files are never committed
-# here; the working corpus (which the fuzzer also grows) is gitignored.
-# usage: seed-corpus.sh VECTORS CORPUS
+# Seed the working corpus CORPUS of libFuzzer target NAME (fuzz/fuzz-NAME):
+#   image    the shared test vectors' images (VECTORS/images/*.bin) and a
+#            few minimal hand-made images (an empty TLV area, a protected
+#            area, trailers) that reach corners the large vector images
+#            leave to chance;
+#   keysc    the keys.c fixtures (tests/fixtures/keysc/*.c) and keys.c
+#            files rendered from the key templates;
+#   project  the profiles (templates/targets/*.yaml) and hand-made project
+#            files: every optional key, flow style, anchors, and broken
+#            ones (a var loop, a step as a string, tabs, two documents);
+#   key      the vectors' keys (VECTORS/keys, keys-enc: PEM; getpub/*.raw:
+#            DER public keys) and, when the openssl tool is there, the same
+#            keys as DER private keys and as encrypted traditional PEM;
+#   kconf    the Kconfig fixtures (tests/fixtures/keysc/*.conf, .config,
+#            mcuboot_config.h), fragments rendered from the template, and
+#            hand-made corner cases (CRLF, no final newline, "is not set").
+# Rendered seeds need the mcuprov binary ($MCUPROV); without it (or
+# without the vectors) they are left out.  Vector files are never committed
+# here; the working corpora (which the fuzzers also grow) are not tracked.
+# usage: seed-corpus.sh NAME VECTORS CORPUS [SRCDIR]
 set -eu
-vectors=$1
-corpus=$2
+name=$1
+vectors=$2
+corpus=$3
+srcdir=${4:-$(dirname "$0")/..}
 mkdir -p "$corpus"
+
+# copy PREFIX FILE...: copy the files that exist as CORPUS/seed-PREFIXBASENAME;
+# counts them in $n
+n=0
+copy() {
+	pfx=$1
+	shift
+	for f in "$@"; do
+		[ -f "$f" ] || continue
+		cp -f "$f" "$corpus/seed-$pfx$(basename "$f")"
+		n=$((n + 1))
+	done
+}
+
+# render OUT ARGS...: write `mcuprov render ARGS` to CORPUS/seed-OUT, when
+# mcuprov and the vector keys are there (a failure only loses the seed)
+render() {
+	out=$1
+	shift
+	[ -n "${MCUPROV:-}" ] && [ -x "$MCUPROV" ] && [ -d "$vectors/keys" ] || return 0
+	if MCUPROV_TEMPLATES="$srcdir/templates" ASAN_OPTIONS=detect_leaks=0 \
+		"$MCUPROV" render --allow-dev-key "$@" >"$corpus/seed-$out" 2>/dev/null; then
+		n=$((n + 1))
+	else
+		rm -f "$corpus/seed-$out"
+	fi
+}
 
 # bin FILE HEX...: write the bytes given as hex pairs (spaces ignored)
 bin() {
@@ -23,28 +66,200 @@ bin() {
 		hex=$rest
 	done
 }
-# header: magic, load_addr, hdr_size 0x20, protected TLV size, img_size 4,
-# flags, version 1.2.3+4, padding; then a 4-byte payload
-hdr() { # PROT_TLV_SIZE(2 bytes LE hex)
-	echo "3db8f396 00000000 2000 $1 04000000 00000000 01020300 04000000 00000000 deadbeef"
+
+seed_image() {
+	# header: magic, load_addr, hdr_size 0x20, protected TLV size, img_size 4,
+	# flags, version 1.2.3+4, padding; then a 4-byte payload
+	hdr() { # PROT_TLV_SIZE(2 bytes LE hex)
+		echo "3db8f396 00000000 2000 $1 04000000 00000000 01020300 04000000 00000000 deadbeef"
+	}
+	ff32="ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
+	magic="77c295f360d2ef7f3552500f2cb67980"
+	bin "$corpus/seed-min-empty-tlvs.bin" "$(hdr 0000) 07690400"
+	bin "$corpus/seed-min-prot.bin" "$(hdr 1000) 08691000 50000400 01000000 a0000000" \
+		"07692800 10002000 $ff32"
+	bin "$corpus/seed-min-trailer.bin" "$(hdr 0000) 07690400 $ff32 $magic"
+	bin "$corpus/seed-min-trailer-align32.bin" "$(hdr 0000) 07690400 $ff32 $ff32 $ff32" \
+		"$ff32 $ff32 2000 2de15d29410b8d77679c110f1f8a"
+	n=4
+	copy "" "$vectors"/images/*.bin
+	[ "$n" -gt 4 ] || echo "seed-corpus: no images in '$vectors/images' (set MCUPROV_VECTORS);" \
+		"fuzzing from the hand-made seeds and the existing corpus only" >&2
 }
-ff32="ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
-magic="77c295f360d2ef7f3552500f2cb67980"
-bin "$corpus/seed-min-empty-tlvs.bin" "$(hdr 0000) 07690400"
-bin "$corpus/seed-min-prot.bin" "$(hdr 1000) 08691000 50000400 01000000 a0000000" \
-	"07692800 10002000 $ff32"
-bin "$corpus/seed-min-trailer.bin" "$(hdr 0000) 07690400 $ff32 $magic"
-bin "$corpus/seed-min-trailer-align32.bin" "$(hdr 0000) 07690400 $ff32 $ff32 $ff32 $ff32" \
-	"$ff32 2000 2de15d29410b8d77679c110f1f8a"
-n=0
-for f in "$vectors"/images/*.bin; do
-	[ -f "$f" ] || continue
-	cp -f "$f" "$corpus/seed-$(basename "$f")"
+
+seed_keysc() {
+	k=$vectors/keys
+	copy "" "$srcdir"/tests/fixtures/keysc/*.c
+	render inline-single-ed25519.c -t inline-single -k "$k/root-ed25519.pem"
+	render inline-multi-ed25519.c -t inline-multi -k "$k/root-ed25519.pem" \
+		-k "$k/root-ed25519-2.pem"
+	render inline-multi-ec.c -t inline-multi -k "$k/root-ec-p256.pem" \
+		-k "$k/enc-ec256-pub.pem"
+	render inline-multi-rsa-enc.c -t inline-multi -k "$k/root-rsa-2048.pem" \
+		--enc-key "$k/enc-rsa2048-priv.pem"
+	render generated-key-file.c -t generated-key-file -k "$k/root-ec-p256.pem"
+	# one with CRLF line ends and key comments
+	if [ -f "$corpus/seed-inline-multi-ed25519.c" ]; then
+		sed 's/$/\r/' "$corpus/seed-inline-multi-ed25519.c" >"$corpus/seed-inline-multi-crlf.c"
+	fi
+}
+
+# yaml NAME: the project file on standard input as CORPUS/seed-NAME.yaml
+yaml() {
+	cat >"$corpus/seed-$1.yaml"
 	n=$((n + 1))
-done
-if [ "$n" -eq 0 ]; then
-	echo "seed-corpus: no images in '$vectors/images' (set MCUPROV_VECTORS);" \
-		"fuzzing from the existing corpus only" >&2
-else
-	echo "seed-corpus: $n seed images from $vectors/images"
-fi
+}
+
+seed_project() {
+	copy "" "$srcdir"/templates/targets/*.yaml
+	yaml full <<'EOF'
+version: 1
+keys:
+  - path: keys/a.pem
+    type: ecdsa-p256
+  - {path: /abs/b.pem, type: ecdsa-p256}
+encryption_key: keys/enc.pem
+bootloader: {tree: ../mcuboot, keys_c: boot/zephyr/keys.c}
+image:
+  header_size: 0x200
+  slot_size: 131072
+  align: 32
+  version: 1.2.3+4
+  security_counter: 7
+  pad: true
+  confirm: true
+  pad_header: false
+default_target: two
+targets:
+  one:
+    vars: {board: qemu_x86, build_dir: "${project_dir}/out", tool: "${bin}/west", bin: /usr/bin}
+    bootloader_build: [["${tool}", build, -b, "${board}", -d, "${build_dir}/mcuboot"]]
+    app: "${build_dir}/app.bin"
+    signed_app: "${app}.signed"
+    flash:
+      - [sh, -c, 'echo "$1" $${literal}', sh, "${signed_app}", "${key}"]
+    run: [[qemu, "", x$y, "$"]]
+  two:
+    app: a.bin
+    signed_app: s.bin
+    app_build: []
+EOF
+	yaml flow <<'EOF'
+{version: 1, keys: [{path: k.pem, type: rsa-2048}], bootloader: {conf: mcuboot.conf},
+ image: {header_size: 32, slot_size: 0xffffffff, version: "255.255.65535+4294967295",
+ security_counter: auto}, targets: {t-1.x: {app: a, signed_app: b}}}
+EOF
+	yaml anchors <<'EOF'
+version: 1
+keys: [{path: k.pem, type: ed25519}]
+image: &img {header_size: 0x200, slot_size: 0x20000, version: 1.0.0}
+targets:
+  a: &t
+    vars: &v {board: b}
+    flash: &f [[west, flash, "${board}"]]
+    app: x.bin
+    signed_app: y.bin
+  b:
+    vars: *v
+    flash: *f
+    run: *f
+    app: x.bin
+    signed_app: y.bin
+EOF
+	yaml vars-wide <<'EOF'
+version: 1
+keys: [{path: k.pem, type: ed25519}]
+image: {header_size: 0x200, slot_size: 0x20000, version: 1.0.0}
+targets:
+  t:
+    vars:
+      a: "${b}${b}${b}${b}${b}${b}${b}${b}"
+      b: "${c}${c}${c}${c}${c}${c}${c}${c}"
+      c: "${d}${d}${d}${d}${d}${d}${d}${d}"
+      d: "${project_dir}${project_dir}"
+    app: "${a}"
+    signed_app: s.bin
+EOF
+	yaml loop <<'EOF'
+version: 1
+keys: [{path: k.pem, type: ed25519}]
+image: {header_size: 0x200, slot_size: 0x20000, version: 1.0.0}
+targets:
+  t:
+    vars: {a: "${b}", b: "${c}", c: "${a}"}
+    app: "${a}"
+    signed_app: s.bin
+EOF
+	yaml string-step <<'EOF'
+version: 1
+keys: [{path: k.pem, type: ed25519}]
+image: {header_size: 0x200, slot_size: 0x20000, version: 1.0.0}
+targets:
+  t:
+    app: a.bin
+    signed_app: s.bin
+    flash: ["west flash -d ${build_dir}"]
+    run: "west run"
+EOF
+	yaml unknown <<'EOF'
+version: 1
+keys: [{path: k.pem, type: ed25519}, {path: k.pem, type: rsa-3072}]
+image: {header_size: 0x10, slot_size: 0x8, version: 1.0.0.0, align: 3, bogus: 1}
+bootlaoder: {conf: x, keys_c: y}
+targets:
+  -bad: {app: "${bord}", signed_app: "${unterminated"}
+EOF
+	printf 'version: 1\r\nkeys:\r\n\t- path: k.pem\r\n  type: ed25519\r\n' >"$corpus/seed-tabs.yaml"
+	printf 'version: 1\n---\nversion: 2\n...\n' >"$corpus/seed-two-docs.yaml"
+	printf '\357\273\277version: 1\nkeys: [{path: "\\x00\\u00e9", type: ed25519}]\n' \
+		>"$corpus/seed-bom.yaml"
+	n=$((n + 3))
+}
+
+seed_key() {
+	copy "" "$vectors"/keys/*.pem "$vectors"/keys-enc/*.pem
+	copy "raw-" "$vectors"/getpub/*.raw
+	command -v openssl >/dev/null 2>&1 || return 0
+	for f in "$vectors"/keys/root-*.pem "$vectors"/keys/enc-*-priv.pem; do
+		[ -f "$f" ] || continue
+		b=$(basename "$f" .pem)
+		if openssl pkey -in "$f" -outform DER -out "$corpus/seed-$b.der" 2>/dev/null; then
+			n=$((n + 1))
+		else
+			rm -f "$corpus/seed-$b.der"
+		fi
+		# traditional PEM encryption (Proc-Type/DEK-Info): OpenSSL's old
+		# EVP_BytesToKey path, where the key types have one
+		case $b in *ed25519* | *x25519* | *-pub) continue ;; esac
+		if openssl pkey -in "$f" -traditional -aes-128-cbc -passout pass:mcuprov-test \
+			-out "$corpus/seed-$b-trad-enc.pem" 2>/dev/null; then
+			n=$((n + 1))
+		else
+			rm -f "$corpus/seed-$b-trad-enc.pem"
+		fi
+	done
+}
+
+seed_kconf() {
+	copy "" "$srcdir"/tests/fixtures/keysc/*.conf "$srcdir"/tests/fixtures/keysc/zephyr.config \
+		"$srcdir"/tests/fixtures/keysc/mcuboot_config.h
+	render kconfig-ed25519.conf -t kconfig-fragment -k "$vectors/keys/root-ed25519.pem"
+	render kconfig-rsa.conf -t kconfig-fragment -k "$vectors/keys/root-rsa-2048.pem"
+	printf 'CONFIG_BOOT_SIGNATURE_TYPE_ECDSA_P256=y\r\nCONFIG_BOOT_SIGNATURE_KEY_FILE="a.pem"' \
+		>"$corpus/seed-crlf-no-eol.conf"
+	printf '%s\n' '# CONFIG_BOOT_SIGNATURE_TYPE_ED25519 is not set' \
+		'CONFIG_BOOT_SIGNATURE_TYPE_RSA = y' 'CONFIG_BOOT_SIGNATURE_TYPE_RSA_LEN=3072' \
+		'  CONFIG_BOOT_SIGNATURE_KEY_FILE="x.pem"' 'CONFIG_BOOT_SIGNATURE_KEY_FILE="y.pem"' \
+		'CONFIG_BOOT_ENCRYPT_IMAGE=n' '#CONFIG_BOOT_ENCRYPTION_KEY_FILE="e.pem"' \
+		'CONFIG_BOOT_SIGNATURE_TYPE_NONE=y' >"$corpus/seed-dups.conf"
+	n=$((n + 2))
+}
+
+case $name in
+image | keysc | project | key | kconf) "seed_$name" ;;
+*)
+	echo "seed-corpus: unknown target '$name'" >&2
+	exit 2
+	;;
+esac
+echo "seed-corpus: $name: $n seeds in $corpus"

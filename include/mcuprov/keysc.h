@@ -160,7 +160,8 @@ const char *keysc_sign_macro(enum key_type type);
  * count that is not a number or sizeof or disagrees with the list, a
  * numeric count or an unconditional entry that other sign blocks share,
  * arrays to remove whose names are used anywhere else, declarations
- * sharing their lines with other code.
+ * sharing their lines with other code, arrays to add that would come after
+ * the list naming them (the last one's _len defined below bootutil_keys[]).
  * Patching twice with the same keys gives the same text.  *out is malloc'd
  * (NUL-terminated), caller frees. */
 int keysc_patch(const char *text, size_t len, const char *subject, const struct keysc_info *info,

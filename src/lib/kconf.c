@@ -59,7 +59,7 @@ static void sb_str(struct sbuf *b, const char *s)
  * set"), copied into SYM; false for other lines. */
 static bool line_symbol(const char *l, size_t n, char *sym, size_t symsz, bool *unset)
 {
-	size_t i = 0, s;
+	size_t i = 0, s, e;
 
 	while (i < n && (l[i] == ' ' || l[i] == '\t'))
 		i++;
@@ -75,7 +75,8 @@ static bool line_symbol(const char *l, size_t n, char *sym, size_t symsz, bool *
 	s = i;
 	while (i < n && (isalnum((unsigned char)l[i]) || l[i] == '_'))
 		i++;
-	if (i - s >= symsz)
+	e = i;
+	if (e - s >= symsz)
 		return false;
 	if (*unset && (n - i < 11 || strncmp(l + i, " is not set", 11) != 0))
 		return false;
@@ -85,10 +86,9 @@ static bool line_symbol(const char *l, size_t n, char *sym, size_t symsz, bool *
 		if (i >= n || l[i] != '=')
 			return false;
 	}
-	memcpy(sym, l + s, i - s);
-	sym[i - s] = '\0';
-	/* strip what followed the name when it was "CONFIG_X =" */
-	sym[strcspn(sym, " \t=")] = '\0';
+	/* the name only: blanks may follow it ("CONFIG_X = y"), of any length */
+	memcpy(sym, l + s, e - s);
+	sym[e - s] = '\0';
 	return true;
 }
 
@@ -195,8 +195,10 @@ int kconf_patch(const char *text, size_t len, const char *subject, const struct 
 		if (!wanted[k] || done[k])
 			continue;
 		if (!appended) {
+			/* end the last line; one that ends in a lone '\r' only
+			 * needs the '\n' (else the next run sees "\r\r\n") */
 			if (b.len > 0 && b.p[b.len - 1] != '\n')
-				sb_str(&b, eol);
+				sb_str(&b, b.p[b.len - 1] == '\r' ? "\n" : eol);
 			if (s->note != NULL) {
 				sb_str(&b, "# ");
 				sb_str(&b, s->note);

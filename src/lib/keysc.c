@@ -580,7 +580,7 @@ static void detect_style(const char *text, size_t len, const struct toks *t, siz
 {
 	size_t ls, p, n = 0, k;
 
-	info->eol = memchr(text, '\r', len) != NULL && strstr(text, "\r\n") != NULL ? "\r\n" : "\n";
+	info->eol = memmem(text, len, "\r\n", 2) != NULL ? "\r\n" : "\n";
 	snprintf(info->indent, sizeof(info->indent), "    ");
 	info->per_line = 8;
 	if (first_num == 0 || t->v[first_num].kind != T_NUMBER)
@@ -837,7 +837,7 @@ int keysc_analyze(const char *text, size_t len, const char *subject, struct keys
 				close++;
 			detect_style(text, len, &t, i, close, info);
 		} else {
-			info->eol = strstr(text, "\r\n") != NULL ? "\r\n" : "\n";
+			info->eol = memmem(text, len, "\r\n", 2) != NULL ? "\r\n" : "\n";
 		}
 	}
 	for (i = 0; i < info->n_arrays; i++)
@@ -1330,7 +1330,7 @@ static int shrink(struct plan *p, struct edits *ed, struct mcuprov_err *err)
 	/* the arrays: their lines, and a key comment and a blank line above */
 	for (k = 0; k < n_rm; k++) {
 		const struct keysc_array *a = parr(p, p->n_keys + k);
-		size_t s, next, b, e, cs, ce;
+		size_t s, next, b, e, cs, ce, pe = 0;
 
 		if (!ws_before(text, a->decl_start) ||
 		    !only_ws_comments(text, a->decl_end, a->len_decl_start) ||
@@ -1339,10 +1339,16 @@ static int shrink(struct plan *p, struct edits *ed, struct mcuprov_err *err)
 				    a->line, a->name);
 			goto out;
 		}
+		/* only lines after the code before the array: a "key comment"
+		 * line may close a comment opened above it, a blank line may
+		 * continue a preprocessor line */
+		for (i = 0; i < p->t.n && p->t.v[i].start < a->decl_start; i++)
+			pe = p->t.v[i].end;
 		s = line_begin(text, a->decl_start);
-		if (line_above(text, s, &b, &e) && key_comment(text, b, e, false, &cs, &ce))
+		if (line_above(text, s, &b, &e) && key_comment(text, b, e, false, &cs, &ce) &&
+		    b >= pe && only_ws_comments(text, pe, b))
 			s = b;
-		if (line_above(text, s, &b, &e) && only_ws(text, b, e))
+		if (line_above(text, s, &b, &e) && only_ws(text, b, e) && b >= pe)
 			s = b;
 		if (edit_del(ed, s, next) < 0)
 			goto oom;
@@ -1453,6 +1459,15 @@ static int add(struct plan *p, struct edits *ed, struct mcuprov_err *err)
 	if (!line_rest(text, p->len, src->len_decl_end, &at)) {
 		rc = refuse(p, err, "line %zu: %s_len shares its line with other code", src->line,
 			    src->name);
+		goto out;
+	}
+	/* the list names the new arrays: they must be declared above it (and
+	 * an array added below it would not count as a key the next time) */
+	if (at > p->list->open) {
+		rc = refuse(p, err,
+			    "bootutil_keys[] (line %zu) comes before %s_len: arrays added after "
+			    "that would be listed before they are declared",
+			    p->list->line, src->name);
 		goto out;
 	}
 	comment = array_comment(text, src, &cb, &cs, &ce);

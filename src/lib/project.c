@@ -33,6 +33,7 @@
 #include "mcuprov/datadir.h"
 #include "mcuprov/fileio.h"
 #include "mcuprov/project.h"
+#include "mcuprov/strutil.h"
 
 #define PROJECT_TOTAL_WORDS 65536              /* words copied from steps */
 #define PROJECT_TOTAL_BYTES (16 * 1024 * 1024) /* bytes copied in all */
@@ -122,15 +123,14 @@ static void hint_word(const char *w, size_t n, char *out, size_t size, size_t *o
 	size_t i;
 
 	if (flow_plain(w, n)) {
-		*o += (size_t)snprintf(out + *o, *o < size ? size - *o : 0, "%.*s", (int)n, w);
+		str_appendf(out, size, o, "%.*s", (int)n, w);
 		return;
 	}
-	*o += (size_t)snprintf(out + *o, *o < size ? size - *o : 0, "\"");
+	str_appendf(out, size, o, "\"");
 	for (i = 0; i < n; i++)
-		*o += (size_t)snprintf(out + *o, *o < size ? size - *o : 0, "%s%c",
-				       w[i] == '"' || w[i] == '\\' ? "\\" : "",
-				       (unsigned char)w[i] < 0x20 ? '?' : w[i]);
-	*o += (size_t)snprintf(out + *o, *o < size ? size - *o : 0, "\"");
+		str_appendf(out, size, o, "%s%c", w[i] == '"' || w[i] == '\\' ? "\\" : "",
+			(unsigned char)w[i] < 0x20 ? '?' : w[i]);
+	str_appendf(out, size, o, "\"");
 }
 
 /* "[west, flash, -d, build]" from the shell-like command line S: the argv
@@ -165,11 +165,11 @@ static const char *hint_split(const char *s, char *out, size_t size)
 				word[n++] = *s;
 		}
 		if (!first)
-			o += (size_t)snprintf(out + o, o < size ? size - o : 0, ", ");
+			str_appendf(out, size, &o, ", ");
 		hint_word(word, n, out, size, &o);
 		first = false;
 	}
-	snprintf(out + o, o < size ? size - o : 0, "]");
+	str_appendf(out, size, &o, "]");
 	return out;
 }
 
@@ -393,8 +393,7 @@ static const char *join_names(const char *const *names, char *out, size_t size)
 
 	out[0] = '\0';
 	for (i = 0; names[i] != NULL; i++)
-		o += (size_t)snprintf(out + o, o < size ? size - o : 0, "%s%s", i ? ", " : "",
-				      names[i]);
+		str_appendf(out, size, &o, "%s%s", i ? ", " : "", names[i]);
 	return out;
 }
 
@@ -553,8 +552,7 @@ static void known_names(const struct project_var *vars, size_t n_vars, bool targ
 
 	o += (size_t)snprintf(out, size, "known: ");
 	for (i = 0; i < n_vars; i++)
-		o += (size_t)snprintf(out + o, o < size ? size - o : 0, "%s%s", i ? ", " : "",
-				      vars[i].name);
+		str_appendf(out, size, &o, "%s%s", i ? ", " : "", vars[i].name);
 	for (j = 0; builtin_names[j] != NULL; j++) {
 		const char *b = builtin_names[j];
 		bool dup = false;
@@ -566,8 +564,7 @@ static void known_names(const struct project_var *vars, size_t n_vars, bool targ
 		for (i = 0; i < n_vars; i++)
 			dup = dup || strcmp(vars[i].name, b) == 0;
 		if (!dup)
-			o += (size_t)snprintf(out + o, o < size ? size - o : 0, "%s%s",
-					      o > 7 ? ", " : "", b);
+			str_appendf(out, size, &o, "%s%s", o > 7 ? ", " : "", b);
 	}
 }
 
@@ -658,9 +655,8 @@ static int slot_lookup(void *arg, const char *name, const char **val, char *msg,
 			;
 		o = (size_t)snprintf(msg, msgsz, "variable loop:");
 		for (i = at; i < r->depth; i++)
-			o += (size_t)snprintf(msg + o, o < msgsz ? msgsz - o : 0, " ${%s} ->",
-					      r->stack[i]->name);
-		snprintf(msg + o, o < msgsz ? msgsz - o : 0, " ${%s}", s->name);
+			str_appendf(msg, msgsz, &o, " ${%s} ->", r->stack[i]->name);
+		str_appendf(msg, msgsz, &o, " ${%s}", s->name);
 		return XP_LOCAL;
 	}
 	if ((rc = resolve(r, s)) != XP_OK)
@@ -966,11 +962,10 @@ static int step_is_string(struct ld *l, const yaml_node_t *n, const yaml_node_t 
 		const yaml_node_t *x = node_of(l, *w);
 
 		if (w != n->data.sequence.items.start)
-			o += (size_t)snprintf(hint + o, o < sizeof(hint) ? sizeof(hint) - o : 0,
-					      ", ");
+			str_appendf(hint, sizeof(hint), &o, ", ");
 		hint_word(sval(x), x->data.scalar.length, hint, sizeof(hint), &o);
 	}
-	snprintf(hint + o, o < sizeof(hint) ? sizeof(hint) - o : 0, "]]");
+	str_appendf(hint, sizeof(hint), &o, "]]");
 	return FAIL(l, e,
 		    "%s: expected a list of words (an argv), got a string; for one step write %s",
 		    where, hint);
@@ -1235,8 +1230,7 @@ static const char *target_list(const struct project *p, char *out, size_t size)
 
 	out[0] = '\0';
 	for (i = 0; i < p->n_targets; i++)
-		o += (size_t)snprintf(out + o, o < size ? size - o : 0, "%s%s", i ? ", " : "",
-				      p->targets[i].name);
+		str_appendf(out, size, &o, "%s%s", i ? ", " : "", p->targets[i].name);
 	return out;
 }
 
@@ -1819,8 +1813,7 @@ int project_profile_find(const char *name, char **path, struct mcuprov_err *err)
 		return rc;
 	list[0] = '\0';
 	for (i = 0; i < n; i++)
-		o += (size_t)snprintf(list + o, o < sizeof(list) ? sizeof(list) - o : 0, "%s%s",
-				      i ? ", " : "", v[i].name);
+		str_appendf(list, sizeof(list), &o, "%s%s", i ? ", " : "", v[i].name);
 	project_profiles_free(v, n);
 	if (n == 0)
 		return err_set(err, MCUPROV_ERR_USAGE, NULL,

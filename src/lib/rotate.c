@@ -22,6 +22,7 @@
 #include "mcuprov/fileio.h"
 #include "mcuprov/flow.h"
 #include "mcuprov/rotate.h"
+#include "mcuprov/strutil.h"
 #include "mcuprov/udiff.h"
 
 #define NOMEM(err) err_set((err), MCUPROV_ERR_NOMEM, NULL, "out of memory")
@@ -181,19 +182,19 @@ static void put_scalar(char *out, size_t n, size_t *o, const char *s)
 	const unsigned char *u;
 
 	if (plain_ok(s)) {
-		*o += (size_t)snprintf(out + *o, *o < n ? n - *o : 0, "%s", s);
+		str_appendf(out, n, o, "%s", s);
 		return;
 	}
-	*o += (size_t)snprintf(out + *o, *o < n ? n - *o : 0, "\"");
+	str_appendf(out, n, o, "\"");
 	for (u = (const unsigned char *)s; *u != '\0'; u++) {
 		if (*u == '"' || *u == '\\')
-			*o += (size_t)snprintf(out + *o, *o < n ? n - *o : 0, "\\%c", *u);
+			str_appendf(out, n, o, "\\%c", *u);
 		else if (*u < 0x20 || *u == 0x7f)
-			*o += (size_t)snprintf(out + *o, *o < n ? n - *o : 0, "\\x%02x", *u);
+			str_appendf(out, n, o, "\\x%02x", *u);
 		else
-			*o += (size_t)snprintf(out + *o, *o < n ? n - *o : 0, "%c", *u);
+			str_appendf(out, n, o, "%c", *u);
 	}
-	*o += (size_t)snprintf(out + *o, *o < n ? n - *o : 0, "\"");
+	str_appendf(out, n, o, "\"");
 }
 
 /* ---- where the keys are in the text -------------------------------------- */
@@ -407,11 +408,11 @@ static void flow_entry(const struct keys_layout *k, const char *path, const char
 	size_t first = k->type_first ? 1 : 0, second = 1 - first;
 	const char *sp = k->brace_space ? " " : "";
 
-	*o += (size_t)snprintf(out + *o, *o < n ? n - *o : 0, "{%s%s: ", sp, names[first]);
+	str_appendf(out, n, o, "{%s%s: ", sp, names[first]);
 	put_scalar(out, n, o, vals[first]);
-	*o += (size_t)snprintf(out + *o, *o < n ? n - *o : 0, ", %s: ", names[second]);
+	str_appendf(out, n, o, ", %s: ", names[second]);
 	put_scalar(out, n, o, vals[second]);
-	*o += (size_t)snprintf(out + *o, *o < n ? n - *o : 0, "%s}", sp);
+	str_appendf(out, n, o, "%s}", sp);
 }
 
 /* The text with the new entry (ADD) or without entry RETIRE (RETIRE >=
@@ -440,12 +441,10 @@ static int rewrite(const char *name, const char *text, size_t len, const struct 
 			}
 			flow_entry(k, add_path, add_type, entry, ENTRY_MAX, &o);
 			if (sep_ok && commas == 1)
-				o += (size_t)snprintf(entry + o, o < ENTRY_MAX ? ENTRY_MAX - o : 0,
-						      "%.*s", (int)(k->sep_end - k->sep_start),
-						      text + k->sep_start);
+				str_appendf(entry, ENTRY_MAX, &o, "%.*s",
+					    (int)(k->sep_end - k->sep_start), text + k->sep_start);
 			else
-				o += (size_t)snprintf(entry + o, o < ENTRY_MAX ? ENTRY_MAX - o : 0,
-						      ", ");
+				str_appendf(entry, ENTRY_MAX, &o, ", ");
 			cut_from = cut_to = k->start[0];
 		} else {
 			/* a line "- ..." (or two) at the first dash's column */
@@ -459,18 +458,15 @@ static int rewrite(const char *name, const char *text, size_t len, const struct 
 			if (k->entry_flow) {
 				flow_entry(k, add_path, add_type, entry, ENTRY_MAX, &o);
 			} else {
-				o += (size_t)snprintf(entry + o, o < ENTRY_MAX ? ENTRY_MAX - o : 0,
-						      "%s: ", first);
+				str_appendf(entry, ENTRY_MAX, &o, "%s: ", first);
 				put_scalar(entry, ENTRY_MAX, &o,
 					   k->type_first ? add_type : add_path);
-				o += (size_t)snprintf(entry + o, o < ENTRY_MAX ? ENTRY_MAX - o : 0,
-						      "%s%*s%s: ", eol, (int)(d + 1 + gap), "",
-						      second);
+				str_appendf(entry, ENTRY_MAX, &o, "%s%*s%s: ", eol,
+					    (int)(d + 1 + gap), "", second);
 				put_scalar(entry, ENTRY_MAX, &o,
 					   k->type_first ? add_path : add_type);
 			}
-			o += (size_t)snprintf(entry + o, o < ENTRY_MAX ? ENTRY_MAX - o : 0, "%s",
-					      eol);
+			str_appendf(entry, ENTRY_MAX, &o, "%s", eol);
 			/* right after "keys:": comment lines above the first entry
 			 * stay with it */
 			cut_from = cut_to = k->after_key <= ls ? k->after_key : ls;
@@ -615,8 +611,7 @@ static int find_retired(const struct project *p, const char *key_path, size_t *i
 	if (i == p->n_keys) {
 		list[0] = '\0';
 		for (i = 0; i < p->n_keys; i++)
-			o += (size_t)snprintf(list + o, o < sizeof(list) ? sizeof(list) - o : 0,
-					      "%s%s", i ? ", " : "", p->keys[i].path);
+			str_appendf(list, sizeof(list), &o, "%s%s", i ? ", " : "", p->keys[i].path);
 		return err_set(err, MCUPROV_ERR_USAGE, key_path, "is not a key of '%s' (keys: %s)",
 			       p->file, list);
 	}

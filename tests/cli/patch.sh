@@ -443,6 +443,54 @@ echo "not this key" >p256.pub.pem.tmp && "$M" getpub -k ed.pem -e pem >clash.pub
 run "$M" patch --conf new2.conf -k clash.pem
 check "an existing .pub.pem holding another key" 1 "mcuprov: patch: 'clash.pub.pem': exists and is not the public half of 'clash.pem'"
 
+# ---- inputs the fuzzers (fuzz/fuzz-kconf, fuzz/fuzz-keysc) found mishandled
+# a symbol name followed by 4000 blanks before its '=' overflowed the name buffer
+mkdir fz && cp "$F/fuzz-long-blank.conf" fz/long.conf
+run "$M" patch --conf fz/long.conf -k ed.pem
+check "--conf: a name followed by 4000 blanks: exit 0" 0 ''
+assert "--conf: a name followed by 4000 blanks: its lines kept" cmp -s <(head -n 3 fz/long.conf) "$F/fuzz-long-blank.conf"
+# a last line ending in a lone CR got "\r\r\n", and "\r\n" on the next run
+cp "$F/fuzz-cr-last-line.conf" fz/cr.conf
+run "$M" patch --conf fz/cr.conf -k ed.pem
+check "--conf: a last line ending in CR: exit 0" 0 ''
+assert "--conf: a last line ending in CR: ended with LF, settings in CRLF" cmp -s fz/cr.conf <(printf '%s\r\n' "$(head -n 1 "$F/fuzz-cr-last-line.conf" | tr -d '\r')" "CONFIG_BOOT_SIGNATURE_KEY_FILE=\"$T_TMP/ed.pub.pem\"" "# MCUboot signing key set by mcuprov (ed25519 $("$M" fingerprint -k ed.pem | cut -c9-24))" CONFIG_BOOT_SIGNATURE_TYPE_ED25519=y)
+cp fz/cr.conf fz/cr-first.conf
+run "$M" patch --conf fz/cr.conf -k ed.pem
+assert "--conf: a last line ending in CR, twice: nothing to change" sh -c "grep -qx \"'fz/cr.conf' already trusts these keys: nothing to change\" '$T_TMP/out' && cmp -s fz/cr.conf fz/cr-first.conf"
+# a NUL byte before the first CRLF hid the CRLF style: new lines got a bare LF
+fresh fz-nul fuzz-nul-crlf.c
+tr -d '\000' <"$F/fuzz-nul-crlf.c" >fz-nul/plain.c
+run "$M" patch --keys-c fz-nul/keys.c -k ed.pem
+check "keys.c with a NUL byte: exit 0" 0 ''
+run "$M" patch --keys-c fz-nul/plain.c -k ed.pem
+assert "keys.c with a NUL byte: patched as without it (CRLF kept)" sh -c "tr -d '\\000' <fz-nul/keys.c | cmp -s - fz-nul/plain.c"
+all_crlf() { [ "$(grep -ac $'\r$' "$1")" = "$(wc -l <"$1")" ]; }
+assert "keys.c with a NUL byte: every line ends in CRLF" all_crlf fz-nul/keys.c
+# arrays were added after a _len defined below bootutil_keys[]: the list named
+# them before their declaration, and the next run did not count them (added more)
+refuse "a _len defined after bootutil_keys[]: no more keys" 1 "mcuprov: patch: 'r/keys.c': its key block holds 1 key array (key_ed25519) but 2 keys were given: bootutil_keys[] (line 20) comes before key_ed25519_len: arrays added after that would be listed before they are declared" fuzz-len-after-list.c -k ed.pem -k ed2.pem
+fresh fz-len fuzz-len-after-list.c
+run "$M" patch --keys-c fz-len/keys.c -k ed.pem
+check "a _len defined after bootutil_keys[], one key: exit 0" 0 ''
+compiled "a _len defined after bootutil_keys[], one key: the bootloader trusts it" fz-len/keys.c MCUBOOT_SIGN_ED25519 key_ed25519 ed.der
+# a line like a key comment that only closed the comment above it went with
+# the array it was above: the comment was left open (and the list in it)
+fresh fz-cmt fuzz-comment-close.c
+run "$M" patch --keys-c fz-cmt/keys.c -k ed.pem
+check "a key-comment-like line closing a comment, 2 -> 1 keys: exit 0" 0 ''
+for cc in "$KEYSC_CC_ARM" "$KEYSC_CC_HOST"; do # -Wno-comment: the "/*" within it
+	if keysc_compile "$cc" -Wno-comment -- fz-cmt/keys.c fz-cmt/keys.o &&
+	   keysc_check_key fz-cmt/keys.o key_ed25519 ed.der; then
+		ok "a key-comment-like line closing a comment, 2 -> 1 keys: compiles, trusts the key (${cc%% *})"
+	else
+		not_ok "a key-comment-like line closing a comment, 2 -> 1 keys: compiles, trusts the key (${cc%% *})" "$KEYSC_ERR"
+	fi
+done
+assert "a key-comment-like line closing a comment: the line kept, the array gone" sh -c "grep -qx '/\* key 1 \*/' fz-cmt/keys.c && ! grep -q key_ed25519_1 fz-cmt/keys.c"
+cp fz-cmt/keys.c fz-cmt/first.c
+run "$M" patch --keys-c fz-cmt/keys.c -k ed.pem
+assert "a key-comment-like line closing a comment, again: nothing to change" sh -c "grep -qx \"'fz-cmt/keys.c' already trusts these keys: nothing to change\" '$T_TMP/out' && cmp -s fz-cmt/keys.c fz-cmt/first.c"
+
 # ---- hardware key: the hash the device stores
 run "$M" patch --hw-key -k ed.pem --raw hw.bin
 check "--hw-key: exit 0 with the reminder" 0 "mcuprov: patch: note: with MCUBOOT_HW_KEY the device stores only this hash; sign images with --public-key-format full so that they carry the whole key"

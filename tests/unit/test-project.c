@@ -1001,6 +1001,31 @@ static void test_bounds(void **state)
 	load_fails(t.s, t.len, "mcuprov.yaml:14:7: targets.demo.vars: 65 vars, at most 64");
 	free(t.s);
 
+	/* one argv where a list of steps belongs, its words longer than the
+	 * hint buffer (MCUPROV_ERR_MSG_MAX / 2): the hint is cut, and nothing
+	 * points past the buffer (fuzz/fuzz-project found the undefined
+	 * behaviour, which -fsanitize=undefined reports) */
+	t = (struct text){ NULL, 0 };
+	add(&t, BASE TGT "    flash: [west, ");
+	for (i = 0; i < 300; i++)
+		add(&t, "x");
+	add(&t, ", -d, build]\n");
+	{
+		struct text want = { NULL, 0 }, hint = { NULL, 0 };
+
+		add(&hint, "[[west, ");
+		for (i = 0; i < 300; i++)
+			add(&hint, "x");
+		add(&want,
+		    "mcuprov.yaml:13:13: targets.demo.flash[0]: expected a list of words (an "
+		    "argv), got a string; for one step write %.*s",
+		    MCUPROV_ERR_MSG_MAX / 2 - 1, hint.s);
+		load_fails(t.s, t.len, want.s);
+		free(want.s);
+		free(hint.s);
+	}
+	free(t.s);
+
 	/* a word that expands past PROJECT_WORD_MAX */
 	t = (struct text){ NULL, 0 };
 	add(&t, BASE TGT "    vars: {a: '");
