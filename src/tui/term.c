@@ -185,7 +185,8 @@ int term_run_interactive(char *const argv[], int *status, struct mcuprov_err *er
 	def_prog_mode();
 	endwin();
 	fflush(stdout);
-	/* Ctrl-C and Ctrl-\ in the editor are the editor's, as with system() */
+	/* Ctrl-C and Ctrl-\ in the editor are the editor's, as for a shell's
+	 * foreground job: the wizard ignores them until it is back */
 	memset(&ign, 0, sizeof(ign));
 	ign.sa_handler = SIG_IGN;
 	sigemptyset(&ign.sa_mask);

@@ -422,23 +422,7 @@ assert "the chosen image's name in the tree" \
 
 # ---- a real terminal: UTF-8 marks, open a node --------------------------------
 if command -v tmux >/dev/null 2>&1; then
-	SOCK=$T_TMP/tmux.sock
-	tm() { tmux -S "$SOCK" "$@"; }
 	trap tmux_cleanup EXIT
-	# wait_for DESC TEXT: until the pane shows TEXT (fixed string), 10 s at most
-	wait_for() {
-		local i
-		for ((i = 0; i < 200; i++)); do
-			tm capture-pane -p -t wiz >"$T_TMP/pane" 2>/dev/null
-			if grep -qF -- "$2" "$T_TMP/pane"; then
-				ok "$1"
-				return 0
-			fi
-			sleep 0.05
-		done
-		not_ok "$1" "waited 10 s for: $2" "$(cat "$T_TMP/pane")"
-		return 1
-	}
 	if tm -f /dev/null new-session -d -s wiz -x 80 -y 24 \
 		"env -i PATH=\"$PATH\" HOME=\"$T_TMP\" TERM=xterm-256color LANG=C.UTF-8 '$M' wizard"; then
 		wait_for "tmux: Home" 'Inspect image' &&

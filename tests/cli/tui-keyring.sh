@@ -7,21 +7,10 @@
 # test directory masked (each checked on its own), then one rotation end
 # to end in a real terminal (tmux).
 . "${MCUPROV_SRCDIR:-.}/tests/lib.sh"
+. "${MCUPROV_SRCDIR:-.}/tests/tui-lib.sh"
 
-EXP=${MCUPROV_SRCDIR:-.}/tests/tui/expected
-SCR=$T_TMP/scr
-mkdir -p "$SCR"
 TOP=$(pwd -P)
 PW='Rotate-Secret7'
-
-# wiz SCRIPT: run the wizard on the script text SCRIPT (no terminal at all)
-wiz() {
-	printf '%s\n' "$1" >"$T_TMP/script"
-	rm -f "$SCR"/*.txt
-	MCUPROV_TUI_SCRIPT=$T_TMP/script MCUPROV_TUI_SCREENS=$SCR \
-		setsid -w "$M" wizard >"$T_TMP/out" 2>"$T_TMP/err" </dev/null
-	RC=$?
-}
 
 # mask: fingerprints (whole and shortened), key bytes (C and PEM), the
 # test directory
@@ -31,37 +20,12 @@ mask() {
 		-e 's|^  [A-Za-z0-9+/]{40,}=*$|  <base64>|' "$1"
 }
 
-# screen_is DESC NAME: saved screen NAME equals the expected one
-screen_is() {
-	if [ ! -f "$SCR/$2.txt" ]; then
-		not_ok "$1" "screen '$2' was not saved" "stderr: $(cat "$T_TMP/err")"
-	elif [ -n "${MCUPROV_TUI_UPDATE:-}" ]; then
-		# maintainers: regenerate, then review every change by hand
-		mask "$SCR/$2.txt" >"$EXP/$2.txt"
-		ok "$1 # updated"
-	elif mask "$SCR/$2.txt" | cmp -s - "$EXP/$2.txt"; then
-		ok "$1"
-	else
-		not_ok "$1" "$(mask "$SCR/$2.txt" | diff "$EXP/$2.txt" - | head -n 20)"
-	fi
-}
-
-# dialog_text NAME: the text inside the (64-column, centred) dialog of
-# screen NAME, its lines joined by spaces
-dialog_text() {
-	awk 'substr($0, 9, 1) == "|" { print substr($0, 11, 60) }' "$SCR/$1.txt" |
-		sed -e 's/ *$//' | grep -v '^ *\[ ' | grep -v '^$' | tr '\n' ' ' | sed 's/ $//'
-}
-
 # dialog_is DESC NAME TEXT: the dialog of screen NAME says exactly TEXT
 dialog_is() {
 	local got
 	got=$(dialog_text "$2")
 	if [ -n "$3" ] && [ "$got" = "$3" ]; then ok "$1"; else not_ok "$1" "shown:    $got" "expected: $3"; fi
 }
-
-# pane NAME FIRST LAST: rows FIRST..LAST of screen NAME without the indent
-pane() { sed -n "$2,$3p" "$SCR/$1.txt" | sed -e 's/^  //'; }
 
 # same_lines DESC FILE NAME FIRST: the lines of FILE are rows FIRST.. of NAME
 same_lines() {
@@ -514,26 +478,8 @@ if command -v tmux >/dev/null 2>&1; then
 	"$M" keygen -k keys/signing.pem -t ed25519 >/dev/null 2>&1
 	printf 'CONFIG_BOOT_SIGNATURE_TYPE_ED25519=y\n' >mcuboot.conf
 	cp ../c/yaml.orig mcuprov.yaml
-	SOCK=$T_TMP/tmux.sock
 	SESS=kr
-	tm() { tmux -S "$SOCK" "$@"; }
-	trap 'tm kill-server >/dev/null 2>&1; rm -rf "$T_TMP"' EXIT
-	# wait_for DESC TEXT [SECONDS]: until the pane shows TEXT (fixed string)
-	wait_for() {
-		local i limit=$((${3:-10} * 20))
-		for ((i = 0; i < limit; i++)); do
-			tm capture-pane -p -t "$SESS" >"$T_TMP/pane" 2>/dev/null
-			if grep -qF -- "$2" "$T_TMP/pane"; then
-				ok "$1"
-				return 0
-			fi
-			sleep 0.05
-		done
-		not_ok "$1" "waited ${3:-10} s for: $2" "$(cat "$T_TMP/pane")"
-		return 1
-	}
-	keys() { tm send-keys -t "$SESS" "$@"; }
-	lit() { tm send-keys -t "$SESS" -l -- "$1"; }
+	trap tmux_cleanup EXIT
 	if tm -f /dev/null new-session -d -s "$SESS" -x 80 -y 24 \
 		"env -i PATH=\"$PATH\" HOME=\"$T_TMP\" TERM=xterm-256color LANG=C.UTF-8 PS1='\$ ' bash --norc --noprofile" &&
 		wait_for "tmux: shell prompt" '$'; then
