@@ -55,7 +55,9 @@ struct keysc_array {
 /* One entry of a bootutil_keys[] list: `{ .key = NAME, .len = &NAME_len }`
  * (members in either order) or `{ NAME, &NAME_len }`. */
 struct keysc_entry {
-	size_t start, end; /* its '{' to its '}', and the ',' after it if any */
+	size_t start, end; /* its '[N] =' or '{' to its '}', and the ',' after it if any */
+	bool desig;        /* written `[N] = { ... }` (N: its position) */
+	size_t desig_num_start, desig_num_end; /* the digits of N */
 	bool comma;
 	size_t comma_pos; /* of that ',' */
 	size_t line;

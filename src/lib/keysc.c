@@ -15,6 +15,7 @@
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -472,7 +473,8 @@ static void bad_line(struct keysc_list *l, size_t line)
 static int parse_list(const char *text, const struct toks *t, size_t open, struct keysc_list *l,
 		      size_t *close)
 {
-	size_t j, ecap = 0, gcap = 0;
+	size_t j, ecap = 0, gcap = 0, desig_at = 0, desig_num = 0;
+	bool desig = false;
 	int cur = -1;
 
 	l->open = t->v[open].start;
@@ -481,6 +483,8 @@ static int parse_list(const char *text, const struct toks *t, size_t open, struc
 		const char *c;
 
 		if (k->kind == T_PP) {
+			if (desig)
+				bad_line(l, k->line);
 			if (k->pp == 1 && cur < 0 && (c = pp_sign_cond(text, k)) != NULL) {
 				struct keysc_group *ng =
 					grow(l->groups, l->n_groups, &gcap, sizeof(*ng));
@@ -500,6 +504,32 @@ static int parse_list(const char *text, const struct toks *t, size_t open, struc
 			} else {
 				bad_line(l, k->line);
 			}
+			continue;
+		}
+		/* `[N] = {`, as MCUboot's documentation writes the list: N must be
+		 * the entry's position, so a copy for a new key gets the next one */
+		if (tok_is(text, k, "[") && j + 4 < t->n && t->v[j + 1].kind == T_NUMBER &&
+		    tok_is(text, &t->v[j + 2], "]") && tok_is(text, &t->v[j + 3], "=") &&
+		    tok_is(text, &t->v[j + 4], "{")) {
+			char num[24];
+			size_t nl = t->v[j + 1].end - t->v[j + 1].start;
+			unsigned long v = ULONG_MAX;
+
+			if (nl < sizeof(num)) {
+				memcpy(num, text + t->v[j + 1].start, nl);
+				num[nl] = '\0';
+				if (strspn(num, "0123456789") == nl)
+					v = strtoul(num, NULL, 10);
+			}
+			if (v != l->n_entries) {
+				bad_line(l, k->line);
+				j += 3;
+				continue;
+			}
+			desig = true;
+			desig_at = k->start;
+			desig_num = j + 1;
+			j += 3;
 			continue;
 		}
 		if (tok_is(text, k, "}")) {
@@ -532,7 +562,13 @@ static int parse_list(const char *text, const struct toks *t, size_t open, struc
 			l->entries = e;
 			e = &l->entries[l->n_entries++];
 			memset(e, 0, sizeof(*e));
-			e->start = k->start;
+			e->start = desig ? desig_at : k->start;
+			e->desig = desig;
+			if (desig) {
+				e->desig_num_start = t->v[desig_num].start;
+				e->desig_num_end = t->v[desig_num].end;
+			}
+			desig = false;
 			e->end = t->v[r].end;
 			e->line = k->line;
 			e->group = cur;
@@ -1254,14 +1290,23 @@ static size_t name_used(const struct plan *p, const char *name, const size_t *sk
 	return 0;
 }
 
-/* Entry E's text [from, to) with the names it holds replaced by NAME. */
+/* Entry E's text [from, to) with the names it holds replaced by NAME and
+ * its `[N]` designator, if any, by INDEX. */
 static void copy_entry(struct sbuf *b, const char *text, size_t from, size_t to,
-		       const struct keysc_entry *e, const char *name)
+		       const struct keysc_entry *e, const char *name, size_t index)
 {
 	size_t r[2] = {e->key_start, e->len_start}, n[2] = {strlen(e->key), strlen(e->len_name)};
 	bool len_first = e->len_start < e->key_start;
 	size_t i;
 
+	if (e->desig && e->desig_num_start >= from) {
+		char num[24];
+
+		sb_put(b, text + from, e->desig_num_start - from);
+		snprintf(num, sizeof(num), "%zu", index);
+		sb_str(b, num);
+		from = e->desig_num_end;
+	}
 	for (i = 0; i < 2; i++) {
 		size_t k = len_first ? 1 - i : i;
 
@@ -1548,13 +1593,14 @@ static int add(struct plan *p, struct edits *ed, struct mcuprov_err *err)
 	for (k = 0; k < n_new; k++) {
 		if (own) {
 			copy_entry(&b, text, line_begin(text, se->start), se->end, se,
-				   names + k * KEYSC_NAME_MAX);
+				   names + k * KEYSC_NAME_MAX, (size_t)(se - p->list->entries) + 1 + k);
 			if (!se->comma && k + 1 < n_new)
 				sb_str(&b, ",");
 			sb_put(&b, text + se->end, snext - se->end);
 		} else {
 			sb_str(&b, se->comma ? " " : ", ");
-			copy_entry(&b, text, se->start, se->end, se, names + k * KEYSC_NAME_MAX);
+			copy_entry(&b, text, se->start, se->end, se, names + k * KEYSC_NAME_MAX,
+				   (size_t)(se - p->list->entries) + 1 + k);
 		}
 	}
 	if (wrap) {
@@ -1607,7 +1653,8 @@ static int resize(struct plan *p, struct edits *ed, struct mcuprov_err *err)
 		return refuse(
 			p, err,
 			"line %zu: bootutil_keys[] holds more than { .key = NAME, .len = "
-			"&NAME_len } entries and #if defined(MCUBOOT_SIGN_...) lines around them",
+			"&NAME_len } entries (each perhaps [N] =, N its position) and #if "
+			"defined(MCUBOOT_SIGN_...) lines around them",
 			l->bad_line);
 	p->list = l;
 	p->ent = calloc(p->n_idx, sizeof(*p->ent));

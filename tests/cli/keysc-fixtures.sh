@@ -110,6 +110,7 @@ for arch in arm host; do
 	inline-noec.c RSA list root_pub_der=root-rsa-2048
 	inline-multi.c RSA list root_pub_der=root-rsa-2048 root_pub_der_1=enc-rsa2048-pub
 	inline-positional.c EC256 list ec_pub_key=root-ec-p256
+	inline-designated.c EC256 list image_sign_pub_der=root-ec-p256
 	inline-bare.c ED25519 list key_ed25519=root-ed25519 key_ed25519_1=root-ed25519-2
 	inline-nolist.c ED25519 none root_pub_der=root-ed25519
 	EOF

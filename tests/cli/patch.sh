@@ -196,6 +196,25 @@ assert "3 -> 1 key: exactly the other arrays' lines (and the blank lines above),
 	cmp -s g2/keys.c g2.want
 again "3 -> 1 key, again: nothing to change" g2/keys.c -k rsa2048.pem
 
+# `[0] = { ... }` entries, as MCUboot's documentation writes the list: a new
+# entry gets the next index, removing it gives the original file back
+fresh gd inline-designated.c
+run "$M" patch --keys-c gd/keys.c -k p256.pem -k p256b.pem
+check "designated entries, 1 -> 2 keys: exit 0" 0 ''
+trusts "designated entries, 1 -> 2 keys: both trusted" gd/keys.c MCUBOOT_SIGN_EC256 \
+	image_sign_pub_der=p256 image_sign_pub_der_1=p256b
+assert "designated entries: the new entry is [1]" test \
+	"$(sed -n '/^const struct bootutil_key/,/^};/p' gd/keys.c | grep -c '^    \[[01]\] = {$')" = 2
+again "designated entries, again: nothing to change" gd/keys.c -k p256.pem -k p256b.pem
+run "$M" patch --keys-c gd/keys.c -k "$V/keys/root-ec-p256.pem" --allow-dev-key
+check "designated entries, 2 -> 1 key: exit 0" 0 '*'
+assert "designated entries, 2 -> 1: the original file again" cmp -s gd/keys.c "$F/inline-designated.c"
+mkdir -p gdbad && sed 's/\[0\] = {/[1] = {/' "$F/inline-designated.c" >gdbad/keys.c
+cp gdbad/keys.c gdbad/keys.c.orig
+run "$M" patch --keys-c gdbad/keys.c -k p256.pem -k p256b.pem
+check "a designator out of order: refused" 1 "mcuprov: patch: 'gdbad/keys.c': its MCUBOOT_SIGN_EC256 block holds 1 key array (image_sign_pub_der) but 2 keys were given: line 24: bootutil_keys[] holds more than { .key = NAME, .len = &NAME_len } entries (each perhaps [N] =, N its position) and #if defined(MCUBOOT_SIGN_...) lines around them"
+assert "a designator out of order: the file unchanged" cmp -s gdbad/keys.c gdbad/keys.c.orig
+
 # positional entries `{ x, &x_len }` without a comma after the last, the
 # list and a numeric count inside the block, 16 upper-case bytes a line
 fresh g3 inline-positional.c
@@ -336,7 +355,7 @@ refuse "its _len is used by a macro" 1 "$H2: 'root_pub_der_1_len' is also used a
 sed 's/\.key = root_pub_der_1,/.key = (const unsigned char *)root_pub_der_1,/' "$F/inline-multi.c" >v/cast.c
 refuse "an entry it cannot read" 1 "$H2: line 87: cannot read this bootutil_keys[] entry (not { .key = NAME, .len = &NAME_len } or { NAME, &NAME_len })" v/cast.c -k rsa2048.pem
 sed '/^    {$/{N;N;N;s/^    {\n        \.key = root_pub_der_1,\n.*/    KEY_ENTRY(root_pub_der_1),/}' "$F/inline-multi.c" >v/macro.c
-refuse "a macro in the list" 1 "$H2: line 87: bootutil_keys[] holds more than { .key = NAME, .len = &NAME_len } entries and #if defined(MCUBOOT_SIGN_...) lines around them" v/macro.c -k rsa2048.pem
+refuse "a macro in the list" 1 "$H2: line 87: bootutil_keys[] holds more than { .key = NAME, .len = &NAME_len } entries (each perhaps [N] =, N its position) and #if defined(MCUBOOT_SIGN_...) lines around them" v/macro.c -k rsa2048.pem
 sed 's/\.len = &root_pub_der_1_len/.len = \&root_pub_der_len/' "$F/inline-multi.c" >v/len.c
 refuse "an entry with another array's length" 1 "$H2: line 87: the bootutil_keys[] entry for 'root_pub_der_1' takes its length from 'root_pub_der_len'" v/len.c -k rsa2048.pem
 sed -e 's/\.key = root_pub_der,/.key = @,/' -e 's/\.len = &root_pub_der_len,/.len = \&@_len,/' \
