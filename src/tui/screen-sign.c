@@ -227,18 +227,12 @@ static int validate(struct sign *g)
 {
 	struct image_sign_opts *so = &g->so;
 	struct mcuprov_err err;
-	struct project *p = NULL;
 	uint32_t align = 0;
 
-	/* the project's settings under the form, so nothing the form does not
-	 * show differs from `mcuprov run` */
+	/* imgtool's defaults; the form sets every setting flow_sign_opts_init()
+	 * would take from the project (load_defaults() filled it from there) */
+	image_sign_opts_init(so);
 	err_clear(&err);
-	if (access(PROJECT_FILE, F_OK) == 0 && project_load(PROJECT_FILE, &p, &err) == 0) {
-		flow_sign_opts_init(p, so);
-		project_free(p);
-	} else {
-		image_sign_opts_init(so);
-	}
 	if (g->f[F_IN].len == 0)
 		return bad(g, F_IN, "missing the image to sign (the app binary)");
 	default_output(g);
