@@ -71,3 +71,24 @@ void tui_keyset_clear(struct tui_keyset *ks)
 	ks->need_pw = false;
 	tui_field_clear(&ks->pw);
 }
+
+int tui_keyset_load_one(struct tui_keyset *ks, const char *path, bool with_pw,
+			struct mcuprov_key **out, struct mcuprov_err *err)
+{
+	int rc;
+
+	*out = NULL;
+	if (!with_pw) {
+		tui_keyset_clear(ks);
+		ks->paths[0] = path;
+		ks->names[0] = NULL;
+		ks->n = 1;
+	}
+	rc = tui_keyset_load(ks, with_pw, err);
+	if (rc == 0) {
+		*out = ks->keys[0];
+		ks->keys[0] = NULL;
+		tui_keyset_clear(ks);
+	}
+	return rc;
+}

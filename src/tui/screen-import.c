@@ -22,7 +22,8 @@ static const char *const key_exts[] = { ".pem", ".der", ".key", ".pub", ".priv",
 struct import {
 	struct tui_screen s;
 	enum step step;
-	struct tui_field path, pw;
+	struct tui_field path;
+	struct tui_keyset ks; /* loads the key, its password only when needed */
 	/* what was loaded */
 	enum key_type type;
 	bool is_private, was_encrypted, insecure, can_sign;
@@ -40,21 +41,16 @@ static void set_step(struct import *im, enum step st)
 /* key_load with the password typed so far (or none); on success fill IM. */
 static int load(struct import *im, bool with_pw)
 {
-	struct tui_pw a = { with_pw ? im->pw.buf : NULL, false };
 	struct mcuprov_key *key = NULL;
 	struct mcuprov_err err;
 	int rc;
 
-	err_clear(&err);
-	rc = key_load(im->path.buf, tui_pw_cb, &a, &key, &err);
-	tui_field_clear(&im->pw);
+	rc = tui_keyset_load_one(&im->ks, im->path.buf, with_pw, &key, &err);
+	if (rc == 1) {
+		set_step(im, ST_PW);
+		return TUI_HANDLED;
+	}
 	if (rc < 0) {
-		if (err.code == MCUPROV_ERR_PASSWORD && a.asked && !with_pw) {
-			set_step(im, ST_PW);
-			return TUI_HANDLED;
-		}
-		if (err.subject[0] == '\0')
-			snprintf(err.subject, sizeof(err.subject), "%.500s", im->path.buf);
 		return tui_dialog_error(
 			&im->s, with_pw && err.code == MCUPROV_ERR_PASSWORD ? D_PWERR : D_LOADERR,
 			&err);
@@ -100,7 +96,7 @@ static void import_draw(struct tui_screen *s)
 		mvprintw(y++, 2, "File: %s", im->path.buf);
 		y++;
 		mvaddstr(y++, 2, "The key is encrypted. Password:");
-		tui_field_draw(&im->pw, y, 3, 40, true);
+		tui_field_draw(&im->ks.pw, y, 3, 40, true);
 		y += 2;
 		mvaddstr(y, 2, "Nothing is shown while you type.");
 		break;
@@ -163,13 +159,13 @@ static int import_event(struct tui_screen *s, int key)
 		return tui_field_key(&im->path, key) ? TUI_HANDLED : TUI_UNHANDLED;
 	case ST_PW:
 		if (key == 27) {
-			tui_field_clear(&im->pw);
+			tui_field_clear(&im->ks.pw);
 			set_step(im, ST_PATH);
 			return TUI_HANDLED;
 		}
 		if (is_enter(key))
 			return load(im, true);
-		return tui_field_key(&im->pw, key) ? TUI_HANDLED : TUI_UNHANDLED;
+		return tui_field_key(&im->ks.pw, key) ? TUI_HANDLED : TUI_UNHANDLED;
 	case ST_SHOW:
 		if (key == 27 || is_enter(key))
 			return TUI_BACK;
@@ -204,7 +200,7 @@ static void import_destroy(struct tui_screen *s)
 {
 	struct import *im = (struct import *)s;
 
-	tui_field_clear(&im->pw);
+	tui_keyset_clear(&im->ks);
 	free(im);
 }
 
@@ -226,7 +222,7 @@ struct tui_screen *screen_import_new(void)
 	im->s.event = import_event;
 	im->s.on_dialog = import_on_dialog;
 	im->s.destroy = import_destroy;
-	im->pw.secret = true;
+	im->ks.pw.secret = true;
 	set_step(im, ST_PATH);
 	return &im->s;
 }

@@ -40,7 +40,8 @@ struct inspect {
 	struct tui_screen s;
 	enum step step;
 	int focus;
-	struct tui_field image, key, pw;
+	struct tui_field image, key;
+	struct tui_keyset ks; /* loads the key, its password only when needed */
 	char *text; /* imginfo_format's human text: the 't' view */
 	bool ok;    /* the verify status */
 	char status[1400];
@@ -545,7 +546,7 @@ static void inspect_draw(struct tui_screen *s)
 		mvprintw(y++, 2, "Key: %s", in->key.buf);
 		y++;
 		mvaddstr(y++, 2, "The key is encrypted. Password:");
-		tui_field_draw(&in->pw, y, 3, 40, true);
+		tui_field_draw(&in->ks.pw, y, 3, 40, true);
 		y += 2;
 		mvaddstr(y, 2, "Nothing is shown while you type.");
 		break;
@@ -577,7 +578,6 @@ static void inspect_draw(struct tui_screen *s)
 
 static int run(struct inspect *in, bool with_pw)
 {
-	struct tui_pw a = {with_pw ? in->pw.buf : NULL, false};
 	struct image_info *info = NULL;
 	struct image_verify_result res;
 	struct mcuprov_key *key = NULL;
@@ -591,13 +591,12 @@ static int run(struct inspect *in, bool with_pw)
 
 	err_clear(&err);
 	if (in->key.len > 0) {
-		rc = key_load(in->key.buf, tui_pw_cb, &a, &key, &err);
-		tui_field_clear(&in->pw);
+		rc = tui_keyset_load_one(&in->ks, in->key.buf, with_pw, &key, &err);
+		if (rc == 1) {
+			set_step(in, ST_PW);
+			return TUI_HANDLED;
+		}
 		if (rc < 0) {
-			if (err.code == MCUPROV_ERR_PASSWORD && a.asked && !with_pw) {
-				set_step(in, ST_PW);
-				return TUI_HANDLED;
-			}
 			set_step(in, ST_FORM);
 			return fail(in,
 				    with_pw && err.code == MCUPROV_ERR_PASSWORD ? D_PWERR : D_ERR,
@@ -740,13 +739,13 @@ static int inspect_event(struct tui_screen *s, int key)
 			       : TUI_UNHANDLED;
 	case ST_PW:
 		if (key == 27) {
-			tui_field_clear(&in->pw);
+			tui_field_clear(&in->ks.pw);
 			set_step(in, ST_FORM);
 			return TUI_HANDLED;
 		}
 		if (is_enter(key))
 			return run(in, true);
-		return tui_field_key(&in->pw, key) ? TUI_HANDLED : TUI_UNHANDLED;
+		return tui_field_key(&in->ks.pw, key) ? TUI_HANDLED : TUI_UNHANDLED;
 	case ST_SHOW:
 		if (key == 27) {
 			set_step(in, ST_FORM);
@@ -779,7 +778,7 @@ static void inspect_destroy(struct tui_screen *s)
 {
 	struct inspect *in = (struct inspect *)s;
 
-	tui_field_clear(&in->pw);
+	tui_keyset_clear(&in->ks);
 	free(in->text);
 	tree_free(in);
 	free(in);
@@ -804,7 +803,7 @@ struct tui_screen *screen_inspect_new(void)
 	in->s.event = inspect_event;
 	in->s.on_dialog = inspect_on_dialog;
 	in->s.destroy = inspect_destroy;
-	in->pw.secret = true;
+	in->ks.pw.secret = true;
 	set_step(in, ST_FORM);
 	return &in->s;
 }

@@ -31,7 +31,8 @@ struct provision {
 	struct tui_screen s;
 	enum step step;
 	int focus;
-	struct tui_field file, key, pw;
+	struct tui_field file, key;
+	struct tui_keyset ks; /* loads the key, its password only when needed */
 	bool allow_dev;
 	/* after the dry run */
 	char path[PROVISION_PATH_MAX]; /* the target file as used */
@@ -151,22 +152,17 @@ static int dry_run(struct provision *p)
 
 static int load_key(struct provision *p, bool with_pw)
 {
-	struct tui_pw a = { with_pw ? p->pw.buf : NULL, false };
 	struct mcuprov_err err;
 	int rc;
 
 	key_free(p->k);
 	p->k = NULL;
-	err_clear(&err);
-	rc = key_load(p->key_path, tui_pw_cb, &a, &p->k, &err);
-	tui_field_clear(&p->pw);
+	rc = tui_keyset_load_one(&p->ks, p->key_path, with_pw, &p->k, &err);
+	if (rc == 1) {
+		set_step(p, ST_PW);
+		return TUI_HANDLED;
+	}
 	if (rc < 0) {
-		if (err.code == MCUPROV_ERR_PASSWORD && a.asked && !with_pw) {
-			set_step(p, ST_PW);
-			return TUI_HANDLED;
-		}
-		if (err.subject[0] == '\0')
-			snprintf(err.subject, sizeof(err.subject), "%.500s", p->key_path);
 		return tui_dialog_error(
 			&p->s, with_pw && err.code == MCUPROV_ERR_PASSWORD ? D_PWERR : D_ERR, &err);
 	}
@@ -269,7 +265,7 @@ static void provision_draw(struct tui_screen *s)
 		mvprintw(y++, 2, "Key: %s", p->key_path);
 		y++;
 		mvaddstr(y++, 2, "The key is encrypted. Password:");
-		tui_field_draw(&p->pw, y, 3, 40, true);
+		tui_field_draw(&p->ks.pw, y, 3, 40, true);
 		y += 2;
 		mvaddstr(y, 2, "Nothing is shown while you type.");
 		break;
@@ -334,13 +330,13 @@ static int provision_event(struct tui_screen *s, int key)
 		return tui_field_key(f, key) ? TUI_HANDLED : TUI_UNHANDLED;
 	case ST_PW:
 		if (key == 27) {
-			tui_field_clear(&p->pw);
+			tui_field_clear(&p->ks.pw);
 			set_step(p, ST_FORM);
 			return TUI_HANDLED;
 		}
 		if (is_enter(key))
 			return load_key(p, true);
-		return tui_field_key(&p->pw, key) ? TUI_HANDLED : TUI_UNHANDLED;
+		return tui_field_key(&p->ks.pw, key) ? TUI_HANDLED : TUI_UNHANDLED;
 	case ST_DIFF:
 		if (key == 27 || (!p->changed && is_enter(key))) {
 			set_step(p, ST_FORM);
@@ -382,7 +378,7 @@ static void provision_destroy(struct tui_screen *s)
 {
 	struct provision *p = (struct provision *)s;
 
-	tui_field_clear(&p->pw);
+	tui_keyset_clear(&p->ks);
 	key_free(p->k);
 	free(p->diff);
 	free(p);
@@ -405,7 +401,7 @@ struct tui_screen *screen_provision_new(const char *key_path)
 	p->s.event = provision_event;
 	p->s.on_dialog = provision_on_dialog;
 	p->s.destroy = provision_destroy;
-	p->pw.secret = true;
+	p->ks.pw.secret = true;
 	defaults(p, key_path);
 	set_step(p, ST_FORM);
 	return &p->s;

@@ -207,6 +207,12 @@ void tui_keyset_draw_pw(const struct tui_keyset *ks, int y);
 bool tui_keyset_key(struct tui_keyset *ks, int key);
 /* Free the keys and wipe the password; the paths stay. */
 void tui_keyset_clear(struct tui_keyset *ks);
+/* One key file, PATH (a buffer that stays valid while a password is asked):
+ * tui_keyset_load() on it, starting afresh unless WITH_PW (the password in
+ * ks->pw).  Returns 0 with the key in *OUT (the caller's), 1 when it needs
+ * a password, or a negative error as tui_keyset_load(). */
+int tui_keyset_load_one(struct tui_keyset *ks, const char *path, bool with_pw,
+			struct mcuprov_key **out, struct mcuprov_err *err);
 
 /* ---- screens ----------------------------------------------------------- */
 
