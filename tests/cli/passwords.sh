@@ -46,8 +46,10 @@ check "--passin is ignored for an unencrypted key" 0 '*'
 # The interactive prompt, on a real terminal (tmux): no echo, asked once for
 # loading, twice for keygen -p.
 if command -v tmux >/dev/null; then
-	S=mcuprov-pw-$$
-	# a private server: other tests must not see or stop it
+	S=pw1
+	# a private server: other tests must not see or stop it; each check its
+	# own session, all left to the exit trap (killing the last session makes
+	# the server exit while the next new-session may already be talking to it)
 	tmux() { command tmux -S "$T_TMP/pw.sock" "$@"; }
 	trap 'tmux kill-server >/dev/null 2>&1; rm -rf "$T_TMP"' EXIT
 	pane() { tmux capture-pane -p -t "$S" | sed '/^$/d'; }
@@ -55,14 +57,14 @@ if command -v tmux >/dev/null; then
 		for _ in $(seq 50); do pane | grep -qF -- "$1" && return 0; sleep 0.2; done
 		return 1
 	}
-	tmux new-session -d -s "$S" -x 200 -y 20 \
+	tmux -f /dev/null new-session -d -s "$S" -x 200 -y 20 \
 		"$M fingerprint -k $K 2>/dev/null; echo rc=\$?; sleep 30"
 	if wait_for "Enter password for '$K':"; then ok "prompt shown on the terminal"; else not_ok "prompt shown on the terminal" "$(pane)"; fi
 	tmux send-keys -t "$S" 'mcuprov-test' Enter
 	if wait_for "rc=0"; then ok "prompted password accepted"; else not_ok "prompted password accepted" "$(pane)"; fi
 	if pane | grep -q "ecdsa-p256 $want"; then ok "fingerprint printed after the prompt"; else not_ok "fingerprint printed after the prompt" "$(pane)"; fi
 	if pane | grep -q 'mcuprov-test'; then not_ok "password not echoed" "$(pane)"; else ok "password not echoed"; fi
-	tmux kill-session -t "$S"
+	S=pw2
 
 	tmux new-session -d -s "$S" -x 200 -y 20 -c "$T_TMP" \
 		"$M keygen -k tty.pem -t ed25519 -p; echo rc=\$?; sleep 30"
@@ -76,7 +78,7 @@ if command -v tmux >/dev/null; then
 	if pane | grep -q 'tty-secret'; then not_ok "keygen password not echoed" "$(pane)"; else ok "keygen password not echoed"; fi
 	run "$M" fingerprint -k tty.pem --passin pass:tty-secret
 	check "the prompted password protects the key" 0 ''
-	tmux kill-session -t "$S"
+	S=pw3
 
 	tmux new-session -d -s "$S" -x 200 -y 20 -c "$T_TMP" \
 		"$M keygen -k tty2.pem -t ed25519 -p; echo rc=\$?; sleep 30"
@@ -86,7 +88,6 @@ if command -v tmux >/dev/null; then
 	tmux send-keys -t "$S" 'two' Enter
 	if wait_for "rc=1" && pane | grep -qF "mcuprov: keygen: passwords do not match" && [ ! -e tty2.pem ]; then
 		ok "mismatched passwords: exit 1, no key"; else not_ok "mismatched passwords: exit 1, no key" "$(pane)"; fi
-	tmux kill-session -t "$S"
 fi
 
 done_testing
