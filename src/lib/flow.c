@@ -225,9 +225,13 @@ int flow_run(const struct flow_opts *o, const struct flow_callbacks *cb, struct 
 				rc = flow_provision(p, o->keys, paths, o->n_keys, o->enc_key,
 						    o->dry_run, &pr, err);
 				if (rc == 0) {
+					char shown[PROVISION_PATH_MAX];
+
 					res->diff = pr.diff;
 					pr.diff = NULL;
-					snprintf(detail, sizeof(detail), "%.400s: %s", p->bootloader.path,
+					/* named as in the diff and the messages */
+					file_rel_cwd(p->bootloader.path, shown, sizeof(shown));
+					snprintf(detail, sizeof(detail), "%.400s: %s", shown,
 						 !pr.changed ? "already trusts the keys"
 						 : o->dry_run ? "would change (dry run)"
 							      : "now trusts the keys");
