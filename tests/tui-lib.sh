@@ -79,12 +79,20 @@ tmux_cleanup() {
 }
 
 # wait_for DESC TEXT [SECONDS]: until the pane shows TEXT (a fixed string);
-# the pane is left in $T_TMP/pane
+# the pane is left in $T_TMP/pane, once it has settled (two captures 50 ms
+# apart alike, for at most 1 s): TEXT may be drawn before the rest of the
+# screen, which the test then reads from the file (seen in CI)
 wait_for() {
 	local i limit=$((${3:-10} * 20))
 	for ((i = 0; i < limit; i++)); do
 		tm capture-pane -p -t "$SESS" >"$T_TMP/pane" 2>/dev/null
 		if grep -qF -- "$2" "$T_TMP/pane"; then
+			for ((i = 0; i < 20; i++)); do
+				sleep 0.05
+				tm capture-pane -p -t "$SESS" >"$T_TMP/pane.next" 2>/dev/null
+				cmp -s "$T_TMP/pane" "$T_TMP/pane.next" && break
+				mv "$T_TMP/pane.next" "$T_TMP/pane"
+			done
 			ok "$1"
 			return 0
 		fi
