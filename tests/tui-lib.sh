@@ -83,11 +83,11 @@ tmux_cleanup() {
 # apart alike, for at most 1 s): TEXT may be drawn before the rest of the
 # screen, which the test then reads from the file (seen in CI)
 wait_for() {
-	local i limit=$((${3:-10} * 20))
+	local i j limit=$((${3:-10} * 20))
 	for ((i = 0; i < limit; i++)); do
 		tm capture-pane -p -t "$SESS" >"$T_TMP/pane" 2>/dev/null
 		if grep -qF -- "$2" "$T_TMP/pane"; then
-			for ((i = 0; i < 20; i++)); do
+			for ((j = 0; j < 20; j++)); do
 				sleep 0.05
 				tm capture-pane -p -t "$SESS" >"$T_TMP/pane.next" 2>/dev/null
 				cmp -s "$T_TMP/pane" "$T_TMP/pane.next" && break
