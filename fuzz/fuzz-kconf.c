@@ -4,8 +4,9 @@
  * key file), each checked against the contract:
  *  - the output is NUL-terminated at its length;
  *  - applying the same settings to the output changes nothing.
- * A refusal must say why.  bootcfg_read() has no in-memory entry point
- * (it takes a path), so it is not fuzzed here.
+ * A refusal must say why.  The bootloader configuration checks read their
+ * files through ppcond's pp_env_read_kconfig() / pp_env_read_header(), and
+ * bootcfg_from_env() takes their environment: not fuzzed here.
  *
  * Run: make fuzz-run (all targets) or fuzz/fuzz-kconf CORPUS_DIR */
 #include "config.h"

@@ -14,7 +14,10 @@
 #            keys as DER private keys and as encrypted traditional PEM;
 #   kconf    the Kconfig fixtures (tests/fixtures/keysc/*.conf, .config,
 #            mcuboot_config.h), fragments rendered from the template, and
-#            hand-made corner cases (CRLF, no final newline, "is not set").
+#            hand-made corner cases (CRLF, no final newline, "is not set");
+#   ppcond   the same fixtures (keys.c, Kconfig files, mcuboot_config.h) and
+#            hand-made conditionals: MCUboot's keys.c nesting, continuations,
+#            comments, CRLF, macro chains, errors, #if expressions alone.
 # Rendered seeds need the mcuprov binary ($MCUPROV); without it (or
 # without the vectors) they are left out.  Vector files are never committed
 # here; the working corpora (which the fuzzers also grow) are not tracked.
@@ -255,8 +258,56 @@ seed_kconf() {
 	n=$((n + 2))
 }
 
+seed_ppcond() {
+	copy "" "$srcdir"/tests/fixtures/keysc/*.c "$srcdir"/tests/fixtures/keysc/*.conf \
+		"$srcdir"/tests/fixtures/keysc/zephyr.config \
+		"$srcdir"/tests/fixtures/keysc/mcuboot_config.h
+	cat >"$corpus/seed-sim-keys.c" <<'EOF'
+#if !defined(MCUBOOT_HW_KEY)
+#if defined(MCUBOOT_SIGN_RSA)
+#if MCUBOOT_SIGN_RSA_LEN == 2048
+#define HAVE_KEYS
+#elif MCUBOOT_SIGN_RSA_LEN == 3072
+#define HAVE_KEYS
+#endif
+#elif defined(MCUBOOT_SIGN_EC256) || \
+      defined(MCUBOOT_SIGN_EC384)
+#ifndef MCUBOOT_SIGN_EC384
+const unsigned char ecdsa_pub_key[] = { 0x30 };
+#else
+#endif
+#define HAVE_KEYS
+#elifdef MCUBOOT_SIGN_ED25519
+#define HAVE_KEYS
+#endif
+#if defined(HAVE_KEYS)
+#endif
+#else
+#endif
+EOF
+	cat >"$corpus/seed-macros.h" <<'EOF'
+#ifndef GUARD_H
+#define GUARD_H
+#define A B /* c */ + 1
+#define B (A * 2u) // self
+#define F(x, y) ((x) << (y))
+#if (MCUBOOT_IMAGE_NUMBER > 1) && F(1, 2) || A ? -1 : ~0 >> 63
+#undef A
+#elif IS_ENABLED(CONFIG_X) || __has_include(<a.h>) || 'c' || 0x7fffffffffffffff + 1
+#else
+#error "no"
+#endif
+#endif
+EOF
+	printf '#if 1 /* a\r\n b */ \\\r\n && 2\r\n#else\r\n#endif' >"$corpus/seed-crlf.h"
+	printf '(1 ? 2 : 3) * -4 / 5 %% 6 << 7 >> 1 < 2 <= 3 > 4 >= 5 == 6 != 7 & 8 ^ 9 | 10' \
+		>"$corpus/seed-expr.txt"
+	printf '#else\n#endif\n#if 1\n#else\n#elif 0\n#if\n#ifdef\n' >"$corpus/seed-errors.h"
+	n=$((n + 5))
+}
+
 case $name in
-image | keysc | project | key | kconf) "seed_$name" ;;
+image | keysc | project | key | kconf | ppcond) "seed_$name" ;;
 *)
 	echo "seed-corpus: unknown target '$name'" >&2
 	exit 2

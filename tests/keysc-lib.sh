@@ -261,3 +261,155 @@ keysc_check_list() {
 		return 1
 	fi
 }
+
+# ---- whole-object digests (tests/cli/keysc-configs.sh)
+#
+#   keysc_digest OBJ
+#   keysc_dg_list DIGEST
+#   keysc_dg_hex DIGEST SYMBOL
+#   keysc_dg_uint DIGEST SYMBOL
+#   keysc_defs CC-FLAGS FILE
+#   keysc_tokens CC-FLAGS FILE
+
+# keysc_digest OBJ: every data object OBJ defines, and every pointer in
+# them, one line each (sorted), from four readelf runs:
+#   sym NAME SIZE HEX        HEX: the bytes it is initialised with (zeros
+#                            for .bss and common symbols); pointers are in
+#                            it as the object file holds them
+#   ref NAME OFFSET TARGET   a pointer OFFSET bytes into NAME to TARGET
+#                            (SYMBOL, or SYMBOL+N for N bytes into it)
+# A relocation against a section symbol (static arrays: .rodata.NAME + 0,
+# .rodata + 91 without -fdata-sections) is named by the object at that
+# offset of the section, so static and global arrays read the same.
+keysc_digest() {
+	local obj=$1 t=$T_TMP/keysc-dg secs
+	KEYSC_ERR=
+	keysc_tools "$obj" || return 1
+	"$KEYSC_READELF" -sW "$obj" >"$t.s" && "$KEYSC_READELF" -SW "$obj" >"$t.S" &&
+		"$KEYSC_READELF" -rW "$obj" >"$t.r" || { KEYSC_ERR="$obj: readelf failed"; return 1; }
+	# the sections with contents that hold objects
+	secs=$(awk 'NF == 8 && $4 == "OBJECT" && $7 ~ /^[0-9]+$/ { print $7 }' "$t.s" | sort -un |
+		while read -r n; do grep -q "^ *\[ *$n\] [^ ]* *NOBITS " "$t.S" || printf -- '-x %s ' "$n"; done)
+	: >"$t.x"
+	# shellcheck disable=SC2086 # a list of options
+	[ -z "$secs" ] || "$KEYSC_READELF" $secs "$obj" >"$t.x" 2>/dev/null
+	awk -v S="$t.s" -v H="$t.S" -v R="$t.r" -v X="$t.x" '
+	function num(s,   i, v, c, d) {	# decimal or 0x hex
+		if (s !~ /^0x/) return s + 0
+		v = 0; s = tolower(substr(s, 3))
+		for (i = 1; i <= length(s); i++) { c = substr(s, i, 1); d = index("0123456789abcdef", c) - 1; v = v * 16 + d }
+		return v
+	}
+	function hex(s) { return num("0x" s) }
+	function le(h, off, n,   v, i) {	# n bytes little-endian at byte off of hex string h
+		v = 0
+		for (i = n - 1; i >= 0; i--) v = v * 256 + hex(substr(h, (off + i) * 2 + 1, 2))
+		return v
+	}
+	function at(sec, off,   i, best) {	# the object holding byte off of section sec
+		best = ""
+		for (i = 1; i <= nsym; i++)
+			if (sym_sec[i] == sec && sym_val[i] <= off && (off < sym_val[i] + sym_size[i] || (sym_size[i] == 0 && off == sym_val[i]))) {
+				best = i; break
+			}
+		return best
+	}
+	BEGIN {
+		while ((getline l < H) > 0)
+			if (match(l, /^ *\[ *[0-9]+\] /)) {
+				idx = substr(l, RSTART, RLENGTH); gsub(/[^0-9]/, "", idx); idx += 0
+				split(substr(l, RSTART + RLENGTH), g, / +/)
+				sec_name[idx] = g[1]; sec_type[idx] = g[2]; if (g[1] != "") sec_by_name[g[1]] = idx
+			}
+		while ((getline l < S) > 0) {
+			nf = split(l, f, / +/)
+			if (f[1] == "") { for (i = 1; i < nf; i++) f[i] = f[i + 1]; nf-- }
+			if (nf == 8 && f[4] == "OBJECT" && (f[7] ~ /^[0-9]+$/ || f[7] == "COM")) {
+				nsym++; sym_name[nsym] = f[8]; sym_val[nsym] = hex(f[2]); sym_size[nsym] = num(f[3])
+				sym_sec[nsym] = (f[7] == "COM" ? -1 : f[7] + 0)
+			}
+		}
+		cur = ""
+		while ((getline l < X) > 0) {
+			if (l ~ /^Hex dump of section /) { cur = l; sub(/^Hex dump of section \047/, "", cur); sub(/\047:.*$/, "", cur); continue }
+			if (cur != "" && l ~ /^  0x[0-9a-f]+ /) { h = substr(l, 14, 35); gsub(/ /, "", h); data[sec_by_name[cur]] = data[sec_by_name[cur]] h }
+		}
+		for (i = 1; i <= nsym; i++) {
+			s = sym_sec[i]
+			if (s >= 0 && sec_type[s] != "NOBITS") h = substr(data[s], sym_val[i] * 2 + 1, sym_size[i] * 2)
+			else { h = ""; for (k = 0; k < sym_size[i]; k++) h = h "00" }
+			print "sym", sym_name[i], sym_size[i], (h == "" ? "-" : h)
+		}
+		rsec = ""
+		while ((getline l < R) > 0) {
+			if (l ~ /^Relocation section /) {
+				rsec = l; sub(/^Relocation section \047/, "", rsec); sub(/\047.*$/, "", rsec)
+				rela = (rsec ~ /^\.rela\./); if (rela) sub(/^\.rela/, "", rsec); else sub(/^\.rel/, "", rsec)
+				rsec = (rsec in sec_by_name) ? sec_by_name[rsec] : -2
+				continue
+			}
+			nf = split(l, f, / +/)
+			if (f[1] == "") { for (i = 1; i < nf; i++) f[i] = f[i + 1]; nf-- }
+			if (rsec < 0 || f[1] !~ /^[0-9a-f]+$/ || nf < 5) continue
+			off = hex(f[1]); tname = f[5]
+			add = rela ? (f[6] == "-" ? -hex(f[7]) : hex(f[7])) : le(data[rsec], off, 4)
+			owner = at(rsec, off)
+			if (owner == "") continue
+			if (tname in sec_by_name) {	# a section symbol: the object at that offset
+				t = at(sec_by_name[tname], add)
+				if (t != "") { add -= sym_val[t]; tname = sym_name[t] }
+			}
+			print "ref", sym_name[owner], off - sym_val[owner], tname (add ? "+" add : "")
+		}
+	}' | LC_ALL=C sort
+}
+
+# keysc_dg_list DIGEST: the pointers of bootutil_keys[] in DIGEST (the text
+# keysc_digest printed), in order, one per line.
+keysc_dg_list() {
+	awk '$1 == "ref" && $2 == "bootutil_keys" { print $3, $4 }' <<<"$1" | sort -n | cut -d' ' -f2
+}
+
+# keysc_dg_hex DIGEST SYMBOL: SYMBOL's bytes as hex ("" when it is not there).
+keysc_dg_hex() {
+	awk -v s="$2" '$1 == "sym" && $2 == s { print ($4 == "-" ? "" : $4); exit }' <<<"$1"
+}
+
+# keysc_dg_uint DIGEST SYMBOL: SYMBOL (1 to 8 bytes, little-endian) as a
+# decimal number, or nothing when it is missing or of another size.
+keysc_dg_uint() {
+	local h v='' i
+	h=$(keysc_dg_hex "$1" "$2")
+	case ${#h} in 2 | 4 | 8 | 16) ;; *) return 1 ;; esac
+	for ((i = ${#h} - 2; i >= 0; i -= 2)); do v+=${h:i:2}; done
+	printf '%s\n' "$((16#$v))"
+}
+
+# keysc_defs "FLAG..." FILE: where FILE, preprocessed with FLAGs the way
+# keysc_compile compiles it, defines each name: `NAME FILE:LINE` per
+# definition-looking line (NAME, perhaps [N] and __attribute__((...)),
+# then `=`), FILE the basename of the file the line is in (an #include'd
+# key file too).  Which branch of an #if defines an array is its line.
+keysc_defs() {
+	# shellcheck disable=SC2086 # FLAGs are a word list
+	gcc -std=c99 -E $1 -I"$KEYSC_STUBS" "$2" 2>/dev/null | awk '
+	/^# [0-9]+ "/ { line = $2; f = $3; gsub(/"/, "", f); n = split(f, p, "/"); file = p[n]; next }
+	{
+		s = $0
+		while (match(s, /[A-Za-z_][A-Za-z0-9_]*[ \t]*(\[[^]]*\])?[ \t]*(__attribute__[ \t]*\(\(.*\)\)[ \t]*)?=/)) {
+			m = substr(s, RSTART, RLENGTH); rest = substr(s, RSTART + RLENGTH)
+			if (substr(rest, 1, 1) != "=") { match(m, /^[A-Za-z_][A-Za-z0-9_]*/); print substr(m, 1, RLENGTH), file ":" line }
+			s = rest
+		}
+		line++
+	}'
+}
+
+# keysc_tokens "FLAG..." FILE: FILE preprocessed with FLAGs, without line
+# markers, blank lines or layout: equal for two files exactly when the
+# compiler sees the same program (an #error still prints what came before).
+keysc_tokens() {
+	# shellcheck disable=SC2086
+	gcc -std=c99 -E -P $1 -I"$KEYSC_STUBS" "$2" 2>/dev/null |
+		sed -e 's/[[:space:]]\{1,\}/ /g' -e 's/^ //' -e 's/ $//' | grep -v '^$'
+}

@@ -79,7 +79,8 @@ void flow_sign_opts_init(const struct project *p, struct image_sign_opts *so);
  * (P->bootloader.path; kind PROJECT_BOOT_KEYS_C or PROJECT_BOOT_CONF) with
  * the signing keys KEYS, whose files are KEY_PATHS, and the encryption key
  * ENC_KEY (or NULL), through provision_keys_c() or provision_conf() with no
- * extra config files; DRY_RUN as there.  `build` passes the project's keys,
+ * extra config files and P's bootloader.defines / undefines as -D / -U;
+ * DRY_RUN as there.  `build` passes the project's keys,
  * `rotate` the keys after a rotation.  Release R with
  * provision_result_free() (also after a failure).  Returns as those, or
  * MCUPROV_ERR_USAGE when P names no bootloader file. */

@@ -15,6 +15,7 @@
 
 #include "mcuprov/error.h"
 #include "mcuprov/key.h"
+#include "mcuprov/ppcond.h"
 
 struct kconf_settings {
 	enum key_type type;            /* of every signing key */
@@ -39,7 +40,8 @@ int kconf_patch(const char *text, size_t len, const char *subject, const struct 
 		char **out, size_t *out_len, struct mcuprov_err *err);
 
 /* What a bootloader's configuration says about keys, gathered from any of
- * .config, prj.conf / *.conf fragments and mcuboot_config.h. */
+ * .config, prj.conf / *.conf fragments, autoconf.h and mcuboot_config.h
+ * (provision_config_env() reads them) and -D / -U. */
 struct bootcfg {
 	enum key_type type;  /* KEY_TYPE_NONE: not stated; RSA: KEY_RSA2048 */
 	bool type_rsa;       /* the type is RSA, of length rsa_len (0: unstated) */
@@ -50,10 +52,18 @@ struct bootcfg {
 	char key_count_src[300];
 };
 
-/* Read PATH's key settings into CFG (later files override earlier ones).
- * Kconfig lines and `#define MCUBOOT_SIGN_*` both count.  Returns 0 or
- * MCUPROV_ERR_IO. */
-int bootcfg_read(const char *path, struct bootcfg *cfg, struct mcuprov_err *err);
+/* CFG from what ENV (a bootloader configuration: the config files read in
+ * the order FILES, then -D / -U) says: the signature type (the
+ * MCUBOOT_SIGN_RSA / _EC256 / _EC384 / _ED25519 defined; when several are,
+ * the one set last: the latest file of FILES, the latest line, -D above
+ * all), MCUBOOT_SIGN_RSA_LEN and MCUBOOT_SIGN_KEY_COUNT (from a header or
+ * -D: the count Kconfig derives from its key files is what provisioning
+ * sets).  A macro the configuration leaves unknown (set under a condition
+ * it cannot decide) states nothing.  Each source note is the macro's
+ * origin "FILE:LINE" with that line's text read back ("FILE:LINE: TEXT"),
+ * or "-D NAME=VALUE" for an origin that is no file. */
+void bootcfg_from_env(const struct pp_env *env, const char *const *files, size_t n_files,
+		      struct bootcfg *cfg);
 
 /* Do N_KEYS keys of KEYS agree with CFG (type, RSA length, key count)?
  * Returns 0 or MCUPROV_ERR_REFUSED naming both sides. */

@@ -11,6 +11,7 @@
  *   keys: [{path: keys/signing.pem, type: ed25519}, ...]
  *   encryption_key: keys/enc.pem                # optional
  *   bootloader: {tree: DIR, keys_c: FILE}       # or conf: FILE; optional
+ *     (defines: [NAME, NAME=VALUE], undefines: [NAME]: its configuration)
  *   image: {header_size: 0x200, slot_size: 0x20000, version: 1.0.0, ...}
  *   default_target: NAME                        # optional
  *   targets:
@@ -60,6 +61,7 @@
 #define PROJECT_ARGV_MAX 256           /* words in one argv */
 #define PROJECT_WORD_MAX 8192          /* bytes of one expanded word or var */
 #define PROJECT_NAME_MAX 64            /* bytes of a target or var name */
+#define PROJECT_DEFINES_MAX 64         /* entries of bootloader.defines, .undefines */
 
 /* Where a value sits in the file (1-based, columns in characters). */
 struct project_mark {
@@ -88,6 +90,14 @@ struct project_bootloader {
 	 * one, else against the project directory; NULL for kind NONE */
 	char *path;
 	struct project_mark mark; /* of keys_c or conf */
+	/* bootloader.defines ("NAME" or "NAME=VALUE", as `-D`) and
+	 * bootloader.undefines ("NAME", as `-U`): what the bootloader's build
+	 * defines, for the keys.c conditionals and the configuration checks
+	 * (provision_opts.defines, .undefs); no name is in both */
+	char **defines;
+	size_t n_defines;
+	char **undefs;
+	size_t n_undefs;
 };
 
 struct project_image {
@@ -207,6 +217,13 @@ void project_argv_free(char **argv);
 /* REL resolved against the project directory (REL itself when absolute)
  * into OUT (N bytes).  Returns 0 or MCUPROV_ERR_USAGE (does not fit). */
 int project_path(const struct project *p, const char *rel, char *out, size_t n);
+
+/* Add the command line's `-D ARG` (UNDEF: `-U ARG`) to P's
+ * bootloader.defines (undefines), after dropping every entry of either
+ * list for the same name: the command line overrides the file, and a
+ * later -D / -U an earlier one.  Returns 0, MCUPROV_ERR_USAGE ("-D 'ARG':
+ * REASON": ARG is not NAME[=VALUE] / a name) or MCUPROV_ERR_NOMEM. */
+int project_define(struct project *p, const char *arg, bool undef, struct mcuprov_err *err);
 
 /* ---- profiles: starting project files for `mcuprov init` ----------------- */
 

@@ -15,6 +15,7 @@
 #include "mcuprov/error.h"
 #include "mcuprov/key.h"
 #include "mcuprov/keysc.h"
+#include "mcuprov/ppcond.h"
 
 #define PROVISION_MAX_KEYS 16
 #define PROVISION_PATH_MAX 4096
@@ -29,6 +30,15 @@ struct provision_opts {
 	size_t n_configs;
 	bool dry_run;
 	const char *emit_key_file;             /* keys.c shapes 2/3: write here */
+	/* the bootloader's configuration, strongest first: -D NAME[=VALUE]
+	 * and -U NAME (mcuprov.yaml's bootloader.defines come here too), then
+	 * the config files (beside PATH, then CONFIGS), then the key type */
+	const char *const *defines;            /* "NAME" or "NAME=VALUE" */
+	size_t n_defines;
+	const char *const *undefs;             /* "NAME" */
+	size_t n_undefs;
+	bool has_image;                        /* keys.c: --image N given */
+	unsigned image;                        /* N (0-based, as imgtool's image numbers) */
 };
 
 struct provision_result {
@@ -43,6 +53,13 @@ struct provision_result {
 	size_t n_pub_written;
 	char *emitted;            /* keys.c shapes 2/3: the generated key file text */
 	size_t emitted_len;
+	/* keys.c: the configuration assumed, one line ("MCUBOOT_SIGN_EC256
+	 * (from the key type); MCUBOOT_SIGN_EC384 undefined (from the key
+	 * type)"), or NULL; owned */
+	char *assumed;
+	/* keys.c: the file patched when it is not PATH (a key file PATH
+	 * #includes), or ""; diff and backup name it */
+	char patched[PROVISION_PATH_MAX];
 };
 
 /* Provision the keys.c at PATH: patch an inline-array keys.c; for the
@@ -65,14 +82,45 @@ int provision_conf(const char *path, const struct provision_opts *o, struct prov
 int provision_hw_key_hash(const struct mcuprov_key *key, uint8_t out[64], size_t *len,
 			  struct mcuprov_err *err);
 
-/* Does the bootloader configuration beside PATH (.config, *.conf and
- * mcuboot_config.h in its directory, PATH itself included) agree with
- * N_KEYS keys of TYPE: signature type, RSA length, key count?  For a front
+/* Read into ENV the bootloader configuration beside TARGET and in CONFIGS,
+ * later files overriding earlier ones: first the config files in TARGET's
+ * directory (TARGET itself only when WITH_SELF), in this order: `.config`,
+ * the `*.conf` fragments sorted by name (strcmp), Zephyr's generated
+ * `autoconf.h`, then `mcuboot_config.h` (Kconfig values first, so that a
+ * header's `#ifdef CONFIG_...` sees them); then CONFIGS in the order
+ * given.  A name ending in ".h" is read with pp_env_read_header(), any
+ * other with pp_env_read_kconfig(); each macro's origin is "FILE:LINE"
+ * (FILE as "DIR/NAME" with DIR TARGET's directory, or as given in
+ * CONFIGS).  An empty file says nothing.  Returns 0, MCUPROV_ERR_IO (a
+ * file cannot be read), MCUPROV_ERR_FORMAT (a header's conditionals do not
+ * balance or hold a bad expression: "FILE:LINE: ..." as the reason) or
+ * MCUPROV_ERR_NOMEM. */
+int provision_config_env(const char *target, bool with_self, const char *const *configs,
+			 size_t n_configs, struct pp_env *env, struct mcuprov_err *err);
+
+/* Set in ENV the command line's -D DEFINES ("NAME" is NAME 1, or
+ * "NAME=VALUE"; origin "-D") then -U UNDEFS ("NAME"; origin "-U"), over
+ * anything ENV said of them.  Returns 0, MCUPROV_ERR_USAGE (not a macro
+ * name, too long; the reason names it) or MCUPROV_ERR_NOMEM. */
+int provision_define_env(struct pp_env *env, const char *const *defines, size_t n_defines,
+			 const char *const *undefs, size_t n_undefs, struct mcuprov_err *err);
+
+/* Is ARG a -D argument (UNDEF: a -U argument) as provision_define_env()
+ * takes it?  For a front end's usage error before anything is done.
+ * Returns 0, MCUPROV_ERR_USAGE (the reason: "'1X' is not a macro name")
+ * or MCUPROV_ERR_NOMEM. */
+int provision_define_check(const char *arg, bool undef, struct mcuprov_err *err);
+
+/* Does the bootloader configuration beside PATH (provision_config_env()
+ * with PATH itself included, then -D DEFINES and -U UNDEFS as
+ * provision_define_env() sets them) agree with N_KEYS keys of TYPE:
+ * signature type, RSA length, key count (bootcfg_from_env())?  For a front
  * end's warning before anything is provisioned.  Returns 0 (agrees, or
- * says nothing), MCUPROV_ERR_REFUSED naming both sides (subject PATH) or
- * MCUPROV_ERR_IO. */
+ * says nothing), MCUPROV_ERR_REFUSED naming both sides (subject PATH), or
+ * the errors of provision_config_env() and provision_define_env(). */
 int provision_check_type(const char *path, enum key_type type, size_t n_keys,
-			 struct mcuprov_err *err);
+			 const char *const *defines, size_t n_defines, const char *const *undefs,
+			 size_t n_undefs, struct mcuprov_err *err);
 
 void provision_result_free(struct provision_result *r);
 

@@ -73,6 +73,22 @@ int render(const char *name, const char *banner_name, const char *text, size_t l
 	   const struct render_key *keys, size_t nkeys, const struct render_key *enc,
 	   unsigned flags, char **out, size_t *out_len, struct mcuprov_err *err);
 
+/* Check TEXT (LEN bytes), rendered from the template NAME (in messages;
+ * PATH, or NAME when NULL, is its file) with the signing keys
+ * KEYS[0..NKEYS), against the bootloader configuration
+ * `-D DEFINES` / `-U UNDEFS` and, for what they leave unsaid, the keys'
+ * type (keysc_env_key_type()): when TEXT is a keys.c of inline key arrays
+ * (keysc_analyze() says KEYSC_SHAPE_INLINE) and PATH no Kconfig fragment
+ * (*.conf, *.conf.tmpl), the key slots its conditionals compile must hold
+ * exactly KEYS, in order (keysc_verify(), subject NAME).  Any other text
+ * (a generated key file, an encryption key, a fragment) passes.  Returns
+ * 0, MCUPROV_ERR_REFUSED (the first difference), MCUPROV_ERR_USAGE (a bad
+ * -D / -U), or the other errors of keysc_verify(). */
+int render_verify(const char *name, const char *path, const char *text, size_t len,
+		  const struct render_key *keys, size_t nkeys, const char *const *defines,
+		  size_t n_defines, const char *const *undefs, size_t n_undefs,
+		  struct mcuprov_err *err);
+
 /* Load the template NAME: a path when it contains '/', else a file name in
  * the template directories, in order: $MCUPROV_TEMPLATES/keys, the source
  * tree's templates/keys (for an uninstalled build), then

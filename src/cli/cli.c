@@ -16,6 +16,7 @@
 #include "mcuprov/devkey.h"
 #include "mcuprov/fileio.h"
 #include "mcuprov/passwd.h"
+#include "mcuprov/provision.h"
 
 struct cli_globals cli;
 
@@ -82,6 +83,35 @@ int cli_common_option(const struct cmd_entry *cmd, int opt, char **argv)
 	default:
 		return cli_usage(cmd, "unknown option '%s'", bad_option(argv));
 	}
+}
+
+/* Drop the entries of LIST (*N of them) that name ARG's macro. */
+static void drop_macro(const char **list, size_t *n, const char *arg)
+{
+	size_t len = strcspn(arg, "="), i, k = 0;
+
+	for (i = 0; i < *n; i++)
+		if (strcspn(list[i], "=") != len || strncmp(list[i], arg, len) != 0)
+			list[k++] = list[i];
+	*n = k;
+}
+
+int cli_define(const struct cmd_entry *cmd, struct cli_defines *d, const char *arg, bool undef)
+{
+	struct mcuprov_err err;
+
+	err_clear(&err);
+	if (provision_define_check(arg, undef, &err) < 0)
+		return cli_usage(cmd, "%s '%s': %s", undef ? "-U" : "-D", arg, err.msg);
+	drop_macro(d->defines, &d->n_defines, arg);
+	drop_macro(d->undefs, &d->n_undefs, arg);
+	if ((undef ? d->n_undefs : d->n_defines) == CLI_DEFINES_MAX)
+		return cli_usage(cmd, "at most %d -D/-U", CLI_DEFINES_MAX);
+	if (undef)
+		d->undefs[d->n_undefs++] = arg;
+	else
+		d->defines[d->n_defines++] = arg;
+	return -1;
 }
 
 /* ---- passwords ----------------------------------------------------------- */

@@ -61,6 +61,22 @@ enum {
  * exit code the command must return at once. */
 int cli_common_option(const struct cmd_entry *cmd, int opt, char **argv);
 
+/* -D NAME[=VALUE] and -U NAME of a command, as cpp takes them: a later one
+ * for a name replaces an earlier -D or -U of it. */
+#define CLI_DEFINES_MAX 64
+struct cli_defines {
+	const char *defines[CLI_DEFINES_MAX];
+	size_t n_defines;
+	const char *undefs[CLI_DEFINES_MAX];
+	size_t n_undefs;
+};
+
+/* Add ARG of -D (UNDEF: -U) to D after checking it as provisioning will
+ * take it (provision_define_check()).  Returns -1
+ * when parsing goes on, else EXIT_USAGE after the usage message
+ * ("-D '1X': REASON", "at most 64 -D/-U"). */
+int cli_define(const struct cmd_entry *cmd, struct cli_defines *d, const char *arg, bool undef);
+
 /* Report a core error once on stderr:
  *   mcuprov: <cmd>: '<subject>': <reason>
  * and return EXIT_USAGE for MCUPROV_ERR_USAGE, EXIT_FAIL otherwise. */

@@ -29,8 +29,16 @@ const struct cmd_entry cmd_patch = {
 	"  -k, --key KEY          a key to trust (repeat for several, one type)\n"
 	"      --enc-key KEY      with --conf: the image-encryption private key\n"
 	"  -n, --dry-run          show the diff, change nothing\n"
-	"      --config FILE      also check FILE (.config, *.conf, mcuboot_config.h);\n"
-	"                         those beside PATH are checked anyway\n"
+	"      --config FILE      also read FILE (.config, *.conf, autoconf.h,\n"
+	"                         mcuboot_config.h); those beside PATH are read\n"
+	"                         anyway, first\n"
+	"  -D, --define NAME[=VALUE]  the bootloader's build defines NAME (as cc -D;\n"
+	"                         NAME alone is 1): which key arrays keys.c compiles,\n"
+	"                         and the configuration checks (repeat)\n"
+	"  -U, --undef NAME       the bootloader's build does not define NAME (repeat;\n"
+	"                         a later -D/-U of a name replaces an earlier one)\n"
+	"      --image N          with --keys-c: the keys of image N (0, 1, ...: as\n"
+	"                         imgtool's image numbers) in a multi-image keys.c\n"
 	"      --emit-key-file OUT  with --keys-c of the generated-key shapes: write\n"
 	"                         the key file their build would generate\n"
 	"  -o, --output OUT       with --hw-key: write the C array to OUT\n"
@@ -42,7 +50,14 @@ const struct cmd_entry cmd_patch = {
 	"\n"
 	"A unified diff is shown before anything changes; the old file is kept as\n"
 	"PATH.bak and the new one replaces it atomically.  Running it again with\n"
-	"the same keys changes nothing.\n",
+	"the same keys changes nothing.\n"
+	"\n"
+	"The bootloader's configuration is read from the config files beside PATH\n"
+	"(.config, *.conf by name, autoconf.h, mcuboot_config.h, in this order,\n"
+	"#if and #ifdef followed), then --config FILEs, then -D and -U, each\n"
+	"overriding the ones before; with --keys-c the macros keys.c depends on\n"
+	"and nothing says are taken from the key type, and the line 'assuming ...'\n"
+	"names what was assumed.\n",
 	patch_exec,
 };
 
@@ -55,6 +70,7 @@ enum {
 	O_EMIT,
 	O_RAW,
 	O_ALLOW_DEV,
+	O_IMAGE,
 };
 
 #define MAX_KEYS PROVISION_MAX_KEYS
@@ -66,16 +82,21 @@ struct patch_args {
 	size_t n_configs;
 	const char *key_paths[MAX_KEYS];
 	size_t n_keys;
-	bool hw, dry, allow_dev;
+	bool hw, dry, allow_dev, has_image;
+	unsigned image;
+	struct cli_defines defs;
 	struct mcuprov_key *keys[MAX_KEYS];
 	struct mcuprov_key *enc_key;
 };
 
-/* Print what provisioning found and did. */
+/* Print what provisioning found and did (to PATH, or the file it #includes
+ * that was patched instead). */
 static int report(const struct patch_args *a, const char *path, const struct provision_result *r)
 {
 	size_t i;
 
+	if (r->patched[0] != '\0')
+		path = r->patched;
 	for (i = 0; i < r->n_pub_written; i++)
 		printf("wrote the public key '%s'\n", r->pub_written[i]);
 	if (!r->changed) {
@@ -104,6 +125,12 @@ static void opts_of(const struct patch_args *a, struct provision_opts *o)
 	o->n_configs = a->n_configs;
 	o->dry_run = a->dry;
 	o->emit_key_file = a->emit;
+	o->defines = a->defs.defines;
+	o->n_defines = a->defs.n_defines;
+	o->undefs = a->defs.undefs;
+	o->n_undefs = a->defs.n_undefs;
+	o->has_image = a->has_image;
+	o->image = a->image;
 }
 
 static int do_keys_c(struct patch_args *a)
@@ -118,6 +145,8 @@ static int do_keys_c(struct patch_args *a)
 	rc = provision_keys_c(a->keys_c, &o, &r, &err);
 	if (r.shape != KEYSC_SHAPE_UNKNOWN)
 		printf("'%s': %s\n", a->keys_c, keysc_shape_name(r.shape));
+	if (r.assumed != NULL && r.assumed[0] != '\0')
+		printf("assuming %s\n", r.assumed);
 	if (rc < 0) {
 		rc = cli_fail(&err);
 	} else if (r.emitted != NULL) {
@@ -173,6 +202,17 @@ static int do_hw_key(struct patch_args *a)
 	return rc;
 }
 
+/* N of --image N: decimal digits, at most 9 of them. */
+static bool image_number(const char *s, unsigned *n)
+{
+	size_t len = strspn(s, "0123456789");
+
+	if (len == 0 || len > 9 || s[len] != '\0')
+		return false;
+	*n = (unsigned)strtoul(s, NULL, 10);
+	return true;
+}
+
 static int patch_exec(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -188,6 +228,9 @@ static int patch_exec(int argc, char **argv)
 		{ "raw", required_argument, NULL, O_RAW },
 		{ "allow-dev-key", no_argument, NULL, O_ALLOW_DEV },
 		{ "passin", required_argument, NULL, OPT_PASSIN },
+		{ "define", required_argument, NULL, 'D' },
+		{ "undef", required_argument, NULL, 'U' },
+		{ "image", required_argument, NULL, O_IMAGE },
 		CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -196,7 +239,7 @@ static int patch_exec(int argc, char **argv)
 	int opt, rc = EXIT_FAIL, modes;
 
 	memset(&a, 0, sizeof(a));
-	while ((opt = getopt_long(argc, argv, ":k:no:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":k:no:D:U:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case O_KEYS_C: a.keys_c = optarg; break;
 		case O_CONF: a.conf = optarg; break;
@@ -218,6 +261,18 @@ static int patch_exec(int argc, char **argv)
 		case O_RAW: a.raw = optarg; break;
 		case O_ALLOW_DEV: a.allow_dev = true; break;
 		case OPT_PASSIN: a.passin = optarg; break;
+		case 'D':
+		case 'U':
+			if ((rc = cli_define(&cmd_patch, &a.defs, optarg, opt == 'U')) >= 0)
+				return rc;
+			break;
+		case O_IMAGE:
+			if (!image_number(optarg, &a.image))
+				return cli_usage(&cmd_patch,
+						 "--image: expected a non-negative integer, got '%s'",
+						 optarg);
+			a.has_image = true;
+			break;
 		default:
 			if ((rc = cli_common_option(&cmd_patch, opt, argv)) >= 0)
 				return rc;
@@ -238,6 +293,10 @@ static int patch_exec(int argc, char **argv)
 		return cli_usage(&cmd_patch, "--emit-key-file goes with --keys-c");
 	if ((a.out != NULL || a.raw != NULL) && !a.hw)
 		return cli_usage(&cmd_patch, "-o and --raw go with --hw-key");
+	if (a.has_image && a.keys_c == NULL)
+		return cli_usage(&cmd_patch, "--image goes with --keys-c");
+	if (a.hw && a.defs.n_defines + a.defs.n_undefs > 0)
+		return cli_usage(&cmd_patch, "-D and -U go with --keys-c or --conf");
 
 	for (loaded = 0; loaded < a.n_keys; loaded++) {
 		const struct mcuprov_key *k;

@@ -17,7 +17,7 @@ const struct cmd_entry cmd_render = {
 	"render",
 	"write a bootloader key file (keys.c, generated key file, Kconfig) from a template",
 	"render -t NAME|PATH -k KEY [-k KEY]... [--enc-key KEY] [-o OUT] [--allow-dev-key] "
-	"[--passin SRC]",
+	"[--passin SRC] [-D NAME[=VALUE]]... [-U NAME]...",
 	"  -t, --template T       a template name (inline-single, inline-multi,\n"
 	"                         generated-key-file, kconfig-fragment, enc-key, or the\n"
 	"                         file name with its extension) or a PATH (with a '/')\n"
@@ -28,6 +28,10 @@ const struct cmd_entry cmd_render = {
 	"                         the enc-key template takes it alone, without -k\n"
 	"  -o, --output OUT       write to OUT (atomically; mode 0600 with --enc-key)\n"
 	"                         instead of standard output\n"
+	"  -D, --define NAME[=VALUE]  the bootloader's build defines NAME (as cc -D;\n"
+	"                         NAME alone is 1; repeat)\n"
+	"  -U, --undef NAME       the bootloader's build does not define NAME (repeat;\n"
+	"                         a later -D/-U of a name replaces an earlier one)\n"
 	"      --allow-dev-key    render MCUboot's published development keys (for test\n"
 	"                         builds only: anybody can sign for, or decrypt, them)\n"
 	"      --passin SRC       password of encrypted keys: pass:PW, env:VAR,\n"
@@ -38,7 +42,12 @@ const struct cmd_entry cmd_render = {
 	"Templates are looked up in $MCUPROV_TEMPLATES/keys, then in the installed\n"
 	"templates/keys directory.  Array names follow imgtool: the first key is\n"
 	"<type>_pub_key, the next ones <type>_pub_key_1, _2, ... as with\n"
-	"`getpub --name-suffix _N`.  Template syntax: templates/README.md.\n",
+	"`getpub --name-suffix _N`.  Template syntax: templates/README.md.\n"
+	"\n"
+	"A keys.c (inline key arrays) is checked before it is written: under -D and\n"
+	"-U, and for what they leave unsaid the keys' type (MCUBOOT_SIGN_*), its\n"
+	"conditionals must compile exactly the given keys, in order; a template\n"
+	"that would not is refused.\n",
 	render_exec,
 };
 
@@ -69,6 +78,8 @@ static int render_exec(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "allow-dev-key", no_argument, NULL, O_ALLOW_DEV },
 		{ "passin", required_argument, NULL, OPT_PASSIN },
+		{ "define", required_argument, NULL, 'D' },
+		{ "undef", required_argument, NULL, 'U' },
 		CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -76,13 +87,15 @@ static int render_exec(int argc, char **argv)
 	const char *paths[RENDER_KEYS_MAX];
 	struct mcuprov_key *keys[RENDER_KEYS_MAX] = { NULL }, *enc_key = NULL;
 	struct render_key rk[RENDER_KEYS_MAX], renc;
+	struct cli_defines defs;
 	struct mcuprov_err err;
 	size_t nkeys = 0, i, text_len = 0, out_len = 0;
 	char *text = NULL, *tpath = NULL, *out = NULL;
 	bool allow_dev = false;
 	int opt, rc;
 
-	while ((opt = getopt_long(argc, argv, ":t:k:o:h", longopts, NULL)) != -1) {
+	memset(&defs, 0, sizeof(defs));
+	while ((opt = getopt_long(argc, argv, ":t:k:o:D:U:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 't': tname = optarg; break;
 		case 'k':
@@ -95,6 +108,11 @@ static int render_exec(int argc, char **argv)
 		case 'o': out_path = optarg; break;
 		case O_ALLOW_DEV: allow_dev = true; break;
 		case OPT_PASSIN: passin = optarg; break;
+		case 'D':
+		case 'U':
+			if ((rc = cli_define(&cmd_render, &defs, optarg, opt == 'U')) >= 0)
+				return rc;
+			break;
 		default:
 			if ((rc = cli_common_option(&cmd_render, opt, argv)) >= 0)
 				return rc;
@@ -130,7 +148,9 @@ static int render_exec(int argc, char **argv)
 		renc.label = enc_path;
 	}
 	if (render(tname, tpath, text, text_len, rk, nkeys, enc_key ? &renc : NULL,
-		   allow_dev ? RENDER_ALLOW_DEVKEY : 0, &out, &out_len, &err) < 0) {
+		   allow_dev ? RENDER_ALLOW_DEVKEY : 0, &out, &out_len, &err) < 0 ||
+	    render_verify(tname, tpath, out, out_len, rk, nkeys, defs.defines, defs.n_defines,
+			  defs.undefs, defs.n_undefs, &err) < 0) {
 		rc = cli_fail(&err);
 		goto out;
 	}

@@ -18,7 +18,9 @@ const struct cmd_entry cmd_rotate = {
 	"rotate",
 	"rotate the project's signing key: add its successor, later retire the old one",
 	"rotate add NEWKEY [-f FILE] [--dry-run] [--passin SRC] [--batch] [--allow-dev-key]\n"
-	"       mcuprov rotate retire KEY [-f FILE] [--dry-run] [--passin SRC] [--batch]",
+	"                  [-D NAME[=VALUE]]... [-U NAME]...\n"
+	"       mcuprov rotate retire KEY [-f FILE] [--dry-run] [--passin SRC] [--batch]\n"
+	"                  [-D NAME[=VALUE]]... [-U NAME]...",
 	"  add NEWKEY             NEWKEY becomes the signing key (first in the project's\n"
 	"                         keys); the bootloader trusts it and every key before\n"
 	"  retire KEY             KEY leaves the keys and the bootloader (not the\n"
@@ -28,6 +30,11 @@ const struct cmd_entry cmd_rotate = {
 	"      --passin SRC       password of encrypted keys (default: ask)\n"
 	"      --batch            never ask anything: an encrypted key needs --passin\n"
 	"      --allow-dev-key    add: accept MCUboot's published development keys\n"
+	"  -D, --define NAME[=VALUE]  the bootloader's build defines NAME (as cc -D;\n"
+	"                         NAME alone is 1; repeat): with the project's\n"
+	"                         bootloader.defines, over them (the file keeps them)\n"
+	"  -U, --undef NAME       the bootloader's build does not define NAME (repeat):\n"
+	"                         with bootloader.undefines, over them\n"
 	"      --production       refuse development keys even with --allow-dev-key\n"
 	"  -h, --help             show this help\n"
 	"\n"
@@ -96,6 +103,8 @@ static int rotate_exec(int argc, char **argv)
 		{"batch", no_argument, NULL, 'b'},
 		{"passin", required_argument, NULL, OPT_PASSIN},
 		{"allow-dev-key", no_argument, NULL, O_ALLOW_DEV},
+		{"define", required_argument, NULL, 'D'},
+		{"undef", required_argument, NULL, 'U'},
 		CLI_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
@@ -104,6 +113,7 @@ static int rotate_exec(int argc, char **argv)
 	struct project *p = NULL;
 	struct rotate_plan plan;
 	struct rotate_result r;
+	struct cli_defines defs;
 	struct mcuprov_err err;
 	enum rotate_action action;
 	bool dry = false, allow_dev = false;
@@ -112,13 +122,19 @@ static int rotate_exec(int argc, char **argv)
 
 	memset(&plan, 0, sizeof(plan));
 	memset(&r, 0, sizeof(r));
-	while ((opt = getopt_long(argc, argv, ":f:nh", longopts, NULL)) != -1) {
+	memset(&defs, 0, sizeof(defs));
+	while ((opt = getopt_long(argc, argv, ":f:nD:U:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'f': file = optarg; break;
 		case 'n': dry = true; break;
 		case 'b': cli.batch = true; break;
 		case OPT_PASSIN: passin = optarg; break;
 		case O_ALLOW_DEV: allow_dev = true; break;
+		case 'D':
+		case 'U':
+			if ((rc = cli_define(&cmd_rotate, &defs, optarg, opt == 'U')) >= 0)
+				return rc;
+			break;
 		default:
 			if ((rc = cli_common_option(&cmd_rotate, opt, argv)) >= 0)
 				return rc;
@@ -144,6 +160,16 @@ static int rotate_exec(int argc, char **argv)
 	err_clear(&err);
 	if (project_load(file, &p, &err) < 0)
 		return cli_fail(&err);
+	for (i = 0; i < defs.n_defines; i++)
+		if (project_define(p, defs.defines[i], false, &err) < 0) {
+			rc = cli_fail(&err);
+			goto out;
+		}
+	for (i = 0; i < defs.n_undefs; i++)
+		if (project_define(p, defs.undefs[i], true, &err) < 0) {
+			rc = cli_fail(&err);
+			goto out;
+		}
 	if (action == ROTATE_ADD && (rc = cli_load_key(key_path, passin, &new_key)) != EXIT_OK)
 		goto out;
 	if (rotate_plan(p, action, key_path, new_key, allow_dev, &plan, &err) < 0) {

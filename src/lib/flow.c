@@ -136,6 +136,10 @@ int flow_provision(const struct project *p, const struct mcuprov_key *const *key
 	po.enc_key = enc_key;
 	po.enc_path = p->encryption_key_abspath;
 	po.dry_run = dry_run;
+	po.defines = (const char *const *)p->bootloader.defines;
+	po.n_defines = p->bootloader.n_defines;
+	po.undefs = (const char *const *)p->bootloader.undefs;
+	po.n_undefs = p->bootloader.n_undefs;
 	/* as a person would name it here: diff labels, messages and the
 	 * backup read like those of `mcuprov patch` */
 	file_rel_cwd(p->bootloader.path, shown, sizeof(shown));

@@ -222,83 +222,159 @@ int kconf_patch(const char *text, size_t len, const char *subject, const struct 
 
 /* ---- bootloader configuration checks ---------------------------------------- */
 
-static void src_note(char *dst, size_t n, const char *path, size_t line, const char *l, size_t len)
+/* ORIGIN "FILE:LINE" split: FILE's length and LINE; false for another form
+ * ("-D"). */
+static bool origin_split(const char *origin, size_t *file_len, size_t *line)
 {
-	while (len > 0 && (l[len - 1] == '\r' || l[len - 1] == ' '))
-		len--;
-	snprintf(dst, n, "%s:%zu: %.*s", path, line, (int)(len > 120 ? 120 : len), l);
+	const char *colon = strrchr(origin, ':'), *d;
+	size_t n = 0;
+
+	if (colon == NULL || colon == origin || colon[1] == '\0')
+		return false;
+	for (d = colon + 1; *d != '\0'; d++) {
+		if (*d < '0' || *d > '9' || n > 100000000)
+			return false;
+		n = n * 10 + (size_t)(*d - '0');
+	}
+	*file_len = (size_t)(colon - origin);
+	*line = n;
+	return n > 0;
 }
 
-int bootcfg_read(const char *path, struct bootcfg *cfg, struct mcuprov_err *err)
+/* Where the settings of NAME come from: ORIGIN's place among FILES (the
+ * files read, in order; a later one overrides), its line; an origin that
+ * is no file of them (-D) after all of them. */
+static void origin_rank(const char *origin, const char *const *files, size_t n_files, size_t *rank,
+			size_t *line)
 {
+	size_t flen, i;
+
+	*rank = n_files;
+	*line = 0;
+	if (!origin_split(origin, &flen, line))
+		return;
+	for (i = n_files; i-- > 0;)
+		if (strlen(files[i]) == flen && strncmp(files[i], origin, flen) == 0) {
+			*rank = i;
+			return;
+		}
+	*line = 0;
+}
+
+/* The source note of NAME (value VALUE, origin ORIGIN): "FILE:LINE: TEXT"
+ * with the line read back from FILE, "FILE:LINE" when it cannot be, or
+ * "ORIGIN NAME[=VALUE]" ("-D MCUBOOT_SIGN_RSA_LEN=2048"). */
+static void src_note(char *dst, size_t n, const char *name, const char *value, const char *origin)
+{
+	char file[4096];
 	uint8_t *buf = NULL;
-	size_t len = 0, p = 0, line = 0;
-	int rc;
+	size_t flen, line, len = 0, at = 0, i;
 
-	rc = file_read(path, CONF_MAX, &buf, &len, NULL, err);
-	if (rc < 0)
-		return rc;
-	while (p < len) {
-		const char *l = (const char *)buf + p, *nl = memchr(l, '\n', len - p);
-		size_t n = nl ? (size_t)(nl - l) : len - p;
-		char word[64] = "", val[64] = "";
-		enum key_type t = KEY_TYPE_NONE;
-		bool rsa = false;
+	if (origin == NULL)
+		origin = "";
+	if (!origin_split(origin, &flen, &line) || flen >= sizeof(file)) {
+		snprintf(dst, n, "%s%s%s%s%s", origin, origin[0] ? " " : "", name,
+			 value != NULL && value[0] ? "=" : "", value != NULL ? value : "");
+		return;
+	}
+	snprintf(dst, n, "%s", origin);
+	memcpy(file, origin, flen);
+	file[flen] = '\0';
+	if (file_read(file, CONF_MAX, &buf, &len, NULL, NULL) < 0)
+		return;
+	for (i = 1; i < line && at < len; i++) {
+		const char *nl = memchr(buf + at, '\n', len - at);
 
-		line++;
-		if (sscanf(l, " #define %63s %63s", word, val) >= 1 && n > 0 &&
-		    memmem(l, n, "#define", 7) != NULL) {
-			if (strcmp(word, "MCUBOOT_SIGN_RSA") == 0)
-				rsa = true;
-			else if (strcmp(word, "MCUBOOT_SIGN_EC256") == 0)
-				t = KEY_ECDSA_P256;
-			else if (strcmp(word, "MCUBOOT_SIGN_EC384") == 0)
-				t = KEY_ECDSA_P384;
-			else if (strcmp(word, "MCUBOOT_SIGN_ED25519") == 0)
-				t = KEY_ED25519;
-			else if (strcmp(word, "MCUBOOT_SIGN_RSA_LEN") == 0 && atoi(val) > 0) {
-				cfg->rsa_len = (unsigned)atoi(val);
-				src_note(cfg->rsa_len_src, sizeof(cfg->rsa_len_src), path, line, l, n);
-			} else if (strcmp(word, "MCUBOOT_SIGN_KEY_COUNT") == 0 && atoi(val) > 0) {
-				cfg->key_count = (unsigned)atoi(val);
-				src_note(cfg->key_count_src, sizeof(cfg->key_count_src), path, line, l, n);
-			}
-		} else if (n > strlen(SIG) && strncmp(l, SIG, strlen(SIG)) == 0) {
-			/* CONFIG_BOOT_SIGNATURE_TYPE_<NAME>=<VALUE> */
-			char name[32] = "", value[32] = "";
-			size_t vn = n - strlen(SIG);
-			const char *v = l + strlen(SIG), *eq = memchr(v, '=', vn);
+		at = nl != NULL ? (size_t)((const uint8_t *)nl - buf) + 1 : len;
+	}
+	if (at < len) {
+		const char *l = (const char *)buf + at, *nl = memchr(l, '\n', len - at);
+		size_t ln = nl != NULL ? (size_t)(nl - l) : len - at;
 
-			if (eq != NULL && (size_t)(eq - v) < sizeof(name)) {
-				size_t k = vn - (size_t)(eq - v) - 1;
-
-				memcpy(name, v, (size_t)(eq - v));
-				k = k < sizeof(value) - 1 ? k : sizeof(value) - 1;
-				memcpy(value, eq + 1, k);
-				value[strcspn(value, " \t\r")] = '\0';
-			}
-			if (strcmp(value, "y") == 0 && strcmp(name, "RSA") == 0)
-				rsa = true;
-			else if (strcmp(value, "y") == 0 && strcmp(name, "ECDSA_P256") == 0)
-				t = KEY_ECDSA_P256;
-			else if (strcmp(value, "y") == 0 && strcmp(name, "ECDSA_P384") == 0)
-				t = KEY_ECDSA_P384;
-			else if (strcmp(value, "y") == 0 && strcmp(name, "ED25519") == 0)
-				t = KEY_ED25519;
-			else if (strcmp(name, "RSA_LEN") == 0 && atoi(value) > 0) {
-				cfg->rsa_len = (unsigned)atoi(value);
-				src_note(cfg->rsa_len_src, sizeof(cfg->rsa_len_src), path, line, l, n);
-			}
+		while (ln > 0 && (*l == ' ' || *l == '\t')) {
+			l++;
+			ln--;
 		}
-		if (rsa || t != KEY_TYPE_NONE) {
-			cfg->type = rsa ? KEY_RSA2048 : t;
-			cfg->type_rsa = rsa;
-			src_note(cfg->type_src, sizeof(cfg->type_src), path, line, l, n);
-		}
-		p += n + (nl ? 1 : 0);
+		while (ln > 0 && (l[ln - 1] == '\r' || l[ln - 1] == ' ' || l[ln - 1] == '\t'))
+			ln--;
+		snprintf(dst, n, "%s: %.*s", origin, (int)(ln > 120 ? 120 : ln), l);
 	}
 	free(buf);
+}
+
+/* A positive decimal VALUE ("2048", "2048u"), or another macro ENV defines
+ * as one (bounded), or 0. */
+static unsigned positive(const struct pp_env *env, const char *value)
+{
+	unsigned long v = 0;
+	size_t i, depth;
+
+	for (depth = 0; value != NULL && depth < 8; depth++) {
+		for (i = 0; value[i] == '_' || isalnum((unsigned char)value[i]); i++)
+			;
+		if (i > 0 && value[i] == '\0' && !isdigit((unsigned char)value[0])) {
+			/* another macro's name */
+			if (pp_env_get(env, value, i, &value, NULL) != PP_DEF)
+				return 0;
+			continue;
+		}
+		for (i = 0; value[i] >= '0' && value[i] <= '9'; i++)
+			if ((v = v * 10 + (unsigned long)(value[i] - '0')) > 1000000)
+				return 0;
+		if (i == 0 || strspn(value + i, "uUlL") != strlen(value + i))
+			return 0;
+		return (unsigned)v;
+	}
 	return 0;
+}
+
+static bool is_header(const char *path, size_t len)
+{
+	return len > 2 && path[len - 2] == '.' && path[len - 1] == 'h';
+}
+
+void bootcfg_from_env(const struct pp_env *env, const char *const *files, size_t n_files,
+		      struct bootcfg *cfg)
+{
+	static const struct {
+		const char *macro;
+		enum key_type type;
+	} sign[] = {
+		{ "MCUBOOT_SIGN_RSA", KEY_RSA2048 },
+		{ "MCUBOOT_SIGN_EC256", KEY_ECDSA_P256 },
+		{ "MCUBOOT_SIGN_EC384", KEY_ECDSA_P384 },
+		{ "MCUBOOT_SIGN_ED25519", KEY_ED25519 },
+	};
+	const char *value, *origin, *best_origin = NULL;
+	size_t i, rank, line, best_rank = 0, best_line = 0, flen;
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (i = 0; i < sizeof(sign) / sizeof(sign[0]); i++) {
+		if (pp_env_get(env, sign[i].macro, strlen(sign[i].macro), NULL, &origin) != PP_DEF)
+			continue;
+		origin = origin != NULL ? origin : "";
+		origin_rank(origin, files, n_files, &rank, &line);
+		if (best_origin != NULL &&
+		    (rank < best_rank || (rank == best_rank && line < best_line)))
+			continue;
+		best_origin = origin;
+		best_rank = rank;
+		best_line = line;
+		cfg->type = sign[i].type;
+		cfg->type_rsa = sign[i].type == KEY_RSA2048;
+		src_note(cfg->type_src, sizeof(cfg->type_src), sign[i].macro, NULL, origin);
+	}
+	if (pp_env_get(env, "MCUBOOT_SIGN_RSA_LEN", 20, &value, &origin) == PP_DEF &&
+	    (cfg->rsa_len = positive(env, value)) != 0)
+		src_note(cfg->rsa_len_src, sizeof(cfg->rsa_len_src), "MCUBOOT_SIGN_RSA_LEN", value,
+			 origin);
+	/* a count from a header or -D: Kconfig's (its key files) is what
+	 * provisioning sets */
+	if (pp_env_get(env, "MCUBOOT_SIGN_KEY_COUNT", 22, &value, &origin) == PP_DEF &&
+	    (origin == NULL || !origin_split(origin, &flen, &line) || is_header(origin, flen)) &&
+	    (cfg->key_count = positive(env, value)) != 0)
+		src_note(cfg->key_count_src, sizeof(cfg->key_count_src), "MCUBOOT_SIGN_KEY_COUNT",
+			 value, origin);
 }
 
 int bootcfg_check(const struct bootcfg *cfg, const struct mcuprov_key *const *keys, size_t n_keys,

@@ -33,6 +33,7 @@
 #include "mcuprov/datadir.h"
 #include "mcuprov/fileio.h"
 #include "mcuprov/project.h"
+#include "mcuprov/provision.h"
 #include "mcuprov/strutil.h"
 
 #define PROJECT_TOTAL_WORDS 65536              /* words copied from steps */
@@ -775,12 +776,75 @@ static int parse_keys(struct ld *l, const yaml_node_t *n)
 
 /* ---- bootloader and image ------------------------------------------------ */
 
+/* The name part of a -D / -U argument ("NAME" or "NAME=VALUE"): its length. */
+static size_t macro_name_len(const char *arg)
+{
+	return strcspn(arg, "=");
+}
+
+static bool same_macro(const char *a, const char *b)
+{
+	size_t n = macro_name_len(a);
+
+	return n == macro_name_len(b) && strncmp(a, b, n) == 0;
+}
+
+/* Is ARG a -D (UNDEF: -U) argument as provisioning takes it?  The reason
+ * in WHY when not. */
+static bool macro_arg_ok(const char *arg, bool undef, char *why, size_t whysz)
+{
+	struct mcuprov_err e;
+
+	err_clear(&e);
+	if (provision_define_check(arg, undef, &e) == 0)
+		return true;
+	snprintf(why, whysz, "%s", e.msg);
+	return false;
+}
+
+/* bootloader.defines (UNDEF: bootloader.undefines) N into *LIST. */
+static int parse_macros(struct ld *l, const yaml_node_t *n, bool undef, char ***list, size_t *count)
+{
+	const char *where = undef ? "bootloader.undefines" : "bootloader.defines";
+	const char *what = undef ? "a macro name" : "NAME or NAME=VALUE";
+	char g[SHOW_MAX + 16], why[MCUPROV_ERR_MSG_MAX];
+	yaml_node_item_t *it;
+	size_t total, i;
+	int rc;
+
+	if (n->type != YAML_SEQUENCE_NODE)
+		return FAIL(l, n, "%s: expected a list of %s, got %s", where,
+			    undef ? "macro names" : "NAME or NAME=VALUE strings",
+			    got(n, g, sizeof(g)));
+	total = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	if (total > PROJECT_DEFINES_MAX)
+		return FAIL(l, n, "%s: %zu entries, at most %d", where, total, PROJECT_DEFINES_MAX);
+	if (total > 0 && (*list = calloc(total, sizeof(**list))) == NULL)
+		return err_set(l->err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
+	for (it = n->data.sequence.items.start, i = 0; it < n->data.sequence.items.top; it++, i++) {
+		const yaml_node_t *e = node_of(l, *it);
+		char w[WHERE_MAX];
+
+		wfmt(w, "%s[%zu]", where, i);
+		if ((rc = get_string(l, e, w, what, &(*list)[i])) < 0)
+			return rc;
+		*count = i + 1;
+		if (!macro_arg_ok((*list)[i], undef, why, sizeof(why)))
+			return FAIL(l, e, "%s: expected %s, got %s (%s)", w, what,
+				    got(e, g, sizeof(g)), why);
+	}
+	return 0;
+}
+
 static int parse_bootloader(struct ld *l, const yaml_node_t *n)
 {
-	static const char *const names[] = { "tree", "keys_c", "conf", NULL };
+	static const char *const names[] = { "tree", "keys_c", "conf", "defines", "undefines",
+					     NULL };
 	struct project_bootloader *b = &l->p->bootloader;
-	const yaml_node_t *v[3], *k[3], *f;
+	const yaml_node_t *v[5], *k[5], *f;
+	yaml_node_item_t *it;
 	char *tree = NULL;
+	size_t i, j;
 	int rc;
 
 	if ((rc = get_fields(l, n, "bootloader", names, v, k)) < 0)
@@ -802,6 +866,17 @@ static int parse_bootloader(struct ld *l, const yaml_node_t *n)
 		return rc;
 	b->mark.line = (unsigned)f->start_mark.line + 1;
 	b->mark.column = (unsigned)f->start_mark.column + 1;
+	if ((v[3] != NULL && (rc = parse_macros(l, v[3], false, &b->defines, &b->n_defines)) < 0) ||
+	    (v[4] != NULL && (rc = parse_macros(l, v[4], true, &b->undefs, &b->n_undefs)) < 0))
+		return rc;
+	for (it = v[4] != NULL ? v[4]->data.sequence.items.start : NULL, i = 0; i < b->n_undefs;
+	     it++, i++)
+		for (j = 0; j < b->n_defines; j++)
+			if (same_macro(b->undefs[i], b->defines[j]))
+				return FAIL(l, node_of(l, *it),
+					    "bootloader.undefines[%zu]: '%s' is also "
+					    "bootloader.defines[%zu]",
+					    i, b->undefs[i], j);
 	if (b->tree != NULL && (rc = abs_path(l, l->p->dir, b->tree, &tree)) < 0)
 		return rc;
 	rc = abs_path(l, tree != NULL ? tree : l->p->dir, b->file, &b->path);
@@ -1522,6 +1597,12 @@ void project_free(struct project *p)
 	free(p->bootloader.tree);
 	free(p->bootloader.file);
 	free(p->bootloader.path);
+	for (i = 0; i < p->bootloader.n_defines; i++)
+		free(p->bootloader.defines[i]);
+	free(p->bootloader.defines);
+	for (i = 0; i < p->bootloader.n_undefs; i++)
+		free(p->bootloader.undefs[i]);
+	free(p->bootloader.undefs);
 	free(p->image.version_text);
 	free(p->default_target);
 	for (i = 0; i < p->n_targets; i++) {
@@ -1664,6 +1745,40 @@ int project_path(const struct project *p, const char *rel, char *out, size_t n)
 		len = snprintf(out, n, "%s/%s", p->dir, rel);
 	if (len < 0 || (size_t)len >= n)
 		return MCUPROV_ERR_USAGE;
+	return 0;
+}
+
+/* Drop every entry of LIST (*count of them) for ARG's macro name. */
+static void drop_macro(char **list, size_t *count, const char *arg)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < *count; i++)
+		if (same_macro(list[i], arg))
+			free(list[i]);
+		else
+			list[k++] = list[i];
+	*count = k;
+}
+
+int project_define(struct project *p, const char *arg, bool undef, struct mcuprov_err *err)
+{
+	struct project_bootloader *b = &p->bootloader;
+	char why[MCUPROV_ERR_MSG_MAX], ***list = undef ? &b->undefs : &b->defines, **nv, *copy;
+	size_t *count = undef ? &b->n_undefs : &b->n_defines;
+
+	if (!macro_arg_ok(arg, undef, why, sizeof(why)))
+		return err_set(err, MCUPROV_ERR_USAGE, NULL, "%s '%s': %s", undef ? "-U" : "-D",
+			       arg, why);
+	drop_macro(b->defines, &b->n_defines, arg);
+	drop_macro(b->undefs, &b->n_undefs, arg);
+	if ((copy = strdup(arg)) == NULL ||
+	    (nv = realloc(*list, (*count + 1) * sizeof(*nv))) == NULL) {
+		free(copy);
+		return err_set(err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
+	}
+	*list = nv;
+	nv[(*count)++] = copy;
 	return 0;
 }
 

@@ -1,6 +1,7 @@
 /* Provisioning flows shared by the CLI, the demo and the wizard. */
 #include "config.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
@@ -26,64 +27,283 @@ void provision_result_free(struct provision_result *r)
 		return;
 	free(r->diff);
 	free(r->emitted);
+	free(r->assumed);
 	r->diff = NULL;
 	r->emitted = NULL;
+	r->assumed = NULL;
 }
 
-/* Is NAME a bootloader config file worth checking? */
-static bool config_name(const char *name)
+static int read_text(const char *path, char **text, size_t *len, mode_t *mode, bool may_miss,
+		     bool *existed, struct mcuprov_err *err);
+
+/* Is NAME a bootloader config file?  0: no; else its place in the order of
+ * reading (Kconfig values first, so that a header's `#ifdef CONFIG_...`
+ * sees them): .config 1, *.conf 2, autoconf.h 3, mcuboot_config.h 4. */
+static int config_rank(const char *name)
 {
 	size_t n = strlen(name);
 
-	return strcmp(name, ".config") == 0 || strcmp(name, "mcuboot_config.h") == 0 ||
-	       (n > 5 && strcmp(name + n - 5, ".conf") == 0);
+	if (strcmp(name, ".config") == 0)
+		return 1;
+	if (n > 5 && strcmp(name + n - 5, ".conf") == 0)
+		return 2;
+	if (strcmp(name, "autoconf.h") == 0)
+		return 3;
+	if (strcmp(name, "mcuboot_config.h") == 0)
+		return 4;
+	return 0;
 }
 
-/* Check N_KEYS keys of TYPE against the config files beside TARGET (and
- * TARGET itself only when WITH_SELF: what is being set does not count when
- * provisioning) and the extra ones CONFIGS. */
-static int check_configs_type(const char *target, bool with_self, enum key_type type,
-			      size_t n_keys, const char *const *configs, size_t n_configs,
-			      struct mcuprov_err *err)
+static int config_cmp(const void *a, const void *b)
 {
-	struct bootcfg cfg;
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	int rx = config_rank(x), ry = config_rank(y);
+
+	return rx != ry ? rx - ry : strcmp(x, y);
+}
+
+/* The identifier at *I of L (N bytes) after blanks, into NAME (PP_NAME_MAX);
+ * *I moves past it.  False when there is none. */
+static bool ident_at(const char *l, size_t n, size_t *i, char *name)
+{
+	size_t s;
+
+	while (*i < n && (l[*i] == ' ' || l[*i] == '\t'))
+		++*i;
+	for (s = *i; *i < n && (l[*i] == '_' || isalnum((unsigned char)l[*i])); ++*i)
+		;
+	if (*i == s || *i - s >= PP_NAME_MAX || isdigit((unsigned char)l[s]))
+		return false;
+	memcpy(name, l + s, *i - s);
+	name[*i - s] = '\0';
+	return true;
+}
+
+/* The include guard of header TEXT (LEN bytes) into NAME (PP_NAME_MAX):
+ * `#ifndef G` or `#if !defined(G)`, then `#define G`, as its first two
+ * directives.  False when it has none. */
+static bool header_guard(const char *text, size_t len, char *name)
+{
+	char second[PP_NAME_MAX];
+	size_t pos = 0, seen = 0, s, e, r;
+
+	while (pos < len && seen < 2) {
+		const char *l = text + pos, *nl = memchr(l, '\n', len - pos);
+		size_t n = nl != NULL ? (size_t)(nl - l) : len - pos;
+		bool ok;
+
+		pos += n + 1;
+		if (!pp_directive(l, n, &s, &e, &r))
+			continue;
+		if (seen++ == 1)
+			return e - s == 6 && memcmp(l + s, "define", 6) == 0 &&
+			       ident_at(l, n, &r, second) && strcmp(second, name) == 0;
+		if (e - s == 6 && memcmp(l + s, "ifndef", 6) == 0) {
+			ok = ident_at(l, n, &r, name);
+		} else if (e - s == 2 && memcmp(l + s, "if", 2) == 0) {
+			while (r < n && (l[r] == ' ' || l[r] == '\t'))
+				r++;
+			ok = r < n && l[r++] == '!' && ident_at(l, n, &r, second) &&
+			     strcmp(second, "defined") == 0;
+			while (ok && r < n && (l[r] == ' ' || l[r] == '\t' || l[r] == '('))
+				r++;
+			ok = ok && ident_at(l, n, &r, name);
+		} else {
+			ok = false;
+		}
+		if (!ok)
+			return false;
+	}
+	return false;
+}
+
+/* Read the config file PATH into ENV: a header (*.h) or a Kconfig file.
+ * A header is read as on its first inclusion: its include guard, unless
+ * ENV says otherwise, undefined.  An empty file says nothing. */
+static int read_config(const char *path, struct pp_env *env, struct mcuprov_err *err)
+{
+	char guard[PP_NAME_MAX], *text = NULL;
+	size_t n = strlen(path), len = 0;
+	mode_t mode;
+	bool existed;
+	int rc;
+
+	if ((rc = read_text(path, &text, &len, &mode, false, &existed, err)) < 0)
+		return rc;
+	if (n > 2 && strcmp(path + n - 2, ".h") == 0) {
+		if (header_guard(text, len, guard))
+			rc = pp_env_default_undef(env, guard, path, err);
+		if (rc == 0)
+			rc = pp_env_read_header(env, text, len, path, err);
+	} else {
+		rc = pp_env_read_kconfig(env, text, len, path, err);
+	}
+	free(text);
+	return rc;
+}
+
+/* The config files of provision_config_env(), in their order: those beside
+ * TARGET, then CONFIGS; *files (and each path) malloc'd. */
+static int config_files(const char *target, bool with_self, const char *const *configs,
+			size_t n_configs, char ***files, size_t *n_files, struct mcuprov_err *err)
+{
 	char *copy = strdup(target), *copy2 = strdup(target), *dir, *tbase;
+	char **names = NULL, **v = NULL, **nv;
+	size_t n = 0, cap = 0, i, nv_n = 0;
 	DIR *d = NULL;
 	struct dirent *e;
-	size_t i;
 	int rc = 0;
 
-	memset(&cfg, 0, sizeof(cfg));
-	if (copy == NULL || copy2 == NULL) {
-		rc = err_set(err, MCUPROV_ERR_NOMEM, target, "out of memory");
-		goto out;
-	}
+	if (copy == NULL || copy2 == NULL)
+		goto oom;
 	dir = dirname(copy);
 	tbase = basename(copy2);
 	d = opendir(dir);
 	while (d != NULL && (e = readdir(d)) != NULL) {
-		char path[PROVISION_PATH_MAX + 256];
+		if (config_rank(e->d_name) == 0 || (!with_self && strcmp(e->d_name, tbase) == 0))
+			continue;
+		if (n == cap) {
+			cap = 2 * cap + 8;
+			if ((nv = realloc(names, cap * sizeof(*names))) == NULL)
+				goto oom;
+			names = nv;
+		}
+		if ((names[n] = strdup(e->d_name)) == NULL)
+			goto oom;
+		n++;
+	}
+	if (n > 0)
+		qsort(names, n, sizeof(*names), config_cmp);
+	if ((v = calloc(n + n_configs + 1, sizeof(*v))) == NULL)
+		goto oom;
+	for (i = 0; i < n; i++) {
 		struct stat st;
 
-		if (!config_name(e->d_name) || (!with_self && strcmp(e->d_name, tbase) == 0))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
-			continue;
-		if ((rc = bootcfg_read(path, &cfg, err)) < 0)
-			goto out;
+		if (asprintf(&v[nv_n], "%s/%s", dir, names[i]) < 0) {
+			v[nv_n] = NULL;
+			goto oom;
+		}
+		if (stat(v[nv_n], &st) == 0 && S_ISREG(st.st_mode))
+			nv_n++;
+		else
+			free(v[nv_n]);
+		v[nv_n] = NULL;
 	}
 	for (i = 0; i < n_configs; i++)
-		if ((rc = bootcfg_read(configs[i], &cfg, err)) < 0)
-			goto out;
+		if ((v[nv_n++] = strdup(configs[i])) == NULL)
+			goto oom;
+	*files = v;
+	*n_files = nv_n;
+	v = NULL;
+	goto out;
+oom:
+	rc = err_set(err, MCUPROV_ERR_NOMEM, target, "out of memory");
+out:
+	if (d != NULL)
+		closedir(d);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	for (i = 0; v != NULL && i < nv_n; i++)
+		free(v[i]);
+	free(v);
+	free(copy);
+	free(copy2);
+	return rc;
+}
+
+static void files_free(char **files, size_t n)
+{
+	size_t i;
+
+	for (i = 0; files != NULL && i < n; i++)
+		free(files[i]);
+	free(files);
+}
+
+/* provision_config_env(), also giving the files read in order. */
+static int config_env(const char *target, bool with_self, const char *const *configs,
+		      size_t n_configs, struct pp_env *env, char ***files, size_t *n_files,
+		      struct mcuprov_err *err)
+{
+	size_t i;
+	int rc;
+
+	*files = NULL;
+	*n_files = 0;
+	if ((rc = config_files(target, with_self, configs, n_configs, files, n_files, err)) < 0)
+		return rc;
+	for (i = 0; i < *n_files; i++)
+		if ((rc = read_config((*files)[i], env, err)) < 0)
+			return rc;
+	return 0;
+}
+
+int provision_config_env(const char *target, bool with_self, const char *const *configs,
+			 size_t n_configs, struct pp_env *env, struct mcuprov_err *err)
+{
+	char **files = NULL;
+	size_t n_files = 0;
+	int rc;
+
+	rc = config_env(target, with_self, configs, n_configs, env, &files, &n_files, err);
+	files_free(files, n_files);
+	return rc;
+}
+
+int provision_define_env(struct pp_env *env, const char *const *defines, size_t n_defines,
+			 const char *const *undefs, size_t n_undefs, struct mcuprov_err *err)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n_defines; i++)
+		if ((rc = pp_env_define_arg(env, defines[i], "-D", err)) < 0)
+			return rc;
+	for (i = 0; i < n_undefs; i++)
+		if ((rc = pp_env_undef_arg(env, undefs[i], "-U", err)) < 0)
+			return rc;
+	return 0;
+}
+
+int provision_define_check(const char *arg, bool undef, struct mcuprov_err *err)
+{
+	struct pp_env *env = NULL;
+	int rc;
+
+	if ((rc = pp_env_new(&env, err)) == 0)
+		rc = undef ? pp_env_undef_arg(env, arg, "-U", err)
+			   : pp_env_define_arg(env, arg, "-D", err);
+	pp_env_free(env);
+	return rc;
+}
+
+/* Check N_KEYS keys of TYPE against the configuration of provision_config_env()
+ * (TARGET itself only when WITH_SELF: what is being set does not count when
+ * provisioning) with -D DEFINES and -U UNDEFS on top. */
+static int check_configs_type(const char *target, bool with_self, enum key_type type, size_t n_keys,
+			      const char *const *configs, size_t n_configs,
+			      const char *const *defines, size_t n_defines,
+			      const char *const *undefs, size_t n_undefs, struct mcuprov_err *err)
+{
+	struct pp_env *env = NULL;
+	struct bootcfg cfg;
+	char **files = NULL;
+	size_t n_files = 0;
+	int rc;
+
+	if ((rc = pp_env_new(&env, err)) < 0)
+		return rc;
+	rc = config_env(target, with_self, configs, n_configs, env, &files, &n_files, err);
+	if (rc < 0 || (rc = provision_define_env(env, defines, n_defines, undefs, n_undefs, err)) < 0)
+		goto out;
+	bootcfg_from_env(env, (const char *const *)files, n_files, &cfg);
 	rc = bootcfg_check_type(&cfg, type, n_keys, err);
 	if (rc < 0 && err != NULL)
 		snprintf(err->subject, sizeof(err->subject), "%s", target);
 out:
-	if (d != NULL)
-		closedir(d);
-	free(copy);
-	free(copy2);
+	files_free(files, n_files);
+	pp_env_free(env);
 	return rc;
 }
 
@@ -91,13 +311,16 @@ static int check_configs(const char *target, const struct provision_opts *o,
 			 struct mcuprov_err *err)
 {
 	return check_configs_type(target, false, o->keys[0]->type, o->n_keys, o->configs,
-				  o->n_configs, err);
+				  o->n_configs, o->defines, o->n_defines, o->undefs, o->n_undefs,
+				  err);
 }
 
 int provision_check_type(const char *path, enum key_type type, size_t n_keys,
-			 struct mcuprov_err *err)
+			 const char *const *defines, size_t n_defines, const char *const *undefs,
+			 size_t n_undefs, struct mcuprov_err *err)
 {
-	return check_configs_type(path, true, type, n_keys, NULL, 0, err);
+	return check_configs_type(path, true, type, n_keys, NULL, 0, defines, n_defines, undefs,
+				  n_undefs, err);
 }
 
 /* Read PATH's text; a missing file is empty when MAY_MISS (*existed false). */
@@ -155,10 +378,108 @@ static int apply(const char *path, const struct provision_opts *o, const char *o
 	return 0;
 }
 
+/* The configuration keys.c is read under, strongest first: -D/-U, the
+ * config files (beside PATH, then o->configs), then the key type. */
+static int keys_c_env(const char *path, const struct provision_opts *o, struct pp_env **out,
+		      struct mcuprov_err *err)
+{
+	struct pp_env *env = NULL;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	if ((rc = pp_env_new(&env, err)) < 0)
+		return rc;
+	rc = provision_config_env(path, false, o->configs, o->n_configs, env, err);
+	for (i = 0; rc == 0 && i < o->n_defines; i++)
+		rc = pp_env_define_arg(env, o->defines[i], "-D", err);
+	for (i = 0; rc == 0 && i < o->n_undefs; i++)
+		rc = pp_env_undef_arg(env, o->undefs[i], "-U", err);
+	if (rc == 0)
+		rc = keysc_env_key_type(env, o->keys[0]->type, err);
+	if (rc < 0) {
+		pp_env_free(env);
+		return rc;
+	}
+	*out = env;
+	return 0;
+}
+
+/* keys.c names its keys but #includes the file that defines them
+ * (INFO->include, relative to PATH's directory): patch that file, whose
+ * key arrays must be exactly the ones the list names. */
+static int patch_included(const char *path, const struct keysc_info *info,
+			  const struct pp_env *env, const struct provision_opts *o,
+			  struct provision_result *r, struct mcuprov_err *err)
+{
+	struct keysc_info *inc = NULL;
+	char *copy = strdup(path), *text = NULL, *new_text = NULL;
+	size_t len = 0, new_len = 0, i;
+	mode_t mode = 0644;
+	bool existed;
+	int rc;
+
+	if (copy == NULL)
+		return err_set(err, MCUPROV_ERR_NOMEM, path, "out of memory");
+	if (info->include[0] == '/' || strcmp(dirname(copy), ".") == 0)
+		snprintf(r->patched, sizeof(r->patched), "%s", info->include);
+	else if (snprintf(r->patched, sizeof(r->patched), "%s/%s", copy, info->include) >=
+		 (int)sizeof(r->patched)) {
+		rc = err_set(err, MCUPROV_ERR_USAGE, info->include, "path too long");
+		goto out;
+	}
+	if ((rc = read_text(r->patched, &text, &len, &mode, false, &existed, err)) < 0)
+		goto out;
+	if ((rc = keysc_analyze(text, len, r->patched, env, &inc, err)) < 0)
+		goto out;
+	if (inc->shape != KEYSC_SHAPE_INLINE || inc->live_list != NULL || inc->include[0] != '\0') {
+		rc = err_set(err, MCUPROV_ERR_REFUSED, path,
+			     "its bootutil_keys[] names '%s', which '%s' (included) does not "
+			     "define as a key array",
+			     info->slot_names[0], r->patched);
+		goto out;
+	}
+	for (i = 0; inc->slot_rc == 0 && i < info->n_slot_names; i++)
+		if (i >= inc->n_slots ||
+		    strcmp(inc->arrays[inc->slots[i]].name, info->slot_names[i]) != 0) {
+			rc = err_set(err, MCUPROV_ERR_REFUSED, path,
+				     "its bootutil_keys[] names '%s', which '%s' (included) does not "
+				     "define under this configuration",
+				     info->slot_names[i], r->patched);
+			goto out;
+		}
+	if (inc->slot_rc == 0 && inc->n_slots != info->n_slot_names) {
+		rc = err_set(err, MCUPROV_ERR_REFUSED, r->patched,
+			     "defines %zu key arrays but '%s' lists %zu", inc->n_slots, path,
+			     info->n_slot_names);
+		goto out;
+	}
+	if (inc->slot_rc == 0 && o->n_keys != inc->n_slots && !o->has_image) {
+		rc = err_set(err, MCUPROV_ERR_REFUSED, path,
+			     "lists %zu key%s defined in '%s' but %zu key%s given: change the "
+			     "number of keys in both files by hand",
+			     inc->n_slots, inc->n_slots == 1 ? "" : "s", r->patched, o->n_keys,
+			     o->n_keys == 1 ? " was" : "s were");
+		goto out;
+	}
+	rc = keysc_patch(text, len, r->patched, inc, o->keys, o->n_keys,
+			 o->has_image ? (long)o->image : -1, &new_text, &new_len, err);
+	if (rc < 0)
+		goto out;
+	rc = apply(r->patched, o, text, len, new_text, new_len, mode, existed, r, err);
+out:
+	keysc_info_free(inc);
+	free(copy);
+	free(text);
+	free(new_text);
+	return rc;
+}
+
 int provision_keys_c(const char *path, const struct provision_opts *o, struct provision_result *r,
 		     struct mcuprov_err *err)
 {
 	struct keysc_info *info = NULL;
+	struct pp_env *env = NULL;
 	char *text = NULL, *new_text = NULL;
 	size_t len = 0, new_len = 0;
 	mode_t mode = 0644;
@@ -168,9 +489,16 @@ int provision_keys_c(const char *path, const struct provision_opts *o, struct pr
 	memset(r, 0, sizeof(*r));
 	if ((rc = read_text(path, &text, &len, &mode, false, &existed, err)) < 0)
 		return rc;
-	if ((rc = keysc_analyze(text, len, path, &info, err)) < 0)
+	if ((rc = keys_c_env(path, o, &env, err)) < 0)
+		goto out;
+	if ((rc = keysc_analyze(text, len, path, env, &info, err)) < 0)
 		goto out;
 	r->shape = info->shape;
+	if (info->assumed != NULL && info->assumed[0] != '\0' &&
+	    (r->assumed = strdup(info->assumed)) == NULL) {
+		rc = err_set(err, MCUPROV_ERR_NOMEM, path, "out of memory");
+		goto out;
+	}
 	if (info->shape == KEYSC_SHAPE_GENERATED || info->shape == KEYSC_SHAPE_MULTI) {
 		enum key_type t = o->keys[0]->type;
 
@@ -189,9 +517,15 @@ int provision_keys_c(const char *path, const struct provision_opts *o, struct pr
 		}
 		if (o->emit_key_file == NULL) {
 			rc = err_set(err, MCUPROV_ERR_REFUSED, path,
-				     "this keys.c holds no key bytes; it takes them from "
-				     "CONFIG_BOOT_SIGNATURE_KEY_FILE: use 'mcuprov patch --conf "
-				     "FRAGMENT' (or --emit-key-file OUT for the generated file)");
+				     info->upstream_2026
+					     ? "this keys.c (MCUboot 2026) declares its keys through "
+					       "MCUBOOT_SIGN_KEY_COUNT and holds no key bytes; the build "
+					       "generates them from CONFIG_BOOT_SIGNATURE_KEY_FILE: use "
+					       "'mcuprov patch --conf FRAGMENT' (or --emit-key-file OUT "
+					       "for the generated file)"
+					     : "this keys.c holds no key bytes; it takes them from "
+					       "CONFIG_BOOT_SIGNATURE_KEY_FILE: use 'mcuprov patch --conf "
+					       "FRAGMENT' (or --emit-key-file OUT for the generated file)");
 			goto out;
 		}
 		if ((rc = check_configs(path, o, err)) < 0)
@@ -201,12 +535,18 @@ int provision_keys_c(const char *path, const struct provision_opts *o, struct pr
 	}
 	if (info->shape == KEYSC_SHAPE_INLINE && (rc = check_configs(path, o, err)) < 0)
 		goto out;
-	rc = keysc_patch(text, len, path, info, o->keys, o->n_keys, &new_text, &new_len, err);
+	if (info->shape == KEYSC_SHAPE_INLINE && info->slot_rc == 0 && info->include[0] != '\0') {
+		rc = patch_included(path, info, env, o, r, err);
+		goto out;
+	}
+	rc = keysc_patch(text, len, path, info, o->keys, o->n_keys,
+			 o->has_image ? (long)o->image : -1, &new_text, &new_len, err);
 	if (rc < 0)
 		goto out;
 	rc = apply(path, o, text, len, new_text, new_len, mode, existed, r, err);
 out:
 	keysc_info_free(info);
+	pp_env_free(env);
 	free(text);
 	free(new_text);
 	return rc;

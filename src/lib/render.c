@@ -23,6 +23,7 @@
 #include "mcuprov/fileio.h"
 #include "mcuprov/kconf.h"
 #include "mcuprov/keysc.h"
+#include "mcuprov/provision.h"
 #include "mcuprov/render.h"
 
 /* ---- the vocabulary ------------------------------------------------------ */
@@ -950,4 +951,40 @@ int render_template_load(const char *name, char **text, size_t *len, char **path
 	*text = (char *)buf;
 	*path = p;
 	return 0;
+}
+
+/* ---- checking a rendered keys.c ----------------------------------------- */
+
+int render_verify(const char *name, const char *path, const char *text, size_t len,
+		  const struct render_key *keys, size_t nkeys, const char *const *defines,
+		  size_t n_defines, const char *const *undefs, size_t n_undefs,
+		  struct mcuprov_err *err)
+{
+	const struct mcuprov_key *k[RENDER_KEYS_MAX];
+	struct keysc_info *info = NULL;
+	struct pp_env *env = NULL;
+	size_t i;
+	int rc;
+
+	if (path == NULL)
+		path = name;
+	if (nkeys == 0 || nkeys > RENDER_KEYS_MAX || has_suffix(path, ".conf") ||
+	    has_suffix(path, ".conf.tmpl"))
+		return 0;
+	/* only a keys.c of inline key arrays compiles keys under conditions */
+	if (keysc_analyze(text, len, name, NULL, &info, NULL) < 0 ||
+	    info->shape != KEYSC_SHAPE_INLINE) {
+		keysc_info_free(info);
+		return 0;
+	}
+	keysc_info_free(info);
+	for (i = 0; i < nkeys; i++)
+		k[i] = keys[i].key;
+	if ((rc = pp_env_new(&env, err)) < 0)
+		return rc;
+	if ((rc = provision_define_env(env, defines, n_defines, undefs, n_undefs, err)) == 0 &&
+	    (rc = keysc_env_key_type(env, k[0]->type, err)) == 0)
+		rc = keysc_verify(text, len, name, env, k, nkeys, err);
+	pp_env_free(env);
+	return rc;
 }

@@ -115,7 +115,10 @@ static void home_load(struct home *h)
 	/* the bootloader's configuration against the project's key type */
 	err_clear(&err);
 	if (p->bootloader.path != NULL && access(p->bootloader.path, F_OK) == 0 &&
-	    provision_check_type(p->bootloader.path, p->keys[0].type, p->n_keys, &err) < 0)
+	    provision_check_type(p->bootloader.path, p->keys[0].type, p->n_keys,
+				 (const char *const *)p->bootloader.defines, p->bootloader.n_defines,
+				 (const char *const *)p->bootloader.undefs, p->bootloader.n_undefs,
+				 &err) < 0)
 		snprintf(h->warn[h->n_warn++], sizeof(h->warn[0]), "'%s': %s",
 			 p->bootloader.file != NULL ? p->bootloader.file : p->bootloader.path,
 			 err.msg);

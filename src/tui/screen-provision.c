@@ -92,22 +92,53 @@ static void drop_result(struct provision *p)
 	p->shape[0] = '\0';
 }
 
-/* provision_keys_c or provision_conf on the chosen file with the loaded key. */
+/* The project here when PATH is its bootloader file (its bootloader.defines
+ * and undefines are that file's configuration), else NULL. */
+static struct project *project_of(const char *path)
+{
+	struct project *pr = NULL;
+	struct mcuprov_err err;
+	char a[PATH_MAX], b[PATH_MAX];
+
+	err_clear(&err);
+	if (access(PROJECT_FILE, F_OK) != 0 || project_load(PROJECT_FILE, &pr, &err) < 0)
+		return NULL;
+	if (pr->bootloader.path == NULL || realpath(path, a) == NULL ||
+	    realpath(pr->bootloader.path, b) == NULL || strcmp(a, b) != 0) {
+		project_free(pr);
+		return NULL;
+	}
+	return pr;
+}
+
+/* provision_keys_c or provision_conf on the chosen file with the loaded key
+ * (and the project's bootloader configuration when it is the project's
+ * file). */
 static int provision(struct provision *p, bool dry, struct provision_result *r,
 		     struct mcuprov_err *err)
 {
 	const struct mcuprov_key *keys[1] = { p->k };
 	const char *paths[1] = { p->key_path };
+	struct project *pr = project_of(p->path);
 	struct provision_opts o;
+	int rc;
 
 	memset(&o, 0, sizeof(o));
 	o.keys = keys;
 	o.key_paths = paths;
 	o.n_keys = 1;
 	o.dry_run = dry;
+	if (pr != NULL) {
+		o.defines = (const char *const *)pr->bootloader.defines;
+		o.n_defines = pr->bootloader.n_defines;
+		o.undefs = (const char *const *)pr->bootloader.undefs;
+		o.n_undefs = pr->bootloader.n_undefs;
+	}
 	err_clear(err);
-	return p->is_keys_c ? provision_keys_c(p->path, &o, r, err)
-			    : provision_conf(p->path, &o, r, err);
+	rc = p->is_keys_c ? provision_keys_c(p->path, &o, r, err)
+			  : provision_conf(p->path, &o, r, err);
+	project_free(pr);
+	return rc;
 }
 
 /* The key is loaded: the CLI's checks, then the dry run. */

@@ -212,7 +212,7 @@ assert "designated entries, 2 -> 1: the original file again" cmp -s gd/keys.c "$
 mkdir -p gdbad && sed 's/\[0\] = {/[1] = {/' "$F/inline-designated.c" >gdbad/keys.c
 cp gdbad/keys.c gdbad/keys.c.orig
 run "$M" patch --keys-c gdbad/keys.c -k p256.pem -k p256b.pem
-check "a designator out of order: refused" 1 "mcuprov: patch: 'gdbad/keys.c': its MCUBOOT_SIGN_EC256 block holds 1 key array (image_sign_pub_der) but 2 keys were given: line 24: bootutil_keys[] holds more than { .key = NAME, .len = &NAME_len } entries (each perhaps [N] =, N its position) and #if defined(MCUBOOT_SIGN_...) lines around them"
+check "a designator out of order: refused" 1 "mcuprov: patch: 'gdbad/keys.c': its MCUBOOT_SIGN_EC256 block holds 1 key array (image_sign_pub_der) but 2 keys were given: line 24: bootutil_keys[] holds more than { .key = NAME, .len = &NAME_len } entries (each perhaps [N] =, N its position) and preprocessor lines"
 assert "a designator out of order: the file unchanged" cmp -s gdbad/keys.c gdbad/keys.c.orig
 
 # positional entries `{ x, &x_len }` without a comma after the last, the
@@ -353,17 +353,17 @@ refuse "the array to remove is used elsewhere" 1 "$H2: 'root_pub_der_1' is also 
 { cat "$F/inline-multi.c"; echo '#define SPARE_LEN root_pub_der_1_len'; } >v/used-pp.c
 refuse "its _len is used by a macro" 1 "$H2: 'root_pub_der_1_len' is also used at line 93" v/used-pp.c -k rsa2048.pem
 sed 's/\.key = root_pub_der_1,/.key = (const unsigned char *)root_pub_der_1,/' "$F/inline-multi.c" >v/cast.c
-refuse "an entry it cannot read" 1 "$H2: line 87: cannot read this bootutil_keys[] entry (not { .key = NAME, .len = &NAME_len } or { NAME, &NAME_len })" v/cast.c -k rsa2048.pem
+refuse "an entry it cannot read" 1 "mcuprov: patch: 'r/keys.c': line 87: cannot read this bootutil_keys[] entry (not { .key = NAME, .len = &NAME_len } or { NAME, &NAME_len })" v/cast.c -k rsa2048.pem
 sed '/^    {$/{N;N;N;s/^    {\n        \.key = root_pub_der_1,\n.*/    KEY_ENTRY(root_pub_der_1),/}' "$F/inline-multi.c" >v/macro.c
-refuse "a macro in the list" 1 "$H2: line 87: bootutil_keys[] holds more than { .key = NAME, .len = &NAME_len } entries (each perhaps [N] =, N its position) and #if defined(MCUBOOT_SIGN_...) lines around them" v/macro.c -k rsa2048.pem
+refuse "a macro in the list" 1 "mcuprov: patch: 'r/keys.c': line 87: bootutil_keys[] holds more than { .key = NAME, .len = &NAME_len } entries and preprocessor lines: which keys it lists cannot be told" v/macro.c -k rsa2048.pem
 sed 's/\.len = &root_pub_der_1_len/.len = \&root_pub_der_len/' "$F/inline-multi.c" >v/len.c
-refuse "an entry with another array's length" 1 "$H2: line 87: the bootutil_keys[] entry for 'root_pub_der_1' takes its length from 'root_pub_der_len'" v/len.c -k rsa2048.pem
+refuse "an entry with another array's length" 1 "mcuprov: patch: 'r/keys.c': line 87: the bootutil_keys[] entry for 'root_pub_der_1' takes its length from 'root_pub_der_len'" v/len.c -k rsa2048.pem
 sed -e 's/\.key = root_pub_der,/.key = @,/' -e 's/\.len = &root_pub_der_len,/.len = \&@_len,/' \
 	-e 's/\.key = root_pub_der_1,/.key = root_pub_der,/' -e 's/\.len = &root_pub_der_1_len,/.len = \&root_pub_der_len,/' \
 	-e 's/@/root_pub_der_1/' "$F/inline-multi.c" >v/order.c
 refuse "entries in another order than the arrays" 1 "$H2: line 83: bootutil_keys[] lists 'root_pub_der_1' where 'root_pub_der' is expected (the entries must follow the order of the arrays)" v/order.c -k rsa2048.pem
 sed 's/bootutil_key_cnt = 2;/bootutil_key_cnt = 3;/' "$F/inline-multi.c" >v/cnt3.c
-refuse "a count that disagrees with the list" 1 "$H2: line 92: bootutil_key_cnt is 3 but bootutil_keys[] lists 2 keys" v/cnt3.c -k rsa2048.pem
+refuse "a count that disagrees with the list" 1 "mcuprov: patch: 'r/keys.c': line 92: bootutil_key_cnt is 3 but bootutil_keys[] (line 82) lists 2 keys under this configuration: the bootloader would read past the list" v/cnt3.c -k rsa2048.pem
 sed 's/bootutil_key_cnt = 2;/bootutil_key_cnt = KEY_COUNT;/' "$F/inline-multi.c" >v/cntx.c
 refuse "a count that is neither a number nor sizeof" 1 "$H2: line 92: bootutil_key_cnt is neither a number nor sizeof(bootutil_keys) / sizeof(bootutil_keys[0])" v/cntx.c -k rsa2048.pem
 sed '/bootutil_key_cnt/d' "$F/inline-multi.c" >v/nocnt.c

@@ -449,7 +449,9 @@ cd .. || exit 1
 
 # ---- the command line
 U="usage: mcuprov rotate add NEWKEY [-f FILE] [--dry-run] [--passin SRC] [--batch] [--allow-dev-key]
-       mcuprov rotate retire KEY [-f FILE] [--dry-run] [--passin SRC] [--batch]"
+                  [-D NAME[=VALUE]]... [-U NAME]...
+       mcuprov rotate retire KEY [-f FILE] [--dry-run] [--passin SRC] [--batch]
+                  [-D NAME[=VALUE]]... [-U NAME]..."
 run "$M" rotate
 check "no action: usage" 2 "mcuprov: rotate: missing add or retire
 $U"

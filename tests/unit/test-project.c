@@ -478,7 +478,7 @@ static const struct bad_case bad_cases[] = {
 	  "  keys_c: k.c\n"
 	  "  mcuboot: x\n",
 	  "mcuprov.yaml:11:3: bootloader: unknown key 'mcuboot' (expected one of: tree, "
-	  "keys_c, conf)" },
+	  "keys_c, conf, defines, undefines)" },
 	{ "unknown key in a target",
 	  BASE TGT
 	  "    flsh: [[west, flash]]\n",
@@ -693,6 +693,59 @@ static const struct bad_case bad_cases[] = {
 	  "  keys_c: keys.c\n"
 	  "  conf: mcuboot.conf\n",
 	  "mcuprov.yaml:11:3: bootloader: give either keys_c or conf, not both" },
+	{ "bootloader.defines not a list",
+	  BASE
+	  "bootloader:\n"
+	  "  keys_c: keys.c\n"
+	  "  defines: MCUBOOT_SIGN_RSA\n",
+	  "mcuprov.yaml:11:12: bootloader.defines: expected a list of NAME or NAME=VALUE "
+	  "strings, got 'MCUBOOT_SIGN_RSA'" },
+	{ "bootloader.undefines a mapping",
+	  BASE
+	  "bootloader:\n"
+	  "  keys_c: keys.c\n"
+	  "  undefines: {MCUBOOT_HW_KEY: 1}\n",
+	  "mcuprov.yaml:11:14: bootloader.undefines: expected a list of macro names, got a "
+	  "mapping" },
+	{ "bootloader.defines entry empty",
+	  BASE
+	  "bootloader:\n"
+	  "  keys_c: keys.c\n"
+	  "  defines: [MCUBOOT_SIGN_RSA, ~]\n",
+	  "mcuprov.yaml:11:31: bootloader.defines[1]: expected NAME or NAME=VALUE, got "
+	  "nothing" },
+	{ "bootloader.defines entry a list",
+	  BASE
+	  "bootloader:\n"
+	  "  keys_c: keys.c\n"
+	  "  defines:\n"
+	  "    - [A, B]\n",
+	  "mcuprov.yaml:12:7: bootloader.defines[0]: expected NAME or NAME=VALUE, got a "
+	  "list" },
+	{ "bootloader.defines: not a macro name",
+	  BASE
+	  "bootloader:\n"
+	  "  keys_c: keys.c\n"
+	  "  defines: [MCUBOOT_SIGN_RSA_LEN=2048, 2X=1]\n",
+	  "mcuprov.yaml:11:40: bootloader.defines[1]: expected NAME or NAME=VALUE, got "
+	  "'2X=1' ('2X' is not a macro name)" },
+	{ "bootloader.undefines: a value",
+	  BASE
+	  "bootloader:\n"
+	  "  keys_c: keys.c\n"
+	  "  undefines: [MCUBOOT_HW_KEY=1]\n",
+	  "mcuprov.yaml:11:15: bootloader.undefines[0]: expected a macro name, got "
+	  "'MCUBOOT_HW_KEY=1' ('MCUBOOT_HW_KEY=1' is not a macro name)" },
+	{ "a macro both defined and undefined",
+	  BASE
+	  "bootloader:\n"
+	  "  keys_c: keys.c\n"
+	  "  defines: [MCUBOOT_SIGN_EC256, MCUBOOT_IMAGE_NUMBER=2]\n"
+	  "  undefines:\n"
+	  "    - MCUBOOT_HW_KEY\n"
+	  "    - MCUBOOT_IMAGE_NUMBER\n",
+	  "mcuprov.yaml:14:7: bootloader.undefines[1]: 'MCUBOOT_IMAGE_NUMBER' is also "
+	  "bootloader.defines[1]" },
 	{ "neither keys_c nor conf",
 	  BASE
 	  "bootloader:\n"
@@ -1228,6 +1281,50 @@ static void test_good_values(void **state)
 	project_free(p);
 }
 
+/* bootloader.defines / undefines, and -D / -U from a command line over
+ * them (project_define()). */
+static void test_defines(void **state)
+{
+	struct project *p = load_ok(BASE "bootloader:\n"
+					 "  keys_c: keys.c\n"
+					 "  defines: [MCUBOOT_SIGN_RSA, MCUBOOT_SIGN_RSA_LEN=3072, "
+					 "\"EMPTY=\"]\n"
+					 "  undefines:\n"
+					 "    - MCUBOOT_HW_KEY\n");
+	struct mcuprov_err err;
+
+	(void)state;
+	assert_int_equal(p->bootloader.n_defines, 3);
+	assert_string_equal(p->bootloader.defines[0], "MCUBOOT_SIGN_RSA");
+	assert_string_equal(p->bootloader.defines[1], "MCUBOOT_SIGN_RSA_LEN=3072");
+	assert_string_equal(p->bootloader.defines[2], "EMPTY=");
+	assert_int_equal(p->bootloader.n_undefs, 1);
+	assert_string_equal(p->bootloader.undefs[0], "MCUBOOT_HW_KEY");
+
+	/* -U of a defined name drops it from defines; -D of an undefined one
+	 * from undefines; a later -D replaces an earlier one */
+	err_clear(&err);
+	assert_int_equal(project_define(p, "MCUBOOT_SIGN_RSA", true, &err), 0);
+	assert_int_equal(project_define(p, "MCUBOOT_HW_KEY", false, &err), 0);
+	assert_int_equal(project_define(p, "MCUBOOT_SIGN_RSA_LEN=2048", false, &err), 0);
+	assert_int_equal(p->bootloader.n_defines, 3);
+	assert_string_equal(p->bootloader.defines[0], "EMPTY=");
+	assert_string_equal(p->bootloader.defines[1], "MCUBOOT_HW_KEY");
+	assert_string_equal(p->bootloader.defines[2], "MCUBOOT_SIGN_RSA_LEN=2048");
+	assert_int_equal(p->bootloader.n_undefs, 1);
+	assert_string_equal(p->bootloader.undefs[0], "MCUBOOT_SIGN_RSA");
+	assert_int_equal(project_define(p, "3D", false, &err), MCUPROV_ERR_USAGE);
+	assert_string_equal(err.msg, "-D '3D': '3D' is not a macro name");
+	assert_int_equal(p->bootloader.n_defines, 3);
+	project_free(p);
+
+	/* none given: empty lists */
+	p = load_ok(BASE "bootloader: {conf: mcuboot.conf, defines: []}\n");
+	assert_int_equal(p->bootloader.n_defines, 0);
+	assert_int_equal(p->bootloader.n_undefs, 0);
+	project_free(p);
+}
+
 static void test_target_get(void **state)
 {
 	struct project *p = load_ok(BASE "targets:\n  a: {app: x, signed_app: y}\n"
@@ -1454,7 +1551,8 @@ int main(int argc, char **argv)
 	static const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_profiles_listed), cmocka_unit_test(test_profile_find),
 		cmocka_unit_test(test_bounds),		cmocka_unit_test(test_files),
-		cmocka_unit_test(test_good_values),	cmocka_unit_test(test_target_get),
+		cmocka_unit_test(test_good_values),	cmocka_unit_test(test_defines),
+		cmocka_unit_test(test_target_get),
 		cmocka_unit_test(test_expand_words),	cmocka_unit_test(test_expand_order_ok),
 		cmocka_unit_test(test_expand_errors),	cmocka_unit_test(test_project_path),
 	};
