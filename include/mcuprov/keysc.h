@@ -254,6 +254,12 @@ int keysc_patch(const char *text, size_t len, const char *subject, const struct 
 		const struct mcuprov_key *const *keys, size_t n_keys, long image, char **out,
 		size_t *out_len, struct mcuprov_err *err);
 
+/* A key file defining array NAMES[i] (and NAMES[i]_len) with KEYS[i]'s
+ * public key, getpub's layout, banner first: for a keys.c that declares
+ * its key arrays without bytes.  *out is malloc'd, caller frees. */
+int keysc_key_file(const struct mcuprov_key *const *keys, const char *const *names, size_t n_keys,
+		   char **out, size_t *out_len, struct mcuprov_err *err);
+
 /* The generated key file of shapes 2 and 3 for KEYS: imgtool's getpub
  * arrays (`ed25519_pub_key`, `ed25519_pub_key_1`, ...), banner first.
  * *out is malloc'd, caller frees. */

@@ -111,19 +111,18 @@ void pp_env_clear_used(struct pp_env *env);
  * MCUPROV_ERR_NOMEM. */
 int pp_env_describe(const struct pp_env *env, char **out, struct mcuprov_err *err);
 
-/* Evaluate the #if / #elif expression EXPR (LEN bytes, no '#if', comments
- * and backslash-newlines already removed or not: both are handled) against
- * ENV (NULL: every macro unknown).  `defined X`,
- * `defined(X)`, integer literals (decimal, 0x, octal, u/l suffixes,
- * character constants are MAYBE), identifiers (a PP_DEF macro's value is
- * evaluated in turn, bounded; PP_UNDEF is 0; PP_UNKNOWN is MAYBE), unary
+/* Evaluate the #if / #elif expression EXPR (LEN bytes, no '#if'; comments
+ * and backslash-newlines may be in it) against ENV (NULL: every macro
+ * unknown): `defined X`, `defined(X)`, integer literals (decimal, 0x, 0b,
+ * octal, u/l suffixes; character constants are MAYBE), identifiers, unary
  * `! ~ - +`, `* / % + - << >> < > <= >= == != & ^ | && || ?:` with C's
- * precedence, parentheses.  A defined macro is expanded as cpp does (its
- * value is rescanned in place, so `#define W A + 1` makes `W * 2` A + 2; a
- * macro inside its own expansion is an identifier, 0).  An unknown
- * identifier followed by '(' (a function-like macro: IS_ENABLED(...),
- * __has_include(...)) is MAYBE and named; so is a call of a function-like
- * macro the tracker saw defined.  An unknown value is taken to be signed.
+ * precedence, parentheses, in intmax_t/uintmax_t as cpp computes them.  A
+ * PP_DEF macro is expanded as cpp does (its value rescanned in place, so
+ * with `#define W A + 1`, `W * 2` is A + 2; inside its own expansion a
+ * macro is a plain identifier, 0), PP_UNDEF is 0, PP_UNKNOWN is MAYBE and
+ * taken to be signed.  An unknown identifier followed by '(' (a
+ * function-like macro: IS_ENABLED(...), __has_include(...)), or a call of
+ * a function-like macro the tracker saw defined, is MAYBE and named.
  * Three-valued: `0 && X` is FALSE and `1 || X` TRUE whatever X is.
  * *truth gets the result; every macro that made a part of it MAYBE (and
  * mattered) is added to UNKNOWN (may be NULL).  ENV entries consulted are
@@ -143,8 +142,7 @@ struct pp_tracker; /* opaque */
 
 /* A tracker over ENV (borrowed, not NULL: `#define`/`#undef` in the
  * regions it tracks change it, with origin "line N"; pass a pp_env_dup()
- * to keep the original).  Returns 0
- * or MCUPROV_ERR_NOMEM. */
+ * to keep the original).  Returns 0 or MCUPROV_ERR_NOMEM. */
 int pp_tracker_new(struct pp_env *env, struct pp_tracker **out, struct mcuprov_err *err);
 void pp_tracker_free(struct pp_tracker *t);
 

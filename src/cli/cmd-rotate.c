@@ -53,11 +53,15 @@ enum { O_ALLOW_DEV = OPT_FIRST_FREE };
 static void report(const struct project *p, const struct rotate_plan *plan,
 		   const struct rotate_result *r, bool dry)
 {
+	const char *shown = p->bootloader.path != NULL ? p->bootloader.path : "";
 	char boot[PROVISION_PATH_MAX];
 	size_t i;
 
-	/* named as the diff labels name it: relative to here when below it */
-	file_rel_cwd(p->bootloader.path != NULL ? p->bootloader.path : "", boot, sizeof(boot));
+	/* named as the diff labels name it: relative to here when below it;
+	 * the key file keys.c #includes when that is the one patched */
+	if (r->boot.patched[0] != '\0')
+		shown = r->boot.patched;
+	file_rel_cwd(shown, boot, sizeof(boot));
 	for (i = 0; i < r->boot.n_pub_written; i++)
 		printf("wrote the public key '%s'\n", r->boot.pub_written[i]);
 	if (r->provisioned && r->boot.changed)

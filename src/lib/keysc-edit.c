@@ -1003,6 +1003,12 @@ static int no_block(const char *subject, const struct keysc_info *info, enum key
 			strcat(blocks, ", ");
 		strcat(blocks, b);
 	}
+	for (i = 0; i < info->n_arrays; i++)
+		if (info->arrays[i].is_key && keysc_macro_selects(info->arrays[i].block, type))
+			return err_set(err, MCUPROV_ERR_REFUSED, subject,
+				       "line %zu: its %s block is not compiled under this "
+				       "configuration (see the 'assuming' line: -D and -U change it)",
+				       info->arrays[i].line, info->arrays[i].block);
 	return err_set(err, MCUPROV_ERR_REFUSED, subject,
 		       "has no block for %s keys (#if defined(%s)); it has blocks for: %s",
 		       key_type_name(type), keysc_sign_macro(type), blocks[0] ? blocks : "none");
@@ -1037,8 +1043,8 @@ static int check_slot(const char *subject, const struct keysc_array *a, struct m
 	if (a->tentative)
 		return err_set(err, MCUPROV_ERR_REFUSED, subject,
 			       "line %zu: '%s' is declared without its bytes (a tentative "
-			       "definition): they come from another file; write that file with "
-			       "--emit-key-file OUT",
+			       "definition): declare it extern and build the key file that "
+			       "--emit-key-file OUT writes",
 			       a->line, a->name);
 	if (!a->has_len)
 		return err_set(err, MCUPROV_ERR_REFUSED, subject,
@@ -1118,6 +1124,13 @@ int keysc_patch(const char *text, size_t len, const char *subject, const struct 
 	int rc;
 
 	*out = NULL;
+	if (info->shape == KEYSC_SHAPE_UNKNOWN && info->n_arrays > 0)
+		return err_set(err, MCUPROV_ERR_REFUSED, subject,
+			       "has byte arrays ('%s', line %zu%s) but no signing key: none is in "
+			       "an #if on MCUBOOT_SIGN_*, named in bootutil_keys[] or named and "
+			       "sized like a key (NAME_pub_key with NAME_pub_key_len)",
+			       info->arrays[0].name, info->arrays[0].line,
+			       info->n_arrays > 1 ? ", ..." : "");
 	if (info->shape != KEYSC_SHAPE_INLINE)
 		return err_set(err, MCUPROV_ERR_REFUSED, subject,
 			       info->shape == KEYSC_SHAPE_UNKNOWN
@@ -1231,10 +1244,10 @@ out:
 	return rc;
 }
 
-int keysc_generated_file(const struct mcuprov_key *const *keys, size_t n_keys, char **out,
-			 size_t *out_len, struct mcuprov_err *err)
+int keysc_key_file(const struct mcuprov_key *const *keys, const char *const *names, size_t n_keys,
+		   char **out, size_t *out_len, struct mcuprov_err *err)
 {
-	char *all = NULL, name[64];
+	char *all = NULL;
 	size_t used = 0, i;
 	int rc = 0;
 
@@ -1247,12 +1260,7 @@ int keysc_generated_file(const struct mcuprov_key *const *keys, size_t n_keys, c
 		rc = key_public_der(keys[i], &der, &dlen, err);
 		if (rc < 0)
 			break;
-		if (i == 0)
-			snprintf(name, sizeof(name), "%s_pub_key", key_type_shortname(keys[i]->type));
-		else
-			snprintf(name, sizeof(name), "%s_pub_key_%zu", key_type_shortname(keys[i]->type),
-				 i);
-		part = carray_format(der, dlen, name, CARRAY_LANG_C, i == 0);
+		part = carray_format(der, dlen, names[i], CARRAY_LANG_C, i == 0);
 		OPENSSL_free(der);
 		n = part ? strlen(part) : 0;
 		na = part ? realloc(all, used + n + 1) : NULL;
@@ -1273,4 +1281,32 @@ int keysc_generated_file(const struct mcuprov_key *const *keys, size_t n_keys, c
 	*out = all;
 	*out_len = used;
 	return 0;
+}
+
+int keysc_generated_file(const struct mcuprov_key *const *keys, size_t n_keys, char **out,
+			 size_t *out_len, struct mcuprov_err *err)
+{
+	char (*names)[64] = calloc(n_keys + 1, sizeof(*names));
+	const char **np = calloc(n_keys + 1, sizeof(*np));
+	size_t i;
+	int rc;
+
+	if (names == NULL || np == NULL) {
+		free(names);
+		free(np);
+		return err_set(err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
+	}
+	for (i = 0; i < n_keys; i++) {
+		if (i == 0)
+			snprintf(names[i], sizeof(names[i]), "%s_pub_key",
+				 key_type_shortname(keys[i]->type));
+		else
+			snprintf(names[i], sizeof(names[i]), "%s_pub_key_%zu",
+				 key_type_shortname(keys[i]->type), i);
+		np[i] = names[i];
+	}
+	rc = keysc_key_file(keys, np, n_keys, out, out_len, err);
+	free(names);
+	free(np);
+	return rc;
 }

@@ -475,6 +475,33 @@ out:
 	return rc;
 }
 
+/* --emit-key-file for a keys.c whose key slots are declared without
+ * bytes: the key file defining them under their names. */
+static int emit_tentative(const char *path, const struct keysc_info *info,
+			  const struct provision_opts *o, struct provision_result *r,
+			  struct mcuprov_err *err)
+{
+	const char *names[PROVISION_MAX_KEYS];
+	size_t i;
+
+	for (i = 0; i < info->n_slots; i++)
+		if (!info->arrays[info->slots[i]].tentative)
+			return err_set(err, MCUPROV_ERR_USAGE, path,
+				       "--emit-key-file: its key '%s' (line %zu) has its bytes here: "
+				       "patch it without --emit-key-file",
+				       info->arrays[info->slots[i]].name,
+				       info->arrays[info->slots[i]].line);
+	if (info->n_slots == 0 || info->n_slots != o->n_keys || o->n_keys > PROVISION_MAX_KEYS)
+		return err_set(err, MCUPROV_ERR_REFUSED, path,
+			       "--emit-key-file: it declares %zu key array%s under this "
+			       "configuration but %zu key%s given",
+			       info->n_slots, info->n_slots == 1 ? "" : "s", o->n_keys,
+			       o->n_keys == 1 ? " was" : "s were");
+	for (i = 0; i < info->n_slots; i++)
+		names[i] = info->arrays[info->slots[i]].name;
+	return keysc_key_file(o->keys, names, o->n_keys, &r->emitted, &r->emitted_len, err);
+}
+
 int provision_keys_c(const char *path, const struct provision_opts *o, struct provision_result *r,
 		     struct mcuprov_err *err)
 {
@@ -535,6 +562,10 @@ int provision_keys_c(const char *path, const struct provision_opts *o, struct pr
 	}
 	if (info->shape == KEYSC_SHAPE_INLINE && (rc = check_configs(path, o, err)) < 0)
 		goto out;
+	if (info->shape == KEYSC_SHAPE_INLINE && info->slot_rc == 0 && o->emit_key_file != NULL) {
+		rc = emit_tentative(path, info, o, r, err);
+		goto out;
+	}
 	if (info->shape == KEYSC_SHAPE_INLINE && info->slot_rc == 0 && info->include[0] != '\0') {
 		rc = patch_included(path, info, env, o, r, err);
 		goto out;

@@ -622,7 +622,8 @@ static int apply(struct keyring *k)
 			file_rel_cwd(r.boot.pub_written[j], boot, sizeof(boot));
 			ADD("wrote the public key '%s'\n", boot);
 		}
-		file_rel_cwd(k->p->bootloader.path, boot, sizeof(boot));
+		file_rel_cwd(r.boot.patched[0] != '\0' ? r.boot.patched : k->p->bootloader.path,
+			     boot, sizeof(boot));
 		if (!r.boot.changed) {
 			ADD("'%s' already trusts these keys: nothing to change\n", boot);
 		} else if (r.boot.created) {

@@ -226,6 +226,7 @@ static int apply(struct provision *p)
 	struct provision_result r;
 	struct mcuprov_err err;
 	int rc = provision(p, false, &r, &err);
+	const char *shown;
 	size_t i, o = 0;
 
 	if (rc < 0) {
@@ -236,15 +237,17 @@ static int apply(struct provision *p)
 	for (i = 0; i < r.n_pub_written && o < sizeof(p->result); i++)
 		o += (size_t)snprintf(p->result + o, sizeof(p->result) - o,
 				      "wrote the public key '%s'\n", r.pub_written[i]);
+	/* the key file keys.c #includes when that is the one patched */
+	shown = r.patched[0] != '\0' ? r.patched : p->path;
 	if (o < sizeof(p->result)) {
 		if (!r.changed)
 			snprintf(p->result + o, sizeof(p->result) - o,
-				 "'%s' already trusts these keys: nothing to change", p->path);
+				 "'%s' already trusts these keys: nothing to change", shown);
 		else if (r.created)
-			snprintf(p->result + o, sizeof(p->result) - o, "created '%s'", p->path);
+			snprintf(p->result + o, sizeof(p->result) - o, "created '%s'", shown);
 		else
 			snprintf(p->result + o, sizeof(p->result) - o,
-				 "patched '%s' (the old one is '%s')", p->path, r.backup);
+				 "patched '%s' (the old one is '%s')", shown, r.backup);
 	}
 	provision_result_free(&r);
 	set_step(p, ST_RESULT);

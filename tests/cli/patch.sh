@@ -337,7 +337,14 @@ refuse "length disagreeing with the array" 1 "mcuprov: patch: 'r/keys.c': line 2
 refuse "no block for the key's type" 1 "mcuprov: patch: 'r/keys.c': has no block for ecdsa-p256 keys (#if defined(MCUBOOT_SIGN_EC256)); it has blocks for: MCUBOOT_SIGN_RSA" inline-noec.c -k p256.pem
 refuse "no block for ed25519" 1 "mcuprov: patch: 'r/keys.c': has no block for ed25519 keys (#if defined(MCUBOOT_SIGN_ED25519)); it has blocks for: MCUBOOT_SIGN_RSA, MCUBOOT_SIGN_EC256" inline-rsa-ec.c -k ed.pem
 refuse "no block for P-384" 1 "mcuprov: patch: 'r/keys.c': has no block for ecdsa-p384 keys (#if defined(MCUBOOT_SIGN_EC384)); it has blocks for: MCUBOOT_SIGN_RSA, MCUBOOT_SIGN_EC256" inline-rsa-ec.c -k p384.pem
-refuse "an unrelated file" 1 "mcuprov: patch: 'r/keys.c': matches no known keys.c shape: no inline key array (const unsigned char NAME[] = {...}) and no extern ..._pub_key[] declaration" unknown.c -k p256.pem
+# no false message (issue 10): an unrelated file with a byte array is not
+# said to have none; a block the configuration turns off is not said to be
+# missing
+refuse "an unrelated file" 1 "mcuprov: patch: 'r/keys.c': has byte arrays ('crc16_seed', line 15) but no signing key: none is in an #if on MCUBOOT_SIGN_*, named in bootutil_keys[] or named and sized like a key (NAME_pub_key with NAME_pub_key_len)" unknown.c -k p256.pem
+refuse "the key type's block turned off by -U" 1 "mcuprov: patch: 'r/keys.c': line 47: its MCUBOOT_SIGN_EC256 block is not compiled under this configuration (see the 'assuming' line: -D and -U change it)" inline-rsa-ec.c -k p256.pem -U MCUBOOT_SIGN_EC256
+mkdir -p v
+printf '/* no arrays at all */\nint crc16(int x) { return x; }\n' >v/none.c
+refuse "no byte array at all" 1 "mcuprov: patch: 'r/keys.c': matches no known keys.c shape: no inline key array (const unsigned char NAME[] = {...}) and no extern ..._pub_key[] declaration" v/none.c -k p256.pem
 # another number of keys where the change is not certain
 H2="mcuprov: patch: 'r/keys.c': its MCUBOOT_SIGN_RSA block holds 2 key arrays (root_pub_der, ...) but 1 key was given"
 refuse "two keys, no bootutil_keys[] in the file" 1 "mcuprov: patch: 'r/keys.c': its MCUBOOT_SIGN_ED25519 block holds 1 key array (root_pub_der) but 2 keys were given: no bootutil_keys[] list names its arrays (use 'mcuprov render --template inline-multi' for a keys.c with one)" inline-nolist.c -k ed.pem -k ed2.pem
@@ -509,6 +516,41 @@ assert "a key-comment-like line closing a comment: the line kept, the array gone
 cp fz-cmt/keys.c fz-cmt/first.c
 run "$M" patch --keys-c fz-cmt/keys.c -k ed.pem
 assert "a key-comment-like line closing a comment, again: nothing to change" sh -c "grep -qx \"'fz-cmt/keys.c' already trusts these keys: nothing to change\" '$T_TMP/out' && cmp -s fz-cmt/keys.c fz-cmt/first.c"
+
+# ---- the configuration decides (issue 10): exact refusals
+refuse "a macro the configuration does not give" 1 "mcuprov: patch: 'r/keys.c': line 146: whether the bootutil_keys[] entry for 'root_pub_der_2' is compiled depends on MCUBOOT_SIGN_KEY_2, which the configuration does not say: give -D MCUBOOT_SIGN_KEY_2[=VALUE] or -U MCUBOOT_SIGN_KEY_2" cond-sim.c -k ed.pem
+refuse "one key per image, MCUBOOT_IMAGE_NUMBER unknown" 1 "mcuprov: patch: 'r/keys.c': line 220: whether the bootutil_keys[] entry for 'rsa_pub_key_1' is compiled depends on MCUBOOT_IMAGE_NUMBER, which the configuration does not say: give -D MCUBOOT_IMAGE_NUMBER[=VALUE] or -U MCUBOOT_IMAGE_NUMBER" cond-tfm.c -k rsa2048.pem
+refuse "one key per image, no --image" 1 "mcuprov: patch: 'r/keys.c': holds one key per image (image 0: 'rsa_pub_key' SHA-256 fc5701dc6135e132..., image 1: 'rsa_pub_key_1' SHA-256 5ac4d62dc5efbed5...): choose the image whose key changes with --image N" cond-tfm.c -k rsa2048.pem -D MCUBOOT_IMAGE_NUMBER=2
+refuse "--image past the images" 1 "mcuprov: patch: 'r/keys.c': --image 2: it holds keys for images 0 to 1 under this configuration" cond-tfm.c -k rsa2048.pem -D MCUBOOT_IMAGE_NUMBER=2 --image 2
+refuse "--image on a file without per-image keys" 1 "mcuprov: patch: 'r/keys.c': --image 1: it holds no key per image (no list depending on MCUBOOT_IMAGE_NUMBER)" inline-multi.c -k rsa2048.pem --image 1
+refuse "a hardware-key build" 1 "mcuprov: patch: 'r/keys.c': MCUBOOT_HW_KEY is defined: that bootloader takes the key from each image and checks its hash, keys.c holds no key to patch (use 'mcuprov patch --hw-key' for the hash to store)" cond-hwkey.c -k p256.pem -D MCUBOOT_HW_KEY
+refuse "a count that disagrees, same number of keys" 1 "mcuprov: patch: 'r/keys.c': line 57: bootutil_key_cnt is 2 but bootutil_keys[] (line 45) lists 1 key under this configuration: the bootloader would read past the list" count-mismatch.c -k p256.pem
+refuse "a tentative definition" 1 "mcuprov: patch: 'r/keys.c': line 17: 'ed25519_pub_key' is declared without its bytes (a tentative definition): declare it extern and build the key file that --emit-key-file OUT writes" decl-tentative.c -k ed.pem
+refuse "MCUboot 2026's keys.c" 1 "mcuprov: patch: 'r/keys.c': this keys.c (MCUboot 2026) declares its keys through MCUBOOT_SIGN_KEY_COUNT and holds no key bytes; the build generates them from CONFIG_BOOT_SIGNATURE_KEY_FILE: use 'mcuprov patch --conf FRAGMENT' (or --emit-key-file OUT for the generated file)" listify-2026.c -k ed.pem
+fresh tent decl-tentative.c
+run "$M" patch --keys-c tent/keys.c -k ed.pem --emit-key-file tent/keys-gen.c
+check "a tentative definition, --emit-key-file: exit 0" 0 ''
+"$M" getpub -k ed.pem >want.c
+assert "a tentative definition, --emit-key-file: the array under its name, as getpub writes it" cmp -s tent/keys-gen.c want.c
+assert "a tentative definition, --emit-key-file: keys.c untouched" cmp -s tent/keys.c "$F/decl-tentative.c"
+fresh img cond-tfm.c
+run "$M" patch --keys-c img/keys.c -k rsa2048.pem -D MCUBOOT_IMAGE_NUMBER=2 --image 1
+check "--image 1: exit 0" 0 ''
+assert "--image 1: says the configuration it assumed" grep -qx "assuming MCUBOOT_HW_KEY undefined (inline keys); MCUBOOT_SIGN_RSA, MCUBOOT_SIGN_RSA_LEN=2048 (from the key type); MCUBOOT_IMAGE_NUMBER=2 (-D)" "$T_TMP/out"
+"$M" getpub -e raw -k rsa2048.pem >rsa2048.der
+for cc in "$KEYSC_CC_ARM" "$KEYSC_CC_HOST"; do
+	# TF-M names image 1's length rsa_pub_key_len_1; image 0 keeps its key
+	if keysc_compile "$cc" -DMCUBOOT_SIGN_RSA -DMCUBOOT_SIGN_RSA_LEN=2048 -DMCUBOOT_IMAGE_NUMBER=2 -- img/keys.c img/keys.o &&
+	   elf_symbol_bytes img/keys.o rsa_pub_key_1 img/k1 && cmp -s img/k1 rsa2048.der &&
+	   keysc_u32 img/keys.o rsa_pub_key_len_1 && [ "$KEYSC_U32" = 270 ] &&
+	   keysc_compile "$cc" -DMCUBOOT_SIGN_RSA -DMCUBOOT_SIGN_RSA_LEN=2048 -DMCUBOOT_IMAGE_NUMBER=2 -- "$F/cond-tfm.c" img/orig.o &&
+	   elf_symbol_bytes img/keys.o rsa_pub_key img/k0 && elf_symbol_bytes img/orig.o rsa_pub_key img/o0 &&
+	   cmp -s img/k0 img/o0 && ! cmp -s img/k0 rsa2048.der; then
+		ok "--image 1: image 1's array and length hold the key, image 0's is unchanged (${cc%% *})"
+	else
+		not_ok "--image 1: image 1's array and length hold the key, image 0's is unchanged (${cc%% *})" "$KEYSC_ERR"
+	fi
+done
 
 # ---- hardware key: the hash the device stores
 run "$M" patch --hw-key -k ed.pem --raw hw.bin

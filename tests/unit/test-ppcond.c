@@ -844,6 +844,7 @@ static void test_track_depth(void **state)
 static void test_track_errors(void **state)
 {
 	struct pp_env *env = env_of(NULL);
+	char text[PP_NAME_MAX + 32];
 
 	assert_string_equal(track(env, "x\n#else\n"), "E:line 2: #else without #if");
 	assert_string_equal(track(env, "#elif 1\n"), "E:line 1: #elif without #if");
@@ -873,6 +874,12 @@ static void test_track_errors(void **state)
 			    "E:line 2: #elif: missing ')'");
 	assert_string_equal(track(env, "#if X\n#elif 1/0\n#endif\n"),
 			    "E:line 2: #elif: division by zero");
+	snprintf(text, sizeof(text), "#ifdef N%0*d\n#endif\n", PP_NAME_MAX, 0);
+	assert_string_equal(track(env, text), "E:line 1: #ifdef: name too long");
+	snprintf(text, sizeof(text), "#define N%0*d 1\n", PP_NAME_MAX, 0);
+	assert_string_equal(track(env, text), "E:line 1: macro name too long");
+	snprintf(text, sizeof(text), "#undef N%0*d\n", PP_NAME_MAX, 0);
+	assert_string_equal(track(env, text), "E:line 1: macro name too long");
 	assert_string_equal(track(env, "#define\n"), "E:line 1: #define without a macro name");
 	assert_string_equal(track(env, "#define 1X 2\n"), "E:line 1: #define without a macro name");
 	assert_string_equal(track(env, "#undef \"x\"\n"), "E:line 1: #undef without a macro name");
