@@ -434,7 +434,7 @@ int keysc_parse_list(const char *text, const struct toks *t, size_t open, struct
 		}
 		if (keysc_tok_is(text, k, "}")) {
 			l->close = k->start;
-			if (cur >= 0)
+			if (cur >= 0 && !l->complex)
 				bad_line(l, k->line);
 			*close = j;
 			return 0;
