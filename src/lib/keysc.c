@@ -125,7 +125,8 @@ static void pair_len(const struct keysc_info *info, struct keysc_array *a, struc
 			best = l;
 			break;
 		}
-		if (best == NULL)
+		/* never a length the configuration compiles differently */
+		if (best == NULL && l->live.live == a->live.live)
 			best = l;
 	}
 	if (best == NULL)

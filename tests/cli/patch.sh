@@ -494,6 +494,7 @@ all_crlf() { [ "$(grep -ac $'\r$' "$1")" = "$(wc -l <"$1")" ]; }
 assert "keys.c with a NUL byte: every line ends in CRLF" all_crlf fz-nul/keys.c
 # arrays were added after a _len defined below bootutil_keys[]: the list named
 # them before their declaration, and the next run did not count them (added more)
+refuse "a length only in a branch never compiled" 1 "mcuprov: patch: 'r/keys.c': line 11: array 'ed25519_pub_key' has no ed25519_pub_key_len to go with it" fuzz-dead-len.c -k ed.pem
 refuse "a _len defined after bootutil_keys[]: no more keys" 1 "mcuprov: patch: 'r/keys.c': its key block holds 1 key array (key_ed25519) but 2 keys were given: bootutil_keys[] (line 20) comes before key_ed25519_len: arrays added after that would be listed before they are declared" fuzz-len-after-list.c -k ed.pem -k ed2.pem
 fresh fz-len fuzz-len-after-list.c
 run "$M" patch --keys-c fz-len/keys.c -k ed.pem
