@@ -87,6 +87,37 @@ static size_t skip_attr(const char *text, const struct toks *t, size_t i)
 	return i + 1;
 }
 
+/* Every annotation from J on: the token after them. */
+static size_t skip_attrs(const char *text, const struct toks *t, size_t j)
+{
+	size_t a;
+
+	while ((a = skip_attr(text, t, j)) != j)
+		j = a;
+	return j;
+}
+
+/* Skip the annotations and the words WORDS[0..N) from J on; *SEEN gets
+ * bit w for each word w met.  Returns the first other token, or t->n when
+ * it is not an identifier (no declaration of ours). */
+static size_t specifiers(const char *text, const struct toks *t, size_t j,
+			 const char *const *words, size_t n, unsigned *seen)
+{
+	size_t w;
+
+	*seen = 0;
+	for (;; j++) {
+		j = skip_attrs(text, t, j);
+		if (j >= t->n || t->v[j].kind != T_IDENT)
+			return t->n;
+		for (w = 0; w < n && !keysc_tok_is(text, &t->v[j], words[w]); w++)
+			;
+		if (w == n)
+			return j;
+		*seen |= 1u << w;
+	}
+}
+
 /* A declaration of a byte array at I:
  *   [static] [const] unsigned char [const] NAME [ [N] ] = { ... }
  *   ... uint8_t NAME[N];            (tentative: no initializer)
@@ -96,32 +127,20 @@ static size_t skip_attr(const char *text, const struct toks *t, size_t i)
 size_t keysc_match_array(const char *text, const struct toks *t, size_t i, size_t *size_tok,
 			  bool *init, size_t *brace)
 {
-	size_t j = i, nm, n;
-	bool uns = false, chr = false, u8 = false;
+	static const char *const words[] = {"static",   "const", "volatile",
+					    "unsigned", "char",  "uint8_t"};
+	size_t j, nm;
+	unsigned seen;
+	bool uns, chr, u8;
 
 	if (!keysc_decl_start(text, t, i))
 		return 0;
-	for (;;) {
-		size_t a = skip_attr(text, t, j);
-
-		if (a != j) {
-			j = a;
-			continue;
-		}
-		if (j >= t->n || t->v[j].kind != T_IDENT)
-			return 0;
-		if (keysc_tok_is(text, &t->v[j], "static") || keysc_tok_is(text, &t->v[j], "const") ||
-		    keysc_tok_is(text, &t->v[j], "volatile"))
-			j++;
-		else if (keysc_tok_is(text, &t->v[j], "unsigned"))
-			uns = true, j++;
-		else if (keysc_tok_is(text, &t->v[j], "char"))
-			chr = true, j++;
-		else if (keysc_tok_is(text, &t->v[j], "uint8_t"))
-			u8 = true, j++;
-		else
-			break;
-	}
+	j = specifiers(text, t, i, words, sizeof(words) / sizeof(words[0]), &seen);
+	if (j >= t->n)
+		return 0;
+	uns = seen & 1u << 3;
+	chr = seen & 1u << 4;
+	u8 = seen & 1u << 5;
 	if (!((uns && chr) || (u8 && !uns && !chr)))
 		return 0;
 	nm = j;
@@ -135,8 +154,7 @@ size_t keysc_match_array(const char *text, const struct toks *t, size_t i, size_
 	}
 	if (j >= t->n || !keysc_tok_is(text, &t->v[j], "]"))
 		return 0;
-	for (j++; (n = skip_attr(text, t, j)) != j;)
-		j = n;
+	j = skip_attrs(text, t, j + 1);
 	if (j < t->n && keysc_tok_is(text, &t->v[j], ";") && *size_tok != 0) {
 		*init = false;
 		*brace = j;
@@ -161,33 +179,21 @@ size_t keysc_match_len(const char *text, const struct toks *t, size_t i, size_t 
 	static const char *const words[] = {"static", "const", "volatile", "unsigned",
 					    "signed", "int", "long", "short", "uint32_t",
 					    "uint16_t", "size_t", "uint_fast32_t"};
-	size_t j = i, nm, w, n;
-	bool type = false;
+	size_t j, nm;
+	unsigned seen;
+	bool type;
 
 	if (!keysc_decl_start(text, t, i))
 		return 0;
-	for (;;) {
-		size_t a = skip_attr(text, t, j);
-
-		if (a != j) {
-			j = a;
-			continue;
-		}
-		if (j >= t->n || t->v[j].kind != T_IDENT)
-			return 0;
-		for (w = 0; w < sizeof(words) / sizeof(words[0]); w++)
-			if (keysc_tok_is(text, &t->v[j], words[w]))
-				break;
-		if (w == sizeof(words) / sizeof(words[0]))
-			break;
-		type |= w >= 3 && w != 4;
-		j++;
-	}
+	j = specifiers(text, t, i, words, sizeof(words) / sizeof(words[0]), &seen);
+	if (j >= t->n)
+		return 0;
+	/* an integer type: a word from "unsigned" on but "signed" alone */
+	type = (seen & ~(1u << 4) & ~7u) != 0;
 	nm = j;
 	if (!type || nm + 3 >= t->n || t->v[nm].kind != T_IDENT)
 		return 0;
-	for (j = nm + 1; (n = skip_attr(text, t, j)) != j;)
-		j = n;
+	j = skip_attrs(text, t, nm + 1);
 	if (j + 2 >= t->n || !keysc_tok_is(text, &t->v[j], "="))
 		return 0;
 	j++;
@@ -214,18 +220,21 @@ size_t keysc_match_len(const char *text, const struct toks *t, size_t i, size_t 
 	return 0;
 }
 
+/* The names imgtool, MCUboot's build and getpub give the generated keys
+ * of each type. */
+static const struct {
+	const char *name;
+	unsigned bits;
+} names[] = {
+	{ "rsa_pub_key", 1u << KEY_RSA2048 | 1u << KEY_RSA3072 },
+	{ "ecdsap384_pub_key", 1u << KEY_ECDSA_P384 },
+	{ "ecdsa_pub_key", 1u << KEY_ECDSA_P256 },
+	{ "ed25519_pub_key", 1u << KEY_ED25519 },
+};
+
 /* `extern const unsigned char rsa_pub_key[]`: sets the type bit and suffix. */
 void keysc_match_extern(const char *text, const struct toks *t, size_t i, struct keysc_info *info)
 {
-	static const struct {
-		const char *prefix;
-		unsigned bits;
-	} names[] = {
-		{ "rsa_pub_key", 1u << KEY_RSA2048 | 1u << KEY_RSA3072 },
-		{ "ecdsap384_pub_key", 1u << KEY_ECDSA_P384 },
-		{ "ecdsa_pub_key", 1u << KEY_ECDSA_P256 },
-		{ "ed25519_pub_key", 1u << KEY_ED25519 },
-	};
 	const struct tok *nm;
 	size_t k, n, plen;
 
@@ -236,8 +245,8 @@ void keysc_match_extern(const char *text, const struct toks *t, size_t i, struct
 	nm = &t->v[i + 4];
 	n = nm->end - nm->start;
 	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
-		plen = strlen(names[k].prefix);
-		if (n < plen || memcmp(text + nm->start, names[k].prefix, plen) != 0)
+		plen = strlen(names[k].name);
+		if (n < plen || memcmp(text + nm->start, names[k].name, plen) != 0)
 			continue;
 		if (n == plen) {
 			info->declared_types |= names[k].bits;
@@ -517,15 +526,6 @@ void keysc_mark_listed(const char *text, const struct tok *id, struct keysc_info
  * its ports, under any macro name): the key type of that branch. */
 void keysc_match_primary(const char *text, const struct tok *k, struct keysc_info *info)
 {
-	static const struct {
-		const char *name;
-		unsigned bits;
-	} names[] = {
-		{ "rsa_pub_key", 1u << KEY_RSA2048 | 1u << KEY_RSA3072 },
-		{ "ecdsap384_pub_key", 1u << KEY_ECDSA_P384 },
-		{ "ecdsa_pub_key", 1u << KEY_ECDSA_P256 },
-		{ "ed25519_pub_key", 1u << KEY_ED25519 },
-	};
 	const char *p, *e = text + k->end;
 	size_t s, de, r, i, n;
 

@@ -61,6 +61,8 @@ void keysc_toks_free(struct toks *t);
 const char *keysc_tok_doubt(const struct toks *t, const struct tok *k);
 
 bool keysc_tok_is(const char *text, const struct tok *k, const char *s);
+/* Is W a whole word (an identifier) in [S, E) of TEXT? */
+bool keysc_word_in(const char *text, size_t s, size_t e, const char *w);
 /* The value of a number token (0x.. hex or decimal, u/U suffix); -1 if
  * malformed or octal. */
 long long keysc_tok_num(const char *text, const struct tok *k);

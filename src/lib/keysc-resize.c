@@ -39,18 +39,6 @@ static const struct keysc_array *parr(const struct resize_plan *p, size_t i)
 	return &p->info->arrays[p->idx[i]];
 }
 
-static bool word_in(const char *text, size_t s, size_t e, const char *w)
-{
-	size_t n = strlen(w), i;
-
-	for (i = s; i + n <= e; i++)
-		if (memcmp(text + i, w, n) == 0 &&
-		    (i == s || !(isalnum((unsigned char)text[i - 1]) || text[i - 1] == '_')) &&
-		    (i + n == e || !(isalnum((unsigned char)text[i + n]) || text[i + n] == '_')))
-			return true;
-	return false;
-}
-
 /* The line of a use of NAME (an identifier, or a word of a preprocessor
  * line) outside the N_SKIP [start, end) spans SKIP; 0 when there is none. */
 static size_t name_used(const struct resize_plan *p, const char *name, const size_t *skip, size_t n_skip)
@@ -66,7 +54,7 @@ static size_t name_used(const struct resize_plan *p, const char *name, const siz
 		if (s < n_skip)
 			continue;
 		if ((k->kind == T_IDENT && keysc_tok_is(p->text, k, name)) ||
-		    (k->kind == T_PP && word_in(p->text, k->start, k->end, name)))
+		    (k->kind == T_PP && keysc_word_in(p->text, k->start, k->end, name)))
 			return k->line;
 	}
 	return 0;

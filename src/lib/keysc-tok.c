@@ -293,7 +293,7 @@ static size_t doubt_index(struct toks *t, const struct pp_names *names)
 	return t->n_doubts++;
 }
 
-static bool word_in(const char *text, size_t s, size_t e, const char *w)
+bool keysc_word_in(const char *text, size_t s, size_t e, const char *w)
 {
 	size_t n = strlen(w), i;
 
@@ -371,7 +371,7 @@ static int run(const char *text, struct toks *t, struct pp_env *env, unsigned bi
 			goto out;
 		if (bit == 0) {
 			size_t d = pp_tracker_depth(tr), l;
-			bool mentions = word_in(text, k->start, k->end, "MCUBOOT_IMAGE_NUMBER");
+			bool mentions = keysc_word_in(text, k->start, k->end, "MCUBOOT_IMAGE_NUMBER");
 
 			/* an #elif/#else inherits its chain's tests */
 			if (d <= 64 && k->pp == 1)
