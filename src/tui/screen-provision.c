@@ -40,6 +40,7 @@ struct provision {
 	bool is_keys_c;
 	struct mcuprov_key *k;
 	char shape[PROVISION_PATH_MAX + 128];
+	char assumed[512]; /* "assuming ..." as patch prints it, or "" */
 	char *diff;
 	bool changed;
 	int top;
@@ -90,6 +91,7 @@ static void drop_result(struct provision *p)
 	p->changed = false;
 	p->top = 0;
 	p->shape[0] = '\0';
+	p->assumed[0] = '\0';
 }
 
 /* The project here when PATH is its bootloader file (its bootloader.defines
@@ -173,6 +175,9 @@ static int dry_run(struct provision *p)
 		provision_result_free(&r);
 		return tui_dialog_error(&p->s, D_ERR, &err);
 	}
+	/* the configuration keys.c was read under, as patch says it */
+	if (r.assumed != NULL)
+		snprintf(p->assumed, sizeof(p->assumed), "assuming %s", r.assumed);
 	p->changed = r.changed;
 	p->diff = r.diff;
 	r.diff = NULL;
@@ -257,7 +262,7 @@ static int apply(struct provision *p)
 /* rows of the diff pane */
 static int pane_top(void)
 {
-	return 6;
+	return 7;
 }
 
 static int pane_rows(void)
@@ -308,6 +313,7 @@ static void provision_draw(struct tui_screen *s)
 			  p->changed ? "Up/Down/PgUp/PgDn scroll  a apply  Esc back  F1 help"
 				     : "Enter/Esc back  F1 help");
 		mvaddnstr(y++, 2, p->shape, COLS - 4);
+		mvaddnstr(y++, 2, p->assumed, COLS - 4);
 		if (!p->changed) {
 			y++;
 			attron(tui_attr(TUI_PAIR_OK));

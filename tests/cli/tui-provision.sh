@@ -56,19 +56,23 @@ check "provision: exit 0" 0 ''
 screen_is "provision: the form (key defaults to keys/signing.pem)" pv-form
 screen_is "provision: shape line and diff" pv-diff
 screen_is "provision: diff scrolled to its end" pv-diff-end
-# the pane holds the CLI's diff: lines 1-15, then (PgDn) 7-21
+# the pane holds the CLI's diff: lines 1-14, then (PgDn) 8-21
 head -n 1 cli.out >want.shape
 pane pv-diff 4 4 >got.shape
 assert "shape line = mcuprov patch's" cmp -s want.shape got.shape
+# the configuration assumed, as patch prints it (clipped to the screen)
+grep '^assuming ' cli.out | cut -c 1-76 | sed -e 's/ *$//' >want.assumed
+pane pv-diff 5 5 >got.assumed
+assert "the 'assuming' line = mcuprov patch's" sh -c 'test -s want.assumed && cmp -s want.assumed got.assumed'
 sed -n '2,$p' cli.out | grep -v -e '^dry run:' -e '^assuming ' | expand | sed -e 's/ *$//' | cut -c 1-76 >want.diff
-{ pane pv-diff 7 21; pane pv-diff-end 7 21 | tail -n +10; } >got.diff
+{ pane pv-diff 8 21; pane pv-diff-end 8 21 | tail -n +8; } >got.diff
 if cmp -s want.diff got.diff; then
 	ok "the diff shown = mcuprov patch --dry-run's (key bytes included)"
 else
 	not_ok "the diff shown = mcuprov patch --dry-run's" "$(diff want.diff got.diff | head -n 20)"
 fi
 screen_is "provision: Apply asks, Cancel is the default" pv-confirm
-assert "Cancel: back on the diff" grep -q '^  Change (lines 7-21 of 21); a: apply it' "$SCR/pv-cancelled.txt"
+assert "Cancel: back on the diff" grep -q '^  Change (lines 8-21 of 21); a: apply it' "$SCR/pv-cancelled.txt"
 assert "Cancel: the dialog is gone" test "$(grep -c 'Apply the change' "$SCR/pv-cancelled.txt")" = 0
 screen_is "provision: result" pv-result
 assert "result: the CLI's line" grep -qxF "  patched 'r/keys.c' (the old one is 'r/keys.c.bak')" "$SCR/pv-result.txt"
