@@ -425,8 +425,18 @@ int keysc_liveness(const char *text, struct toks *t, const struct pp_env *env,
 			pp_env_free(a);
 			return rc;
 		}
-		if ((rc = run(text, t, a, 1u << keysc_sign_types[i], subject, err)) < 0)
-			return rc;
+		/* an #if another configuration cannot evaluate (1 / MACRO with
+		 * MACRO 0 there) says nothing of this one: that type's bootloader
+		 * is taken to compile everything (more sharing, never less) */
+		if ((rc = run(text, t, a, 1u << keysc_sign_types[i], subject, NULL)) ==
+		    MCUPROV_ERR_FORMAT) {
+			size_t k;
+
+			for (k = 0; k < t->n; k++)
+				t->v[k].alt |= 1u << keysc_sign_types[i];
+		} else if (rc < 0) {
+			return err_set(err, rc, subject, "out of memory");
+		}
 	}
 	return 0;
 }
