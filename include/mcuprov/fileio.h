@@ -73,6 +73,16 @@ int file_atomic_commit(struct file_atomic *a, struct mcuprov_err *err);
 /* Remove the temporary file and free.  Safe after a failed open. */
 void file_atomic_abort(struct file_atomic *a);
 
+/* Keep DATA (LEN bytes, the old contents of PATH) as a backup that
+ * replaces no earlier one: PATH.bak, or when that exists PATH.bak.1,
+ * PATH.bak.2, ... (the first free name, written with file_write_atomic()
+ * without FILE_WRITE_FORCE, so a name taken meanwhile is skipped).  OUT
+ * (N bytes) gets the name used.  Returns 0, MCUPROV_ERR_USAGE (path too
+ * long), MCUPROV_ERR_EXISTS (999 backups already) or file_write_atomic()'s
+ * errors. */
+int file_backup(const char *path, const void *data, size_t len, char *out, size_t n,
+		struct mcuprov_err *err);
+
 /* PATH as a person would type it here: relative to the working directory
  * when it lies below it ("keys/a.pem", without "./"), else PATH itself.
  * Written into OUT (N bytes, truncated to fit). */

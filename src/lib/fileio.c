@@ -301,6 +301,25 @@ int file_write_atomic(const char *path, const void *data, size_t len, unsigned f
 	return file_atomic_commit(&a, err);
 }
 
+int file_backup(const char *path, const void *data, size_t len, char *out, size_t n,
+		struct mcuprov_err *err)
+{
+	unsigned k;
+	int rc = 0;
+
+	for (k = 0; k < 1000; k++) {
+		int w = k == 0 ? snprintf(out, n, "%s.bak", path)
+			       : snprintf(out, n, "%s.bak.%u", path, k);
+
+		if (w < 0 || (size_t)w >= n)
+			return err_set(err, MCUPROV_ERR_USAGE, path, "path too long");
+		rc = file_write_atomic(out, data, len, 0, err);
+		if (rc != MCUPROV_ERR_EXISTS)
+			return rc;
+	}
+	return err_set(err, MCUPROV_ERR_EXISTS, path, "%u backups exist already", k);
+}
+
 void file_rel_cwd(const char *path, char *out, size_t n)
 {
 	char cwd[PATH_MAX];

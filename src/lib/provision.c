@@ -363,12 +363,10 @@ static int apply(const char *path, const struct provision_opts *o, const char *o
 	rc = udiff(old, old_len, new_text, new_len, path, &r->diff, &dlen, err);
 	if (rc < 0 || o->dry_run)
 		return rc;
-	if (existed) {
-		snprintf(r->backup, sizeof(r->backup), "%s.bak", path);
-		rc = file_write_atomic(r->backup, old, old_len, FILE_WRITE_FORCE, err);
-		if (rc < 0)
-			return rc;
-	}
+	/* never over an earlier backup: a rotation's first step keeps the
+	 * original when its second step runs */
+	if (existed && (rc = file_backup(path, old, old_len, r->backup, sizeof(r->backup), err)) < 0)
+		return rc;
 	rc = file_write_atomic(path, new_text, new_len, existed ? FILE_WRITE_FORCE : 0, err);
 	if (rc < 0)
 		return rc;

@@ -68,6 +68,16 @@ assert "trailing comma after the last byte kept" grep -q $'^\t0x[0-9a-f][0-9a-f]
 assert "the lines outside the array are unchanged" \
 	cmp -s <(grep -v $'^\t0x' $d/keys.c | grep -v '_len = ') <(grep -v $'^\t0x' "$F/inline-crlf-tabs.c" | grep -v '_len = ')
 
+# backups never replace an earlier one: keys.c.bak, then keys.c.bak.1
+fresh bk inline-rsa-ec.c
+"$M" patch --keys-c bk/keys.c -k rsa2048.pem >/dev/null 2>&1
+cp bk/keys.c bk/step1.c
+run "$M" patch --keys-c bk/keys.c -k rsa2048b.pem
+check "a second patch: exit 0" 0 ''
+assert "a second patch: says where the old one is" grep -qx "patched 'bk/keys.c' (the old one is 'bk/keys.c.bak.1')" "$T_TMP/out"
+assert "a second patch: the first backup is still the original" cmp -s bk/keys.c.bak "$F/inline-rsa-ec.c"
+assert "a second patch: the new backup is the first step's result" cmp -s bk/keys.c.bak.1 bk/step1.c
+
 # dry run
 fresh dry inline-rsa-ec.c
 run "$M" patch --keys-c dry/keys.c -k rsa3072.pem --dry-run
