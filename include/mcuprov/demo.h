@@ -1,7 +1,8 @@
 /* mcuprov core: the built-in demo — from "no key" to "the board boots my
  * signed app" on any Debian machine, with QEMU as the board.
  *
- * Steps: generate a key, provision the demo loader's keys.c with it, build
+ * Steps: generate a key (or take the user's), provision the demo loader's
+ * keys.c with it, build
  * loader and app (make + arm-none-eabi-gcc, examples/demo-qemu), sign the
  * app, verify it, boot loader + signed app in qemu-system-arm
  * (lm3s6965evb).  The same call serves the CLI (`mcuprov demo`) and the
@@ -44,7 +45,13 @@ struct demo_callbacks {
 struct demo_opts {
 	const char *dir;        /* work directory (created); its files are the demo's */
 	enum key_type type;     /* ed25519 (default), ecdsa-p256, rsa-2048, rsa-3072 */
-	const char *examples;   /* examples folder, or NULL: found (MCUPROV_EXAMPLES, source tree, installed) */
+	/* the user's signing key, loaded by the front end (which knows how to
+	 * ask for its password), or NULL: generate a key of TYPE into DIR.
+	 * With a key, TYPE is ignored (the key's type is the demo's) and the
+	 * key's file is neither written nor changed */
+	const struct mcuprov_key *key;
+	const char *key_path;   /* KEY's file, for the result and messages */
+	const char *examples;   /* examples folder, or NULL: datadir_examples() */
 	const char *mcuprov;    /* unused by the core; for messages */
 	volatile sig_atomic_t *cancel;
 	unsigned boot_timeout_ms; /* safety net for QEMU (0: 60 s) */
@@ -60,15 +67,17 @@ struct demo_result {
 	double seconds;
 };
 
-/* Find the demo sources: $MCUPROV_EXAMPLES, the source tree's examples/,
- * then the installed $(pkgdatadir)/examples.  Returns the folder holding
- * demo-qemu/, or NULL. */
-const char *demo_examples_dir(void);
+/* The name of STEP in a demo run with O: demo_step_name(), except
+ * DEMO_KEYGEN with the user's key (O->key), which is "load key". */
+const char *demo_step_label(const struct demo_opts *o, enum demo_step step);
 
-/* Run the whole demo in O->dir, reporting through CB.  Returns 0 when the
- * signed app booted; else the failing step's error (the boot step fails
- * with MCUPROV_ERR_REFUSED and the loader's line).  Writes the build and
- * boot output to RES->log_path (DIR/demo.log). */
+/* Run the whole demo in O->dir, reporting through CB, with a new key of
+ * O->type or with the user's key O->key (which must be a private key of a
+ * type the demo loader takes: else MCUPROV_ERR_USAGE before anything is
+ * done).  Returns 0 when the signed app booted; else the failing step's
+ * error (the boot step fails with MCUPROV_ERR_REFUSED and the loader's
+ * line).  Writes the build and boot output to RES->log_path
+ * (DIR/demo.log). */
 int demo_run(const struct demo_opts *o, const struct demo_callbacks *cb, struct demo_result *res,
 	     struct mcuprov_err *err);
 

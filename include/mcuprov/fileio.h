@@ -37,7 +37,28 @@ enum file_write_flags {
 	 * where the rename alone keeps the all-or-nothing promise; never for
 	 * keys or edited sources */
 	FILE_WRITE_NOSYNC = 1 << 2,
+	/* create PATH's directory and its missing parents first (with
+	 * FILE_WRITE_PRIVATE mode 0700, else 0777, less the umask); existing
+	 * directories are never changed, and the ones made stay on failure */
+	FILE_WRITE_MKDIR = 1 << 3,
 };
+
+/* Create the directory DIR and each missing parent with MODE (less the
+ * umask), leaving every existing directory as it is.  Returns 0,
+ * MCUPROV_ERR_USAGE (DIR longer than PATH_MAX) or MCUPROV_ERR_IO naming
+ * the directory that could not be made ("cannot create directory: Not a
+ * directory", "...: Permission denied"). */
+int file_mkdirs(const char *dir, mode_t mode, struct mcuprov_err *err);
+
+/* Would file_write_atomic(PATH, ..., FLAGS) get past what can be checked
+ * before writing: PATH neither a symbolic link nor a directory, nor an
+ * existing file without FILE_WRITE_FORCE; its directory existing and
+ * writable, or with FILE_WRITE_MKDIR creatable (the nearest existing
+ * ancestor writable).  Creates nothing.  For a front end that asks for a
+ * password only when the write can succeed.  Returns 0 or the error
+ * file_write_atomic() would give: MCUPROV_ERR_EXISTS, MCUPROV_ERR_REFUSED,
+ * MCUPROV_ERR_IO (same subject and message), MCUPROV_ERR_NOMEM. */
+int file_write_check(const char *path, unsigned flags, struct mcuprov_err *err);
 
 /* Write LEN bytes to PATH atomically: a temporary file in the same directory
  * is created with O_CREAT|O_EXCL|O_NOFOLLOW (mode 0600 with

@@ -66,7 +66,9 @@ struct flow_result {
 	size_t steps_run;
 	size_t step_failed;   /* index of the failing step, or (size_t)-1 */
 	char *diff;           /* provisioning diff (owned), or NULL */
-	char signed_app[4096];
+	char signed_app[4096]; /* the target's signed image, resolved */
+	bool signed_app_made; /* the sign step wrote signed_app (not a dry run) */
+	bool logged;          /* an external step ran: log_path holds its output */
 };
 
 /* SO set to imgtool's defaults (image_sign_opts_init) overridden by the

@@ -92,10 +92,19 @@ int key_private_pem(const struct mcuprov_key *key, const char *password, char **
 		    size_t *len, struct mcuprov_err *err);
 
 /* Write the private key to PATH with key_private_pem() and
- * file_write_atomic(FILE_WRITE_PRIVATE | (force ? FILE_WRITE_FORCE : 0)):
- * mode 0600, exclusive creation, fsync, rename, nothing left on failure. */
+ * file_write_atomic(FILE_WRITE_PRIVATE | FILE_WRITE_MKDIR |
+ * (force ? FILE_WRITE_FORCE : 0)): PATH's missing directories are made
+ * with mode 0700 (an existing one is never changed), then the file with
+ * mode 0600, exclusive creation, fsync, rename, no file left on failure. */
 int key_save(const struct mcuprov_key *key, const char *path, const char *password, bool force,
 	     struct mcuprov_err *err);
+
+/* Would key_save(..., PATH, ..., FORCE) get past its checks (an existing
+ * file without FORCE, a symbolic link, a directory that can neither be
+ * found nor made)?  file_write_check() with key_save()'s flags: creates
+ * nothing, so that a front end asks for a password only when the key can
+ * be written.  Returns 0 or the error key_save() would give. */
+int key_save_check(const char *path, bool force, struct mcuprov_err *err);
 
 /* The public key bytes MCUboot embeds (imgtool's get_public_bytes and
  * `getpub -e raw`): PKCS#1 RSAPublicKey for RSA, SubjectPublicKeyInfo

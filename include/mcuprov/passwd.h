@@ -11,6 +11,21 @@
  * password, a possible '\r' of a CRLF line end, and the NUL. */
 #define PASSWD_BUF (PASSWD_MAX + 2)
 
+/* The forms of a password source. */
+enum passwd_kind {
+	PASSWD_NONE,  /* not a source */
+	PASSWD_PASS,  /* pass:PASSWORD */
+	PASSWD_ENV,   /* env:VAR */
+	PASSWD_FILE,  /* file:PATH */
+	PASSWD_FD,    /* fd:N */
+	PASSWD_STDIN, /* stdin */
+};
+
+/* The form of SRC, by its prefix only (nothing is read or checked beyond
+ * it): what passwd_from_source() dispatches on, and what tells a front end
+ * whether an argument is a source at all. */
+enum passwd_kind passwd_source_kind(const char *src);
+
 /* Resolve SRC, one of
  *   pass:PASSWORD   the password itself (visible in argv: the user's choice)
  *   env:VAR         the value of environment variable VAR

@@ -9,6 +9,7 @@
  *
  *   version: 1
  *   keys: [{path: keys/signing.pem, type: ed25519}, ...]
+ *     (passin: env:NAME or file:PATH: where an encrypted key's password is)
  *   encryption_key: keys/enc.pem                # optional
  *   bootloader: {tree: DIR, keys_c: FILE}       # or conf: FILE; optional
  *     (defines: [NAME, NAME=VALUE], undefines: [NAME]: its configuration)
@@ -29,8 +30,9 @@
  * replaced inside the word (never splitting it) by, in this order of
  * lookup: the target's vars, then the built-ins key (the first signing
  * key's absolute path), signed_app, app (the target's, themselves
- * expanded), project_dir (absolute), build_dir ("build" unless a var) and
- * board (only as a var).  Var values may refer to other vars and built-ins;
+ * expanded), project_dir (absolute), build_dir ("build" unless a var),
+ * board (only as a var) and mcuprov_examples (datadir_examples(): the
+ * folder of mcuprov's demo sources; an error when none is found).  Var values may refer to other vars and built-ins;
  * "$${" is a literal "${".  Everything is checked when the file is loaded:
  * a schema error, an unknown ${name} or a loop among vars is reported as
  *   FILE:LINE:COLUMN: <where>: <what was expected>
@@ -74,6 +76,11 @@ struct project_key {
 	char *abspath;           /* resolved against the project directory */
 	enum key_type type;      /* rsa-2048 ... ed25519 (never x25519) */
 	struct project_mark mark; /* of the entry */
+	/* keys[].passin, where the key's password comes from: "env:NAME", or
+	 * "file:PATH" with PATH resolved against the project directory; NULL
+	 * when not given.  Never the password itself: pass:, fd: and stdin
+	 * are schema errors. */
+	char *passin;
 };
 
 enum project_boot_file {
@@ -228,11 +235,17 @@ int project_define(struct project *p, const char *arg, bool undef, struct mcupro
 /* ---- profiles: starting project files for `mcuprov init` ----------------- */
 
 /* A profile is a project file templates/targets/NAME.yaml whose first line
- * is a "# " comment: its one-line description. */
+ * is a "# " comment: its one-line description.  A "# needs: TEXT" line
+ * among the comment lines that open it says in one line what the user
+ * must supply (their bootloader tree, their app); a profile without one is
+ * self-contained: project_create() makes everything it needs. */
+#define PROJECT_NEEDS_MAX 256 /* bytes of a needs line */
+
 struct project_profile {
 	char *name;        /* file name without ".yaml" */
 	char *path;        /* the file found */
 	char *description; /* the first comment line without "# ", or "" */
+	char *needs;       /* the "# needs: " line's TEXT, or "" (self-contained) */
 };
 
 /* Every profile in the profile directories, in order
@@ -249,16 +262,146 @@ void project_profiles_free(struct project_profile *v, size_t n);
  * ("profile 'x': not found (available: a, b)"). */
 int project_profile_find(const char *name, char **path, struct mcuprov_err *err);
 
-/* `mcuprov init`: write profile PROFILE (a name or a path, as
- * project_profile_find() takes it) to OUT_PATH as it is, comments and all,
- * after checking that it loads as a project file (a broken profile would
- * only move the error to later).  The write is atomic (file_write_atomic);
- * an existing OUT_PATH is replaced only when FORCE, a symbolic link never.
- * Returns 0, MCUPROV_ERR_USAGE (unknown profile), MCUPROV_ERR_FORMAT
- * (the profile does not load: "FILE:LINE:COLUMN: ..."), MCUPROV_ERR_IO
- * (cannot read the profile or write OUT_PATH), MCUPROV_ERR_EXISTS
- * (OUT_PATH exists and not FORCE), MCUPROV_ERR_REFUSED (OUT_PATH is a
- * symbolic link) or MCUPROV_ERR_NOMEM. */
+/* What `mcuprov init` (and the wizard's create) makes a project from. */
+struct project_init_opts {
+	const char *profile;  /* a name or a path, as project_profile_find() takes it */
+	const char *out_path; /* the project file (NULL: "mcuprov.yaml"); its
+			       * directory is the project's */
+	bool force;           /* replace OUT_PATH and a rendered keys.c */
+	/* the signing type, or KEY_TYPE_NONE: keys[0]'s file's type when it
+	 * can be read without a password, else the profile's */
+	enum key_type type;
+	/* keys[0]'s file, relative to the working directory or absolute,
+	 * written relative to the project directory when it lies below it;
+	 * NULL: the profile's.  It need not exist yet. */
+	const char *key;
+};
+
+struct project_init_result {
+	enum key_type type;              /* keys[0].type in the file */
+	char key[4096];                  /* keys[0].path as written in the file */
+	char key_abspath[4096];          /* and resolved */
+	bool key_exists;                 /* that file exists */
+	bool key_dir_made;               /* its directory was made (mode 0700) */
+	char keys_c[4096];               /* the keys.c rendered (absolute), or "" */
+	bool keys_c_placeholder;         /* it trusts a throwaway key until the
+					  * first provisioning (keys[0] absent or
+					  * encrypted) */
+	char needs[PROJECT_NEEDS_MAX];   /* the profile's needs line, or "" */
+};
+
+/* The text project_create() would write for O (O->out_path "-" or NULL:
+ * ./mcuprov.yaml), and R, without touching a file: the profile byte for
+ * byte except the values O changes, each rewritten in place (comments and
+ * style kept): with another signing type every keys[].type and what
+ * project_retype_plan() changes (sign_define vars, bootloader.defines)
+ * plus every target var sign_type (Kconfig's name: RSA, ECDSA_P256,
+ * ED25519); with O->key keys[0].path.  The type is O->type, else that of
+ * keys[0]'s file when it exists and reads without a password, else the
+ * profile's.  The text is checked by loading it as the project file.
+ * *text (*len bytes, NUL-terminated) is malloc'd.  Returns 0,
+ * MCUPROV_ERR_USAGE (unknown profile, O->type cannot sign, a type a
+ * sign_type var cannot name, a key path with a control character),
+ * MCUPROV_ERR_FORMAT (the profile does not load: "FILE:LINE:COLUMN: ..."),
+ * MCUPROV_ERR_REFUSED (keys[0]'s file holds a key of another type than
+ * O->type, or an encryption key: subject O->key or the profile's path),
+ * MCUPROV_ERR_IO, MCUPROV_ERR_NOMEM, or another error of key_load() on
+ * keys[0]'s file (not a key). */
+int project_init_text(const struct project_init_opts *o, char **text, size_t *len,
+		      struct project_init_result *r, struct mcuprov_err *err);
+
+/* `mcuprov init`: a project from profile O->profile, in the directory of
+ * O->out_path: the text of project_init_text() written atomically to
+ * O->out_path (an existing file replaced only with O->force, a symbolic
+ * link never); keys[0]'s directory made (0700) when missing; and for a
+ * self-contained profile (no needs line) whose bootloader is a keys_c,
+ * that keys.c rendered from templates/keys/inline-single for the type
+ * (its directories made; an existing one kept unless O->force), trusting
+ * keys[0] when it reads without a password, else a throwaway key that
+ * nobody holds until provisioning puts keys[0] in.  R says what was made
+ * and, for other profiles, what the user must supply (R->needs).
+ * Returns 0, the errors of project_init_text(), MCUPROV_ERR_EXISTS
+ * (O->out_path exists and not O->force), MCUPROV_ERR_REFUSED (a symbolic
+ * link), MCUPROV_ERR_IO (cannot write), or a render() error. */
+int project_create(const struct project_init_opts *o, struct project_init_result *r,
+		   struct mcuprov_err *err);
+
+/* project_create() with profile PROFILE, OUT_PATH and FORCE, the type and
+ * key the profile's (as `mcuprov init -p PROFILE -o OUT_PATH`). */
 int project_init(const char *profile, const char *out_path, bool force, struct mcuprov_err *err);
+
+/* ---- a fresh project's signing type (project-type.c) ---------------------- */
+
+/* Switching the project to another signing type, planned: the new texts
+ * and their diffs, nothing written. */
+struct project_retype {
+	enum key_type from, to;
+	char *project_file;     /* P->file */
+	char *project_old;      /* its text when planned */
+	size_t project_old_len;
+	char *project_text;     /* its new text */
+	size_t project_len;
+	char *boot_path;        /* the bootloader file rewritten too, or NULL */
+	char *boot_old;
+	size_t boot_old_len;
+	char *boot_text;
+	size_t boot_len;
+	char *diff;             /* unified diffs: mcuprov.yaml's, then the boot file's */
+};
+
+struct project_retype_result {
+	bool project_written, boot_written;
+	char project_backup[4200]; /* the backups kept (file_backup()) */
+	char boot_backup[4200];
+};
+
+/* May project P switch to signing type TO?  Only while none of its key
+ * files exists.  Returns 0, MCUPROV_ERR_USAGE (TO cannot sign) or
+ * MCUPROV_ERR_REFUSED (subject: a key file that exists; the message says
+ * the project keeps its type and why). */
+int project_retype_check(const struct project *p, enum key_type to, struct mcuprov_err *err);
+
+/* Plan switching P (as project_load() read it from P->file) to signing
+ * type TO, after project_retype_check(): in mcuprov.yaml the `type` of
+ * every `keys:` entry, every target var `sign_define` (the MCUBOOT_SIGN_*
+ * a loader build takes, as in the demo-qemu profile) and the
+ * MCUBOOT_SIGN_* entries of bootloader.defines become TO's (in
+ * bootloader.undefines TO's macro becomes the old type's), each value
+ * rewritten in place, every other byte kept; a Kconfig fragment
+ * (bootloader.conf) that exists gets TO's signature type as
+ * kconf_patch() writes it; a keys.c that mcuprov rendered (its first line
+ * says so) is rendered again for TO with project_keys_c_render(), any
+ * other keys.c is kept once provision_check_type() agrees with TO (its
+ * block is chosen at provisioning).  The new mcuprov.yaml must load
+ * with every key of type TO.  TO equal to the current type plans no
+ * change (an empty diff).  Release PLAN with project_retype_free() (also
+ * after a failure).  Returns 0, the errors of project_retype_check(),
+ * file_read(), kconf_patch() (MCUPROV_ERR_USAGE: no Kconfig type for
+ * ecdsa-p384), project_keys_c_render() and provision_check_type()
+ * (MCUPROV_ERR_REFUSED: the bootloader's configuration wants another
+ * type), MCUPROV_ERR_FORMAT, MCUPROV_ERR_NOMEM. */
+int project_retype_plan(const struct project *p, enum key_type to, struct project_retype *plan,
+			struct mcuprov_err *err);
+
+/* Write PLAN: the fragment, then mcuprov.yaml, each only when it changes,
+ * atomically and after keeping the old text with file_backup(); both must
+ * still hold what was planned from (MCUPROV_ERR_IO "changed since ...").
+ * R says what was written. */
+int project_retype_apply(const struct project_retype *plan, struct project_retype_result *r,
+			 struct mcuprov_err *err);
+
+void project_retype_free(struct project_retype *plan);
+
+/* The keys.c of a self-contained project P for signing type TYPE, as
+ * `init` renders it: templates/keys/inline-single with KEY (LABEL its file
+ * in messages), or when KEY is NULL or a published development key with a
+ * throwaway key nobody holds (*PLACEHOLDER set; its comment then says
+ * "key: the project's keys[0], provisioned by mcuprov"), checked with
+ * render_verify() under P's bootloader.defines / undefines.  *out (*out_len
+ * bytes) is malloc'd.  Returns 0 or the errors of key_generate(),
+ * render_template_load(), render() and render_verify(). */
+int project_keys_c_render(const struct project *p, enum key_type type,
+			  const struct mcuprov_key *key, const char *label, char **out,
+			  size_t *out_len, bool *placeholder, struct mcuprov_err *err);
 
 #endif

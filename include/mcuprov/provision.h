@@ -77,6 +77,22 @@ int provision_keys_c(const char *path, const struct provision_opts *o, struct pr
 int provision_conf(const char *path, const struct provision_opts *o, struct provision_result *r,
 		   struct mcuprov_err *err);
 
+/* The public key file beside the private key file KEY_PATH, as
+ * provision_conf() names it: NAME.pub.pem for NAME.pem, NAME.der or NAME,
+ * into OUT (N bytes).  Returns 0 or MCUPROV_ERR_USAGE (too long). */
+int provision_public_name(const char *key_path, char *out, size_t n, struct mcuprov_err *err);
+
+/* Write KEY's public half (SubjectPublicKeyInfo PEM) to PUB_PATH, as
+ * provision_conf() writes NAME.pub.pem: not when DRY_RUN; an existing
+ * PUB_PATH holding exactly that PEM is kept, one holding anything else is
+ * refused (MCUPROV_ERR_REFUSED, subject PUB_PATH: "exists and is not the
+ * public half of 'KEY_NAME'"), never overwritten.  *WRITTEN says whether
+ * the file was written.  Returns 0 or the errors of key_public_pem() and
+ * file_write_atomic(). */
+int provision_public_write(const struct mcuprov_key *key, const char *key_name,
+			   const char *pub_path, bool dry_run, bool *written,
+			   struct mcuprov_err *err);
+
 /* MCUBOOT_HW_KEY: the hash of KEY's public key the device stores (SHA-256;
  * SHA-384 for P-384) into OUT (64 bytes), its length in *len. */
 int provision_hw_key_hash(const struct mcuprov_key *key, uint8_t out[64], size_t *len,

@@ -12,6 +12,11 @@
  *               the bootloader.  The signing key (keys[0]) and the last key
  *               are never retired.
  *
+ * Either step leaves every key that no longer signs (keys[1] on) as its
+ * public half: an entry naming a private key file is rewritten to name
+ * NAME.pub.pem beside it (written by rotate_apply(), as provision_conf()
+ * writes it), so that building and verifying never need its password.
+ *
  * A step is planned first (rotate_plan: the key list afterwards, the new
  * text of mcuprov.yaml and its unified diff), then applied with the keys
  * loaded by the front end, which knows how to ask for passwords
@@ -39,9 +44,15 @@ const char *rotate_action_name(enum rotate_action a);
 
 struct rotate_key {
 	char *path;         /* as written in the new mcuprov.yaml (owned) */
-	char *abspath;      /* resolved against the project directory (owned) */
+	char *abspath;      /* the key's file now, resolved against the project
+			       directory: what the front end loads (owned) */
 	enum key_type type;
 	bool is_new;        /* ADD: the key being added */
+	int from;           /* its index in the project's keys before; -1: new */
+	/* the step stores this key as its public half: PATH is NAME.pub.pem
+	 * beside its private key file, and this is that file resolved, which
+	 * rotate_apply() writes from the loaded key; NULL otherwise (owned) */
+	char *pub_abspath;
 };
 
 struct rotate_plan {
@@ -61,19 +72,24 @@ struct rotate_plan {
  * ADD: KEY_PATH names the new signing key's file (relative to the working
  * directory, or absolute) and NEW_KEY is that file loaded by the front end
  * (it must be a private key of the project keys' type, not already in the
- * list; an MCUboot development key is refused unless ALLOW_DEV_KEY).  The
+ * list, not even as its public half NAME.pub.pem; an MCUboot development
+ * key is refused unless ALLOW_DEV_KEY).  The
  * path is written relative to the project directory when the file lies
  * below it, else absolute.  "Already in the list" compares files
  * (realpath); the same key under two file names is caught by
  * rotate_apply(), which has every key loaded.
  * RETIRE: KEY_PATH names one of P's keys, as written in mcuprov.yaml or as
- * a path to the same file; NEW_KEY is NULL.
+ * a path to the same file, or for a key kept as its public half
+ * NAME.pub.pem its private key file NAME.pem; NEW_KEY is NULL.
  * The new text differs only in the entries of the top-level `keys:` list,
  * written in the list's own style (block or flow, indentation, key order,
  * line ends): ADD inserts an entry before the first one (a block list: on
  * the line after "keys:", so that comment lines above an entry stay with
  * it); RETIRE removes the key's entry and the comment lines between it and
- * the entry before it.
+ * the entry before it.  An entry kept from keys[1] on whose file holds a
+ * private key (plain, or encrypted: nothing is decrypted) is rewritten
+ * in its own style as {path: NAME.pub.pem, type: TYPE} (its passin goes:
+ * a public key has no password); comments around it stay.
  * The new text is loaded back and must give exactly the planned keys.
  * On success *plan holds the result (release with rotate_plan_free()).
  * Returns 0, MCUPROV_ERR_USAGE (no such key, the key is already in the list
@@ -100,10 +116,15 @@ struct rotate_result {
 /* Apply PLAN to project P: KEYS are plan->keys loaded by the front end, in
  * the same order (public halves are enough for the bootloader), ENC_KEY
  * the project's encryption key loaded or NULL (kept in a Kconfig
- * fragment).  When P names a bootloader file (keys_c or conf) it is
- * provisioned with KEYS exactly as provision_keys_c()/provision_conf() do
- * (configuration checks included); then the project file is replaced by
- * plan->project_text after a copy to FILE.bak.  With DRY_RUN nothing is
+ * fragment).  The public halves the plan stores keys as are written first
+ * (provision_public_write(): an existing file holding another key is
+ * refused before anything is written; r->boot.pub_written lists those
+ * written).  When P names a bootloader file (keys_c or conf) it is
+ * provisioned with KEYS (those public halves for the keys stored so)
+ * exactly as provision_keys_c()/provision_conf() do (configuration checks
+ * included); then the project file is replaced by plan->project_text
+ * after a copy to FILE.bak (FILE.bak.1, ... when that exists:
+ * file_backup()).  With DRY_RUN nothing is
  * written and r->boot.diff shows what would change.  If provisioning fails
  * the project file is left untouched.  Checked before anything: each key's
  * type against the plan (MCUPROV_ERR_REFUSED), two files holding the same

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
 #include <openssl/crypto.h>
 
 #include "cli.h"
@@ -17,28 +19,90 @@
 #include "mcuprov/fileio.h"
 #include "mcuprov/passwd.h"
 #include "mcuprov/provision.h"
+#include "mcuprov/strutil.h"
 
 struct cli_globals cli;
 
+int cli_report(int exit_code, const char *subject, const char *fmt, ...)
+{
+	struct cli_reported *r = &cli.reported;
+	va_list ap;
+
+	snprintf(r->subject, sizeof(r->subject), "%s", subject != NULL ? subject : "");
+	va_start(ap, fmt);
+	vsnprintf(r->msg, sizeof(r->msg), fmt, ap);
+	va_end(ap);
+	r->exit = exit_code;
+	if (r->subject[0] != '\0')
+		fprintf(stderr, "mcuprov: %s: '%s': %s\n", cli.cmd, r->subject, r->msg);
+	else
+		fprintf(stderr, "mcuprov: %s: %s\n", cli.cmd, r->msg);
+	return exit_code;
+}
+
 int cli_fail(const struct mcuprov_err *err)
 {
-	if (err->subject[0] != '\0')
-		fprintf(stderr, "mcuprov: %s: '%s': %s\n", cli.cmd, err->subject, err->msg);
-	else
-		fprintf(stderr, "mcuprov: %s: %s\n", cli.cmd, err->msg);
-	return err->code == MCUPROV_ERR_USAGE ? EXIT_USAGE : EXIT_FAIL;
+	return cli_report(err->code == MCUPROV_ERR_USAGE ? EXIT_USAGE : EXIT_FAIL, err->subject,
+			  "%s", err->msg);
 }
 
 int cli_usage(const struct cmd_entry *cmd, const char *fmt, ...)
 {
+	struct cli_reported *r = &cli.reported;
 	va_list ap;
 
-	fprintf(stderr, "mcuprov: %s: ", cmd->name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(r->msg, sizeof(r->msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nusage: mcuprov %s\n", cmd->usage);
+	r->subject[0] = '\0';
+	r->exit = EXIT_USAGE;
+	fprintf(stderr, "mcuprov: %s: %s\nusage: mcuprov %s\n", cmd->name, r->msg, cmd->usage);
 	return EXIT_USAGE;
+}
+
+bool cli_json_wanted(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			return true;
+	return false;
+}
+
+int cli_json_print(json_object *j, int rc)
+{
+	json_object *e = NULL;
+
+	json_object_object_add(j, "ok", json_object_new_boolean(rc == EXIT_OK));
+	if (rc != EXIT_OK) {
+		e = json_object_new_object();
+		json_object_object_add(e, "subject",
+				       json_object_new_string(cli.reported.exit ? cli.reported.subject
+										: ""));
+		json_object_object_add(e, "message",
+				       json_object_new_string(cli.reported.exit ? cli.reported.msg
+										: "failed"));
+		json_object_object_add(e, "exit", json_object_new_int(rc));
+	}
+	json_object_object_add(j, "error", e);
+	printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
+							      JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(j);
+	cli.json_printed = true;
+	return rc;
+}
+
+int cli_json_fallback(const struct cmd_entry *cmd, int argc, char **argv, int rc)
+{
+	json_object *j;
+
+	if (rc == EXIT_OK || cli.json_printed || strstr(cmd->usage, "--json") == NULL ||
+	    !cli_json_wanted(argc, argv))
+		return rc;
+	j = json_object_new_object();
+	json_object_object_add(j, "command", json_object_new_string(cmd->name));
+	return cli_json_print(j, rc);
 }
 
 void cli_warn(const char *fmt, ...)
@@ -203,83 +267,194 @@ out:
 	return rc;
 }
 
+int cli_passin_add(const struct cmd_entry *cmd, struct cli_passin *pi, const char *arg)
+{
+	if (pi->n == CLI_PASSIN_MAX)
+		return cli_usage(cmd, "at most %d --passin", CLI_PASSIN_MAX);
+	pi->v[pi->n].arg = arg;
+	pi->v[pi->n].key = NULL;
+	pi->v[pi->n].src = arg;
+	pi->v[pi->n].pw = NULL;
+	pi->n++;
+	return -1;
+}
+
+/* Does KEYFILE (LEN bytes) name the key NAME whose file is FILE: the same
+ * words, or the same file? */
+static bool names_key(const char *keyfile, size_t len, const char *name, const char *file)
+{
+	char kf[PATH_MAX], a[PATH_MAX], b[PATH_MAX];
+
+	if (name != NULL && strlen(name) == len && memcmp(name, keyfile, len) == 0)
+		return true;
+	if (file == NULL || len == 0 || len >= sizeof(kf))
+		return false;
+	memcpy(kf, keyfile, len);
+	kf[len] = '\0';
+	return realpath(kf, a) != NULL && realpath(file, b) != NULL && strcmp(a, b) == 0;
+}
+
+int cli_passin_bind(struct cli_passin *pi, const char *const *names, const char *const *files,
+		    size_t n)
+{
+	char list[MCUPROV_ERR_MSG_MAX / 2], kf[MCUPROV_ERR_SUBJECT_MAX];
+	size_t j, i, o = 0;
+
+	for (j = 0; j < pi->n; j++) {
+		const char *arg = pi->v[j].arg, *eq = strchr(arg, '=');
+		size_t len = eq != NULL ? (size_t)(eq - arg) : 0;
+
+		pi->v[j].key = NULL;
+		pi->v[j].src = arg;
+		if (eq == NULL)
+			continue;
+		for (i = 0; i < n; i++)
+			if ((names[i] != NULL || files[i] != NULL) &&
+			    names_key(arg, len, names[i], files[i]))
+				break;
+		if (i < n) {
+			pi->v[j].key = arg;
+			pi->v[j].key_len = len;
+			pi->v[j].src = eq + 1;
+			continue;
+		}
+		if (passwd_source_kind(arg) != PASSWD_NONE)
+			continue;
+		/* never the part after '=': it may be a password */
+		list[0] = '\0';
+		for (i = 0; i < n; i++)
+			if (names[i] != NULL || files[i] != NULL)
+				str_appendf(list, sizeof(list), &o, "%s%s", o ? ", " : "",
+					    names[i] != NULL ? names[i] : files[i]);
+		snprintf(kf, sizeof(kf), "%.*s", (int)len, arg);
+		return cli_report(EXIT_USAGE, kf, "--passin names no key that %s loads (keys: %s)",
+				  cli.cmd, list);
+	}
+	return EXIT_OK;
+}
+
+void cli_passin_free(struct cli_passin *pi)
+{
+	size_t j;
+
+	for (j = 0; j < pi->n; j++) {
+		passwd_free(pi->v[j].pw);
+		pi->v[j].pw = NULL;
+	}
+}
+
 struct load_pw {
-	const char *path;
-	const char *passin;
+	struct cli_passin *pi;
+	const char *file, *name, *file_src;
 	struct mcuprov_err *err; /* why no password could be had */
 	bool failed;
 };
 
-/* key_passwd_cb: resolve --passin, or prompt. */
+/* key_passwd_cb: the key's KEYFILE=SRC, the plain --passin, its
+ * mcuprov.yaml source, or a prompt. */
 static int load_pw_cb(char *buf, size_t size, void *arg)
 {
 	struct load_pw *lp = arg;
+	struct cli_passin *pi = lp->pi;
 	char prompt[600];
 	char *pw = NULL;
-	int rc;
-	size_t n;
+	const char *use;
+	int rc = 0, per = -1, plain = -1;
+	size_t j, n;
 
-	if (lp->passin != NULL) {
-		rc = passwd_from_source(lp->passin, &pw, lp->err);
+	for (j = 0; pi != NULL && j < pi->n; j++)
+		if (pi->v[j].key == NULL)
+			plain = (int)j;
+		else if (names_key(pi->v[j].key, pi->v[j].key_len, lp->name, lp->file))
+			per = (int)j;
+	if (per >= 0 || plain >= 0) {
+		j = (size_t)(per >= 0 ? per : plain);
+		if (pi->v[j].pw == NULL)
+			rc = passwd_from_source(pi->v[j].src, &pi->v[j].pw, lp->err);
+		use = pi->v[j].pw;
+	} else if (lp->file_src != NULL) {
+		rc = passwd_from_source(lp->file_src, &pw, lp->err);
+		use = pw;
 	} else if (cli.batch) {
 		rc = err_set(lp->err, MCUPROV_ERR_PASSWORD, NULL,
 			     "key is encrypted and --batch never prompts: give --passin");
+		use = NULL;
 	} else {
-		snprintf(prompt, sizeof(prompt), "Enter password for '%s': ", lp->path);
+		snprintf(prompt, sizeof(prompt), "Enter password for '%s': ", lp->name);
 		rc = cli_prompt_password(prompt, false, "--passin", &pw, lp->err);
+		use = pw;
 	}
 	if (rc < 0) {
 		lp->failed = true;
 		return -1;
 	}
-	n = strlen(pw);
+	n = strlen(use);
 	if (n >= size) {
 		passwd_free(pw);
 		lp->failed = true;
 		err_set(lp->err, MCUPROV_ERR_PASSWORD, NULL, "password too long");
 		return -1;
 	}
-	memcpy(buf, pw, n + 1);
+	memcpy(buf, use, n + 1);
 	passwd_free(pw);
 	return (int)n;
 }
 
-int cli_load_key(const char *path, const char *passin, struct mcuprov_key **key)
+int cli_load_key_as(struct cli_passin *pi, const char *file, const char *name,
+		    const char *file_src, struct mcuprov_key **key)
 {
 	struct mcuprov_err err, pwerr;
-	struct load_pw lp = { path, passin, &pwerr, false };
+	struct load_pw lp = { pi, file, name, file_src, &pwerr, false };
 	int rc;
 
 	err_clear(&err);
 	err_clear(&pwerr);
-	rc = key_load(path, load_pw_cb, &lp, key, &err);
+	rc = key_load(file, load_pw_cb, &lp, key, &err);
 	if (rc < 0) {
-		/* the reason no password could be had beats "no password given" */
-		if (lp.failed && pwerr.code != 0) {
-			snprintf(pwerr.subject, sizeof(pwerr.subject), "%s", path);
-			return cli_fail(&pwerr);
-		}
-		return cli_fail(&err);
+		/* the reason no password could be had beats "no password given";
+		 * either way the key is named as the user wrote it */
+		struct mcuprov_err *e = lp.failed && pwerr.code != 0 ? &pwerr : &err;
+
+		snprintf(e->subject, sizeof(e->subject), "%s", name);
+		return cli_fail(e);
 	}
 	if ((*key)->insecure_mode)
 		cli_warn("private key '%s' is accessible by group or others (mode %04o); "
 			 "run: chmod 600 '%s'",
-			 path, (unsigned)((*key)->file_mode & 07777), path);
+			 name, (unsigned)((*key)->file_mode & 07777), name);
 	if ((*key)->devkey != NULL) {
 		if (cli.production) {
-			fprintf(stderr,
-				"mcuprov: %s: '%s': refusing MCUboot's published development key "
-				"%s in production mode\n",
-				cli.cmd, path, (*key)->devkey->name);
+			cli_report(EXIT_FAIL, name,
+				   "refusing MCUboot's published development key %s in production "
+				   "mode",
+				   (*key)->devkey->name);
 			key_free(*key);
 			*key = NULL;
 			return EXIT_FAIL;
 		}
 		cli_warn("'%s' is MCUboot's published development key %s: its private half is "
 			 "public, anyone can sign images it accepts; never ship it",
-			 path, (*key)->devkey->name);
+			 name, (*key)->devkey->name);
 	}
 	return EXIT_OK;
+}
+
+int cli_load_key(const char *path, const char *passin, struct mcuprov_key **key)
+{
+	struct cli_passin pi;
+	int rc;
+
+	memset(&pi, 0, sizeof(pi));
+	if (passin != NULL) {
+		pi.v[0].arg = passin;
+		pi.v[0].src = passin;
+		pi.n = 1;
+	}
+	rc = cli_passin_bind(&pi, &path, &path, 1);
+	if (rc == EXIT_OK)
+		rc = cli_load_key_as(&pi, path, path, NULL, key);
+	cli_passin_free(&pi);
+	return rc;
 }
 
 int cli_output(const char *out_path, const void *data, size_t len)

@@ -30,11 +30,21 @@ struct cmd_entry {
 
 extern const struct cmd_entry *const cli_commands[];
 
+/* The error a command reported last (cli_report(), cli_fail(),
+ * cli_usage() record it): what --json prints as "error". */
+struct cli_reported {
+	int exit; /* the exit code it returns; 0: nothing reported */
+	char subject[MCUPROV_ERR_SUBJECT_MAX]; /* "" when none */
+	char msg[MCUPROV_ERR_MSG_MAX + 256];
+};
+
 /* Global state set by main() from global options and the environment. */
 struct cli_globals {
 	const char *cmd;  /* running command's name, for messages */
 	bool production;  /* --production or MCUPROV_PRODUCTION=1 */
 	bool batch;       /* --batch: never prompt; a missing answer is an error */
+	struct cli_reported reported;
+	bool json_printed; /* cli_json_print() printed the command's object */
 };
 extern struct cli_globals cli;
 
@@ -77,15 +87,41 @@ struct cli_defines {
  * ("-D '1X': REASON", "at most 64 -D/-U"). */
 int cli_define(const struct cmd_entry *cmd, struct cli_defines *d, const char *arg, bool undef);
 
-/* Report a core error once on stderr:
- *   mcuprov: <cmd>: '<subject>': <reason>
- * and return EXIT_USAGE for MCUPROV_ERR_USAGE, EXIT_FAIL otherwise. */
+/* Report an error once on stderr:
+ *   mcuprov: <cmd>: '<subject>': <message>    (SUBJECT NULL or "": without it)
+ * record it in cli.reported (for --json) and return EXIT_CODE. */
+int cli_report(int exit_code, const char *subject, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Report a core error once (cli_report()) and return EXIT_USAGE for
+ * MCUPROV_ERR_USAGE, EXIT_FAIL otherwise. */
 int cli_fail(const struct mcuprov_err *err);
 
-/* Print "mcuprov: <cmd>: <message>" and the command's usage line to stderr;
- * returns EXIT_USAGE. */
+/* Print "mcuprov: <cmd>: <message>" and the command's usage line to stderr,
+ * record the message (cli.reported); returns EXIT_USAGE. */
 int cli_usage(const struct cmd_entry *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* ---- --json: one JSON object on stdout, success or failure --------------- */
+
+struct json_object;
+
+/* Is "--json" one of ARGV's words before a "--"?  Read before the options
+ * are parsed, so that even a usage error is reported as JSON. */
+bool cli_json_wanted(int argc, char **argv);
+
+/* After command CMD returned RC: when its synopsis offers --json, ARGV
+ * (ARGC words) asks for it and the command printed no JSON object (it
+ * stopped before it could: a usage error, a key that does not load), print
+ * {"command": NAME, "ok": false, "error": {...}} with cli_json_print().
+ * Returns RC.  main() calls it for every command. */
+int cli_json_fallback(const struct cmd_entry *cmd, int argc, char **argv, int rc);
+
+/* Print J (consumed) as the command's one JSON object on stdout, after
+ * adding "ok" (RC == EXIT_OK) and "error": null, or when RC is not 0
+ * {"subject": ..., "message": ..., "exit": RC} from cli.reported.
+ * Returns RC. */
+int cli_json_print(struct json_object *j, int rc);
 
 /* Print "mcuprov: warning: <message>" to stderr. */
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -93,11 +129,60 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print the full help of CMD to stdout; returns EXIT_OK. */
 int cli_help(const struct cmd_entry *cmd);
 
-/* Load the key at PATH for the running command.  An encrypted key takes its
- * password from PASSIN (pass:/env:/file:/fd:/stdin) or else from a prompt on
- * the terminal without echo.  Prints the insecure-mode and development-key
- * warnings and refuses a development key in production mode.  On failure the
- * error is already reported and the return value is the exit code. */
+/* ---- passwords of keys: --passin SRC and --passin KEYFILE=SRC ------------ */
+
+#define CLI_PASSIN_MAX 32
+
+/* A command's --passin options.  Each is either SRC, for every key, or
+ * KEYFILE=SRC, for one key: KEYFILE=SRC when the part before its first '='
+ * names one of the keys the command loads (as written in mcuprov.yaml or
+ * on the command line, or the same file); otherwise the whole argument is
+ * a plain source.  An argument with '=' that names no key and is no source
+ * (pass:, env:, file:, fd:, stdin) is a usage error.  Each source is read
+ * at most once (stdin and fd: give one line), its password wiped by
+ * cli_passin_free(). */
+struct cli_passin {
+	struct {
+		const char *arg;   /* as given */
+		const char *key;   /* KEYFILE (key_len bytes of arg), or NULL: every key */
+		size_t key_len;
+		const char *src;   /* the source */
+		char *pw;          /* once read, or NULL */
+	} v[CLI_PASSIN_MAX];
+	size_t n;
+};
+
+/* Add --passin ARG to PI (zeroed before the first).  Returns -1 when
+ * parsing goes on, else EXIT_USAGE after the usage message ("at most 32
+ * --passin"). */
+int cli_passin_add(const struct cmd_entry *cmd, struct cli_passin *pi, const char *arg);
+
+/* Tell PI's KEYFILE=SRC from plain sources, once the keys the command
+ * loads are known: NAMES as the user wrote them, FILES where they are
+ * (relative to the working directory or absolute), N of each; NULL
+ * entries are skipped.  Returns EXIT_OK, or EXIT_USAGE after reporting
+ * "mcuprov: CMD: 'KEYFILE': --passin names no key that CMD loads (keys:
+ * a.pem, b.pem)". */
+int cli_passin_bind(struct cli_passin *pi, const char *const *names, const char *const *files,
+		    size_t n);
+
+/* Wipe and free the passwords PI read.  Safe on a zeroed PI. */
+void cli_passin_free(struct cli_passin *pi);
+
+/* Load the key in FILE, named NAME (as the user wrote it: messages, and
+ * PI's KEYFILE=SRC match it), for the running command.  An encrypted key
+ * takes its password from, in this order: PI's KEYFILE=SRC for it, PI's
+ * plain SRC (the last of each), FILE_SRC (mcuprov.yaml's keys[].passin, or
+ * NULL), else a prompt on the terminal without echo (never under --batch).
+ * PI may be NULL (none given).  Prints the insecure-mode and development-key
+ * warnings and refuses a development key in production mode.  On failure
+ * the error is already reported, subject NAME ("'keys/b.pem': wrong
+ * password (or damaged key)"), and the return value is the exit code. */
+int cli_load_key_as(struct cli_passin *pi, const char *file, const char *name,
+		    const char *file_src, struct mcuprov_key **key);
+
+/* cli_load_key_as() for a command that loads one key, PATH, with the one
+ * --passin PASSIN (plain or PATH=SRC; NULL: none). */
 int cli_load_key(const char *path, const char *passin, struct mcuprov_key **key);
 
 /* Ask for a password on the terminal without echo (twice when VERIFY).

@@ -17,11 +17,16 @@ static int demo_exec(int argc, char **argv);
 const struct cmd_entry cmd_demo = {
 	"demo",
 	"run the whole flow on a QEMU board: key, provision, build, sign, verify, boot",
-	"demo [--dir DIR] [--type TYPE] [--batch] [--json]",
+	"demo [--dir DIR] [--type TYPE | -k KEY [--passin SRC]] [--batch] [--json]",
 	"  --dir DIR       work directory (default: ./mcuprov-demo); its key, keys.c\n"
 	"                  and build are the demo's own and are replaced on each run\n"
-	"  --type TYPE     ed25519 (default), ecdsa-p256, rsa-2048 or rsa-3072\n"
-	"  --batch         never ask anything (the demo never does; for scripts)\n"
+	"  --type TYPE     generate a key of TYPE: ed25519 (default), ecdsa-p256,\n"
+	"                  rsa-2048 or rsa-3072\n"
+	"  -k, --key KEY   use your private key KEY instead (its type; the file is\n"
+	"                  only read): the loader trusts it and boots the app it signed\n"
+	"      --passin SRC  KEY's password: pass:PW, env:VAR, file:PATH, fd:N or\n"
+	"                  stdin (default: ask on the terminal)\n"
+	"  --batch         never ask anything (an encrypted KEY needs --passin)\n"
 	"  --json          print the result as JSON on stdout instead of the steps\n"
 	"  -h, --help      show this help\n"
 	"\n"
@@ -42,8 +47,10 @@ static void on_sigint(int sig)
 }
 
 struct view {
+	const struct demo_opts *o;
 	bool json;
 	json_object *steps;
+	unsigned done; /* --json: the steps that succeeded (bits) */
 	int progress_shown;
 };
 
@@ -53,7 +60,7 @@ static void step_begin(void *arg, enum demo_step step)
 
 	if (v->json)
 		return;
-	printf("[%d/%d] %s\n", step + 1, DEMO_N_STEPS, demo_step_name(step));
+	printf("[%d/%d] %s\n", step + 1, DEMO_N_STEPS, demo_step_label(v->o, step));
 	fflush(stdout);
 }
 
@@ -65,11 +72,12 @@ static void step_end(void *arg, enum demo_step step, int rc, double seconds, con
 	if (v->json) {
 		json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "step", json_object_new_string(demo_step_name(step)));
+		json_object_object_add(o, "step", json_object_new_string(demo_step_label(v->o, step)));
 		json_object_object_add(o, "ok", json_object_new_boolean(rc == 0));
 		json_object_object_add(o, "seconds", json_object_new_double(seconds));
 		json_object_object_add(o, "detail", json_object_new_string(detail ? detail : ""));
 		json_object_array_add(v->steps, o);
+		v->done |= rc == 0 ? 1u << step : 0;
 		return;
 	}
 	printf("      %s %.2f s%s%s\n", rc == 0 ? "ok" : "FAILED", seconds,
@@ -94,7 +102,7 @@ static void progress(void *arg, enum demo_step step, int percent)
 	struct view *v = arg;
 
 	if (!v->json)
-		cli_progress(&v->progress_shown, demo_step_name(step), percent);
+		cli_progress(&v->progress_shown, demo_step_label(v->o, step), percent);
 }
 
 static int demo_exec(int argc, char **argv)
@@ -102,6 +110,8 @@ static int demo_exec(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "type", required_argument, NULL, 't' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "passin", required_argument, NULL, OPT_PASSIN },
 		{ "batch", no_argument, NULL, 'b' },
 		{ "json", no_argument, NULL, 'j' },
 		CLI_COMMON_LONGOPTS,
@@ -113,17 +123,20 @@ static int demo_exec(int argc, char **argv)
 	struct mcuprov_err err;
 	struct sigaction sa, old;
 	struct view v;
-	const char *type = "ed25519";
+	struct mcuprov_key *key = NULL;
+	const char *type = NULL, *key_path = NULL, *passin = NULL;
 	int opt, rc;
 
 	memset(&o, 0, sizeof(o));
 	memset(&v, 0, sizeof(v));
 	o.dir = "mcuprov-demo";
-	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":k:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'd': o.dir = optarg; break;
 		case 't': type = optarg; break;
-		case 'b': break;
+		case 'k': key_path = optarg; break;
+		case OPT_PASSIN: passin = optarg; break;
+		case 'b': cli.batch = true; break;
 		case 'j': v.json = true; break;
 		default:
 			if ((rc = cli_common_option(&cmd_demo, opt, argv)) >= 0)
@@ -132,13 +145,25 @@ static int demo_exec(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage(&cmd_demo, "unexpected argument '%s'", argv[optind]);
-	o.type = key_type_from_name(type);
+	if (type != NULL && key_path != NULL)
+		return cli_usage(&cmd_demo, "give either --type or -k/--key, not both");
+	if (passin != NULL && key_path == NULL)
+		return cli_usage(&cmd_demo, "--passin without -k/--key (a generated key has none)");
+	o.type = key_type_from_name(type != NULL ? type : "ed25519");
 	if (o.type != KEY_ED25519 && o.type != KEY_ECDSA_P256 && o.type != KEY_RSA2048 &&
 	    o.type != KEY_RSA3072)
 		return cli_usage(&cmd_demo,
 				 "invalid --type '%s' (ed25519, ecdsa-p256, rsa-2048 or rsa-3072)",
 				 type);
+	if (key_path != NULL) {
+		if ((rc = cli_load_key(key_path, passin, &key)) != EXIT_OK)
+			return rc;
+		o.key = key;
+		o.key_path = key_path;
+		o.type = key->type;
+	}
 	o.cancel = &cancel_flag;
+	v.o = &o;
 	v.steps = json_object_new_array();
 	memset(&cb, 0, sizeof(cb));
 	cb.step_begin = step_begin;
@@ -149,39 +174,53 @@ static int demo_exec(int argc, char **argv)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigint;
 	sigaction(SIGINT, &sa, &old);
-	if (!v.json)
+	if (!v.json && key != NULL)
+		printf("mcuprov demo: your %s key '%s', work directory '%s'\n",
+		       key_type_name(o.type), key_path, o.dir);
+	else if (!v.json)
 		printf("mcuprov demo: %s key, work directory '%s'\n", key_type_name(o.type), o.dir);
 	err_clear(&err);
 	rc = demo_run(&o, &cb, &res, &err);
 	sigaction(SIGINT, &old, NULL);
-	if (v.json) {
-		json_object *j = json_object_new_object();
-
-		json_object_object_add(j, "ok", json_object_new_boolean(rc == 0));
-		json_object_object_add(j, "type", json_object_new_string(key_type_name(o.type)));
-		json_object_object_add(j, "fingerprint", json_object_new_string(res.fingerprint));
-		json_object_object_add(j, "key", json_object_new_string(res.key_path));
-		json_object_object_add(j, "signed_app", json_object_new_string(res.signed_app));
-		json_object_object_add(j, "log", json_object_new_string(res.log_path));
-		json_object_object_add(j, "boot_line", json_object_new_string(res.boot_line));
-		json_object_object_add(j, "seconds", json_object_new_double(res.seconds));
-		json_object_object_add(j, "error", rc == 0 ? NULL : json_object_new_string(err.msg));
-		json_object_object_add(j, "steps", v.steps);
-		printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
-								      JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(j);
-	} else {
-		json_object_put(v.steps);
-	}
 	if (rc < 0) {
 		if (!v.json && res.log_path[0])
 			printf("demo: FAILED: %s (log: %s)\n", err.msg, res.log_path);
 		else if (!v.json)
 			printf("demo: FAILED: %s\n", err.msg);
 		cli_fail(&err);
-		return EXIT_FAIL;
 	}
-	if (!v.json)
+	if (v.json) {
+		/* only what was made: the key, the signed app, the log */
+		json_object *j = json_object_new_object();
+
+		json_object_object_add(j, "command", json_object_new_string("demo"));
+		json_object_object_add(j, "type", json_object_new_string(key_type_name(o.type)));
+		if (v.done & (1u << DEMO_KEYGEN)) {
+			json_object_object_add(j, "fingerprint",
+					       json_object_new_string(res.fingerprint));
+			json_object_object_add(j, "key", json_object_new_string(res.key_path));
+		}
+		if (v.done & (1u << DEMO_SIGN))
+			json_object_object_add(j, "signed_app",
+					       json_object_new_string(res.signed_app));
+		if (res.log_path[0] != '\0' && access(res.log_path, F_OK) == 0)
+			json_object_object_add(j, "log", json_object_new_string(res.log_path));
+		if (res.boot_line[0] != '\0')
+			json_object_object_add(j, "boot_line", json_object_new_string(res.boot_line));
+		json_object_object_add(j, "seconds", json_object_new_double(res.seconds));
+		json_object_object_add(j, "steps", v.steps);
+		cli_json_print(j, rc < 0 ? EXIT_FAIL : EXIT_OK);
+	} else {
+		json_object_put(v.steps);
+	}
+	key_free(key);
+	if (rc < 0)
+		return EXIT_FAIL;
+	if (!v.json && key_path != NULL)
+		printf("demo: OK - the bootloader trusted only your %s key '%s' (%.16s...) and "
+		       "booted the signed app (%.1f s)\n",
+		       key_type_name(o.type), key_path, res.fingerprint, res.seconds);
+	else if (!v.json)
 		printf("demo: OK - the bootloader trusted only the new %s key (%.16s...) and booted "
 		       "the signed app (%.1f s)\n",
 		       key_type_name(o.type), res.fingerprint, res.seconds);

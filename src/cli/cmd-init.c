@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "mcuprov/fileio.h"
 #include "mcuprov/project.h"
 
 static int init_exec(int argc, char **argv);
@@ -17,19 +16,28 @@ static int init_exec(int argc, char **argv);
 const struct cmd_entry cmd_init = {
 	"init",
 	"write a starting project file (mcuprov.yaml) from a build and flash profile",
-	"init [-p NAME|PATH] [-o OUT] [--force] | init --list",
+	"init [-p NAME|PATH] [-t TYPE] [-k KEY] [-o OUT] [--force] | init --list",
 	"  -p, --profile P        the profile to start from: a NAME from --list\n"
 	"                         (default " INIT_DEFAULT_PROFILE ") or a PATH (with a '/')\n"
+	"  -t, --type TYPE        the signing key type: rsa-2048, rsa-3072, ecdsa-p256,\n"
+	"                         ecdsa-p384 or ed25519 (default: KEY's type when it\n"
+	"                         reads without a password, else the profile's)\n"
+	"  -k, --key KEY          the signing key's file, keys[0] (default: the\n"
+	"                         profile's); it need not exist yet\n"
 	"  -o, --output OUT       the file to write (default " INIT_DEFAULT_OUTPUT "; - for\n"
-	"                         standard output)\n"
-	"      --force            replace OUT when it exists\n"
+	"                         standard output); its directory is the project's\n"
+	"      --force            replace OUT (and a keys.c init renders) when it exists\n"
 	"  -l, --list             list the profiles, one a line: NAME and what it is for\n"
 	"  -h, --help             show this help\n"
 	"\n"
 	"The profile is checked as a project file, then copied as it is, comments\n"
-	"and all: edit its keys, image layout and vars for your board.  Profiles\n"
-	"are looked up in $MCUPROV_TEMPLATES/targets, then in the installed\n"
-	"templates/targets directory; the schema is in its README.md.\n",
+	"and all, but for the key type and path -t and -k change: edit its image\n"
+	"layout and vars for your board.  A profile that builds on your sources\n"
+	"prints one line, what you must supply; a self-contained one (demo-qemu)\n"
+	"also gets its keys.c, rendered for the key type, and the key's directory\n"
+	"(mode 0700).  Profiles are looked up in $MCUPROV_TEMPLATES/targets, then\n"
+	"in the installed templates/targets directory; the schema is in its\n"
+	"README.md.\n",
 	init_exec,
 };
 
@@ -65,26 +73,31 @@ static int init_exec(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "profile", required_argument, NULL, 'p' },
+		{ "type", required_argument, NULL, 't' },
+		{ "key", required_argument, NULL, 'k' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "list", no_argument, NULL, 'l' },
 		CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *profile = NULL, *out_path = NULL;
-	struct project *p = NULL;
+	const char *type = NULL;
+	struct project_init_opts o;
+	struct project_init_result r;
 	struct mcuprov_err err;
-	char *path = NULL;
-	uint8_t *text = NULL;
+	char *text = NULL;
 	size_t len = 0;
-	bool force = false, list = false;
+	bool list = false;
 	int opt, rc;
 
-	while ((opt = getopt_long(argc, argv, ":p:o:lh", longopts, NULL)) != -1) {
+	memset(&o, 0, sizeof(o));
+	while ((opt = getopt_long(argc, argv, ":p:t:k:o:lh", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'p': profile = optarg; break;
-		case 'o': out_path = optarg; break;
-		case OPT_FORCE: force = true; break;
+		case 'p': o.profile = optarg; break;
+		case 't': type = optarg; break;
+		case 'k': o.key = optarg; break;
+		case 'o': o.out_path = optarg; break;
+		case OPT_FORCE: o.force = true; break;
 		case 'l': list = true; break;
 		default:
 			if ((rc = cli_common_option(&cmd_init, opt, argv)) >= 0)
@@ -93,31 +106,37 @@ static int init_exec(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage(&cmd_init, "unexpected argument '%s'", argv[optind]);
-	if (list && (profile != NULL || out_path != NULL || force))
+	if (list && (o.profile != NULL || o.out_path != NULL || o.force || type != NULL ||
+		     o.key != NULL))
 		return cli_usage(&cmd_init, "--list takes no other option");
 	if (list)
 		return list_profiles();
-	if (profile == NULL)
-		profile = INIT_DEFAULT_PROFILE;
-	if (out_path == NULL)
-		out_path = INIT_DEFAULT_OUTPUT;
+	if (type != NULL && ((o.type = key_type_from_name(type)) == KEY_TYPE_NONE ||
+			     !key_type_can_sign(o.type)))
+		return cli_usage(&cmd_init,
+				 "invalid --type '%s' (rsa-2048, rsa-3072, ecdsa-p256, ecdsa-p384 or "
+				 "ed25519)",
+				 type);
+	if (o.profile == NULL)
+		o.profile = INIT_DEFAULT_PROFILE;
+	if (o.out_path == NULL)
+		o.out_path = INIT_DEFAULT_OUTPUT;
 
 	err_clear(&err);
-	if (strcmp(out_path, "-") != 0) {
-		if (project_init(profile, out_path, force, &err) < 0)
+	if (strcmp(o.out_path, "-") == 0) {
+		if (project_init_text(&o, &text, &len, &r, &err) < 0)
 			return cli_fail(&err);
-		return EXIT_OK;
-	}
-	/* standard output: the same checks as project_init(), then print */
-	if (project_profile_find(profile, &path, &err) < 0)
-		return cli_fail(&err);
-	if (project_load(path, &p, &err) < 0 ||
-	    file_read(path, PROJECT_FILE_MAX, &text, &len, NULL, &err) < 0)
-		rc = cli_fail(&err);
-	else
 		rc = cli_output(NULL, text, len);
-	project_free(p);
-	free(text);
-	free(path);
-	return rc;
+		free(text);
+		return rc;
+	}
+	if (project_create(&o, &r, &err) < 0)
+		return cli_fail(&err);
+	if (r.needs[0] != '\0')
+		printf("%s: supply %s\n", o.out_path, r.needs);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "mcuprov: %s: cannot write to standard output\n", cli.cmd);
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
 }

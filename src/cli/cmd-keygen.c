@@ -13,7 +13,8 @@ const struct cmd_entry cmd_keygen = {
 	"keygen",
 	"generate a key pair and write its private key file (mode 0600)",
 	"keygen -k FILE -t TYPE [-p | --passout SRC] [--force]",
-	"  -k, --key FILE      private key file to create (PKCS#8 PEM)\n"
+	"  -k, --key FILE      private key file to create (PKCS#8 PEM); its missing\n"
+	"                      directories are made with mode 0700\n"
 	"  -t, --type TYPE     rsa-2048, rsa-3072, ecdsa-p256, ecdsa-p384, ed25519\n"
 	"                      (signing) or x25519 (image encryption)\n"
 	"  -p, --password      ask for a password (twice) and encrypt the key\n"
@@ -71,6 +72,9 @@ static int keygen_exec(int argc, char **argv)
 	if (prompt && passout != NULL)
 		return cli_usage(&cmd_keygen, "give either -p or --passout, not both");
 
+	/* a path that cannot be written must not cost a password */
+	if (key_save_check(path, force, &err) < 0)
+		return cli_fail(&err);
 	if (passout != NULL) {
 		if (passwd_from_source(passout, &pw, &err) < 0)
 			return cli_fail(&err);

@@ -44,7 +44,8 @@ const struct cmd_entry cmd_patch = {
 	"  -o, --output OUT       with --hw-key: write the C array to OUT\n"
 	"      --raw OUT          with --hw-key: write the raw hash to OUT\n"
 	"      --allow-dev-key    accept MCUboot's published development keys\n"
-	"      --passin SRC       password of encrypted keys (default: ask)\n"
+	"      --passin [KEY=]SRC password of the encrypted key KEY (as -k or --enc-key\n"
+	"                         names it), or of every key; repeat (default: ask)\n"
 	"      --production       refuse development keys even with --allow-dev-key\n"
 	"  -h, --help             show this help\n"
 	"\n"
@@ -78,10 +79,11 @@ enum {
 #define MAX_CONFIGS 32
 
 struct patch_args {
-	const char *keys_c, *conf, *enc, *emit, *out, *raw, *passin;
+	const char *keys_c, *conf, *enc, *emit, *out, *raw;
+	struct cli_passin passin;
 	const char *configs[MAX_CONFIGS];
 	size_t n_configs;
-	const char *key_paths[MAX_KEYS];
+	const char *key_paths[MAX_KEYS + 1]; /* and --enc-key, for --passin */
 	size_t n_keys;
 	bool hw, dry, allow_dev, has_image;
 	unsigned image;
@@ -261,7 +263,10 @@ static int patch_exec(int argc, char **argv)
 		case 'o': a.out = optarg; break;
 		case O_RAW: a.raw = optarg; break;
 		case O_ALLOW_DEV: a.allow_dev = true; break;
-		case OPT_PASSIN: a.passin = optarg; break;
+		case OPT_PASSIN:
+			if ((rc = cli_passin_add(&cmd_patch, &a.passin, optarg)) >= 0)
+				return rc;
+			break;
 		case 'D':
 		case 'U':
 			if ((rc = cli_define(&cmd_patch, &a.defs, optarg, opt == 'U')) >= 0)
@@ -299,10 +304,14 @@ static int patch_exec(int argc, char **argv)
 	if (a.hw && a.defs.n_defines + a.defs.n_undefs > 0)
 		return cli_usage(&cmd_patch, "-D and -U go with --keys-c or --conf");
 
+	a.key_paths[a.n_keys] = a.enc; /* for --passin KEY=SRC */
+	if ((rc = cli_passin_bind(&a.passin, a.key_paths, a.key_paths, a.n_keys + 1)) != EXIT_OK)
+		return rc;
 	for (loaded = 0; loaded < a.n_keys; loaded++) {
 		const struct mcuprov_key *k;
 
-		if ((rc = cli_load_key(a.key_paths[loaded], a.passin, &a.keys[loaded])) != EXIT_OK)
+		if ((rc = cli_load_key_as(&a.passin, a.key_paths[loaded], a.key_paths[loaded], NULL,
+					  &a.keys[loaded])) != EXIT_OK)
 			goto out;
 		k = a.keys[loaded];
 		if (!key_type_can_sign(k->type)) {
@@ -332,7 +341,8 @@ static int patch_exec(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (a.enc != NULL && (rc = cli_load_key(a.enc, a.passin, &a.enc_key)) != EXIT_OK)
+	if (a.enc != NULL &&
+	    (rc = cli_load_key_as(&a.passin, a.enc, a.enc, NULL, &a.enc_key)) != EXIT_OK)
 		goto out;
 	if (a.enc_key != NULL && a.enc_key->devkey != NULL && !a.allow_dev) {
 		fprintf(stderr, "mcuprov: patch: '%s': is MCUboot's published development key %s "
@@ -346,5 +356,6 @@ out:
 	key_free(a.enc_key);
 	for (i = 0; i < loaded; i++)
 		key_free(a.keys[i]);
+	cli_passin_free(&a.passin);
 	return rc;
 }

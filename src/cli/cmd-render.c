@@ -17,7 +17,7 @@ const struct cmd_entry cmd_render = {
 	"render",
 	"write a bootloader key file (keys.c, generated key file, Kconfig) from a template",
 	"render -t NAME|PATH -k KEY [-k KEY]... [--enc-key KEY] [-o OUT] [--allow-dev-key] "
-	"[--passin SRC] [-D NAME[=VALUE]]... [-U NAME]...",
+	"[--passin [KEY=]SRC]... [-D NAME[=VALUE]]... [-U NAME]...",
 	"  -t, --template T       a template name (inline-single, inline-multi,\n"
 	"                         generated-key-file, kconfig-fragment, enc-key, or the\n"
 	"                         file name with its extension) or a PATH (with a '/')\n"
@@ -34,8 +34,9 @@ const struct cmd_entry cmd_render = {
 	"                         a later -D/-U of a name replaces an earlier one)\n"
 	"      --allow-dev-key    render MCUboot's published development keys (for test\n"
 	"                         builds only: anybody can sign for, or decrypt, them)\n"
-	"      --passin SRC       password of encrypted keys: pass:PW, env:VAR,\n"
-	"                         file:PATH, fd:N or stdin (default: ask)\n"
+	"      --passin [KEY=]SRC password of the encrypted key KEY (as -k or --enc-key\n"
+	"                         names it), or of every key: pass:PW, env:VAR,\n"
+	"                         file:PATH, fd:N or stdin; repeat (default: ask)\n"
 	"      --production       refuse development keys even with --allow-dev-key\n"
 	"  -h, --help             show this help\n"
 	"\n"
@@ -83,8 +84,9 @@ static int render_exec(int argc, char **argv)
 		CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *tname = NULL, *enc_path = NULL, *out_path = NULL, *passin = NULL;
-	const char *paths[RENDER_KEYS_MAX];
+	const char *tname = NULL, *enc_path = NULL, *out_path = NULL;
+	const char *paths[RENDER_KEYS_MAX + 1]; /* and --enc-key, for --passin */
+	struct cli_passin pi;
 	struct mcuprov_key *keys[RENDER_KEYS_MAX] = { NULL }, *enc_key = NULL;
 	struct render_key rk[RENDER_KEYS_MAX], renc;
 	struct cli_defines defs;
@@ -95,6 +97,7 @@ static int render_exec(int argc, char **argv)
 	int opt, rc;
 
 	memset(&defs, 0, sizeof(defs));
+	memset(&pi, 0, sizeof(pi));
 	while ((opt = getopt_long(argc, argv, ":t:k:o:D:U:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 't': tname = optarg; break;
@@ -107,7 +110,10 @@ static int render_exec(int argc, char **argv)
 		case O_ENC_KEY: enc_path = optarg; break;
 		case 'o': out_path = optarg; break;
 		case O_ALLOW_DEV: allow_dev = true; break;
-		case OPT_PASSIN: passin = optarg; break;
+		case OPT_PASSIN:
+			if ((rc = cli_passin_add(&cmd_render, &pi, optarg)) >= 0)
+				return rc;
+			break;
 		case 'D':
 		case 'U':
 			if ((rc = cli_define(&cmd_render, &defs, optarg, opt == 'U')) >= 0)
@@ -135,14 +141,17 @@ static int render_exec(int argc, char **argv)
 		rc = cli_fail(&err);
 		goto out;
 	}
+	paths[nkeys] = enc_path;
+	if ((rc = cli_passin_bind(&pi, paths, paths, nkeys + 1)) != EXIT_OK)
+		goto out;
 	for (i = 0; i < nkeys; i++) {
-		if ((rc = cli_load_key(paths[i], passin, &keys[i])) != EXIT_OK)
+		if ((rc = cli_load_key_as(&pi, paths[i], paths[i], NULL, &keys[i])) != EXIT_OK)
 			goto out;
 		rk[i].key = keys[i];
 		rk[i].label = paths[i];
 	}
 	if (enc_path != NULL) {
-		if ((rc = cli_load_key(enc_path, passin, &enc_key)) != EXIT_OK)
+		if ((rc = cli_load_key_as(&pi, enc_path, enc_path, NULL, &enc_key)) != EXIT_OK)
 			goto out;
 		renc.key = enc_key;
 		renc.label = enc_path;
@@ -160,6 +169,7 @@ out:
 	for (i = 0; i < nkeys; i++)
 		key_free(keys[i]);
 	key_free(enc_key);
+	cli_passin_free(&pi);
 	free(text);
 	free(tpath);
 	return rc;

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "mcuprov/image.h"
@@ -12,11 +13,12 @@ static int verify_exec(int argc, char **argv);
 const struct cmd_entry cmd_verify = {
 	"verify",
 	"check an image's hash and, with -k, that the key's signature verifies",
-	"verify [-k KEY]... [--passin SRC] IMAGE",
+	"verify [-k KEY]... [--passin [KEY=]SRC]... IMAGE",
 	"  -k, --key KEY          a key the image may be signed with (repeatable);\n"
 	"                         without -k only the hash is checked\n"
-	"      --passin SRC       password of an encrypted key: pass:PW, env:VAR,\n"
-	"                         file:PATH, fd:N or stdin (default: ask)\n"
+	"      --passin [KEY=]SRC password of the encrypted key KEY (as -k names it),\n"
+	"                         or of every key: pass:PW, env:VAR, file:PATH, fd:N\n"
+	"                         or stdin; repeat (default: ask)\n"
 	"      --production       refuse MCUboot's published development keys\n"
 	"  -h, --help             show this help\n"
 	"\n"
@@ -36,14 +38,16 @@ static int verify_exec(int argc, char **argv)
 		CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *paths[MAX_KEYS], *passin = NULL;
+	const char *paths[MAX_KEYS];
 	struct mcuprov_key *keys[MAX_KEYS];
+	struct cli_passin pi;
 	struct image_verify_result res;
 	struct mcuprov_err err;
 	char fp[2 * KEY_FINGERPRINT_LEN + 1];
 	size_t n_keys = 0, loaded = 0, i;
 	int opt, rc = EXIT_FAIL;
 
+	memset(&pi, 0, sizeof(pi));
 	while ((opt = getopt_long(argc, argv, ":k:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'k':
@@ -51,7 +55,10 @@ static int verify_exec(int argc, char **argv)
 				return cli_usage(&cmd_verify, "at most %d keys", MAX_KEYS);
 			paths[n_keys++] = optarg;
 			break;
-		case OPT_PASSIN: passin = optarg; break;
+		case OPT_PASSIN:
+			if ((rc = cli_passin_add(&cmd_verify, &pi, optarg)) >= 0)
+				return rc;
+			break;
 		default:
 			if ((rc = cli_common_option(&cmd_verify, opt, argv)) >= 0)
 				return rc;
@@ -59,8 +66,11 @@ static int verify_exec(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return cli_usage(&cmd_verify, argc == optind ? "missing IMAGE" : "too many arguments");
+	if ((rc = cli_passin_bind(&pi, paths, paths, n_keys)) != EXIT_OK)
+		return rc;
 	for (loaded = 0; loaded < n_keys; loaded++)
-		if ((rc = cli_load_key(paths[loaded], passin, &keys[loaded])) != EXIT_OK)
+		if ((rc = cli_load_key_as(&pi, paths[loaded], paths[loaded], NULL,
+					  &keys[loaded])) != EXIT_OK)
 			goto out;
 	err_clear(&err);
 	if (image_verify(argv[optind], (const struct mcuprov_key *const *)keys, n_keys, &res,
@@ -86,5 +96,6 @@ static int verify_exec(int argc, char **argv)
 out:
 	for (i = 0; i < loaded; i++)
 		key_free(keys[i]);
+	cli_passin_free(&pi);
 	return rc;
 }

@@ -101,27 +101,43 @@ static void progress(void *arg, enum flow_kind kind, int percent)
 		cli_progress(&v->progress_shown, flow_kind_name(kind), percent);
 }
 
-int cli_project_key(const struct project *p, size_t i, const char *passin,
+int cli_project_passin(struct cli_passin *pi, const struct project *p, const char *extra)
+{
+	const char *names[PROJECT_KEYS_MAX + 2], *files[PROJECT_KEYS_MAX + 2];
+	size_t n = 0, i;
+
+	for (i = 0; i < p->n_keys && i < PROJECT_KEYS_MAX; i++, n++) {
+		names[n] = p->keys[i].path;
+		files[n] = p->keys[i].abspath;
+	}
+	if (p->encryption_key != NULL) {
+		names[n] = p->encryption_key;
+		files[n++] = p->encryption_key_abspath;
+	}
+	if (extra != NULL) {
+		names[n] = extra;
+		files[n++] = extra;
+	}
+	return cli_passin_bind(pi, names, files, n);
+}
+
+int cli_project_key(const struct project *p, size_t i, struct cli_passin *pi,
 		    struct mcuprov_key **key)
 {
 	int rc;
 
-	if ((rc = cli_load_key(p->keys[i].abspath, passin, key)) != EXIT_OK)
+	if ((rc = cli_load_key_as(pi, p->keys[i].abspath, p->keys[i].path, p->keys[i].passin,
+				  key)) != EXIT_OK)
 		return rc;
 	if ((*key)->type != p->keys[i].type) {
-		fprintf(stderr, "mcuprov: %s: '%s': is %s but %s:%u says %s\n", cli.cmd,
-			p->keys[i].path, key_type_name((*key)->type), p->file, p->keys[i].mark.line,
-			key_type_name(p->keys[i].type));
+		rc = cli_report(EXIT_FAIL, p->keys[i].path, "is %s but %s:%u says %s",
+				key_type_name((*key)->type), p->file, p->keys[i].mark.line,
+				key_type_name(p->keys[i].type));
 		key_free(*key);
 		*key = NULL;
-		return EXIT_FAIL;
+		return rc;
 	}
 	return EXIT_OK;
-}
-
-static const char *verb(const struct cmd_entry *cmd)
-{
-	return cmd->name;
 }
 
 int cli_flow(const struct cmd_entry *cmd, unsigned what, int argc, char **argv)
@@ -138,10 +154,11 @@ int cli_flow(const struct cmd_entry *cmd, unsigned what, int argc, char **argv)
 		CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *file = "mcuprov.yaml", *target = NULL, *passin = NULL, *log = NULL;
+	const char *file = "mcuprov.yaml", *target = NULL, *log = NULL;
 	struct project *p = NULL;
 	const struct project_target *t = NULL;
 	struct mcuprov_key *keys[PROJECT_KEYS_MAX], *enc = NULL;
+	struct cli_passin pi;
 	struct flow_opts fo;
 	struct flow_result fr;
 	struct flow_callbacks cb;
@@ -157,6 +174,9 @@ int cli_flow(const struct cmd_entry *cmd, unsigned what, int argc, char **argv)
 
 	memset(&v, 0, sizeof(v));
 	memset(&fr, 0, sizeof(fr));
+	memset(&pi, 0, sizeof(pi));
+	/* with --json even a usage error is one JSON object */
+	v.json = cli_json_wanted(argc, argv);
 	while ((opt = getopt_long(argc, argv, ":f:t:nh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'f': file = optarg; break;
@@ -169,30 +189,44 @@ int cli_flow(const struct cmd_entry *cmd, unsigned what, int argc, char **argv)
 			char *end;
 
 			timeout = strtoul(optarg, &end, 10);
-			if (*end != '\0' || optarg[0] == '\0' || timeout > 86400)
-				return cli_usage(cmd, "invalid --timeout '%s' (seconds)", optarg);
+			if (*end != '\0' || optarg[0] == '\0' || timeout > 86400) {
+				rc = cli_usage(cmd, "invalid --timeout '%s' (seconds)", optarg);
+				goto out;
+			}
 			break;
 		}
-		case OPT_PASSIN: passin = optarg; break;
+		case OPT_PASSIN:
+			if ((rc = cli_passin_add(cmd, &pi, optarg)) >= 0)
+				goto out;
+			break;
+		case OPT_HELP:
+			return cli_help(cmd);
 		default:
 			if ((rc = cli_common_option(cmd, opt, argv)) >= 0)
-				return rc;
+				goto out;
 		}
 	}
-	if (optind < argc)
-		return cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+	if (optind < argc) {
+		rc = cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
 	err_clear(&err);
-	if (project_load(file, &p, &err) < 0)
-		return cli_fail(&err);
+	if (project_load(file, &p, &err) < 0) {
+		rc = cli_fail(&err);
+		goto out;
+	}
 	if (project_target_get(p, target, &t, &err) < 0) {
 		rc = cli_fail(&err);
 		goto out;
 	}
+	if ((rc = cli_project_passin(&pi, p, NULL)) != EXIT_OK)
+		goto out;
 	for (loaded = 0; loaded < p->n_keys; loaded++)
-		if ((rc = cli_project_key(p, loaded, passin, &keys[loaded])) != EXIT_OK)
+		if ((rc = cli_project_key(p, loaded, &pi, &keys[loaded])) != EXIT_OK)
 			goto out;
 	if (p->encryption_key_abspath != NULL &&
-	    (rc = cli_load_key(p->encryption_key_abspath, passin, &enc)) != EXIT_OK)
+	    (rc = cli_load_key_as(&pi, p->encryption_key_abspath, p->encryption_key, NULL,
+				  &enc)) != EXIT_OK)
 		goto out;
 	if (log == NULL && snprintf(logbuf, sizeof(logbuf), "%s/mcuprov.log", p->dir) <
 				   (int)sizeof(logbuf))
@@ -222,49 +256,51 @@ int cli_flow(const struct cmd_entry *cmd, unsigned what, int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	t0 = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 	if (!v.json)
-		printf("%s: target '%s' of '%s'%s\n", verb(cmd), t->name, file,
+		printf("%s: target '%s' of '%s'%s\n", cmd->name, t->name, file,
 		       v.dry ? " (dry run: nothing is run or changed)" : "");
 	rc = flow_run(&fo, &cb, &fr, &err);
 	sigaction(SIGINT, &old, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	if (!v.json && fr.diff != NULL && fr.diff[0] != '\0' && v.dry)
 		fputs(fr.diff, stdout);
-	if (v.json) {
-		json_object *j = json_object_new_object();
-
-		json_object_object_add(j, "ok", json_object_new_boolean(rc == 0));
-		json_object_object_add(j, "command", json_object_new_string(verb(cmd)));
-		json_object_object_add(j, "target", json_object_new_string(t->name));
-		json_object_object_add(j, "dry_run", json_object_new_boolean(v.dry));
-		json_object_object_add(j, "steps", v.steps);
-		json_object_object_add(j, "signed_app", json_object_new_string(fr.signed_app));
-		json_object_object_add(j, "diff", fr.diff ? json_object_new_string(fr.diff) : NULL);
-		json_object_object_add(j, "log", log && !v.dry ? json_object_new_string(log) : NULL);
-		json_object_object_add(j, "error", rc == 0 ? NULL : json_object_new_string(err.msg));
-		printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
-								      JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(j);
-		v.steps = NULL;
-	}
 	if (rc < 0) {
 		if (!v.json)
-			printf("%s: FAILED at step %zu (%s)%s%s\n", verb(cmd), fr.step_failed + 1,
-			       err.msg, log && !v.dry ? "; log: " : "", log && !v.dry ? log : "");
+			printf("%s: FAILED at step %zu (%s)%s%s\n", cmd->name, fr.step_failed + 1,
+			       err.msg, fr.logged ? "; log: " : "", fr.logged ? log : "");
 		rc = cli_fail(&err);
-		rc = rc == EXIT_USAGE ? EXIT_USAGE : EXIT_FAIL;
 		goto out;
 	}
 	if (!v.json)
-		printf("%s: OK (%zu step%s, %.1f s)\n", verb(cmd), fr.steps_run,
+		printf("%s: OK (%zu step%s, %.1f s)\n", cmd->name, fr.steps_run,
 		       fr.steps_run == 1 ? "" : "s",
 		       (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 - t0);
 	rc = EXIT_OK;
 out:
+	if (v.json) {
+		/* what was asked and what was made; "ok" and "error" last */
+		json_object *j = json_object_new_object();
+
+		json_object_object_add(j, "command", json_object_new_string(cmd->name));
+		if (t != NULL)
+			json_object_object_add(j, "target", json_object_new_string(t->name));
+		json_object_object_add(j, "dry_run", json_object_new_boolean(v.dry));
+		json_object_object_add(j, "steps", v.steps ? v.steps : json_object_new_array());
+		v.steps = NULL;
+		if (fr.signed_app_made)
+			json_object_object_add(j, "signed_app",
+					       json_object_new_string(fr.signed_app));
+		if (fr.diff != NULL)
+			json_object_object_add(j, "diff", json_object_new_string(fr.diff));
+		if (fr.logged)
+			json_object_object_add(j, "log", json_object_new_string(log));
+		cli_json_print(j, rc);
+	}
 	json_object_put(v.steps);
 	flow_result_free(&fr);
 	for (k = 0; k < loaded; k++)
 		key_free(keys[k]);
 	key_free(enc);
+	cli_passin_free(&pi);
 	project_free(p);
 	return rc;
 }

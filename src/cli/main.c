@@ -70,5 +70,6 @@ int main(int argc, char **argv)
 	}
 	cli.cmd = cmd->name;
 	optind = 0; /* GNU getopt: full re-initialisation for the subcommand */
-	return finish(cmd->exec(argc - i, argv + i));
+	/* --json: one object on stdout even when the command stopped early */
+	return finish(cli_json_fallback(cmd, argc - i, argv + i, cmd->exec(argc - i, argv + i)));
 }

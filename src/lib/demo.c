@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mcuprov/datadir.h"
 #include "mcuprov/demo.h"
 #include "mcuprov/fileio.h"
 #include "mcuprov/image.h"
@@ -30,31 +31,9 @@ const char *demo_step_name(enum demo_step step)
 	return step < DEMO_N_STEPS ? names[step] : "?";
 }
 
-const char *demo_examples_dir(void)
+const char *demo_step_label(const struct demo_opts *o, enum demo_step step)
 {
-	static char env[4096];
-	const char *candidates[3] = { NULL, NULL, NULL }, *e = getenv("MCUPROV_EXAMPLES");
-	char probe[4200];
-	size_t i;
-
-	if (e != NULL && e[0] != '\0') {
-		snprintf(env, sizeof(env), "%s", e);
-		candidates[0] = env;
-	}
-#ifdef MCUPROV_SRC_EXAMPLES
-	candidates[1] = MCUPROV_SRC_EXAMPLES;
-#endif
-#ifdef MCUPROV_DATA_EXAMPLES
-	candidates[2] = MCUPROV_DATA_EXAMPLES;
-#endif
-	for (i = 0; i < 3; i++) {
-		if (candidates[i] == NULL)
-			continue;
-		snprintf(probe, sizeof(probe), "%s/demo-qemu/Makefile", candidates[i]);
-		if (access(probe, R_OK) == 0)
-			return candidates[i];
-	}
-	return NULL;
+	return step == DEMO_KEYGEN && o->key != NULL ? "load key" : demo_step_name(step);
 }
 
 static double now(void)
@@ -142,34 +121,14 @@ static bool join(char *out, size_t n, const char *a, const char *b)
 	return k >= 0 && (size_t)k < n;
 }
 
-static int make_dirs(const char *path, struct mcuprov_err *err)
-{
-	char buf[4096], *p;
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return err_set(err, MCUPROV_ERR_USAGE, path, "path too long");
-	for (p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return err_set(err, MCUPROV_ERR_IO, buf, "cannot create directory: %s",
-				       strerror(errno));
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-		return err_set(err, MCUPROV_ERR_IO, buf, "cannot create directory: %s",
-			       strerror(errno));
-	return 0;
-}
-
 int demo_run(const struct demo_opts *o, const struct demo_callbacks *cb, struct demo_result *res,
 	     struct mcuprov_err *err)
 {
 	struct run_ctx c;
-	struct mcuprov_key *key = NULL;
-	const struct mcuprov_key *keys[1];
-	const char *ex = o->examples ? o->examples : demo_examples_dir(), *macro;
+	struct mcuprov_key *made = NULL;
+	const struct mcuprov_key *key = o->key, *keys[1];
+	enum key_type type = o->key != NULL ? o->key->type : o->type;
+	const char *ex = o->examples ? o->examples : datadir_examples(), *macro;
 	char dir[4096], demo_src[4200], keys_c[4200], build[4200], src_keys[4300], app[4300],
 		loader[4300], o_arg[4300], k_arg[4300], d_arg[128], dev_arg[4400], exdir[4200];
 	enum demo_step step = DEMO_KEYGEN;
@@ -181,28 +140,37 @@ int demo_run(const struct demo_opts *o, const struct demo_callbacks *cb, struct 
 	memset(&c, 0, sizeof(c));
 	c.cb = cb;
 	c.res = res;
-	macro = keysc_sign_macro(o->type);
-	if (o->type == KEY_ECDSA_P384 || macro == NULL)
+	macro = keysc_sign_macro(type);
+	if (o->key != NULL && (type == KEY_ECDSA_P384 || macro == NULL))
+		return err_set(err, MCUPROV_ERR_REFUSED, o->key_path,
+			       "is %s: the demo loader takes ed25519, ecdsa-p256, rsa-2048 or "
+			       "rsa-3072 keys",
+			       key_type_name(type));
+	if (type == KEY_ECDSA_P384 || macro == NULL)
 		return err_set(err, MCUPROV_ERR_USAGE, NULL,
 			       "the demo loader takes ed25519, ecdsa-p256, rsa-2048 or rsa-3072 keys");
+	if (o->key != NULL && !o->key->is_private)
+		return err_set(err, MCUPROV_ERR_REFUSED, o->key_path,
+			       "is a public key: the demo signs its app with the private key");
 	if (ex == NULL)
 		return err_set(err, MCUPROV_ERR_IO, NULL,
 			       "demo sources (examples/demo-qemu) not found; set MCUPROV_EXAMPLES");
-	if ((rc = make_dirs(o->dir, err)) < 0)
+	if ((rc = file_mkdirs(o->dir, 0777, err)) < 0)
 		return rc;
 	if (realpath(o->dir, dir) == NULL || realpath(ex, exdir) == NULL)
 		return err_set(err, MCUPROV_ERR_IO, o->dir, "cannot resolve: %s", strerror(errno));
 	{
 		char kname[64];
 
-		snprintf(kname, sizeof(kname), "/demo-%s.pem", key_type_name(o->type));
+		snprintf(kname, sizeof(kname), "/demo-%s.pem", key_type_name(type));
 		if (!join(demo_src, sizeof(demo_src), exdir, "/demo-qemu") ||
 		    !join(keys_c, sizeof(keys_c), dir, "/keys.c") ||
 		    !join(build, sizeof(build), dir, "/build") ||
 		    !join(src_keys, sizeof(src_keys), demo_src, "/loader/keys.c") ||
 		    !join(app, sizeof(app), build, "/app.bin") ||
 		    !join(loader, sizeof(loader), build, "/loader.elf") ||
-		    !join(res->key_path, sizeof(res->key_path), dir, kname) ||
+		    !join(res->key_path, sizeof(res->key_path),
+			  o->key ? (o->key_path ? o->key_path : "") : dir, o->key ? "" : kname) ||
 		    !join(res->signed_app, sizeof(res->signed_app), build, "/app.signed.bin") ||
 		    !join(res->log_path, sizeof(res->log_path), dir, "/demo.log") ||
 		    !join(o_arg, sizeof(o_arg), "O=", build) ||
@@ -226,11 +194,15 @@ int demo_run(const struct demo_opts *o, const struct demo_callbacks *cb, struct 
 			cb->step_end(cb->arg, step, 0, now() - ts, detail);    \
 	} while (0)
 
-	/* 1. a fresh key: the demo directory's files are the demo's own */
+	/* 1. the user's key, or a fresh one: the demo directory's files are
+	 * the demo's own */
 	BEGIN(DEMO_KEYGEN);
-	if ((rc = key_generate(o->type, &key, err)) < 0 ||
-	    (rc = key_save(key, res->key_path, NULL, true, err)) < 0 ||
-	    (rc = key_fingerprint_hex(key, res->fingerprint, err)) < 0)
+	if (key == NULL && ((rc = key_generate(type, &made, err)) < 0 ||
+			    (rc = key_save(made, res->key_path, NULL, true, err)) < 0))
+		goto out;
+	if (key == NULL)
+		key = made;
+	if ((rc = key_fingerprint_hex(key, res->fingerprint, err)) < 0)
 		goto out;
 	snprintf(detail, sizeof(detail), "%.400s, fingerprint %s", res->key_path, res->fingerprint);
 	END();
@@ -257,8 +229,8 @@ int demo_run(const struct demo_opts *o, const struct demo_callbacks *cb, struct 
 		provision_result_free(&pr);
 		if (rc < 0)
 			goto out;
-		snprintf(detail, sizeof(detail), "%.400s now trusts only the new key (%s block)", keys_c,
-			 macro);
+		snprintf(detail, sizeof(detail), "%.400s now trusts only the %s key (%s block)", keys_c,
+			 o->key ? "given" : "new", macro);
 	}
 	END();
 
@@ -309,7 +281,7 @@ int demo_run(const struct demo_opts *o, const struct demo_callbacks *cb, struct 
 		keys[0] = key;
 		if ((rc = image_verify(res->signed_app, keys, 1, &vr, err)) < 0)
 			goto out;
-		snprintf(detail, sizeof(detail), "hash and %s signature valid", key_type_name(o->type));
+		snprintf(detail, sizeof(detail), "hash and %s signature valid", key_type_name(type));
 	}
 	END();
 
@@ -347,7 +319,7 @@ out:
 	if (rc < 0 && cb->step_end)
 		cb->step_end(cb->arg, step, rc, now() - ts, err ? err->msg : "");
 	res->seconds = now() - t0;
-	key_free(key);
+	key_free(made);
 	return rc;
 #undef BEGIN
 #undef END

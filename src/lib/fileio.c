@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,18 +173,12 @@ void file_atomic_abort(struct file_atomic *a)
 	atomic_free(a);
 }
 
-int file_atomic_open(struct file_atomic *a, const char *path, unsigned flags,
-		     struct mcuprov_err *err)
+/* What is at PATH may be replaced under FLAGS: nothing, or with
+ * FILE_WRITE_FORCE a regular file; never a symbolic link or a directory. */
+static int check_dest(const char *path, unsigned flags, struct mcuprov_err *err)
 {
 	struct stat st;
-	mode_t mode = (flags & FILE_WRITE_PRIVATE) ? 0600 : 0666;
-	const char *slash = strrchr(path, '/');
-	size_t tmplen, base_off = slash ? (size_t)(slash - path) + 1 : 0;
-	int tries, rc;
 
-	memset(a, 0, sizeof(*a));
-	a->fd = -1;
-	a->flags = flags;
 	if (lstat(path, &st) == 0) {
 		if (S_ISLNK(st.st_mode))
 			return err_set(err, MCUPROV_ERR_REFUSED, path,
@@ -198,6 +193,101 @@ int file_atomic_open(struct file_atomic *a, const char *path, unsigned flags,
 	} else if (errno != ENOENT) {
 		return err_set(err, MCUPROV_ERR_IO, path, "cannot stat: %s", strerror(errno));
 	}
+	return 0;
+}
+
+int file_mkdirs(const char *dir, mode_t mode, struct mcuprov_err *err)
+{
+	char buf[PATH_MAX], *p;
+	struct stat st;
+	bool last;
+
+	if ((size_t)snprintf(buf, sizeof(buf), "%s", dir) >= sizeof(buf))
+		return err_set(err, MCUPROV_ERR_USAGE, dir, "path too long");
+	/* each prefix ending before a '/', then the whole path */
+	for (p = buf + 1, last = buf[0] == '\0'; !last; p++) {
+		last = *p == '\0';
+		if (!last && (*p != '/' || p[-1] == '/'))
+			continue;
+		*p = '\0';
+		if (mkdir(buf, mode) < 0 &&
+		    (errno != EEXIST || stat(buf, &st) < 0 || !S_ISDIR(st.st_mode))) {
+			if (errno == EEXIST)
+				errno = ENOTDIR;
+			return err_set(err, MCUPROV_ERR_IO, buf, "cannot create directory: %s",
+				       strerror(errno));
+		}
+		if (!last)
+			*p = '/';
+	}
+	return 0;
+}
+
+/* DIR's first ancestor (DIR itself included) that exists, into OUT. */
+static void existing_ancestor(const char *dir, char *out, size_t n)
+{
+	char *slash;
+
+	snprintf(out, n, "%s", dir);
+	while (access(out, F_OK) < 0 && errno == ENOENT) {
+		if ((slash = strrchr(out, '/')) == NULL) {
+			snprintf(out, n, ".");
+			return;
+		}
+		slash[slash == out ? 1 : 0] = '\0';
+	}
+}
+
+int file_write_check(const char *path, unsigned flags, struct mcuprov_err *err)
+{
+	char *dir = dir_of(path), top[PATH_MAX];
+	struct stat st;
+	int rc;
+
+	if (dir == NULL)
+		return err_set(err, MCUPROV_ERR_NOMEM, path, "out of memory");
+	if ((rc = check_dest(path, flags, err)) < 0)
+		goto out;
+	existing_ancestor(dir, top, sizeof(top));
+	if (strcmp(top, dir) != 0 && !(flags & FILE_WRITE_MKDIR)) {
+		rc = err_set(err, MCUPROV_ERR_IO, path, "cannot create temporary file in '%s': %s",
+			     dir, strerror(ENOENT));
+	} else if (stat(top, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		rc = err_set(err, MCUPROV_ERR_IO, top, "not a directory");
+	} else if (access(top, W_OK | X_OK) < 0) {
+		if (strcmp(top, dir) == 0) {
+			rc = err_set(err, MCUPROV_ERR_IO, path,
+				     "cannot create temporary file in '%s': %s", dir,
+				     strerror(errno));
+		} else { /* as file_mkdirs() would fail: on the first missing one */
+			size_t k = strcmp(top, ".") == 0 && dir[0] != '.' ? 0 : strlen(top);
+
+			while (dir[k] == '/')
+				k++;
+			k += strcspn(dir + k, "/");
+			snprintf(top, sizeof(top), "%.*s", (int)k, dir);
+			rc = err_set(err, MCUPROV_ERR_IO, top, "cannot create directory: %s",
+				     strerror(errno));
+		}
+	}
+out:
+	free(dir);
+	return rc;
+}
+
+int file_atomic_open(struct file_atomic *a, const char *path, unsigned flags,
+		     struct mcuprov_err *err)
+{
+	mode_t mode = (flags & FILE_WRITE_PRIVATE) ? 0600 : 0666;
+	const char *slash = strrchr(path, '/');
+	size_t tmplen, base_off = slash ? (size_t)(slash - path) + 1 : 0;
+	int tries, rc;
+
+	memset(a, 0, sizeof(*a));
+	a->fd = -1;
+	a->flags = flags;
+	if ((rc = check_dest(path, flags, err)) < 0)
+		return rc;
 
 	a->path = strdup(path);
 	a->dir = dir_of(path);
@@ -207,6 +297,9 @@ int file_atomic_open(struct file_atomic *a, const char *path, unsigned flags,
 		rc = err_set(err, MCUPROV_ERR_NOMEM, path, "out of memory");
 		goto fail;
 	}
+	if ((flags & FILE_WRITE_MKDIR) &&
+	    (rc = file_mkdirs(a->dir, (flags & FILE_WRITE_PRIVATE) ? 0700 : 0777, err)) < 0)
+		goto fail;
 	for (tries = 0; tries < 16; tries++) {
 		unsigned char rnd[6];
 

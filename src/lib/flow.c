@@ -41,6 +41,7 @@ struct ctx {
 	const struct flow_opts *o;
 	const struct flow_callbacks *cb;
 	enum flow_kind kind;
+	struct flow_result *res;
 };
 
 static void on_line(void *arg, int is_stderr, const char *line)
@@ -82,6 +83,7 @@ static int external(struct ctx *c, const struct project_step *st, char ***argv_o
 	ro.on_line = on_line;
 	ro.on_progress = on_progress;
 	ro.arg = c;
+	c->res->logged = c->res->logged || ro.log_path != NULL;
 	if ((rc = runner_run(&ro, &rr, err)) < 0)
 		return rc;
 	if (rr.cancelled)
@@ -152,7 +154,7 @@ int flow_run(const struct flow_opts *o, const struct flow_callbacks *cb, struct 
 {
 	const struct project *p = o->project;
 	const struct project_target *t = o->target;
-	struct ctx c = { o, cb, FLOW_PROVISION };
+	struct ctx c = { o, cb, FLOW_PROVISION, res };
 	struct {
 		enum flow_kind kind;
 		const struct project_step *step; /* NULL: a core step */
@@ -257,6 +259,7 @@ int flow_run(const struct flow_opts *o, const struct flow_callbacks *cb, struct 
 				so.outfile = res->signed_app;
 				so.key = o->keys[0];
 				rc = image_sign(&so, &sr, err);
+				res->signed_app_made = rc == 0;
 				if (rc == 0)
 					snprintf(detail, sizeof(detail), "%.400s (%llu bytes, version %s)",
 						 res->signed_app, (unsigned long long)sr.out_size,

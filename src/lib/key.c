@@ -436,6 +436,12 @@ int key_private_pem(const struct mcuprov_key *key, const char *password, char **
 		      (uint8_t **)pem, len, "private key", err);
 }
 
+/* How key_save() writes: private, the directory made, replaced only when FORCE. */
+static unsigned key_save_flags(bool force)
+{
+	return FILE_WRITE_PRIVATE | FILE_WRITE_MKDIR | (force ? FILE_WRITE_FORCE : 0);
+}
+
 int key_save(const struct mcuprov_key *key, const char *path, const char *password, bool force,
 	     struct mcuprov_err *err)
 {
@@ -449,10 +455,14 @@ int key_save(const struct mcuprov_key *key, const char *path, const char *passwo
 			snprintf(err->subject, sizeof(err->subject), "%s", path);
 		return rc;
 	}
-	rc = file_write_atomic(path, pem, len, FILE_WRITE_PRIVATE | (force ? FILE_WRITE_FORCE : 0),
-			       err);
+	rc = file_write_atomic(path, pem, len, key_save_flags(force), err);
 	OPENSSL_clear_free(pem, len + 1);
 	return rc;
+}
+
+int key_save_check(const char *path, bool force, struct mcuprov_err *err)
+{
+	return file_write_check(path, key_save_flags(force), err);
 }
 
 int key_public_der(const struct mcuprov_key *key, uint8_t **der, size_t *len,

@@ -52,8 +52,24 @@ static int read_line_fd(int fd, char *buf, const char *what, struct mcuprov_err 
 	return 0;
 }
 
+enum passwd_kind passwd_source_kind(const char *src)
+{
+	if (strncmp(src, "pass:", 5) == 0)
+		return PASSWD_PASS;
+	if (strncmp(src, "env:", 4) == 0)
+		return PASSWD_ENV;
+	if (strncmp(src, "file:", 5) == 0)
+		return PASSWD_FILE;
+	if (strncmp(src, "fd:", 3) == 0)
+		return PASSWD_FD;
+	if (strcmp(src, "stdin") == 0)
+		return PASSWD_STDIN;
+	return PASSWD_NONE;
+}
+
 int passwd_from_source(const char *src, char **out, struct mcuprov_err *err)
 {
+	enum passwd_kind kind = passwd_source_kind(src);
 	char *buf = NULL;
 	int rc = 0;
 
@@ -62,14 +78,14 @@ int passwd_from_source(const char *src, char **out, struct mcuprov_err *err)
 	if (buf == NULL)
 		return err_set(err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
 
-	if (strncmp(src, "pass:", 5) == 0) {
+	if (kind == PASSWD_PASS) {
 		if (strlen(src + 5) > PASSWD_MAX) {
 			rc = err_set(err, MCUPROV_ERR_PASSWORD, NULL, "password longer than %d bytes",
 				     PASSWD_MAX);
 			goto out;
 		}
 		strcpy(buf, src + 5);
-	} else if (strncmp(src, "env:", 4) == 0) {
+	} else if (kind == PASSWD_ENV) {
 		const char *v = getenv(src + 4);
 
 		if (src[4] == '\0' || v == NULL) {
@@ -83,7 +99,7 @@ int passwd_from_source(const char *src, char **out, struct mcuprov_err *err)
 			goto out;
 		}
 		strcpy(buf, v);
-	} else if (strncmp(src, "file:", 5) == 0) {
+	} else if (kind == PASSWD_FILE) {
 		int fd = open(src + 5, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 
 		if (fd < 0) {
@@ -95,7 +111,7 @@ int passwd_from_source(const char *src, char **out, struct mcuprov_err *err)
 		close(fd);
 		if (rc < 0)
 			goto out;
-	} else if (strncmp(src, "fd:", 3) == 0) {
+	} else if (kind == PASSWD_FD) {
 		char *end;
 		long fd;
 
@@ -109,7 +125,7 @@ int passwd_from_source(const char *src, char **out, struct mcuprov_err *err)
 		rc = read_line_fd((int)fd, buf, src, err);
 		if (rc < 0)
 			goto out;
-	} else if (strcmp(src, "stdin") == 0) {
+	} else if (kind == PASSWD_STDIN) {
 		rc = read_line_fd(STDIN_FILENO, buf, "stdin", err);
 		if (rc < 0)
 			goto out;

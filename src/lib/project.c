@@ -18,7 +18,6 @@
  * stops at PROJECT_TOTAL_WORDS / PROJECT_TOTAL_BYTES. */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -32,6 +31,7 @@
 
 #include "mcuprov/datadir.h"
 #include "mcuprov/fileio.h"
+#include "mcuprov/passwd.h"
 #include "mcuprov/project.h"
 #include "mcuprov/provision.h"
 #include "mcuprov/strutil.h"
@@ -542,7 +542,7 @@ static int expand(const char *t, struct buf *out, lookup_fn fn, void *arg, size_
 
 /* Built-ins that are not vars, in lookup order after the vars. */
 static const char *const builtin_names[] = { "key", "signed_app", "app", "project_dir",
-					     "build_dir", "board", NULL };
+					     "build_dir", "board", "mcuprov_examples", NULL };
 
 /* "known: a, b, key, ..." for an unknown-variable message: the vars and
  * the built-ins that have a value. */
@@ -560,7 +560,8 @@ static void known_names(const struct project_var *vars, size_t n_vars, bool targ
 
 		if (!target && (strcmp(b, "app") == 0 || strcmp(b, "signed_app") == 0))
 			continue;
-		if (strcmp(b, "board") == 0 && !has_board)
+		if ((strcmp(b, "board") == 0 && !has_board) ||
+		    (strcmp(b, "mcuprov_examples") == 0 && datadir_examples() == NULL))
 			continue;
 		for (i = 0; i < n_vars; i++)
 			dup = dup || strcmp(vars[i].name, b) == 0;
@@ -588,7 +589,14 @@ static int flat_lookup(const struct project *p, const struct project_target *t, 
 		*val = p->dir;
 	else if (strcmp(name, "build_dir") == 0)
 		*val = t != NULL && t->build_dir != NULL ? t->build_dir : "build";
-	else if (t != NULL && strcmp(name, "app") == 0)
+	else if (strcmp(name, "mcuprov_examples") == 0) {
+		if ((*val = datadir_examples()) != NULL)
+			return XP_OK;
+		snprintf(msg, msgsz,
+			 "'${mcuprov_examples}' has no value: mcuprov's examples (demo-qemu) are "
+			 "not installed; set MCUPROV_EXAMPLES");
+		return XP_LOCAL;
+	} else if (t != NULL && strcmp(name, "app") == 0)
 		*val = t->app;
 	else if (t != NULL && strcmp(name, "signed_app") == 0)
 		*val = t->signed_app;
@@ -711,9 +719,55 @@ static int abs_path(struct ld *l, const char *base, const char *path, char **out
 	return 0;
 }
 
+/* keys[I].passin (node N, WHERE "keys[I].passin") into K->passin: env:NAME
+ * as it is, file:PATH with PATH made absolute against the project
+ * directory.  A value that is no source is never shown in the message: it
+ * may be a password written where its source belongs. */
+static int parse_passin(struct ld *l, const yaml_node_t *n, const char *where,
+			struct project_key *k)
+{
+	char *src = NULL, *path = NULL;
+	size_t n_src;
+	int rc;
+
+	if ((rc = get_string(l, n, where, "env:NAME or file:PATH", &src)) < 0)
+		return rc;
+	switch (passwd_source_kind(src)) {
+	case PASSWD_ENV:
+	case PASSWD_FILE:
+		if (strcmp(src, "env:") == 0 || strcmp(src, "file:") == 0)
+			rc = FAIL(l, n, "%s: expected env:NAME or file:PATH, got '%s'", where, src);
+		else if (src[0] == 'e')
+			k->passin = src, src = NULL;
+		else if ((rc = abs_path(l, l->p->dir, src + 5, &path)) == 0) {
+			n_src = strlen(path) + 6;
+			if ((k->passin = malloc(n_src)) == NULL)
+				rc = err_set(l->err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
+			else
+				snprintf(k->passin, n_src, "file:%s", path);
+		}
+		break;
+	case PASSWD_PASS:
+		rc = FAIL(l, n, "%s: a password in the project file is refused: use env:NAME or "
+			  "file:PATH", where);
+		break;
+	case PASSWD_FD:
+	case PASSWD_STDIN:
+		rc = FAIL(l, n, "%s: expected env:NAME or file:PATH, got '%s' (read once, at the "
+			  "command line: --passin)", where, src);
+		break;
+	default:
+		rc = FAIL(l, n, "%s: expected env:NAME or file:PATH (where the password is, never "
+			  "the password itself)", where);
+	}
+	free(src);
+	free(path);
+	return rc;
+}
+
 static int parse_keys(struct ld *l, const yaml_node_t *n)
 {
-	static const char *const names[] = { "path", "type", NULL };
+	static const char *const names[] = { "path", "type", "passin", NULL };
 	struct project *p = l->p;
 	yaml_node_item_t *it;
 	char g[SHOW_MAX + 16];
@@ -732,7 +786,7 @@ static int parse_keys(struct ld *l, const yaml_node_t *n)
 	if ((p->keys = calloc(count, sizeof(*p->keys))) == NULL)
 		return err_set(l->err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
 	for (it = n->data.sequence.items.start, i = 0; it < n->data.sequence.items.top; it++, i++) {
-		const yaml_node_t *e = node_of(l, *it), *v[2];
+		const yaml_node_t *e = node_of(l, *it), *v[3];
 		struct project_key *k = &p->keys[i];
 		char where[WHERE_MAX], w[WHERE_MAX];
 		char *type = NULL;
@@ -769,6 +823,9 @@ static int parse_keys(struct ld *l, const yaml_node_t *n)
 				return FAIL(l, v[0], "%s.path: '%s' is also keys[%zu]", where,
 					    show(k->path, strlen(k->path), g, sizeof(g)), j);
 		if ((rc = abs_path(l, p->dir, k->path, &k->abspath)) < 0)
+			return rc;
+		wfmt(w, "%s.passin", where);
+		if (v[2] != NULL && (rc = parse_passin(l, v[2], w, k)) < 0)
 			return rc;
 	}
 	return 0;
@@ -1590,6 +1647,7 @@ void project_free(struct project *p)
 	for (i = 0; i < p->n_keys; i++) {
 		free(p->keys[i].path);
 		free(p->keys[i].abspath);
+		free(p->keys[i].passin);
 	}
 	free(p->keys);
 	free(p->encryption_key);
@@ -1780,186 +1838,4 @@ int project_define(struct project *p, const char *arg, bool undef, struct mcupro
 	*list = nv;
 	nv[(*count)++] = copy;
 	return 0;
-}
-
-/* ---- profiles ------------------------------------------------------------ */
-
-
-static bool yaml_name(const char *s)
-{
-	size_t n = strlen(s);
-
-	return n > 5 && s[0] != '.' && strcmp(s + n - 5, ".yaml") == 0;
-}
-
-/* The first line of PATH when it is a "#" comment, without "# ". */
-static char *first_comment(const char *path)
-{
-	char line[256];
-	FILE *f = fopen(path, "r");
-	char *s = line;
-
-	line[0] = '\0';
-	if (f != NULL) {
-		if (fgets(line, sizeof(line), f) == NULL)
-			line[0] = '\0';
-		fclose(f);
-	}
-	line[strcspn(line, "\r\n")] = '\0';
-	if (s[0] != '#')
-		return strdup("");
-	s++;
-	while (*s == ' ' || *s == '\t')
-		s++;
-	return strdup(s);
-}
-
-static int cmp_profile(const void *a, const void *b)
-{
-	return strcmp(((const struct project_profile *)a)->name,
-		      ((const struct project_profile *)b)->name);
-}
-
-void project_profiles_free(struct project_profile *v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(v[i].name);
-		free(v[i].path);
-		free(v[i].description);
-	}
-	free(v);
-}
-
-int project_profiles(struct project_profile **out, size_t *n, struct mcuprov_err *err)
-{
-	struct project_profile *v = NULL;
-	size_t count = 0, cap = 0, i;
-	char buf[PATH_MAX];
-	const char *dir;
-	int d, rc = 0;
-
-	*out = NULL;
-	*n = 0;
-	for (d = 0; rc == 0 && (dir = datadir_templates(d, "targets", buf, sizeof(buf))) != NULL; d++) {
-		DIR *dh = dir[0] != '\0' ? opendir(dir) : NULL;
-		struct dirent *e;
-
-		if (dh == NULL)
-			continue;
-		while (rc == 0 && (e = readdir(dh)) != NULL) {
-			struct project_profile *pp;
-			size_t len, plen;
-			bool dup = false;
-
-			if (!yaml_name(e->d_name))
-				continue;
-			len = strlen(e->d_name) - 5;
-			for (i = 0; i < count; i++)
-				dup = dup || (strlen(v[i].name) == len &&
-					      strncmp(v[i].name, e->d_name, len) == 0);
-			if (dup)
-				continue;
-			if (count == cap) {
-				size_t c = cap ? 2 * cap : 16;
-				struct project_profile *nv = realloc(v, c * sizeof(*nv));
-
-				if (nv == NULL) {
-					rc = MCUPROV_ERR_NOMEM;
-					break;
-				}
-				v = nv;
-				cap = c;
-			}
-			pp = &v[count++];
-			plen = strlen(dir) + strlen(e->d_name) + 2;
-			pp->name = strndup(e->d_name, len);
-			pp->path = malloc(plen);
-			pp->description = NULL;
-			if (pp->path != NULL) {
-				snprintf(pp->path, plen, "%s/%s", dir, e->d_name);
-				pp->description = first_comment(pp->path);
-			}
-			if (pp->name == NULL || pp->path == NULL || pp->description == NULL)
-				rc = MCUPROV_ERR_NOMEM;
-		}
-		closedir(dh);
-	}
-	if (rc < 0) {
-		project_profiles_free(v, count);
-		return err_set(err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
-	}
-	if (count > 0)
-		qsort(v, count, sizeof(*v), cmp_profile);
-	*out = v;
-	*n = count;
-	return 0;
-}
-
-int project_profile_find(const char *name, char **path, struct mcuprov_err *err)
-{
-	struct project_profile *v = NULL;
-	char buf[PATH_MAX], file[PATH_MAX], list[MCUPROV_ERR_MSG_MAX / 2];
-	const char *dir;
-	struct stat st;
-	size_t n = 0, i, o = 0;
-	int d, rc;
-
-	*path = NULL;
-	if (strchr(name, '/') != NULL) {
-		if ((*path = strdup(name)) == NULL)
-			return err_set(err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
-		return 0;
-	}
-	for (d = 0; name[0] != '\0' && (dir = datadir_templates(d, "targets", buf, sizeof(buf))) != NULL; d++) {
-		if (dir[0] == '\0')
-			continue;
-		if ((size_t)snprintf(file, sizeof(file), "%s/%s%s", dir, name,
-				     yaml_name(name) ? "" : ".yaml") >= sizeof(file))
-			continue;
-		if (stat(file, &st) == 0 && S_ISREG(st.st_mode)) {
-			if ((*path = strdup(file)) == NULL)
-				return err_set(err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
-			return 0;
-		}
-	}
-	if ((rc = project_profiles(&v, &n, err)) < 0)
-		return rc;
-	list[0] = '\0';
-	for (i = 0; i < n; i++)
-		str_appendf(list, sizeof(list), &o, "%s%s", i ? ", " : "", v[i].name);
-	project_profiles_free(v, n);
-	if (n == 0)
-		return err_set(err, MCUPROV_ERR_USAGE, NULL,
-			       "profile '%s': not found (no profile directory; set "
-			       "MCUPROV_TEMPLATES)",
-			       name);
-	return err_set(err, MCUPROV_ERR_USAGE, NULL, "profile '%s': not found (available: %s)",
-		       name, list);
-}
-
-int project_init(const char *profile, const char *out_path, bool force, struct mcuprov_err *err)
-{
-	struct project *p = NULL;
-	char *path = NULL;
-	uint8_t *text = NULL;
-	size_t len = 0;
-	int rc;
-
-	rc = project_profile_find(profile, &path, err);
-	if (rc < 0)
-		goto out;
-	rc = project_load(path, &p, err);
-	if (rc < 0)
-		goto out;
-	rc = file_read(path, PROJECT_FILE_MAX, &text, &len, NULL, err);
-	if (rc < 0)
-		goto out;
-	rc = file_write_atomic(out_path, text, len, force ? FILE_WRITE_FORCE : 0, err);
-out:
-	project_free(p);
-	free(text);
-	free(path);
-	return rc;
 }

@@ -581,39 +581,62 @@ out:
 	return rc;
 }
 
+int provision_public_name(const char *key_path, char *out, size_t n, struct mcuprov_err *err)
+{
+	size_t len = strlen(key_path);
+
+	if (len > 4 && (strcmp(key_path + len - 4, ".pem") == 0 ||
+			strcmp(key_path + len - 4, ".der") == 0))
+		len -= 4;
+	if ((size_t)snprintf(out, n, "%.*s.pub.pem", (int)len, key_path) >= n)
+		return err_set(err, MCUPROV_ERR_USAGE, key_path, "path too long");
+	return 0;
+}
+
+int provision_public_write(const struct mcuprov_key *key, const char *key_name,
+			   const char *pub_path, bool dry_run, bool *written,
+			   struct mcuprov_err *err)
+{
+	char *pem = NULL;
+	uint8_t *old = NULL;
+	size_t len = 0, oldlen = 0;
+	int rc;
+
+	*written = false;
+	if ((rc = key_public_pem(key, &pem, &len, err)) < 0)
+		return rc;
+	if (file_read(pub_path, 65536, &old, &oldlen, NULL, NULL) == 0) {
+		if (oldlen != len || memcmp(old, pem, len) != 0)
+			rc = err_set(err, MCUPROV_ERR_REFUSED, pub_path,
+				     "exists and is not the public half of '%s'", key_name);
+	} else if (!dry_run) {
+		rc = file_write_atomic(pub_path, pem, len, 0, err);
+		*written = rc == 0;
+	}
+	free(old);
+	OPENSSL_free(pem);
+	return rc;
+}
+
 /* The public key file for key I: the key file itself when it is public,
- * else NAME.pub.pem beside it (written unless dry run; never overwritten
- * with another key).  OUT receives its absolute path. */
+ * else NAME.pub.pem beside it (provision_public_write()).  OUT receives its
+ * absolute path. */
 static int public_file(const struct provision_opts *o, size_t i, struct provision_result *r,
 		       char *out, size_t outsz, struct mcuprov_err *err)
 {
-	char *pem = NULL, base[PROVISION_PATH_MAX], cwd[PROVISION_PATH_MAX];
-	uint8_t *old = NULL;
-	size_t len = 0, oldlen = 0, n;
+	char base[PROVISION_PATH_MAX], cwd[PROVISION_PATH_MAX];
+	bool written;
 	int rc = 0;
 
 	if (snprintf(base, sizeof(base), "%s", o->key_paths[i]) >= (int)sizeof(base) - 9)
 		return err_set(err, MCUPROV_ERR_USAGE, o->key_paths[i], "path too long");
 	if (o->keys[i]->is_private) {
-		n = strlen(base);
-		if (n > 4 && (strcmp(base + n - 4, ".pem") == 0 || strcmp(base + n - 4, ".der") == 0))
-			base[n - 4] = '\0';
-		strcat(base, ".pub.pem");
-		if ((rc = key_public_pem(o->keys[i], &pem, &len, err)) < 0)
+		if ((rc = provision_public_name(o->key_paths[i], base, sizeof(base), err)) < 0 ||
+		    (rc = provision_public_write(o->keys[i], o->key_paths[i], base, o->dry_run,
+						 &written, err)) < 0)
 			return rc;
-		if (file_read(base, 65536, &old, &oldlen, NULL, NULL) == 0) {
-			if (oldlen != len || memcmp(old, pem, len) != 0)
-				rc = err_set(err, MCUPROV_ERR_REFUSED, base,
-					     "exists and is not the public half of '%s'", o->key_paths[i]);
-		} else if (!o->dry_run) {
-			rc = file_write_atomic(base, pem, len, 0, err);
-			if (rc == 0 && r->n_pub_written < PROVISION_MAX_KEYS)
-				snprintf(r->pub_written[r->n_pub_written++], PROVISION_PATH_MAX, "%s", base);
-		}
-		free(old);
-		OPENSSL_free(pem);
-		if (rc < 0)
-			return rc;
+		if (written && r->n_pub_written < PROVISION_MAX_KEYS)
+			snprintf(r->pub_written[r->n_pub_written++], PROVISION_PATH_MAX, "%s", base);
 	}
 	/* Kconfig resolves relative names against the bootloader's tree:
 	 * give absolute ones */

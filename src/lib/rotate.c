@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <yaml.h>
 
 #include "mcuprov/devkey.h"
@@ -206,10 +207,13 @@ struct keys_layout {
 	size_t end[PROJECT_KEYS_MAX];	/* its last byte of content + 1 */
 	size_t dash;			/* block: the first entry's '-' */
 	size_t after_key;		/* block: the line after "keys:" */
-	size_t key_col;			/* block: column of the first entry's first key */
-	bool entry_flow;		/* the first entry is {...} */
-	bool brace_space;		/* ... written "{ path" */
-	bool type_first;		/* the first entry says type before path */
+	/* each entry's style */
+	size_t key[PROJECT_KEYS_MAX];	  /* byte offset: its first key, or its '{' */
+	size_t key_col[PROJECT_KEYS_MAX]; /* the column of that */
+	bool eflow[PROJECT_KEYS_MAX];	  /* written {...} */
+	bool brace_space[PROJECT_KEYS_MAX]; /* ... as "{ path" */
+	bool type_first[PROJECT_KEYS_MAX];  /* says type before path */
+	bool odd[PROJECT_KEYS_MAX];	  /* tagged or anchored {...}: never rewritten */
 	size_t sep_start, sep_end;	/* flow: between entries 0 and 1 (n >= 2) */
 };
 
@@ -337,8 +341,8 @@ static int find_keys(const char *name, const char *text, size_t len, struct keys
 	}
 	for (it = seq->data.sequence.items.start, i = 0; it < seq->data.sequence.items.top;
 	     it++, i++) {
-		const yaml_node_t *e = yaml_document_get_node(&doc, *it);
-		size_t end = 0;
+		const yaml_node_t *e = yaml_document_get_node(&doc, *it), *first;
+		size_t end = 0, kb;
 
 		if (i >= PROJECT_KEYS_MAX || e == NULL || e->type != YAML_MAPPING_NODE) {
 			rc = err_set(err, MCUPROV_ERR_IO, name, "its keys changed meanwhile");
@@ -354,27 +358,22 @@ static int find_keys(const char *name, const char *text, size_t len, struct keys
 		k->start[i] = byte_at(text, len, base, e->start_mark.index);
 		k->end[i] = byte_at(text, len, base, end);
 		prev = end;
-		if (i == 0) {
-			const yaml_node_t *first =
-				e->data.mapping.pairs.start < e->data.mapping.pairs.top
-					? yaml_document_get_node(&doc,
-								 e->data.mapping.pairs.start->key)
-					: NULL;
-			size_t kb;
-
-			k->entry_flow = e->data.mapping.style == YAML_FLOW_MAPPING_STYLE;
-			k->brace_space = k->entry_flow && k->start[0] + 1 < len &&
-					 text[k->start[0] + 1] == ' ';
-			k->type_first = first != NULL && first->type == YAML_SCALAR_NODE &&
-					strcmp((const char *)first->data.scalar.value, "type") == 0;
+		first = e->data.mapping.pairs.start < e->data.mapping.pairs.top
+				? yaml_document_get_node(&doc, e->data.mapping.pairs.start->key)
+				: NULL;
+		k->eflow[i] = e->data.mapping.style == YAML_FLOW_MAPPING_STYLE;
+		k->brace_space[i] = k->eflow[i] && k->start[i] + 1 < len &&
+				    text[k->start[i] + 1] == ' ';
+		k->type_first[i] = first != NULL && first->type == YAML_SCALAR_NODE &&
+				   strcmp((const char *)first->data.scalar.value, "type") == 0;
+		if (i == 0)
 			k->dash = byte_at(text, len, base, seq->start_mark.index);
-			/* where the new entry's first key goes: as the first
-			 * entry's key, or its '{' */
-			kb = first != NULL && !k->entry_flow
-				     ? byte_at(text, len, base, first->start_mark.index)
-				     : k->start[0];
-			k->key_col = kb - line_start(text, kb);
-		}
+		/* where a rewritten entry's first key goes: as this entry's first
+		 * key, or its '{' */
+		kb = first != NULL && !k->eflow[i] ? byte_at(text, len, base, first->start_mark.index)
+						   : k->start[i];
+		k->key[i] = kb;
+		k->key_col[i] = kb - line_start(text, kb);
 	}
 	k->n = i;
 	k->after_key = after_eol(text, len, byte_at(text, len, base, kn->end_mark.index));
@@ -391,118 +390,185 @@ static int find_keys(const char *name, const char *text, size_t len, struct keys
 			rc = err_set(err, MCUPROV_ERR_INTERNAL, name,
 				     "cannot find where the keys list starts");
 	}
-	if (rc == 0 && k->entry_flow && text[k->start[0]] != '{')
-		k->entry_flow = false, k->brace_space = false; /* tagged or anchored: plain style */
+	for (i = 0; rc == 0 && i < k->n; i++)
+		if (k->eflow[i] && text[k->start[i]] != '{') /* tagged or anchored */
+			k->eflow[i] = false, k->brace_space[i] = false, k->odd[i] = true;
 out:
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&yp);
 	return rc;
 }
 
-/* Append the entry {path: PATH, type: TYPE} as a flow mapping, keys in the
- * first entry's order, "{ " when it has that space. */
-static void flow_entry(const struct keys_layout *k, const char *path, const char *type, char *out,
-		       size_t n, size_t *o)
+/* Append the entry {path: PATH, type: TYPE} in the style of entry J: its
+ * key order; FLOW: a flow mapping, "{ " when J has that space; else block
+ * lines, the second at column COL, lines ended by EOL. */
+static void put_entry(const struct keys_layout *k, size_t j, bool flow, size_t col,
+		      const char *eol, const char *path, const char *type, char *out, size_t n,
+		      size_t *o)
 {
 	const char *names[2] = {"path", "type"}, *vals[2] = {path, type};
-	size_t first = k->type_first ? 1 : 0, second = 1 - first;
-	const char *sp = k->brace_space ? " " : "";
+	size_t first = k->type_first[j] ? 1 : 0, second = 1 - first;
+	const char *sp = k->brace_space[j] ? " " : "";
 
-	str_appendf(out, n, o, "{%s%s: ", sp, names[first]);
+	if (flow)
+		str_appendf(out, n, o, "{%s", sp);
+	str_appendf(out, n, o, "%s: ", names[first]);
 	put_scalar(out, n, o, vals[first]);
-	str_appendf(out, n, o, ", %s: ", names[second]);
+	if (flow)
+		str_appendf(out, n, o, ", ");
+	else
+		str_appendf(out, n, o, "%s%*s", eol, (int)col, "");
+	str_appendf(out, n, o, "%s: ", names[second]);
 	put_scalar(out, n, o, vals[second]);
-	str_appendf(out, n, o, "%s}", sp);
+	if (flow)
+		str_appendf(out, n, o, "%s}", sp);
 }
 
-/* The text with the new entry (ADD) or without entry RETIRE (RETIRE >=
- * 1): *out is malloc'd. */
+/* One change of the text: [from, to) becomes TEXT (LEN bytes). */
+struct edit {
+	size_t from, to;
+	char *text;
+	size_t len;
+};
+
+/* The text with the new entry ADD_PATH (ADD) or without entry RETIRE
+ * (RETIRE >= 1), and entry I rewritten as {path: DEMOTE[I], type: TYPE}
+ * wherever DEMOTE[I] is set: *out is malloc'd. */
 static int rewrite(const char *name, const char *text, size_t len, const struct keys_layout *k,
-		   const char *add_path, const char *add_type, size_t retire, char **out,
-		   size_t *out_len, struct mcuprov_err *err)
+		   const char *add_path, const char *type, size_t retire,
+		   char *const *demote, char **out, size_t *out_len, struct mcuprov_err *err)
 {
-	char *entry, *res;
+	struct edit ed[PROJECT_KEYS_MAX + 1], t;
 	const char *eol = "\n", *nl = memchr(text, '\n', len);
-	size_t o = 0, cut_from, cut_to, n;
+	size_t n_ed = 0, o, i, j, at, total;
+	char *res;
+	int rc = 0;
 
 	if (nl != NULL && nl > text && nl[-1] == '\r')
 		eol = "\r\n";
-	if ((entry = malloc(ENTRY_MAX)) == NULL)
-		return NOMEM(err);
+	memset(ed, 0, sizeof(ed));
 	if (add_path != NULL) {
+		struct edit *e = &ed[n_ed++];
+
+		if ((e->text = malloc(ENTRY_MAX)) == NULL)
+			return NOMEM(err);
+		o = 0;
 		if (k->flow) {
 			/* {entry}, {old}... with the separator the list uses */
 			bool sep_ok = k->n >= 2;
-			size_t j, commas = 0;
+			size_t commas = 0;
 
 			for (j = k->sep_start; sep_ok && j < k->sep_end; j++) {
 				commas += text[j] == ',';
 				sep_ok = strchr(", \t\r\n", text[j]) != NULL;
 			}
-			flow_entry(k, add_path, add_type, entry, ENTRY_MAX, &o);
+			put_entry(k, 0, true, 0, eol, add_path, type, e->text, ENTRY_MAX, &o);
 			if (sep_ok && commas == 1)
-				str_appendf(entry, ENTRY_MAX, &o, "%.*s",
+				str_appendf(e->text, ENTRY_MAX, &o, "%.*s",
 					    (int)(k->sep_end - k->sep_start), text + k->sep_start);
 			else
-				str_appendf(entry, ENTRY_MAX, &o, ", ");
-			cut_from = cut_to = k->start[0];
+				str_appendf(e->text, ENTRY_MAX, &o, ", ");
+			e->from = e->to = k->start[0];
 		} else {
 			/* a line "- ..." (or two) at the first dash's column */
 			size_t ls = line_start(text, k->dash), d = k->dash - ls;
-			size_t gap = k->key_col > d + 1 ? k->key_col - d - 1 : 1;
-			const char *first = k->type_first ? "type" : "path";
-			const char *second = k->type_first ? "path" : "type";
+			size_t gap = k->key_col[0] > d + 1 ? k->key_col[0] - d - 1 : 1;
 
-			o += (size_t)snprintf(entry, ENTRY_MAX, "%*s-%*s", (int)d, "", (int)gap,
+			o += (size_t)snprintf(e->text, ENTRY_MAX, "%*s-%*s", (int)d, "", (int)gap,
 					      "");
-			if (k->entry_flow) {
-				flow_entry(k, add_path, add_type, entry, ENTRY_MAX, &o);
-			} else {
-				str_appendf(entry, ENTRY_MAX, &o, "%s: ", first);
-				put_scalar(entry, ENTRY_MAX, &o,
-					   k->type_first ? add_type : add_path);
-				str_appendf(entry, ENTRY_MAX, &o, "%s%*s%s: ", eol,
-					    (int)(d + 1 + gap), "", second);
-				put_scalar(entry, ENTRY_MAX, &o,
-					   k->type_first ? add_path : add_type);
-			}
-			str_appendf(entry, ENTRY_MAX, &o, "%s", eol);
+			put_entry(k, 0, k->eflow[0], d + 1 + gap, eol, add_path, type, e->text,
+				  ENTRY_MAX, &o);
+			str_appendf(e->text, ENTRY_MAX, &o, "%s", eol);
 			/* right after "keys:": comment lines above the first entry
 			 * stay with it */
-			cut_from = cut_to = k->after_key <= ls ? k->after_key : ls;
+			e->from = e->to = k->after_key <= ls ? k->after_key : ls;
 		}
+		e->len = o;
 		if (o >= ENTRY_MAX) {
-			free(entry);
-			return err_set(err, MCUPROV_ERR_USAGE, add_path, "path too long");
+			rc = err_set(err, MCUPROV_ERR_USAGE, add_path, "path too long");
+			goto out;
 		}
 	} else {
 		/* from the end of the entry before to the end of this one */
+		struct edit *e = &ed[n_ed++];
+
 		if (retire == 0 || retire >= k->n) {
-			free(entry);
-			return err_set(err, MCUPROV_ERR_INTERNAL, name, "no entry %zu to remove",
-				       retire);
+			rc = err_set(err, MCUPROV_ERR_INTERNAL, name, "no entry %zu to remove",
+				     retire);
+			goto out;
 		}
 		if (k->flow) {
-			cut_from = k->end[retire - 1];
-			cut_to = k->end[retire];
+			e->from = k->end[retire - 1];
+			e->to = k->end[retire];
 		} else {
-			cut_from = after_eol(text, len, k->end[retire - 1]);
-			cut_to = after_eol(text, len, k->end[retire]);
+			e->from = after_eol(text, len, k->end[retire - 1]);
+			e->to = after_eol(text, len, k->end[retire]);
 		}
 	}
-	n = len - (cut_to - cut_from) + o;
-	if ((res = malloc(n + 1)) == NULL) {
-		free(entry);
-		return NOMEM(err);
+	for (i = 0; i < k->n; i++) {
+		struct edit *e;
+
+		if (demote == NULL || demote[i] == NULL)
+			continue;
+		if (k->odd[i] || (k->flow && !k->eflow[i])) {
+			rc = err_set(err, MCUPROV_ERR_FORMAT, name,
+				     "keys[%zu]: cannot be rewritten in its style: write it as "
+				     "{path: FILE, type: TYPE} to rotate keys",
+				     i);
+			goto out;
+		}
+		e = &ed[n_ed++];
+		if ((e->text = malloc(ENTRY_MAX)) == NULL) {
+			rc = NOMEM(err);
+			goto out;
+		}
+		o = 0;
+		put_entry(k, i, k->eflow[i], k->key_col[i], eol, demote[i], type, e->text,
+			  ENTRY_MAX, &o);
+		if (o >= ENTRY_MAX) {
+			rc = err_set(err, MCUPROV_ERR_USAGE, demote[i], "path too long");
+			goto out;
+		}
+		e->len = o;
+		e->from = k->key[i];
+		e->to = k->end[i];
 	}
-	memcpy(res, text, cut_from);
-	memcpy(res + cut_from, entry, o);
-	memcpy(res + cut_from + o, text + cut_to, len - cut_to);
-	res[n] = '\0';
-	free(entry);
+	/* in the order of the text; an insertion before a change at its place */
+	for (i = 1; i < n_ed; i++)
+		for (j = i; j > 0 && (ed[j].from < ed[j - 1].from ||
+				      (ed[j].from == ed[j - 1].from && ed[j].to < ed[j - 1].to));
+		     j--)
+			t = ed[j], ed[j] = ed[j - 1], ed[j - 1] = t;
+	total = len;
+	for (i = 0; i < n_ed; i++) {
+		if (ed[i].to < ed[i].from || ed[i].to > len || (i > 0 && ed[i].from < ed[i - 1].to)) {
+			rc = err_set(err, MCUPROV_ERR_INTERNAL, name, "overlapping changes");
+			goto out;
+		}
+		total = total - (ed[i].to - ed[i].from) + ed[i].len;
+	}
+	if ((res = malloc(total + 1)) == NULL) {
+		rc = NOMEM(err);
+		goto out;
+	}
+	for (i = 0, at = 0, o = 0; i <= n_ed; i++) {
+		size_t upto = i < n_ed ? ed[i].from : len;
+
+		memcpy(res + o, text + at, upto - at);
+		o += upto - at;
+		if (i == n_ed)
+			break;
+		memcpy(res + o, ed[i].text, ed[i].len);
+		o += ed[i].len;
+		at = ed[i].to;
+	}
+	res[o] = '\0';
 	*out = res;
-	*out_len = n;
-	return 0;
+	*out_len = o;
+out:
+	for (i = 0; i < n_ed; i++)
+		free(ed[i].text);
+	return rc;
 }
 
 /* ---- the plan ------------------------------------------------------------ */
@@ -516,6 +582,7 @@ void rotate_plan_free(struct rotate_plan *plan)
 	for (i = 0; i < plan->n_keys; i++) {
 		free(plan->keys[i].path);
 		free(plan->keys[i].abspath);
+		free(plan->keys[i].pub_abspath);
 	}
 	free(plan->keys);
 	free(plan->retired);
@@ -539,17 +606,70 @@ static bool same_keys(const struct project *a, const struct rotate_key *b, size_
 	return true;
 }
 
+/* Append a key to the plan: FROM its index in the project (-1: the new
+ * key), PUB_ABSPATH its public half's file when the step stores it so. */
 static int add_key(struct rotate_plan *plan, const char *path, const char *abspath,
-		   enum key_type type, bool is_new, struct mcuprov_err *err)
+		   enum key_type type, int from, const char *pub_abspath, struct mcuprov_err *err)
 {
 	struct rotate_key *k = &plan->keys[plan->n_keys];
 
 	k->path = strdup(path);
 	k->abspath = strdup(abspath);
 	k->type = type;
-	k->is_new = is_new;
+	k->is_new = from < 0;
+	k->from = from;
+	k->pub_abspath = pub_abspath != NULL ? strdup(pub_abspath) : NULL;
 	plan->n_keys++;
-	return k->path != NULL && k->abspath != NULL ? 0 : NOMEM(err);
+	return k->path != NULL && k->abspath != NULL && (pub_abspath == NULL || k->pub_abspath)
+		       ? 0
+		       : NOMEM(err);
+}
+
+/* Does the key file ABS hold a private key, plain or encrypted?  Nothing
+ * is decrypted: an encrypted key fails to load for want of a password.  A
+ * file that does not load is left to the front end, which loads it. */
+static bool holds_private(const char *abs)
+{
+	struct mcuprov_key *key = NULL;
+	int rc = key_load(abs, NULL, NULL, &key, NULL);
+	bool priv = rc == MCUPROV_ERR_PASSWORD || (rc == 0 && key->is_private);
+
+	key_free(key);
+	return priv;
+}
+
+/* Which of P's keys the step stores as their public half: every key that
+ * no longer signs afterwards (ADD: all; RETIRE: all but keys[0] and
+ * RETIRE) whose file holds a private key.  DEMOTE[i] (the path to write in
+ * mcuprov.yaml) and PUB[i] (that file resolved) are malloc'd for those,
+ * NULL for the others. */
+static int plan_public(const struct project *p, enum rotate_action action, size_t retire,
+		       char **demote, char **pub, struct mcuprov_err *err)
+{
+	char name[PROVISION_PATH_MAX];
+	size_t i, j;
+	int rc;
+
+	for (i = 0; i < p->n_keys; i++) {
+		if ((action == ROTATE_RETIRE && (i == 0 || i == retire)) ||
+		    !holds_private(p->keys[i].abspath))
+			continue;
+		if ((rc = provision_public_name(p->keys[i].path, name, sizeof(name), err)) < 0)
+			return rc;
+		for (j = 0; j < p->n_keys; j++)
+			if (strcmp(p->keys[j].path, name) == 0)
+				return err_set(err, MCUPROV_ERR_USAGE, p->keys[i].path,
+					       "its public half '%s' is keys[%zu] of '%s' too: list "
+					       "the key once",
+					       name, j, p->file);
+		if ((demote[i] = strdup(name)) == NULL)
+			return NOMEM(err);
+		if ((rc = provision_public_name(p->keys[i].abspath, name, sizeof(name), err)) < 0)
+			return rc;
+		if ((pub[i] = strdup(name)) == NULL)
+			return NOMEM(err);
+	}
+	return 0;
 }
 
 /* The checks of ADD on the new key. */
@@ -557,12 +677,19 @@ static int check_new(const struct project *p, const char *key_path, const struct
 		     bool allow_dev_key, struct mcuprov_err *err)
 {
 	enum key_type t = p->keys[0].type;
+	char pub[PROVISION_PATH_MAX];
 	size_t i;
 
 	for (i = 0; i < p->n_keys; i++)
 		if (same_file(key_path, p->keys[i].abspath))
 			return err_set(err, MCUPROV_ERR_USAGE, key_path,
 				       "is already keys[%zu] of '%s'", i, p->file);
+	for (i = 0; i < p->n_keys && provision_public_name(key_path, pub, sizeof(pub), NULL) == 0;
+	     i++)
+		if (same_file(pub, p->keys[i].abspath))
+			return err_set(err, MCUPROV_ERR_USAGE, key_path,
+				       "is already keys[%zu] of '%s', as its public half '%s'", i,
+				       p->file, p->keys[i].path);
 	if (p->encryption_key_abspath != NULL && same_file(key_path, p->encryption_key_abspath))
 		return err_set(err, MCUPROV_ERR_USAGE, key_path,
 			       "is the encryption_key of '%s' (a signing key must not be the "
@@ -598,7 +725,7 @@ static int check_new(const struct project *p, const char *key_path, const struct
 static int find_retired(const struct project *p, const char *key_path, size_t *idx,
 			struct mcuprov_err *err)
 {
-	char list[MCUPROV_ERR_MSG_MAX / 2];
+	char list[MCUPROV_ERR_MSG_MAX / 2], pub[PROVISION_PATH_MAX];
 	size_t i, o = 0;
 
 	for (i = 0; i < p->n_keys; i++)
@@ -608,6 +735,11 @@ static int find_retired(const struct project *p, const char *key_path, size_t *i
 		if (strcmp(key_path, p->keys[i].path) == 0 ||
 		    same_file(key_path, p->keys[i].abspath))
 			break;
+	/* a key kept as its public half, named by its private key file */
+	if (i == p->n_keys && provision_public_name(key_path, pub, sizeof(pub), NULL) == 0)
+		for (i = 0; i < p->n_keys; i++)
+			if (strcmp(pub, p->keys[i].path) == 0 || same_file(pub, p->keys[i].abspath))
+				break;
 	if (i == p->n_keys) {
 		list[0] = '\0';
 		for (i = 0; i < p->n_keys; i++)
@@ -635,6 +767,7 @@ int rotate_plan(const struct project *p, enum rotate_action action, const char *
 	struct rotate_key *now = NULL;
 	uint8_t *old = NULL;
 	char *wpath = NULL, *abs = NULL;
+	char *demote[PROJECT_KEYS_MAX] = {NULL}, *pub[PROJECT_KEYS_MAX] = {NULL};
 	size_t old_len = 0, retire = 0, dlen = 0, i;
 	struct mcuprov_err e2;
 	int rc;
@@ -687,18 +820,21 @@ int rotate_plan(const struct project *p, enum rotate_action action, const char *
 		goto out;
 	}
 
-	/* the key list afterwards */
+	/* the key list afterwards, the keys that no longer sign as public
+	 * halves */
+	if ((rc = plan_public(p, action, retire, demote, pub, err)) < 0)
+		goto out;
 	if ((plan->keys = calloc(p->n_keys + 1, sizeof(*plan->keys))) == NULL) {
 		rc = NOMEM(err);
 		goto out;
 	}
 	if (action == ROTATE_ADD &&
-	    (rc = add_key(plan, wpath, abs, p->keys[0].type, true, err)) < 0)
+	    (rc = add_key(plan, wpath, abs, p->keys[0].type, -1, NULL, err)) < 0)
 		goto out;
 	for (i = 0; i < p->n_keys; i++)
 		if ((action == ROTATE_ADD || i != retire) &&
-		    (rc = add_key(plan, p->keys[i].path, p->keys[i].abspath, p->keys[i].type, false,
-				  err)) < 0)
+		    (rc = add_key(plan, demote[i] != NULL ? demote[i] : p->keys[i].path,
+				  p->keys[i].abspath, p->keys[i].type, (int)i, pub[i], err)) < 0)
 			goto out;
 	if (action == ROTATE_RETIRE && (plan->retired = strdup(p->keys[retire].path)) == NULL) {
 		rc = NOMEM(err);
@@ -713,7 +849,7 @@ int rotate_plan(const struct project *p, enum rotate_action action, const char *
 		goto out;
 	}
 	rc = rewrite(p->file, (const char *)old, old_len, &lay, action == ROTATE_ADD ? wpath : NULL,
-		     key_type_name(p->keys[0].type), retire, &plan->project_text,
+		     key_type_name(p->keys[0].type), retire, demote, &plan->project_text,
 		     &plan->project_len, err);
 	if (rc < 0)
 		goto out;
@@ -747,10 +883,29 @@ out:
 	free(old);
 	free(wpath);
 	free(abs);
+	for (i = 0; i < PROJECT_KEYS_MAX; i++) {
+		free(demote[i]);
+		free(pub[i]);
+	}
 	return rc;
 }
 
 /* ---- applying it --------------------------------------------------------- */
+
+/* KEY's public half alone, as a key loaded from its file PUB_PATH. */
+static int public_half(const struct mcuprov_key *key, const char *pub_path,
+		       struct mcuprov_key **out, struct mcuprov_err *err)
+{
+	char *pem = NULL;
+	size_t len = 0;
+	int rc;
+
+	if ((rc = key_public_pem(key, &pem, &len, err)) < 0)
+		return rc;
+	rc = key_load_mem((const uint8_t *)pem, len, pub_path, NULL, NULL, out, err);
+	OPENSSL_free(pem);
+	return rc;
+}
 
 void rotate_result_free(struct rotate_result *r)
 {
@@ -764,55 +919,88 @@ int rotate_apply(const struct project *p, const struct rotate_plan *plan,
 		 bool dry_run, struct rotate_result *r, struct mcuprov_err *err)
 {
 	uint8_t fp[PROJECT_KEYS_MAX + 1][KEY_FINGERPRINT_LEN];
-	const char *paths[PROVISION_MAX_KEYS];
+	const char *paths[PROVISION_MAX_KEYS], *was[PROVISION_MAX_KEYS];
+	const struct mcuprov_key *use[PROVISION_MAX_KEYS];
+	struct mcuprov_key *pub[PROVISION_MAX_KEYS] = {NULL};
+	char written[PROVISION_MAX_KEYS][PROVISION_PATH_MAX];
+	size_t n_written = 0, cur_len = 0, i, j;
 	uint8_t *cur = NULL;
-	size_t cur_len = 0, i, j;
 	mode_t mode = 0644;
-	int rc;
+	bool w;
+	int rc = 0;
 
 	memset(r, 0, sizeof(*r));
 	if (plan->n_keys == 0 || plan->n_keys > PROVISION_MAX_KEYS || plan->project_text == NULL ||
 	    plan->project_old == NULL)
 		return err_set(err, MCUPROV_ERR_INTERNAL, NULL, "not a rotation plan");
 	for (i = 0; i < plan->n_keys; i++) {
-		if (keys[i] == NULL)
-			return err_set(err, MCUPROV_ERR_INTERNAL, plan->keys[i].path, "not loaded");
-		if (keys[i]->type != plan->keys[i].type)
-			return err_set(err, MCUPROV_ERR_REFUSED, plan->keys[i].path,
-				       "is %s but '%s' says %s", key_type_name(keys[i]->type),
-				       plan->project_file, key_type_name(plan->keys[i].type));
+		const struct rotate_key *k = &plan->keys[i];
+
+		if (keys[i] == NULL) {
+			rc = err_set(err, MCUPROV_ERR_INTERNAL, k->path, "not loaded");
+			goto out;
+		}
+		if (keys[i]->type != k->type) {
+			rc = err_set(err, MCUPROV_ERR_REFUSED, k->path, "is %s but '%s' says %s",
+				     key_type_name(keys[i]->type), plan->project_file,
+				     key_type_name(k->type));
+			goto out;
+		}
 		if ((rc = key_fingerprint(keys[i], fp[i], err)) < 0)
-			return rc;
+			goto out;
 		for (j = 0; j < i; j++)
-			if (memcmp(fp[i], fp[j], KEY_FINGERPRINT_LEN) == 0)
-				return err_set(err, MCUPROV_ERR_USAGE, NULL,
-					       "the same key twice ('%s' and '%s')",
-					       plan->keys[j].path, plan->keys[i].path);
-		paths[i] = plan->keys[i].abspath;
+			if (memcmp(fp[i], fp[j], KEY_FINGERPRINT_LEN) == 0) {
+				rc = err_set(err, MCUPROV_ERR_USAGE, NULL,
+					     "the same key twice ('%s' and '%s')", plan->keys[j].path,
+					     k->path);
+				goto out;
+			}
+		paths[i] = k->abspath;
+		use[i] = keys[i];
+		was[i] = k->from >= 0 && (size_t)k->from < p->n_keys ? p->keys[k->from].path
+								      : k->path;
+		if (k->pub_abspath == NULL)
+			continue;
+		/* the bootloader gets the public half from its own file; a file
+		 * there holding another key is refused before anything is
+		 * written */
+		if ((rc = provision_public_write(keys[i], was[i], k->pub_abspath, true, &w, err)) <
+			    0 ||
+		    (rc = public_half(keys[i], k->pub_abspath, &pub[i], err)) < 0)
+			goto out;
+		paths[i] = k->pub_abspath;
+		use[i] = pub[i];
 	}
-	if ((size_t)snprintf(r->project_backup, sizeof(r->project_backup), "%s.bak",
-			     plan->project_file) >= sizeof(r->project_backup))
-		return err_set(err, MCUPROV_ERR_USAGE, plan->project_file, "path too long");
-	r->project_backup[0] = '\0';
 	/* what was planned from must still be there */
 	if ((rc = file_read(plan->project_file, PROJECT_FILE_MAX, &cur, &cur_len, &mode, err)) < 0)
-		return rc;
+		goto out;
 	if (cur_len != plan->project_old_len || memcmp(cur, plan->project_old, cur_len) != 0) {
 		rc = err_set(err, MCUPROV_ERR_IO, plan->project_file,
 			     "changed since the rotation was planned: plan it again");
 		goto out;
 	}
+	for (i = 0; i < plan->n_keys && !dry_run; i++) {
+		if (plan->keys[i].pub_abspath == NULL)
+			continue;
+		if ((rc = provision_public_write(keys[i], was[i], plan->keys[i].pub_abspath, false,
+						 &w, err)) < 0)
+			goto out;
+		if (w)
+			snprintf(written[n_written++], PROVISION_PATH_MAX, "%s",
+				 plan->keys[i].pub_abspath);
+	}
 	if (p->bootloader.kind != PROJECT_BOOT_NONE) {
 		r->provisioned = true;
-		rc = flow_provision(p, keys, paths, plan->n_keys, enc_key, dry_run, &r->boot, err);
-		if (rc < 0)
-			goto out;
+		rc = flow_provision(p, use, paths, plan->n_keys, enc_key, dry_run, &r->boot, err);
 	}
-	rc = 0;
-	if (dry_run)
+	/* the public halves written for mcuprov.yaml, after those provisioning wrote */
+	for (i = 0; i < n_written && r->boot.n_pub_written < PROVISION_MAX_KEYS; i++)
+		memcpy(r->boot.pub_written[r->boot.n_pub_written++], written[i],
+		       PROVISION_PATH_MAX);
+	if (rc < 0 || dry_run)
 		goto out;
-	snprintf(r->project_backup, sizeof(r->project_backup), "%s.bak", plan->project_file);
-	rc = file_write_atomic(r->project_backup, cur, cur_len, FILE_WRITE_FORCE, err);
+	rc = file_backup(plan->project_file, cur, cur_len, r->project_backup,
+			 sizeof(r->project_backup), err);
 	if (rc < 0)
 		goto out;
 	rc = file_write_atomic(plan->project_file, plan->project_text, plan->project_len,
@@ -822,6 +1010,8 @@ int rotate_apply(const struct project *p, const struct rotate_plan *plan,
 	(void)chmod(plan->project_file, mode & 07777);
 	r->project_written = true;
 out:
+	for (i = 0; i < PROVISION_MAX_KEYS; i++)
+		key_free(pub[i]);
 	free(cur);
 	return rc;
 }

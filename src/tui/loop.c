@@ -181,7 +181,7 @@ static const struct {
 	{ "Down", KEY_DOWN },	   { "Left", KEY_LEFT },	{ "Right", KEY_RIGHT },
 	{ "Home", KEY_HOME },	   { "End", KEY_END },		{ "Backspace", KEY_BACKSPACE },
 	{ "Space", ' ' },	   { "F1", KEY_F(1) },		{ "C-u", 21 },
-	{ "C-c", 3 },		   { "PgUp", KEY_PPAGE },	{ "PgDn", KEY_NPAGE },
+	{ "C-c", TUI_KEY_CTRL_C },		   { "PgUp", KEY_PPAGE },	{ "PgDn", KEY_NPAGE },
 	{ "C-o", 15 },		   { "F2", KEY_F(2) },		{ "Delete", KEY_DC },
 };
 
@@ -339,6 +339,8 @@ int tui_loop(struct tui_screen *home, const char *script, struct mcuprov_err *er
 		} else {
 			int key = getch();
 
+			if (term_sigint_taken())
+				dispatch(TUI_KEY_CTRL_C);
 			if (key == ERR)
 				tick();
 			else {

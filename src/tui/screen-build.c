@@ -11,6 +11,7 @@
  * sends SIGINT, then SIGKILL, to the tool's process group). */
 #include "config.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -22,6 +23,7 @@
 
 #include "tui.h"
 #include "mcuprov/demo.h"
+#include "mcuprov/fileio.h"
 #include "mcuprov/flow.h"
 #include "mcuprov/key.h"
 #include "mcuprov/project.h"
@@ -29,10 +31,16 @@
 
 #define PROJECT_FILE "mcuprov.yaml"
 #define DEMO_DIR "mcuprov-demo"
+#define DEFAULT_KEY "keys/signing.pem" /* Generate key's default file */
 #define ROWS_MAX 64
 #define LOG_KEEP 1000 /* lines kept for the log pane */
 
-enum phase { PH_CHOOSE, PH_PASSWORD, PH_RUNNING, PH_DONE };
+enum phase { PH_CHOOSE, PH_DEMO_TYPE, PH_PASSWORD, PH_RUNNING, PH_DONE };
+
+/* the types the demo loader takes, for a demo without a key of yours */
+static const enum key_type demo_types[] = { KEY_ED25519, KEY_ECDSA_P256, KEY_RSA2048,
+					    KEY_RSA3072 };
+#define N_DEMO_TYPES ((int)(sizeof(demo_types) / sizeof(demo_types[0])))
 
 /* per-step timeouts offered by 't' (seconds; 0: none) */
 static const unsigned timeouts[] = { 0, 10, 60, 300, 900, 1800, 3600 };
@@ -58,6 +66,9 @@ struct job {
 	struct ev *head, *tail;
 	volatile sig_atomic_t cancel;
 	bool demo;
+	/* the demo's inputs: the user's key (owned by the screen, alive until
+	 * the join) or a type to generate */
+	struct demo_opts dopts;
 	/* flow inputs (owned by the screen, alive until the join) */
 	struct flow_opts fo;
 	char log_path[4200];
@@ -83,6 +94,13 @@ struct build {
 	int n_items;
 	int menu_top; /* first item shown */
 	int timeout_sel; /* index into timeouts[] */
+	/* the demo: the user's key when there is one, else a type to choose */
+	char demo_key[4096];        /* the key file (from here), or "" */
+	enum key_type demo_key_type; /* its type as the project says, or NONE */
+	struct mcuprov_key *demo_k; /* loaded for the run */
+	bool flash_only;            /* f: flash and run the signed image as it is */
+	bool demo_pw;               /* the password asked is the demo key's */
+	int demo_type_sel;
 	/* keys of the project (then its encryption key), loaded before the run */
 	struct tui_keyset ks;
 	struct mcuprov_key *enc; /* ks.keys[n_keys] when there is one */
@@ -100,6 +118,7 @@ struct build {
 	size_t log_n;  /* lines received in total */
 	int scroll;    /* lines scrolled up from the end (finished) */
 	bool cancel_asked;
+	char note_log[4200]; /* the log file the wizard's own lines go to, or "" */
 	int rc;
 	char result[1200];
 	char result2[4300];
@@ -220,6 +239,7 @@ static void flow_progress(void *arg, enum flow_kind kind, int percent)
 
 static void demo_begin(void *arg, enum demo_step step)
 {
+	struct job *j = arg;
 	struct ev *e = new_ev(EV_BEGIN);
 
 	if (e == NULL)
@@ -227,7 +247,7 @@ static void demo_begin(void *arg, enum demo_step step)
 	e->type = EV_BEGIN;
 	e->i = (size_t)step;
 	e->n = DEMO_N_STEPS;
-	e->text = dup_text(demo_step_name(step));
+	e->text = dup_text(demo_step_label(&j->dopts, step));
 	push_ev(arg, e);
 }
 
@@ -263,10 +283,8 @@ static void *worker(void *arg)
 		struct demo_callbacks cb;
 		struct demo_result res;
 
-		memset(&o, 0, sizeof(o));
+		o = j->dopts;
 		memset(&res, 0, sizeof(res));
-		o.dir = DEMO_DIR;
-		o.type = KEY_ED25519;
 		o.cancel = &j->cancel;
 		memset(&cb, 0, sizeof(cb));
 		cb.step_begin = demo_begin;
@@ -275,7 +293,12 @@ static void *worker(void *arg)
 		cb.progress = demo_progress;
 		cb.arg = j;
 		rc = demo_run(&o, &cb, &res, &err);
-		if (rc == 0)
+		if (rc == 0 && o.key != NULL)
+			snprintf(ok, sizeof(ok),
+				 "Demo OK: the loader trusted only your key %.16s... and booted the "
+				 "app",
+				 res.fingerprint);
+		else if (rc == 0)
 			snprintf(ok, sizeof(ok),
 				 "Demo OK: the loader trusted only key %.16s... and booted the app",
 				 res.fingerprint);
@@ -313,7 +336,7 @@ static void *worker(void *arg)
 		} else {
 			e->text = dup_text(ok);
 		}
-		if (j->log_path[0] != '\0') {
+		if (j->log_path[0] != '\0' && access(j->log_path, F_OK) == 0) {
 			char lp[4300];
 
 			snprintf(lp, sizeof(lp), "log: %s", j->log_path);
@@ -368,6 +391,26 @@ static void log_clear(struct build *b)
 	b->scroll = 0;
 }
 
+/* A line of the wizard's own (Ctrl-C, a cancel asked or answered): in the
+ * output pane and, as "wizard: TEXT", in the run's log file. */
+static void note(struct build *b, const char *text)
+{
+	char line[300];
+	int fd;
+
+	snprintf(line, sizeof(line), "wizard: %s", text);
+	log_add(b, line);
+	if (b->note_log[0] == '\0')
+		return;
+	fd = open(b->note_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW,
+		  0600);
+	if (fd < 0)
+		return; /* the run reports its log's errors */
+	strcat(line, "\n");
+	(void)file_write_all(fd, line, strlen(line));
+	close(fd);
+}
+
 static void set_rows(struct build *b, size_t n)
 {
 	size_t k;
@@ -385,6 +428,7 @@ static void finish(struct build *b, struct ev *e)
 {
 	pthread_join(b->thread, NULL);
 	b->running = false;
+	term_catch_sigint(false);
 	b->phase = PH_DONE;
 	b->elapsed = now_s() - ((double)b->t0.tv_sec + (double)b->t0.tv_nsec / 1e9);
 	b->rc = e != NULL ? e->rc : -1;
@@ -477,11 +521,18 @@ static int start(struct build *b, bool demo)
 	b->job.cancel = 0;
 	b->job.demo = demo;
 	b->job.log_path[0] = '\0';
+	b->note_log[0] = '\0';
 	if (demo) {
+		memset(&b->job.dopts, 0, sizeof(b->job.dopts));
+		b->job.dopts.dir = DEMO_DIR;
+		b->job.dopts.type = demo_types[b->demo_type_sel];
+		b->job.dopts.key = b->demo_k;
+		b->job.dopts.key_path = b->demo_k != NULL ? b->demo_key : NULL;
 		for (k = 0; k < DEMO_N_STEPS; k++)
 			snprintf(b->rows[k].label, sizeof(b->rows[k].label), "%s",
-				 demo_step_name((enum demo_step)k));
+				 demo_step_label(&b->job.dopts, (enum demo_step)k));
 		b->n_rows = DEMO_N_STEPS;
+		snprintf(b->note_log, sizeof(b->note_log), "%s/demo.log", DEMO_DIR);
 	} else {
 		const struct project_target *t = b->t;
 		const struct project_steps *lists[] = { &t->bootloader_build, &t->app_build };
@@ -489,18 +540,20 @@ static int start(struct build *b, bool demo)
 
 		/* the checklist before the engine reports: names only, the
 		 * engine's step_begin (index, count, name) is authoritative */
-		if (b->p->bootloader.kind != PROJECT_BOOT_NONE)
+		if (!b->flash_only && b->p->bootloader.kind != PROJECT_BOOT_NONE)
 			snprintf(b->rows[b->n_rows++].label, sizeof(b->rows[0].label), "%s",
 				 flow_kind_name(FLOW_PROVISION));
-		for (l = 0; l < 2; l++)
+		for (l = 0; l < 2 && !b->flash_only; l++)
 			for (i = 0; i < lists[l]->n && b->n_rows < ROWS_MAX - 2; i++)
 				snprintf(b->rows[b->n_rows++].label, sizeof(b->rows[0].label), "%s",
 					 flow_kind_name(l == 0 ? FLOW_BOOTLOADER_BUILD
 							       : FLOW_APP_BUILD));
-		snprintf(b->rows[b->n_rows++].label, sizeof(b->rows[0].label), "%s",
-			 flow_kind_name(FLOW_SIGN));
-		snprintf(b->rows[b->n_rows++].label, sizeof(b->rows[0].label), "%s",
-			 flow_kind_name(FLOW_VERIFY));
+		if (!b->flash_only) {
+			snprintf(b->rows[b->n_rows++].label, sizeof(b->rows[0].label), "%s",
+				 flow_kind_name(FLOW_SIGN));
+			snprintf(b->rows[b->n_rows++].label, sizeof(b->rows[0].label), "%s",
+				 flow_kind_name(FLOW_VERIFY));
+		}
 		for (i = 0; i < t->flash.n && b->n_rows < ROWS_MAX; i++)
 			snprintf(b->rows[b->n_rows++].label, sizeof(b->rows[0].label), "%s",
 				 flow_kind_name(FLOW_FLASH));
@@ -510,14 +563,17 @@ static int start(struct build *b, bool demo)
 		memset(&b->job.fo, 0, sizeof(b->job.fo));
 		b->job.fo.project = b->p;
 		b->job.fo.target = t;
-		b->job.fo.what = FLOW_DO_PROVISION | FLOW_DO_BUILD | FLOW_DO_SIGN | FLOW_DO_FLASH |
-				 FLOW_DO_RUN;
+		/* f: the signed image as it is, no keys needed */
+		b->job.fo.what = b->flash_only ? FLOW_DO_FLASH | FLOW_DO_RUN
+					       : FLOW_DO_PROVISION | FLOW_DO_BUILD | FLOW_DO_SIGN |
+							 FLOW_DO_FLASH | FLOW_DO_RUN;
 		b->job.fo.keys = (const struct mcuprov_key *const *)b->ks.keys;
-		b->job.fo.n_keys = b->p->n_keys;
+		b->job.fo.n_keys = b->flash_only ? 0 : b->p->n_keys;
 		b->job.fo.enc_key = b->enc;
 		b->job.fo.step_timeout_ms = timeouts[b->timeout_sel] * 1000u;
 		snprintf(b->job.log_path, sizeof(b->job.log_path), "%s/mcuprov.log", b->p->dir);
 		b->job.fo.log_path = b->job.log_path;
+		snprintf(b->note_log, sizeof(b->note_log), "%s", b->job.log_path);
 	}
 	for (k = 0; k < b->n_rows; k++) {
 		b->rows[k].mark = MK_PENDING;
@@ -536,6 +592,7 @@ static int start(struct build *b, bool demo)
 	b->running = true;
 	b->phase = PH_RUNNING;
 	b->s.text_input = false;
+	term_catch_sigint(true); /* Ctrl-C asks, as c does */
 	return TUI_HANDLED;
 }
 
@@ -545,6 +602,33 @@ static void free_keys(struct build *b)
 {
 	tui_keyset_clear(&b->ks);
 	b->enc = NULL;
+	key_free(b->demo_k);
+	b->demo_k = NULL;
+	b->demo_pw = false;
+}
+
+/* The demo with the user's key: load it (its password asked when it has
+ * one), then run. */
+static int load_demo_key(struct build *b, bool with_pw)
+{
+	struct mcuprov_err err;
+	int rc;
+
+	key_free(b->demo_k);
+	b->demo_k = NULL;
+	rc = tui_keyset_load_one(&b->ks, b->demo_key, with_pw, &b->demo_k, &err);
+	if (rc == 1) {
+		b->demo_pw = true;
+		b->phase = PH_PASSWORD;
+		b->s.text_input = true;
+		return TUI_HANDLED;
+	}
+	if (rc < 0)
+		return tui_dialog_error(&b->s,
+					with_pw && err.code == MCUPROV_ERR_PASSWORD ? D_PWERR : D_ERR,
+					&err);
+	b->demo_pw = false;
+	return start(b, true);
 }
 
 /* Load the project's keys and its encryption key (asking for passwords as
@@ -605,11 +689,12 @@ static const char *mark_text(enum mark m)
 static void draw_choose(struct build *b)
 {
 	const char *items[1 + PROJECT_TARGETS_MAX];
-	char line[200];
+	char line[600];
 	int y = 3, i, shown, max_shown = LINES - 17 > 2 ? LINES - 17 : 2;
 
-	tui_frame("Build & flash", b->sel > 0 ? "Up/Down move  Enter run  t timeout  Esc back  ? help"
-					      : "Up/Down move  Enter run  Esc back  ? help");
+	tui_frame("Build & flash",
+		  b->sel > 0 ? "Up/Down move  Enter run  f flash only  t timeout  Esc back  ? help"
+			     : "Up/Down move  Enter run  Esc back  ? help");
 	mvaddstr(y++, 2, "What to run:");
 	y++;
 	/* a window over a long target list, keeping the selection in it */
@@ -633,18 +718,29 @@ static void draw_choose(struct build *b)
 		  COLS - 46);
 	attroff(tui_attr(TUI_PAIR_DIM));
 	y += shown + 1;
-	if (b->sel == 0) {
+	if (b->sel == 0 && b->demo_key[0] != '\0') {
+		snprintf(line, sizeof(line),
+			 "The demo works in ./" DEMO_DIR " with your key %.80s%s%s%s (only read): "
+			 "the demo loader's keys.c made to trust only it, loader and app built "
+			 "with arm-none-eabi-gcc, the app signed with it and verified, both booted "
+			 "in qemu-system-arm (as `mcuprov demo -k KEY`).",
+			 b->demo_key, b->demo_key_type != KEY_TYPE_NONE ? " (" : "",
+			 b->demo_key_type != KEY_TYPE_NONE ? key_type_name(b->demo_key_type) : "",
+			 b->demo_key_type != KEY_TYPE_NONE ? ")" : "");
+		y += tui_wrap(y, 2, COLS - 4, line, 0);
+	} else if (b->sel == 0) {
 		y += tui_wrap(y, 2, COLS - 4,
-			      "The demo works in ./" DEMO_DIR ": a new ed25519 key, the demo "
-			      "loader's keys.c made to trust only it, loader and app built with "
-			      "arm-none-eabi-gcc, the app signed and verified, both booted in "
-			      "qemu-system-arm (as `mcuprov demo`).",
+			      "The demo works in ./" DEMO_DIR ": a new key of the type you choose, "
+			      "the demo loader's keys.c made to trust only it, loader and app built "
+			      "with arm-none-eabi-gcc, the app signed and verified, both booted in "
+			      "qemu-system-arm (as `mcuprov demo --type TYPE`).",
 			      0);
 	} else {
 		y += tui_wrap(y, 2, COLS - 4,
 			      "The target's steps from " PROJECT_FILE ", as `mcuprov run` runs "
 			      "them; every command's output goes to mcuprov.log in the project "
-			      "directory.",
+			      "directory. f flashes and runs the signed image as it is (no "
+			      "provisioning, build or signing).",
 			      0);
 		if (timeouts[b->timeout_sel] == 0)
 			snprintf(line, sizeof(line), "Step timeout: none (t changes it)");
@@ -663,12 +759,33 @@ static void draw_choose(struct build *b)
 			 b->n_items > 1 ? 0 : tui_attr(TUI_PAIR_WARN));
 }
 
+static void draw_demo_type(struct build *b)
+{
+	const char *items[N_DEMO_TYPES];
+	int y = 3, i;
+
+	tui_frame("Build & flash", "Up/Down move  Enter run the demo  Esc back  ? help");
+	mvaddstr(y++, 2, "Demo (QEMU): no key of yours here, so the demo makes one. Its type:");
+	y++;
+	for (i = 0; i < N_DEMO_TYPES; i++)
+		items[i] = key_type_name(demo_types[i]);
+	tui_menu(y, 2, 20, items, N_DEMO_TYPES, b->demo_type_sel);
+	y += N_DEMO_TYPES + 1;
+	tui_wrap(y, 2, COLS - 4,
+		 "The key is the demo's own, in ./" DEMO_DIR ". To see your key boot, "
+		 "generate or import it first (or create a project in Settings).",
+		 tui_attr(TUI_PAIR_DIM));
+}
+
 static void draw_password(struct build *b)
 {
 	int y = 3;
 
 	tui_frame("Build & flash", "type the password (not shown)  Enter next  Esc back  F1 help");
-	mvprintw(y++, 2, "Target: %s", b->t->name);
+	if (b->demo_pw)
+		mvprintw(y++, 2, "Demo (QEMU) with your key");
+	else
+		mvprintw(y++, 2, "Target: %s", b->t->name);
 	y++;
 	tui_keyset_draw_pw(&b->ks, y);
 }
@@ -684,10 +801,15 @@ static void draw_run(struct build *b)
 		  b->phase == PH_RUNNING
 			  ? "c/Esc cancel the running step  ? help"
 			  : "Up/Down/PgUp/PgDn scroll the log  Enter/Esc back  ? help");
-	if (b->demo)
-		snprintf(head, sizeof(head), "Demo (QEMU) in ./%s, ed25519 key", DEMO_DIR);
+	if (b->demo && b->job.dopts.key != NULL)
+		snprintf(head, sizeof(head), "Demo (QEMU) in ./%s, your key %.150s (%s)", DEMO_DIR,
+			 b->demo_key, key_type_name(b->job.dopts.key->type));
+	else if (b->demo)
+		snprintf(head, sizeof(head), "Demo (QEMU) in ./%s, a new %s key", DEMO_DIR,
+			 key_type_name(b->job.dopts.type));
 	else
-		snprintf(head, sizeof(head), "Target '%.100s' of %s", b->t->name, PROJECT_FILE);
+		snprintf(head, sizeof(head), "Target '%.100s' of %s%s", b->t->name, PROJECT_FILE,
+			 b->flash_only ? ": flash and run the signed image as it is" : "");
 	mvaddnstr(y++, 2, head, w);
 
 	/* the checklist: the running (or last) step kept in view */
@@ -787,6 +909,7 @@ static void build_draw(struct tui_screen *s)
 
 	switch (b->phase) {
 	case PH_CHOOSE: draw_choose(b); break;
+	case PH_DEMO_TYPE: draw_demo_type(b); break;
 	case PH_PASSWORD: draw_password(b); break;
 	default: draw_run(b); break;
 	}
@@ -807,9 +930,23 @@ static int build_event(struct tui_screen *s, int key)
 	case PH_CHOOSE:
 		if (tui_menu_key(key, &b->sel, b->n_items))
 			return TUI_HANDLED;
+		if ((key == 'f' || key == 'F') && b->sel > 0) {
+			b->t = &b->p->targets[b->sel - 1];
+			free_keys(b);
+			b->flash_only = true;
+			return start(b, false);
+		}
 		if (is_enter(key)) {
-			if (b->sel == 0)
-				return start(b, true);
+			b->flash_only = false;
+			if (b->sel == 0 && b->demo_key[0] != '\0') {
+				free_keys(b);
+				return load_demo_key(b, false);
+			}
+			if (b->sel == 0) {
+				free_keys(b);
+				b->phase = PH_DEMO_TYPE;
+				return TUI_HANDLED;
+			}
 			b->t = &b->p->targets[b->sel - 1];
 			free_keys(b);
 			return load_keys(b, false);
@@ -819,6 +956,16 @@ static int build_event(struct tui_screen *s, int key)
 			return TUI_HANDLED;
 		}
 		return key == 27 ? TUI_BACK : TUI_UNHANDLED;
+	case PH_DEMO_TYPE:
+		if (tui_menu_key(key, &b->demo_type_sel, N_DEMO_TYPES))
+			return TUI_HANDLED;
+		if (is_enter(key))
+			return start(b, true);
+		if (key == 27) {
+			b->phase = PH_CHOOSE;
+			return TUI_HANDLED;
+		}
+		return TUI_UNHANDLED;
 	case PH_PASSWORD:
 		if (key == 27) {
 			free_keys(b);
@@ -827,10 +974,14 @@ static int build_event(struct tui_screen *s, int key)
 			return TUI_HANDLED;
 		}
 		if (is_enter(key))
-			return load_keys(b, true);
+			return b->demo_pw ? load_demo_key(b, true) : load_keys(b, true);
 		return tui_keyset_key(&b->ks, key) ? TUI_HANDLED : TUI_UNHANDLED;
 	case PH_RUNNING:
-		if (key == 'c' || key == 'C' || key == 27)
+		if (key == TUI_KEY_CTRL_C)
+			note(b, "Ctrl-C: asking whether to cancel the running step");
+		else if (key == 'c' || key == 'C' || key == 27)
+			note(b, "asking whether to cancel the running step");
+		if (key == TUI_KEY_CTRL_C || key == 'c' || key == 'C' || key == 27)
 			return tui_dialog_confirm(s, D_CANCEL, "Cancel?",
 						  "Cancel the running step? The tool is stopped "
 						  "(SIGINT, then SIGKILL) and the run ends there.",
@@ -867,6 +1018,9 @@ static int build_on_dialog(struct tui_screen *s, int id, bool yes)
 		if (yes && b->running) {
 			b->job.cancel = 1;
 			b->cancel_asked = true;
+			note(b, "cancel: the running step is stopped");
+		} else if (b->running) {
+			note(b, "cancel: no, the step keeps running");
 		}
 		break;
 	case D_PWERR:
@@ -891,6 +1045,7 @@ static void build_destroy(struct tui_screen *s)
 	if (b->running) {
 		b->job.cancel = 1;
 		pthread_join(b->thread, NULL);
+		term_catch_sigint(false);
 	}
 	for (e = b->job.head; e != NULL; e = next) {
 		next = e->next;
@@ -903,6 +1058,33 @@ static void build_destroy(struct tui_screen *s)
 	free(b);
 }
 
+/* The key the demo runs with: the project's signing key, else the file
+ * Generate key makes by default, when it exists; else the demo makes one
+ * (of the project's type first, when there is a project). */
+static void find_demo_key(struct build *b)
+{
+	struct project *p = NULL;
+	struct mcuprov_err err;
+	int i;
+
+	b->demo_key[0] = '\0';
+	b->demo_key_type = KEY_TYPE_NONE;
+	err_clear(&err);
+	if (access(PROJECT_FILE, F_OK) == 0 && project_load(PROJECT_FILE, &p, &err) == 0) {
+		if (access(p->keys[0].abspath, F_OK) == 0) {
+			file_rel_cwd(p->keys[0].abspath, b->demo_key, sizeof(b->demo_key));
+			b->demo_key_type = p->keys[0].type;
+		}
+		for (i = 0; i < N_DEMO_TYPES; i++)
+			if (demo_types[i] == p->keys[0].type)
+				b->demo_type_sel = i;
+		project_free(p);
+		return;
+	}
+	if (access(DEFAULT_KEY, F_OK) == 0)
+		snprintf(b->demo_key, sizeof(b->demo_key), "%s", DEFAULT_KEY);
+}
+
 struct tui_screen *screen_build_new(void)
 {
 	struct build *b = calloc(1, sizeof(*b));
@@ -912,11 +1094,14 @@ struct tui_screen *screen_build_new(void)
 		return NULL;
 	pthread_mutex_init(&b->job.mu, NULL);
 	b->s.title = "Build & flash";
-	b->s.help = "Runs the QEMU demo (as `mcuprov demo`, in ./mcuprov-demo) or the "
+	b->s.help = "Runs the QEMU demo (as `mcuprov demo`, in ./mcuprov-demo: with your "
+		    "key - the project's signing key, else keys/signing.pem - when it exists, "
+		    "else with a new key of the type you choose) or the "
 		    "project's target from mcuprov.yaml (as `mcuprov run`: provision, build, "
-		    "sign, verify, flash, run). The steps show [ ] pending, [>] running, [x] "
+		    "sign, verify, flash, run; f instead flashes and runs the signed image as "
+		    "it is). The steps show [ ] pending, [>] running, [x] "
 		    "done, [!] failed, with their times; the output follows below. While it "
-		    "runs, c or Esc asks to cancel the running step. When it is over, Up/Down "
+		    "runs, c, Esc or Ctrl-C asks to cancel the running step. When it is over, Up/Down "
 		    "and PgUp/PgDn scroll the output and Enter or Esc goes back.";
 	b->s.draw = build_draw;
 	b->s.event = build_event;
@@ -927,6 +1112,7 @@ struct tui_screen *screen_build_new(void)
 	b->ks.pw.secret = true;
 	b->percent = -1;
 	snprintf(b->items[b->n_items++], sizeof(b->items[0]), "Demo (QEMU)");
+	find_demo_key(b);
 	if (access(PROJECT_FILE, F_OK) == 0) {
 		err_clear(&err);
 		if (project_load(PROJECT_FILE, &b->p, &err) == 0 && b->p->n_targets == 0)

@@ -53,6 +53,8 @@ struct home {
 	char fp_line[160];
 	char warn[5][1200];
 	int n_warn;
+	bool key_missing; /* the project's signing key file does not exist */
+	char keygen_note[600];
 };
 
 static void home_load(struct home *h)
@@ -64,6 +66,7 @@ static void home_load(struct home *h)
 	const char *base;
 
 	h->has_project = false;
+	h->key_missing = false;
 	h->n_warn = 0;
 	h->key_line[0] = h->fp_line[0] = '\0';
 	if (access(PROJECT_FILE, F_OK) != 0) {
@@ -89,7 +92,15 @@ static void home_load(struct home *h)
 	snprintf(h->key_line, sizeof(h->key_line), "signing key: %s (%s)", p->keys[0].path,
 		 key_type_name(p->keys[0].type));
 	err_clear(&err);
-	if (key_load(p->keys[0].abspath, NULL, NULL, &key, &err) == 0) {
+	if (access(p->keys[0].abspath, F_OK) != 0) {
+		/* a fresh project: the next step is its key, offered */
+		h->key_missing = true;
+		snprintf(h->fp_line, sizeof(h->fp_line),
+			 "not created yet: Generate key makes it (Enter)");
+		snprintf(h->keygen_note, sizeof(h->keygen_note), "%s (%s)", p->keys[0].path,
+			 key_type_name(p->keys[0].type));
+		h->sel = ACT_KEYGEN;
+	} else if (key_load(p->keys[0].abspath, NULL, NULL, &key, &err) == 0) {
 		if (key_fingerprint_hex(key, hex, &err) == 0)
 			snprintf(h->fp_line, sizeof(h->fp_line), "fingerprint: %s", hex);
 		if (key->type != p->keys[0].type)
@@ -141,7 +152,9 @@ static void home_draw(struct tui_screen *s)
 	y++;
 	tui_menu(y, 2, 26, actions, N_ACTIONS, h->sel);
 	attron(tui_attr(TUI_PAIR_DIM));
-	mvaddnstr(y + h->sel, 30, action_notes[h->sel], COLS - 32);
+	mvaddnstr(y + h->sel, 30,
+		  h->sel == ACT_KEYGEN && h->key_missing ? h->keygen_note : action_notes[h->sel],
+		  COLS - 32);
 	attroff(tui_attr(TUI_PAIR_DIM));
 }
 

@@ -1,16 +1,24 @@
 /* mcuprov wizard: import (check) a key file with key_load: its type,
  * private or public, fingerprint and the development-key warning.  The
  * file comes from the browser (Enter on the empty field, Ctrl-O, F2) or is
- * typed; from the result, p provisions the bootloader with the key. */
+ * typed; from the result, p provisions the bootloader with the key.  With a
+ * project here the result says what the key is to it: one of its keys, a
+ * key of another type (a warning), or a key that u makes its signing key
+ * through the Keyring's rotation (rotate add). */
 #include "config.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tui.h"
 #include "mcuprov/devkey.h"
 #include "mcuprov/key.h"
+#include "mcuprov/project.h"
+
+#define PROJECT_FILE "mcuprov.yaml"
 
 enum step { ST_PATH, ST_PW, ST_SHOW };
 
@@ -30,7 +38,54 @@ struct import {
 	unsigned mode;
 	char devkey[128];
 	char fp[2 * KEY_FINGERPRINT_LEN + 1];
+	struct mcuprov_key *key; /* kept: handed to the rotation (u) */
+	/* what the key is to the project here */
+	char proj_warn[1200];
+	char proj_note[1200];
+	bool can_use; /* u: make it the project's signing key */
 };
+
+/* The project here against the key loaded: IM's proj_* and can_use. */
+static void relate(struct import *im)
+{
+	struct project *p = NULL;
+	struct mcuprov_err err;
+	char a[PATH_MAX], b[PATH_MAX];
+	size_t i;
+
+	im->proj_warn[0] = im->proj_note[0] = '\0';
+	im->can_use = false;
+	err_clear(&err);
+	if (access(PROJECT_FILE, F_OK) != 0 || project_load(PROJECT_FILE, &p, &err) < 0)
+		return;
+	for (i = 0; i < p->n_keys; i++)
+		if (realpath(im->path.buf, a) != NULL && realpath(p->keys[i].abspath, b) != NULL &&
+		    strcmp(a, b) == 0)
+			break;
+	if (i < p->n_keys) {
+		snprintf(im->proj_note, sizeof(im->proj_note), "One of %s's keys (%s).",
+			 PROJECT_FILE, i == 0 ? "it signs" : "trusted by the bootloader");
+	} else if (!im->can_sign) {
+		/* an encryption key: nothing to say of signing */
+	} else if (im->type != p->keys[0].type) {
+		snprintf(im->proj_warn, sizeof(im->proj_warn),
+			 "warning: the project's keys are %s (%s): this %s key cannot sign its "
+			 "images",
+			 key_type_name(p->keys[0].type), PROJECT_FILE, key_type_name(im->type));
+	} else if (access(p->keys[0].abspath, F_OK) != 0) {
+		snprintf(im->proj_note, sizeof(im->proj_note),
+			 "%s's signing key '%.600s' does not exist yet: create the project for "
+			 "this key in Settings (your key file), or generate that one.",
+			 PROJECT_FILE, p->keys[0].path);
+	} else if (im->is_private) {
+		snprintf(im->proj_note, sizeof(im->proj_note),
+			 "Not one of %s's keys: u makes it the signing key (a rotation, its diff "
+			 "shown first).",
+			 PROJECT_FILE);
+		im->can_use = true;
+	}
+	project_free(p);
+}
 
 static void set_step(struct import *im, enum step st)
 {
@@ -63,12 +118,14 @@ static int load(struct import *im, bool with_pw)
 	im->mode = (unsigned)(key->file_mode & 07777);
 	snprintf(im->devkey, sizeof(im->devkey), "%s", key->devkey ? key->devkey->name : "");
 	rc = key_fingerprint_hex(key, im->fp, &err);
-	key_free(key);
+	key_free(im->key);
+	im->key = key;
 	if (rc < 0) {
 		if (err.subject[0] == '\0')
 			snprintf(err.subject, sizeof(err.subject), "%.500s", im->path.buf);
 		return tui_dialog_error(&im->s, D_LOADERR, &err);
 	}
+	relate(im);
 	set_step(im, ST_SHOW);
 	return TUI_HANDLED;
 }
@@ -102,8 +159,9 @@ static void import_draw(struct tui_screen *s)
 		break;
 	case ST_SHOW:
 		tui_frame("Import key",
-			  im->can_sign ? "p provision with this key  Enter/Esc back  ? help"
-				       : "Enter/Esc back  ? help");
+			  im->can_use   ? "u use as signing key  p provision  Enter/Esc back  ? help"
+			  : im->can_sign ? "p provision with this key  Enter/Esc back  ? help"
+					 : "Enter/Esc back  ? help");
 		mvprintw(y++, 2, "File: %s", im->path.buf);
 		y++;
 		mvprintw(y++, 2, "type         %s", key_type_name(im->type));
@@ -128,11 +186,21 @@ static void import_draw(struct tui_screen *s)
 				 im->mode, im->path.buf);
 			y += tui_wrap(y, 2, COLS - 4, text, tui_attr(TUI_PAIR_WARN));
 		}
-		if (im->devkey[0] == '\0' && !im->insecure)
+		if (im->proj_warn[0] != '\0')
+			y += tui_wrap(y, 2, COLS - 4, im->proj_warn, tui_attr(TUI_PAIR_WARN));
+		if (im->devkey[0] == '\0' && !im->insecure && im->proj_warn[0] == '\0')
 			mvaddstr(y++, 2, "No warnings.");
+		if (im->proj_note[0] != '\0') {
+			y++;
+			y += tui_wrap(y, 2, COLS - 4, im->proj_note, 0);
+		}
 		if (im->can_sign) {
 			y++;
-			mvaddstr(y, 2, "Next:  p  Provision the bootloader with this key");
+			if (im->can_use)
+				mvaddstr(y++, 2,
+					 "Next:  u  Use as the project's signing key (rotation)");
+			mvaddstr(y, 2, im->can_use ? "       p  Provision the bootloader with this key"
+						   : "Next:  p  Provision the bootloader with this key");
 		}
 		break;
 	}
@@ -169,6 +237,20 @@ static int import_event(struct tui_screen *s, int key)
 	case ST_SHOW:
 		if (key == 27 || is_enter(key))
 			return TUI_BACK;
+		if ((key == 'u' || key == 'U') && im->can_use) {
+			struct tui_screen *next = screen_keyring_new_add(im->path.buf, im->key);
+
+			if (next == NULL) {
+				struct mcuprov_err err;
+
+				err_set(&err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
+				return tui_dialog_error(s, D_LOADERR, &err);
+			}
+			im->key = NULL; /* the rotation's now */
+			im->can_use = false;
+			tui_push(next);
+			return TUI_NEXT;
+		}
 		if ((key == 'p' || key == 'P') && im->can_sign) {
 			struct tui_screen *next = screen_provision_new(im->path.buf);
 
@@ -196,11 +278,24 @@ static int import_on_dialog(struct tui_screen *s, int id, bool yes)
 	return TUI_HANDLED;
 }
 
+/* Back from Provision or the rotation: the project may have changed. */
+static void import_resume(struct tui_screen *s)
+{
+	struct import *im = (struct import *)s;
+
+	if (im->step == ST_SHOW) {
+		relate(im);
+		if (im->key == NULL)
+			im->can_use = false; /* handed over: load it again to use it */
+	}
+}
+
 static void import_destroy(struct tui_screen *s)
 {
 	struct import *im = (struct import *)s;
 
 	tui_keyset_clear(&im->ks);
+	key_free(im->key);
 	free(im);
 }
 
@@ -216,11 +311,14 @@ struct tui_screen *screen_import_new(void)
 		     "loads it (asking for the password when it is encrypted) and shows its "
 		     "type, whether it is a private or public key, its fingerprint (the value "
 		     "`mcuprov fingerprint` prints and images carry) and warns about MCUboot's "
-		     "published development keys and loose file modes. From there, p "
-		     "provisions the bootloader with the key.";
+		     "published development keys and loose file modes, and what the key is to "
+		     "the project here (one of its keys, or of another type). From there, p "
+		     "provisions the bootloader with the key, and u makes it the project's "
+		     "signing key (a rotation, as in the Keyring).";
 	im->s.draw = import_draw;
 	im->s.event = import_event;
 	im->s.on_dialog = import_on_dialog;
+	im->s.resume = import_resume;
 	im->s.destroy = import_destroy;
 	im->ks.pw.secret = true;
 	set_step(im, ST_PATH);

@@ -8,12 +8,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "tui.h"
+#include "mcuprov/fileio.h"
 #include "mcuprov/image.h"
 #include "mcuprov/key.h"
+#include "mcuprov/project.h"
+
+#define PROJECT_FILE "mcuprov.yaml"
 
 enum step { ST_FORM, ST_PW, ST_SHOW };
 
@@ -110,9 +115,20 @@ static char *clean(char *s)
 }
 
 /* A scalar (or empty container) as dumpinfo's JSON has it; strings
- * without their quotes.  Malloc'd. */
+ * without their quotes, numbers in hex as dumpinfo prints them
+ * (0x96f3b83d, 0x200).  Malloc'd. */
 static char *scalar_text(struct json_object *o)
 {
+	if (json_object_is_type(o, json_type_int)) {
+		char buf[32];
+		int64_t v = json_object_get_int64(o);
+
+		if (v < 0) /* dumpinfo has none */
+			snprintf(buf, sizeof(buf), "%lld", (long long)v);
+		else
+			snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)v);
+		return strdup(buf);
+	}
 	if (json_object_is_type(o, json_type_string))
 		return clean(strdup(json_object_get_string(o)));
 	if (json_object_is_type(o, json_type_object))
@@ -584,9 +600,10 @@ static int run(struct inspect *in, bool with_pw)
 	const struct mcuprov_key *keys[1];
 	struct mcuprov_err err;
 	char fp[2 * KEY_FINGERPRINT_LEN + 1];
+	char keyhash[2 * IMAGE_MAX_DIGEST + 1] = "";
 	char *json = NULL;
 	const char *base;
-	size_t len;
+	size_t len, i;
 	int rc;
 
 	err_clear(&err);
@@ -613,6 +630,16 @@ static int run(struct inspect *in, bool with_pw)
 	free(in->text);
 	in->text = NULL;
 	/* the same two renderings as `mcuprov dumpinfo` and `dumpinfo -f json` */
+	/* the key the image names, for "no matching key" */
+	for (i = 0; i < info->tlvs.n_tlvs && keyhash[0] == '\0'; i++) {
+		const struct image_tlv_entry *e = &info->tlvs.tlvs[i];
+		size_t k;
+
+		if (e->type != TLV_KEYHASH)
+			continue;
+		for (k = 0; k < e->len && k < IMAGE_MAX_DIGEST; k++)
+			snprintf(keyhash + 2 * k, 3, "%02x", e->value[k]);
+	}
 	rc = imginfo_format(info, base, IMGINFO_HUMAN, &in->text, &len, &err);
 	if (rc == 0)
 		rc = imginfo_format(info, base, IMGINFO_JSON, &json, &len, &err);
@@ -629,7 +656,14 @@ static int run(struct inspect *in, bool with_pw)
 	memset(&res, 0, sizeof(res));
 	rc = image_verify(in->image.buf, keys, key != NULL ? 1 : 0, &res, &err);
 	in->ok = rc == 0;
-	if (rc < 0)
+	if (rc == MCUPROV_ERR_REFUSED && key != NULL && keyhash[0] != '\0' &&
+	    strncmp(err.msg, "no matching key", 15) == 0)
+		/* which key it wants: the KEYHASH it carries (the fingerprint
+		 * `mcuprov fingerprint` prints for that key) */
+		snprintf(in->status, sizeof(in->status),
+			 "no matching key: the image names KEYHASH %.16s..., not this key",
+			 keyhash);
+	else if (rc < 0)
 		snprintf(in->status, sizeof(in->status), "%s", err.msg);
 	else if (key == NULL)
 		snprintf(in->status, sizeof(in->status), "hash OK%s",
@@ -784,6 +818,27 @@ static void inspect_destroy(struct tui_screen *s)
 	free(in);
 }
 
+/* The image field: the signed image of the project's default (or only)
+ * target, as `mcuprov run` writes it, when there is a project here. */
+static void prefill(struct inspect *in)
+{
+	const struct project_target *t;
+	struct project *p = NULL;
+	struct mcuprov_err err;
+	char abs[4096], rel[4096];
+
+	err_clear(&err);
+	if (access(PROJECT_FILE, F_OK) != 0 || project_load(PROJECT_FILE, &p, &err) < 0)
+		return;
+	t = project_target(p, NULL);
+	if (t != NULL && t->signed_app != NULL && t->signed_app[0] != '\0' &&
+	    project_path(p, t->signed_app, abs, sizeof(abs)) == 0) {
+		file_rel_cwd(abs, rel, sizeof(rel));
+		tui_field_set(&in->image, rel);
+	}
+	project_free(p);
+}
+
 struct tui_screen *screen_inspect_new(void)
 {
 	struct inspect *in = calloc(1, sizeof(*in));
@@ -804,6 +859,7 @@ struct tui_screen *screen_inspect_new(void)
 	in->s.on_dialog = inspect_on_dialog;
 	in->s.destroy = inspect_destroy;
 	in->ks.pw.secret = true;
+	prefill(in);
 	set_step(in, ST_FORM);
 	return &in->s;
 }

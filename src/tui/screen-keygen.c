@@ -2,22 +2,48 @@
  *
  * Type -> file -> password (twice, no echo, or explicitly none) -> confirm
  * -> key_generate + key_save + key_fingerprint_hex in a worker thread while
- * the loop turns a spinner -> result. */
+ * the loop turns a spinner -> result.
+ *
+ * With a project here the key is the project's: the type defaults to
+ * keys[0]'s and the file to keys[0]'s while that does not exist yet.
+ * Another signing type switches a fresh project to it (project_retype_*:
+ * its diff shown, applied when confirmed); once a key of the project
+ * exists its type stays (project_retype_check() says why).  The file is
+ * checked (key_save_check) before any password is asked.  The result warns
+ * when the key cannot sign the project's images and offers "use as the
+ * project's signing key": the Keyring's rotation (rotate add) with it. */
 #include "config.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "tui.h"
+#include "mcuprov/fileio.h"
 #include "mcuprov/key.h"
+#include "mcuprov/project.h"
 
-enum step { ST_TYPE, ST_FILE, ST_PWMODE, ST_PW1, ST_PW2, ST_CONFIRM, ST_WORKING, ST_RESULT };
+#define PROJECT_FILE "mcuprov.yaml"
+#define DEFAULT_FILE "keys/signing.pem"
 
-enum { D_OVERWRITE = 1, D_NOPASS, D_PWERR, D_GENERR };
+enum step {
+	ST_TYPE,
+	ST_RETYPE, /* the project's type switch: its diff */
+	ST_FILE,
+	ST_PWMODE,
+	ST_PW1,
+	ST_PW2,
+	ST_CONFIRM,
+	ST_WORKING,
+	ST_RESULT
+};
+
+enum { D_OVERWRITE = 1, D_NOPASS, D_PWERR, D_GENERR, D_OTHERTYPE, D_RETYPE, D_ERR };
 
 static const struct {
 	enum key_type type;
@@ -38,8 +64,11 @@ static const char *const pwmodes[] = {
 	"No password",
 };
 
-static const char *const result_actions[] = {
+/* the result's choices */
+enum { R_PROVISION, R_USE, R_HOME };
+static const char *const result_texts[] = {
 	"Provision bootloader with this key (next step)",
+	"Use as the project's signing key (rotation)",
 	"Back to Home",
 };
 
@@ -72,6 +101,24 @@ struct keygen {
 	struct job job;
 	unsigned spin;
 	unsigned mode; /* of the written file */
+	bool file_edited; /* the user typed in the file field: no default over it */
+	/* the project here (screen_keygen_new() only) */
+	bool has_project;
+	enum key_type proj_type;     /* keys[0].type */
+	char proj_key[4096];         /* keys[0] as a path from here */
+	char proj_key_abs[4096];
+	bool proj_key_exists;
+	char proj_enc[4096];         /* encryption_key from here, or "" */
+	char proj_next[4200];        /* a free file beside keys[0] */
+	struct project_retype retype; /* ST_RETYPE: the plan shown */
+	bool have_retype;
+	int retype_top;
+	char retype_note[600];       /* after it was applied: what changed */
+	/* the result */
+	int results[3];
+	int n_results;
+	char result_warn[1200];
+	char result_note[1200];
 	/* screen_keygen_new_for(): type fixed, the saved path goes to out_path */
 	bool fixed_type;
 	char *out_path;
@@ -109,6 +156,228 @@ static void set_step(struct keygen *k, enum step st)
 	k->s.text_input = st == ST_FILE || st == ST_PW1 || st == ST_PW2;
 }
 
+static int type_index(enum key_type t)
+{
+	int i;
+
+	for (i = 0; i < N_TYPES; i++)
+		if (types[i].type == t)
+			return i;
+	return -1;
+}
+
+static struct project *project_here(void)
+{
+	struct project *p = NULL;
+	struct mcuprov_err err;
+
+	err_clear(&err);
+	if (access(PROJECT_FILE, F_OK) != 0 || project_load(PROJECT_FILE, &p, &err) < 0)
+		return NULL;
+	return p;
+}
+
+/* What the defaults need of the project here (none: has_project false). */
+static void load_project(struct keygen *k)
+{
+	struct project *p = project_here();
+	char dir[4096];
+	const char *slash;
+	struct stat st;
+	int i;
+
+	k->has_project = p != NULL;
+	if (p == NULL)
+		return;
+	k->proj_type = p->keys[0].type;
+	file_rel_cwd(p->keys[0].abspath, k->proj_key, sizeof(k->proj_key));
+	snprintf(k->proj_key_abs, sizeof(k->proj_key_abs), "%s", p->keys[0].abspath);
+	k->proj_key_exists = access(p->keys[0].abspath, F_OK) == 0;
+	k->proj_enc[0] = '\0';
+	if (p->encryption_key_abspath != NULL)
+		file_rel_cwd(p->encryption_key_abspath, k->proj_enc, sizeof(k->proj_enc));
+	/* a free name beside the signing key, as the Keyring's rotation picks */
+	slash = strrchr(k->proj_key, '/');
+	if (slash != NULL)
+		snprintf(dir, sizeof(dir), "%.*s/", (int)(slash - k->proj_key), k->proj_key);
+	else
+		dir[0] = '\0';
+	for (i = 2; i < 1000; i++) {
+		snprintf(k->proj_next, sizeof(k->proj_next), "%ssigning-%d.pem", dir, i);
+		if (stat(k->proj_next, &st) != 0)
+			break;
+	}
+	project_free(p);
+}
+
+/* The file field's default for the chosen type, unless the user typed. */
+static void default_file(struct keygen *k)
+{
+	enum key_type t = types[k->type_sel].type;
+
+	if (k->fixed_type || k->file_edited)
+		return;
+	if (!k->has_project)
+		tui_field_set(&k->file, DEFAULT_FILE);
+	else if (t == KEY_X25519)
+		tui_field_set(&k->file, k->proj_enc[0] != '\0' && access(k->proj_enc, F_OK) != 0
+						? k->proj_enc
+						: "keys/encryption.pem");
+	else if (!k->proj_key_exists && t == k->proj_type)
+		tui_field_set(&k->file, k->proj_key);
+	else
+		tui_field_set(&k->file, k->proj_next);
+}
+
+static void to_file_step(struct keygen *k)
+{
+	default_file(k);
+	set_step(k, ST_FILE);
+}
+
+/* Enter on a type: with a project, another signing type switches a fresh
+ * project (its diff first) or is refused for the project with the core's
+ * reason (the key may still be made). */
+static int choose_type(struct keygen *k)
+{
+	enum key_type t = types[k->type_sel].type;
+	struct project *p;
+	struct mcuprov_err err;
+	char text[1600];
+	int rc;
+
+	if (k->fixed_type || !k->has_project || !key_type_can_sign(t) || t == k->proj_type) {
+		to_file_step(k);
+		return TUI_HANDLED;
+	}
+	if ((p = project_here()) == NULL) {
+		to_file_step(k);
+		return TUI_HANDLED;
+	}
+	err_clear(&err);
+	rc = project_retype_check(p, t, &err);
+	if (rc == MCUPROV_ERR_REFUSED) {
+		project_free(p);
+		snprintf(text, sizeof(text),
+			 "'%.600s' %.700s. An %s key cannot sign its images. Generate one anyway?",
+			 err.subject, err.msg, key_type_name(t));
+		return tui_dialog_confirm(&k->s, D_OTHERTYPE, "Another key type", text,
+					  "Generate anyway", "Choose again");
+	}
+	if (k->have_retype)
+		project_retype_free(&k->retype);
+	k->have_retype = false;
+	if (rc == 0)
+		rc = project_retype_plan(p, t, &k->retype, &err);
+	project_free(p);
+	if (rc < 0)
+		return tui_dialog_error(&k->s, D_ERR, &err);
+	k->have_retype = true;
+	k->retype_top = 0;
+	set_step(k, ST_RETYPE);
+	return TUI_HANDLED;
+}
+
+/* The type switch confirmed: write it, then on to the file. */
+static int apply_retype(struct keygen *k)
+{
+	struct project_retype_result r;
+	struct mcuprov_err err;
+	char bak[4200];
+
+	err_clear(&err);
+	if (project_retype_apply(&k->retype, &r, &err) < 0)
+		return tui_dialog_error(&k->s, D_ERR, &err);
+	file_rel_cwd(r.project_backup, bak, sizeof(bak));
+	snprintf(k->retype_note, sizeof(k->retype_note),
+		 "The project is %s now (the old %s is '%.200s')", key_type_name(k->retype.to),
+		 PROJECT_FILE, r.project_written ? bak : PROJECT_FILE);
+	project_retype_free(&k->retype);
+	k->have_retype = false;
+	load_project(k);
+	to_file_step(k);
+	return TUI_HANDLED;
+}
+
+/* Enter on the file: key_save()'s own checks before any password. */
+static int check_file(struct keygen *k, bool force)
+{
+	struct mcuprov_err err;
+	char text[4200];
+	int rc;
+
+	err_clear(&err);
+	if (k->file.len == 0) {
+		err_set(&err, MCUPROV_ERR_USAGE, NULL, "no file name given");
+		return tui_dialog_error(&k->s, D_PWERR, &err);
+	}
+	k->overwrite = force;
+	rc = key_save_check(k->file.buf, force, &err);
+	if (rc == MCUPROV_ERR_EXISTS && !force) {
+		snprintf(text, sizeof(text),
+			 "'%s' exists. Replace it? The key in it is lost unless you have a copy.",
+			 k->file.buf);
+		return tui_dialog_confirm(&k->s, D_OVERWRITE, "Replace file?", text, "Replace",
+					  "Keep");
+	}
+	if (rc < 0)
+		return tui_dialog_error(&k->s, D_ERR, &err);
+	set_step(k, ST_PWMODE);
+	return TUI_HANDLED;
+}
+
+/* The result: what the key is to the project here, and the next steps. */
+static void result_setup(struct keygen *k)
+{
+	enum key_type t = k->job.type;
+	char a[4096], b[4096];
+	bool same;
+
+	k->n_results = 0;
+	k->result_sel = 0;
+	k->result_warn[0] = k->result_note[0] = '\0';
+	if (k->fixed_type)
+		return;
+	load_project(k);
+	if (!key_type_can_sign(t)) {
+		snprintf(k->result_note, sizeof(k->result_note),
+			 "An image-encryption key: the bootloader's encryption_key, not a "
+			 "signing key.");
+		k->results[k->n_results++] = R_HOME;
+		return;
+	}
+	if (!k->has_project) {
+		k->results[k->n_results++] = R_PROVISION;
+		k->results[k->n_results++] = R_HOME;
+		return;
+	}
+	same = realpath(k->job.path, a) != NULL && realpath(k->proj_key_abs, b) != NULL &&
+	       strcmp(a, b) == 0;
+	if (t != k->proj_type) {
+		snprintf(k->result_warn, sizeof(k->result_warn),
+			 "warning: the project's keys are %s (%s): this %s key cannot sign its "
+			 "images",
+			 key_type_name(k->proj_type), PROJECT_FILE, key_type_name(t));
+	} else if (same) {
+		snprintf(k->result_note, sizeof(k->result_note),
+			 "This is the project's signing key (the first of %s's keys).",
+			 PROJECT_FILE);
+	} else if (k->proj_key_exists) {
+		snprintf(k->result_note, sizeof(k->result_note),
+			 "%s signs with '%.600s': a rotation makes this key the signing key, "
+			 "the bootloader trusting both until you retire the old one.",
+			 PROJECT_FILE, k->proj_key);
+		k->results[k->n_results++] = R_USE;
+	} else {
+		snprintf(k->result_warn, sizeof(k->result_warn),
+			 "warning: %s's signing key is '%.600s', which does not exist: generate "
+			 "it there, or edit %s (Settings)",
+			 PROJECT_FILE, k->proj_key, PROJECT_FILE);
+	}
+	k->results[k->n_results++] = R_PROVISION;
+	k->results[k->n_results++] = R_HOME;
+}
+
 static int start(struct keygen *k)
 {
 	struct job *j = &k->job;
@@ -117,7 +386,7 @@ static int start(struct keygen *k)
 	j->type = types[k->type_sel].type;
 	snprintf(j->path, sizeof(j->path), "%s", k->file.buf);
 	j->force = k->overwrite;
-	j->keep = k->out_key != NULL;
+	j->keep = true; /* for the caller, or for the rotation it may start */
 	if (k->pwmode_sel == 0) {
 		j->pw = calloc(1, PASSWD_BUF);
 		if (j->pw == NULL) {
@@ -168,6 +437,7 @@ static int keygen_tick(struct tui_screen *s)
 		*k->out_key = k->job.key;
 		k->job.key = NULL;
 	}
+	result_setup(k);
 	set_step(k, ST_RESULT);
 	return TUI_HANDLED;
 }
@@ -175,7 +445,7 @@ static int keygen_tick(struct tui_screen *s)
 static void draw_steps(struct keygen *k)
 {
 	static const char *const names[] = { "Type", "File", "Password", "Confirm", "Done" };
-	static const int of_step[] = { 0, 1, 2, 2, 2, 3, 4, 4 };
+	static const int of_step[] = { 0, 0, 1, 2, 2, 2, 3, 4, 4 };
 	int i, x = 2;
 
 	for (i = 0; i < 5; i++) {
@@ -191,15 +461,28 @@ static void draw_steps(struct keygen *k)
 	}
 }
 
+/* rows of the type switch's diff pane */
+static int pane_top(void)
+{
+	return 8;
+}
+
+static int pane_rows(void)
+{
+	return LINES - 3 - pane_top();
+}
+
 static void keygen_draw(struct tui_screen *s)
 {
 	static const char spinner[] = "|/-\\";
 	struct keygen *k = (struct keygen *)s;
 	const char *hints = "Enter next  Esc back  ? help";
-	const char *items[1];
-	int i, y = 5;
+	const char *items[3];
+	char line[4400];
+	int i, y = 5, n;
 
 	switch (k->step) {
+	case ST_RETYPE: hints = "Up/Down/PgUp/PgDn scroll  a apply  Esc back  F1 help"; break;
 	case ST_FILE: hints = "type the file name  Enter next  Esc back  F1 help"; break;
 	case ST_PW1:
 	case ST_PW2: hints = "type the password (not shown)  Enter next  Esc back  F1 help"; break;
@@ -214,7 +497,10 @@ static void keygen_draw(struct tui_screen *s)
 	draw_steps(k);
 	switch (k->step) {
 	case ST_TYPE:
-		mvaddstr(y++, 2, "Key type:");
+		if (k->has_project && !k->fixed_type)
+			mvprintw(y++, 2, "Key type (the project's: %s):", key_type_name(k->proj_type));
+		else
+			mvaddstr(y++, 2, "Key type:");
 		y++;
 		for (i = 0; i < N_TYPES; i++) {
 			items[0] = key_type_name(types[i].type);
@@ -222,15 +508,35 @@ static void keygen_draw(struct tui_screen *s)
 			y += tui_wrap(y, 16, COLS - 18, types[i].advice, 0);
 		}
 		break;
+	case ST_RETYPE:
+		snprintf(line, sizeof(line),
+			 "Switch the project from %s to %s? None of its keys exists yet, so its "
+			 "type can follow the key's; a applies the change shown.",
+			 key_type_name(k->retype.from), key_type_name(k->retype.to));
+		tui_wrap(y, 2, COLS - 4, line, 0);
+		n = tui_pane_lines(k->retype.diff);
+		tui_hline(pane_top() - 1, 2, COLS - 4);
+		if (n > pane_rows())
+			mvprintw(pane_top() - 1, COLS - 24, " lines %d-%d of %d ",
+				 k->retype_top + 1,
+				 k->retype_top + pane_rows() < n ? k->retype_top + pane_rows() : n, n);
+		tui_pane_draw(pane_top(), 2, pane_rows(), COLS - 4, k->retype.diff, k->retype_top);
+		break;
 	case ST_FILE:
 		mvprintw(y++, 2, "Type: %s", key_type_name(types[k->type_sel].type));
 		if (k->fixed_type)
 			printw(" (fixed: the bootloader verifies one signature type)");
+		else if (k->has_project && key_type_can_sign(types[k->type_sel].type) &&
+			 strcmp(k->file.buf, k->proj_key) == 0)
+			printw(" (the project's signing key, %s)", PROJECT_FILE);
+		if (k->retype_note[0] != '\0')
+			mvaddnstr(y, 2, k->retype_note, COLS - 4);
 		y++;
 		mvaddstr(y++, 2, "Private key file to create (mode 0600):");
 		tui_field_draw(&k->file, y, 3, COLS - 8, true);
 		y += 2;
-		mvaddstr(y, 2, "Relative to the current directory; the directory must exist.");
+		mvaddstr(y, 2, "Relative to the current directory; missing directories are made "
+			       "(mode 0700).");
 		break;
 	case ST_PWMODE:
 		mvprintw(y++, 2, "File: %s", k->file.buf);
@@ -281,11 +587,20 @@ static void keygen_draw(struct tui_screen *s)
 		mvprintw(y++, 2, "password     %s", k->pwmode_sel == 0 ? "yes" : "none");
 		mvprintw(y++, 2, "fingerprint  %s", k->job.fp);
 		y++;
+		if (k->result_warn[0] != '\0')
+			y += tui_wrap(y, 2, COLS - 4, k->result_warn, tui_attr(TUI_PAIR_WARN));
+		if (k->result_note[0] != '\0')
+			y += tui_wrap(y, 2, COLS - 4, k->result_note, 0);
+		if (k->result_warn[0] != '\0' || k->result_note[0] != '\0')
+			y++;
 		mvaddstr(y++, 2, "Next:");
-		if (k->fixed_type)
+		if (k->fixed_type) {
 			tui_menu(y, 2, 54, rotate_actions, 1, 0);
-		else
-			tui_menu(y, 2, 50, result_actions, 2, k->result_sel);
+			break;
+		}
+		for (i = 0; i < k->n_results; i++)
+			items[i] = result_texts[k->results[i]];
+		tui_menu(y, 2, 50, items, k->n_results, k->result_sel);
 		break;
 	}
 }
@@ -299,17 +614,37 @@ static int keygen_event(struct tui_screen *s, int key)
 {
 	struct keygen *k = (struct keygen *)s;
 	struct mcuprov_err err;
-	struct stat st;
+	struct tui_screen *next;
+	int r;
 
 	switch (k->step) {
 	case ST_TYPE:
 		if (tui_menu_key(key, &k->type_sel, N_TYPES))
 			return TUI_HANDLED;
-		if (is_enter(key)) {
-			set_step(k, ST_FILE);
+		if (is_enter(key))
+			return choose_type(k);
+		return key == 27 ? TUI_BACK : TUI_UNHANDLED;
+	case ST_RETYPE:
+		if (key == 27) {
+			project_retype_free(&k->retype);
+			k->have_retype = false;
+			set_step(k, ST_TYPE);
 			return TUI_HANDLED;
 		}
-		return key == 27 ? TUI_BACK : TUI_UNHANDLED;
+		if (key == 'a' || key == 'A' || is_enter(key)) {
+			char text[600];
+
+			snprintf(text, sizeof(text),
+				 "Write the changes shown? The old files are kept as backups "
+				 "(%s.bak).",
+				 PROJECT_FILE);
+			return tui_dialog_confirm(s, D_RETYPE, "Switch the project's type", text,
+						  "Apply", "Cancel");
+		}
+		return tui_pane_key(key, &k->retype_top, tui_pane_lines(k->retype.diff),
+				    pane_rows())
+			       ? TUI_HANDLED
+			       : TUI_UNHANDLED;
 	case ST_FILE:
 		if (key == 27 && k->fixed_type)
 			return TUI_BACK; /* no type step to go back to */
@@ -317,27 +652,13 @@ static int keygen_event(struct tui_screen *s, int key)
 			set_step(k, ST_TYPE);
 			return TUI_HANDLED;
 		}
-		if (is_enter(key)) {
-			err_clear(&err);
-			if (k->file.len == 0) {
-				err_set(&err, MCUPROV_ERR_USAGE, NULL, "no file name given");
-				return tui_dialog_error(s, D_PWERR, &err);
-			}
-			k->overwrite = false;
-			if (stat(k->file.buf, &st) == 0) {
-				char text[4200];
-
-				snprintf(text, sizeof(text),
-					 "'%s' exists. Replace it? The key in it is lost "
-					 "unless you have a copy.",
-					 k->file.buf);
-				return tui_dialog_confirm(s, D_OVERWRITE, "Replace file?", text,
-							  "Replace", "Keep");
-			}
-			set_step(k, ST_PWMODE);
+		if (is_enter(key))
+			return check_file(k, false);
+		if (tui_field_key(&k->file, key)) {
+			k->file_edited = true;
 			return TUI_HANDLED;
 		}
-		return tui_field_key(&k->file, key) ? TUI_HANDLED : TUI_UNHANDLED;
+		return TUI_UNHANDLED;
 	case ST_PWMODE:
 		if (tui_menu_key(key, &k->pwmode_sel, 2))
 			return TUI_HANDLED;
@@ -400,16 +721,27 @@ static int keygen_event(struct tui_screen *s, int key)
 	case ST_RESULT:
 		if (k->fixed_type) /* the next step is the Keyring's, below */
 			return is_enter(key) || key == 27 ? TUI_BACK : TUI_UNHANDLED;
-		if (tui_menu_key(key, &k->result_sel, 2))
+		if (tui_menu_key(key, &k->result_sel, k->n_results))
 			return TUI_HANDLED;
-		if (is_enter(key)) {
-			if (k->result_sel == 0) {
-				tui_push(screen_provision_new(k->job.path));
-				return TUI_NEXT;
-			}
+		if (!is_enter(key))
+			return key == 27 ? TUI_BACK : TUI_UNHANDLED;
+		r = k->results[k->result_sel];
+		if (r == R_HOME)
 			return TUI_BACK;
+		if (r == R_PROVISION) {
+			next = screen_provision_new(k->job.path);
+		} else {
+			/* the Keyring's rotation, with the key as loaded here */
+			next = screen_keyring_new_add(k->job.path, k->job.key);
+			if (next != NULL)
+				k->job.key = NULL;
 		}
-		return key == 27 ? TUI_BACK : TUI_UNHANDLED;
+		if (next == NULL) {
+			err_set(&err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
+			return tui_dialog_error(s, D_ERR, &err);
+		}
+		tui_push(next);
+		return TUI_NEXT;
 	}
 	return TUI_UNHANDLED;
 }
@@ -420,10 +752,8 @@ static int keygen_on_dialog(struct tui_screen *s, int id, bool yes)
 
 	switch (id) {
 	case D_OVERWRITE:
-		if (yes) {
-			k->overwrite = true;
-			set_step(k, ST_PWMODE);
-		}
+		if (yes)
+			return check_file(k, true);
 		break;
 	case D_NOPASS:
 		if (yes)
@@ -436,10 +766,27 @@ static int keygen_on_dialog(struct tui_screen *s, int id, bool yes)
 			set_step(k, ST_PW1);
 		}
 		break;
+	case D_OTHERTYPE:
+		if (yes)
+			to_file_step(k);
+		break;
+	case D_RETYPE:
+		if (yes)
+			return apply_retype(k);
+		break;
 	default:
 		break;
 	}
 	return TUI_HANDLED;
+}
+
+/* Back from Provision or the Keyring: the project may have changed. */
+static void keygen_resume(struct tui_screen *s)
+{
+	struct keygen *k = (struct keygen *)s;
+
+	if (k->step == ST_RESULT)
+		result_setup(k);
 }
 
 static void keygen_destroy(struct tui_screen *s)
@@ -452,6 +799,8 @@ static void keygen_destroy(struct tui_screen *s)
 	tui_field_clear(&k->pw1);
 	tui_field_clear(&k->pw2);
 	key_free(k->job.key);
+	if (k->have_retype)
+		project_retype_free(&k->retype);
 	free(k);
 }
 
@@ -462,19 +811,28 @@ struct tui_screen *screen_keygen_new(void)
 	if (k == NULL)
 		return NULL;
 	k->s.title = "Generate key";
-	k->s.help = "Generate a new key in five steps: the type (ed25519 unless your "
-		    "bootloader needs another), the file to create (mode 0600; an existing "
-		    "file is replaced only if you confirm), a password typed twice without "
-		    "echo (or explicitly none), a summary to confirm, then the key is "
-		    "generated and its fingerprint shown. In text fields Backspace deletes "
-		    "and Ctrl-U clears.";
+	k->s.help = "Generate a new key in five steps: the type (the project's, else ed25519 "
+		    "unless your bootloader needs another), the file to create (the project's "
+		    "signing key while it does not exist; mode 0600, missing directories "
+		    "made 0700; an existing file is replaced only if you confirm), a password "
+		    "typed twice without echo (or explicitly none), a summary to confirm, then "
+		    "the key is generated and its fingerprint shown. Another type switches a "
+		    "project that has no key yet (its diff shown first). The result offers "
+		    "the next step: provision the bootloader, or make the key the project's "
+		    "signing key (a rotation, as in the Keyring). In text fields Backspace "
+		    "deletes and Ctrl-U clears.";
 	k->s.draw = keygen_draw;
 	k->s.event = keygen_event;
 	k->s.tick = keygen_tick;
 	k->s.on_dialog = keygen_on_dialog;
+	k->s.resume = keygen_resume;
 	k->s.destroy = keygen_destroy;
 	k->pw1.secret = k->pw2.secret = true;
-	tui_field_set(&k->file, "keys/signing.pem");
+	tui_field_set(&k->file, DEFAULT_FILE);
+	/* the project's key: its type first */
+	load_project(k);
+	if (k->has_project && type_index(k->proj_type) >= 0)
+		k->type_sel = type_index(k->proj_type);
 	set_step(k, ST_TYPE);
 	return &k->s;
 }

@@ -455,7 +455,13 @@ static int retire(struct keyring *k)
 	snprintf(k->key_path, sizeof(k->key_path), "%s", r->path);
 	err_clear(&err);
 	if (rotate_plan(k->p, ROTATE_RETIRE, k->key_path, NULL, false, &k->plan, &err) < 0) {
+		static const char cli[] = "(mcuprov rotate add)";
+		size_t n = strlen(err.msg), c = sizeof(cli) - 1;
+
 		memset(&k->plan, 0, sizeof(k->plan));
+		/* the core names the command; here it is a key on this screen */
+		if (n >= c && strcmp(err.msg + n - c, cli) == 0)
+			snprintf(err.msg + n - c, sizeof(err.msg) - (n - c), "(press a)");
 		return tui_dialog_error(&k->s, D_ERR, &err);
 	}
 	k->have_plan = true;
@@ -486,7 +492,9 @@ static int plan_keys(struct keyring *k)
 		}
 		k->ks_map[k->ks.n] = (int)j;
 		k->ks.paths[k->ks.n] = pk->abspath;
-		k->ks.names[k->ks.n] = pk->path;
+		/* named as its file is now (a key the step keeps as its public
+		 * half is loaded from its private key file) */
+		k->ks.names[k->ks.n] = pk->from >= 0 ? k->p->keys[pk->from].path : pk->path;
 		k->ks.n++;
 	}
 	if (k->p->bootloader.kind == PROJECT_BOOT_CONF && k->p->encryption_key_abspath != NULL) {
@@ -1308,4 +1316,26 @@ struct tui_screen *screen_keyring_new(void)
 	k->phase = PH_NOPROJ;
 	load_project(k);
 	return &k->s;
+}
+
+/* The Keyring straight into "add KEY_PATH as the signing key" (contract in
+ * tui.h). */
+struct tui_screen *screen_keyring_new_add(const char *key_path, struct mcuprov_key *key)
+{
+	struct tui_screen *s = screen_keyring_new();
+	struct keyring *k = (struct keyring *)s;
+
+	if (k == NULL)
+		return NULL;
+	if (k->phase == PH_NOPROJ) { /* the screen says why */
+		key_free(key);
+		return s;
+	}
+	/* as if the keygen screen preset for a rotation had just closed: the
+	 * next tick plans the addition */
+	snprintf(k->gen_path, sizeof(k->gen_path), "%s", key_path);
+	k->gen_key = key;
+	k->gen_done = true;
+	k->from_file = false;
+	return s;
 }

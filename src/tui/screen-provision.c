@@ -1,6 +1,9 @@
 /* mcuprov wizard: provision the bootloader with a key — the flow of
  * `mcuprov patch`: provision_keys_c / provision_conf with dry_run for the
- * diff, then, confirmed, again without dry_run to apply (PATH.bak kept). */
+ * diff, then, confirmed, again without dry_run to apply (PATH.bak kept).
+ * A keys.c that does not exist yet is offered from a template instead, as
+ * `mcuprov render -t inline-single -k KEY -o FILE` writes it (render.h:
+ * render, then render_verify under the project's configuration). */
 #include "config.h"
 
 #include <limits.h>
@@ -16,16 +19,19 @@
 #include "mcuprov/keysc.h"
 #include "mcuprov/project.h"
 #include "mcuprov/provision.h"
+#include "mcuprov/render.h"
+#include "mcuprov/udiff.h"
 
 #define PROJECT_FILE "mcuprov.yaml"
 #define DEFAULT_KEY "keys/signing.pem"
+#define TEMPLATE "inline-single" /* a new keys.c: one key, inline */
 
 enum step { ST_FORM, ST_PW, ST_DIFF, ST_RESULT };
 
 /* form items */
 enum { F_FILE, F_KEY, F_DEV, N_FORM };
 
-enum { D_ERR = 1, D_PWERR, D_APPLY };
+enum { D_ERR = 1, D_PWERR, D_APPLY, D_RENDER };
 
 struct provision {
 	struct tui_screen s;
@@ -45,6 +51,12 @@ struct provision {
 	bool changed;
 	int top;
 	char result[2 * PROVISION_PATH_MAX + 64];
+	/* the file does not exist: rendered from TEMPLATE, not patched */
+	bool render_new;
+	char *rendered;
+	size_t rendered_len;
+	/* the key is not one of the project's whose bootloader file this is */
+	char warn[PROVISION_PATH_MAX + 200];
 };
 
 static void set_step(struct provision *p, enum step st)
@@ -88,6 +100,11 @@ static void drop_result(struct provision *p)
 {
 	free(p->diff);
 	p->diff = NULL;
+	free(p->rendered);
+	p->rendered = NULL;
+	p->rendered_len = 0;
+	p->render_new = false;
+	p->warn[0] = '\0';
 	p->changed = false;
 	p->top = 0;
 	p->shape[0] = '\0';
@@ -105,12 +122,19 @@ static struct project *project_of(const char *path)
 	err_clear(&err);
 	if (access(PROJECT_FILE, F_OK) != 0 || project_load(PROJECT_FILE, &pr, &err) < 0)
 		return NULL;
-	if (pr->bootloader.path == NULL || realpath(path, a) == NULL ||
-	    realpath(pr->bootloader.path, b) == NULL || strcmp(a, b) != 0) {
+	if (pr->bootloader.path == NULL) {
 		project_free(pr);
 		return NULL;
 	}
-	return pr;
+	if (realpath(path, a) != NULL && realpath(pr->bootloader.path, b) != NULL &&
+	    strcmp(a, b) == 0)
+		return pr;
+	/* not there yet: the same name from here */
+	file_rel_cwd(pr->bootloader.path, b, sizeof(b));
+	if (access(path, F_OK) != 0 && strcmp(path, b) == 0)
+		return pr;
+	project_free(pr);
+	return NULL;
 }
 
 /* provision_keys_c or provision_conf on the chosen file with the loaded key
@@ -143,6 +167,73 @@ static int provision(struct provision *p, bool dry, struct provision_result *r,
 	return rc;
 }
 
+/* A key that is not one of the project's (its bootloader file chosen):
+ * the next build provisions the project's keys over it. */
+static void key_warning(struct provision *p)
+{
+	struct project *pr = project_of(p->path);
+	char a[PATH_MAX], b[PATH_MAX];
+	size_t i;
+
+	p->warn[0] = '\0';
+	if (pr == NULL)
+		return;
+	for (i = 0; i < pr->n_keys; i++)
+		if (realpath(p->key_path, a) != NULL && realpath(pr->keys[i].abspath, b) != NULL &&
+		    strcmp(a, b) == 0)
+			break;
+	if (i == pr->n_keys)
+		snprintf(p->warn, sizeof(p->warn),
+			 "warning: '%s' is not one of %s's keys: the next build provisions the "
+			 "project's keys again",
+			 p->key_path, PROJECT_FILE);
+	project_free(pr);
+}
+
+/* Render TEMPLATE for the key, checked under the project's configuration
+ * as `mcuprov render` checks it; its diff against nothing. */
+static int render_new(struct provision *p)
+{
+	struct project *pr = project_of(p->path);
+	struct render_key rk = { p->k, p->key_path };
+	struct mcuprov_err err;
+	char *text = NULL, *tpath = NULL;
+	size_t len = 0, dlen = 0;
+	int rc;
+
+	err_clear(&err);
+	drop_result(p);
+	key_warning(p);
+	rc = render_template_load(TEMPLATE, &text, &len, &tpath, &err);
+	if (rc == 0)
+		rc = render_check(TEMPLATE, text, len, &err);
+	if (rc == 0)
+		rc = render(TEMPLATE, tpath, text, len, &rk, 1, NULL,
+			    p->allow_dev ? RENDER_ALLOW_DEVKEY : 0, &p->rendered, &p->rendered_len,
+			    &err);
+	if (rc == 0)
+		rc = render_verify(TEMPLATE, tpath, p->rendered, p->rendered_len, &rk, 1,
+				   pr ? (const char *const *)pr->bootloader.defines : NULL,
+				   pr ? pr->bootloader.n_defines : 0,
+				   pr ? (const char *const *)pr->bootloader.undefs : NULL,
+				   pr ? pr->bootloader.n_undefs : 0, &err);
+	if (rc == 0)
+		rc = udiff("", 0, p->rendered, p->rendered_len, p->path, &p->diff, &dlen, &err);
+	free(text);
+	free(tpath);
+	project_free(pr);
+	if (rc < 0) {
+		drop_result(p);
+		return tui_dialog_error(&p->s, D_ERR, &err);
+	}
+	p->render_new = true;
+	p->changed = true;
+	snprintf(p->shape, sizeof(p->shape), "'%s': a new file from the template %s", p->path,
+		 TEMPLATE);
+	set_step(p, ST_DIFF);
+	return TUI_HANDLED;
+}
+
 /* The key is loaded: the CLI's checks, then the dry run. */
 static int dry_run(struct provision *p)
 {
@@ -165,6 +256,16 @@ static int dry_run(struct provision *p)
 		return tui_dialog_error(&p->s, D_ERR, &err);
 	}
 	drop_result(p);
+	key_warning(p);
+	if (p->is_keys_c && access(p->path, F_OK) != 0) {
+		char text[2 * PROVISION_PATH_MAX + 300];
+
+		snprintf(text, sizeof(text),
+			 "'%s' does not exist. Write it from the template %s for this key (as "
+			 "`mcuprov render -t %s -k KEY -o FILE`)? The new file is shown first.",
+			 p->path, TEMPLATE, TEMPLATE);
+		return tui_dialog_ask(&p->s, D_RENDER, "New keys.c", text, "Render", "Cancel");
+	}
 	rc = provision(p, true, &r, &err);
 	if (p->is_keys_c && r.shape != KEYSC_SHAPE_UNKNOWN)
 		snprintf(p->shape, sizeof(p->shape), "'%s': %s", p->path,
@@ -230,9 +331,22 @@ static int apply(struct provision *p)
 {
 	struct provision_result r;
 	struct mcuprov_err err;
-	int rc = provision(p, false, &r, &err);
 	const char *shown;
 	size_t i, o = 0;
+	int rc;
+
+	if (p->render_new) {
+		err_clear(&err);
+		/* never over a file that appeared meanwhile; its directory made */
+		if (file_write_atomic(p->path, p->rendered, p->rendered_len, FILE_WRITE_MKDIR,
+				      &err) < 0)
+			return tui_dialog_error(&p->s, D_ERR, &err);
+		snprintf(p->result, sizeof(p->result), "created '%s' (from the template %s)",
+			 p->path, TEMPLATE);
+		set_step(p, ST_RESULT);
+		return TUI_HANDLED;
+	}
+	rc = provision(p, false, &r, &err);
 
 	if (rc < 0) {
 		provision_result_free(&r);
@@ -334,7 +448,11 @@ static void provision_draw(struct tui_screen *s)
 		y += tui_wrap(y, 2, COLS - 4, p->result, 0);
 		attroff(tui_attr(TUI_PAIR_OK) | A_BOLD);
 		y++;
-		mvprintw(y, 2, "Key: %s", p->key_path);
+		mvprintw(y++, 2, "Key: %s", p->key_path);
+		if (p->warn[0] != '\0') {
+			y++;
+			tui_wrap(y, 2, COLS - 4, p->warn, tui_attr(TUI_PAIR_WARN));
+		}
 		break;
 	}
 }
@@ -383,12 +501,24 @@ static int provision_event(struct tui_screen *s, int key)
 			return TUI_HANDLED;
 		}
 		if (p->changed && (key == 'a' || key == 'A' || is_enter(key))) {
-			char text[2 * PROVISION_PATH_MAX + 128];
+			char text[4 * PROVISION_PATH_MAX + 400], bak[PROVISION_PATH_MAX + 8];
 
-			snprintf(text, sizeof(text),
-				 "Replace '%s' with the version shown? The old one is kept as "
-				 "'%s.bak'.",
-				 p->path, p->path);
+			if (p->render_new) {
+				snprintf(text, sizeof(text), "Create '%s' as shown?%s%s", p->path,
+					 p->warn[0] ? " " : "", p->warn);
+			} else {
+				/* the core never writes over an earlier backup */
+				snprintf(bak, sizeof(bak), "%s.bak", p->path);
+				snprintf(text, sizeof(text),
+					 "Replace '%s' with the version shown? The old one is kept "
+					 "as %s'%s'%s.%s%s",
+					 p->path, access(bak, F_OK) == 0 ? "a numbered backup (" : "",
+					 bak, access(bak, F_OK) == 0 ? " exists)" : "",
+					 p->warn[0] ? " " : "", p->warn);
+			}
+			if (p->render_new)
+				return tui_dialog_ask(&p->s, D_APPLY, "Create the file", text,
+						      "Create", "Cancel");
 			return tui_dialog_confirm(&p->s, D_APPLY, "Apply the change", text,
 						  "Apply", "Cancel");
 		}
@@ -409,6 +539,8 @@ static int provision_on_dialog(struct tui_screen *s, int id, bool yes)
 
 	if (id == D_APPLY)
 		return yes ? apply(p) : TUI_HANDLED;
+	if (id == D_RENDER)
+		return yes ? render_new(p) : TUI_HANDLED;
 	if (id == D_PWERR)
 		set_step(p, ST_PW);
 	return TUI_HANDLED;
@@ -420,7 +552,7 @@ static void provision_destroy(struct tui_screen *s)
 
 	tui_keyset_clear(&p->ks);
 	key_free(p->k);
-	free(p->diff);
+	drop_result(p);
 	free(p);
 }
 

@@ -3,27 +3,43 @@
  * With a project: a read-only summary from project_load (keys, encryption
  * key, bootloader, image settings, targets), and two actions: edit the file
  * in $VISUAL / $EDITOR / vi (term_run_interactive), then load it again;
- * or replace it from a profile (project_init with force, after a
+ * or replace it from a profile (project_create with force, after a
  * confirmation that defaults to No).  Without one: the profiles of
- * `mcuprov init --list`, and project_init creates the file from the one
- * chosen. */
+ * `mcuprov init --list`; the one chosen opens a form (what the profile
+ * needs you to supply, checked; the key type; your key file, optional),
+ * and project_create makes the project as `mcuprov init -p NAME -t TYPE
+ * -k KEY` does, after a confirmation that defaults to Create (nothing is
+ * replaced).  Either answer says what happened. */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tui.h"
+#include "mcuprov/fileio.h"
 #include "mcuprov/project.h"
 
 #define PROJECT_FILE "mcuprov.yaml"
 
-enum mode { M_SUMMARY, M_PROFILES };
+enum mode { M_SUMMARY, M_PROFILES, M_CREATE };
 
 enum { ACT_EDIT, ACT_REPLACE, N_ACTS };
 
-enum { D_ERR = 1, D_CREATE, D_REPLACE };
+enum { D_ERR = 1, D_CREATE, D_REPLACE, D_MISSING, D_PICK_NEED, D_PICK_KEY };
+
+/* the create form's items */
+enum { F_NEED, F_TYPE, F_KEY, F_CREATE, N_FIELDS };
+
+/* the type choices: the default (the key file's, else the profile's), then
+ * the signing types */
+static const enum key_type type_choices[] = { KEY_TYPE_NONE, KEY_ED25519, KEY_ECDSA_P256,
+					      KEY_ECDSA_P384, KEY_RSA2048, KEY_RSA3072 };
+#define N_TYPE_CHOICES ((int)(sizeof(type_choices) / sizeof(type_choices[0])))
+
+static const char *const key_exts[] = { ".pem", ".der", ".key", NULL };
 
 static const char *const acts[N_ACTS] = {
 	"Edit mcuprov.yaml",
@@ -46,6 +62,17 @@ struct settings {
 	bool prof_tried;
 	char prof_msg[600];
 	int psel, ptop;
+	/* the create form (M_CREATE) for profile psel */
+	int focus;
+	struct tui_field need; /* where what the profile needs is (checked) */
+	struct tui_field key;  /* your key file, or empty: the profile's */
+	int type_sel;          /* into type_choices */
+	enum key_type prof_type; /* the default: the key file's, else the profile's */
+	char prof_key[4096];   /* the profile's keys[0] */
+	bool need_ok;          /* a missing NEED was confirmed */
+	/* what the last create (or its cancel) did, shown until the next key */
+	char status[1200];
+	bool status_err;
 };
 
 /* ---- the summary ------------------------------------------------------------ */
@@ -200,6 +227,8 @@ static int pane_rows(void)
 	return LINES - 9;
 }
 
+static void draw_status(struct settings *st, int y);
+
 /* The profile list from row Y down to row BOTTOM (exclusive), then the
  * selected profile's description under it. */
 static void draw_profiles(struct settings *st, int y, int bottom)
@@ -239,11 +268,88 @@ static void draw_profiles(struct settings *st, int y, int bottom)
 			attroff(A_REVERSE);
 	}
 	y += rows + 1;
-	if (st->psel < (int)st->n_prof) {
+	if (st->status[0] != '\0') {
+		draw_status(st, y);
+	} else if (st->psel < (int)st->n_prof) {
 		snprintf(line, sizeof(line), "%s: %s", st->prof[st->psel].name,
 			 st->prof[st->psel].description);
 		tui_wrap(y, 2, COLS - 4, line, tui_attr(TUI_PAIR_DIM));
 	}
+}
+
+static bool needs_of(const struct settings *st)
+{
+	return st->psel < (int)st->n_prof && st->prof[st->psel].needs != NULL &&
+	       st->prof[st->psel].needs[0] != '\0';
+}
+
+static void draw_status(struct settings *st, int y)
+{
+	if (st->status[0] == '\0')
+		return;
+	attron(tui_attr(st->status_err ? TUI_PAIR_WARN : TUI_PAIR_OK) | A_BOLD);
+	tui_wrap(y, 2, COLS - 4, st->status, 0);
+	attroff(tui_attr(st->status_err ? TUI_PAIR_WARN : TUI_PAIR_OK) | A_BOLD);
+}
+
+static void draw_form(struct settings *st)
+{
+	const struct project_profile *pp = &st->prof[st->psel];
+	enum key_type t = type_choices[st->type_sel];
+	char line[1400];
+	int y = 3;
+
+	tui_frame("Settings", st->focus == F_TYPE
+				      ? "Tab move  Left/Right type  Enter create  Esc back  F1 help"
+				      : "Tab move  ^O browse  Enter create  Esc back  F1 help");
+	if (st->has_file)
+		snprintf(line, sizeof(line),
+			 "Replace mcuprov.yaml with the profile '%s' (your edits in it are lost):",
+			 pp->name);
+	else
+		snprintf(line, sizeof(line), "Create mcuprov.yaml from the profile '%s':", pp->name);
+	mvaddnstr(y++, 2, line, COLS - 4);
+	y += tui_wrap(y, 2, COLS - 4, pp->description, tui_attr(TUI_PAIR_DIM));
+	y++;
+	if (needs_of(st)) {
+		snprintf(line, sizeof(line), "It needs %s", pp->needs);
+		y += tui_wrap(y, 2, COLS - 4, line, 0);
+		mvaddstr(y++, 2, "Is it there? (checked before the file is written; ^O browses)");
+		tui_field_draw(&st->need, y++, 3, COLS - 8, st->focus == F_NEED);
+	} else {
+		y += tui_wrap(y, 2, COLS - 4,
+			      "Self-contained: its keys.c is rendered for the key type and the key's "
+			      "directory made; the demo sources are mcuprov's own.",
+			      0);
+	}
+	y++;
+	if (t == KEY_TYPE_NONE)
+		snprintf(line, sizeof(line), "< %s >  (default: your key file's, else the "
+					     "profile's)",
+			 key_type_name(st->prof_type));
+	else
+		snprintf(line, sizeof(line), "< %s >", key_type_name(t));
+	mvaddstr(y, 2, "Key type:");
+	if (st->focus == F_TYPE)
+		attron(A_REVERSE);
+	mvaddnstr(y++, 13, line, COLS - 15);
+	if (st->focus == F_TYPE)
+		attroff(A_REVERSE);
+	y++;
+	snprintf(line, sizeof(line),
+		 "Your key file, if you have one (empty: the profile's %.200s, made later with "
+		 "Generate key):",
+		 st->prof_key);
+	y += tui_wrap(y, 2, COLS - 4, line, 0);
+	tui_field_draw(&st->key, y++, 3, COLS - 8, st->focus == F_KEY);
+	y++;
+	if (st->focus == F_CREATE)
+		attron(A_REVERSE);
+	mvaddstr(y, 2, st->has_file ? "[ Replace ]" : "[ Create ]");
+	if (st->focus == F_CREATE)
+		attroff(A_REVERSE);
+	y += 2;
+	draw_status(st, y);
 }
 
 static void settings_draw(struct tui_screen *s)
@@ -251,6 +357,10 @@ static void settings_draw(struct tui_screen *s)
 	struct settings *st = (struct settings *)s;
 	int y = 3, n, rows, i;
 
+	if (st->mode == M_CREATE) {
+		draw_form(st);
+		return;
+	}
 	if (st->mode == M_PROFILES || !st->has_file) {
 		bool replace = st->has_file;
 
@@ -304,6 +414,11 @@ static void settings_draw(struct tui_screen *s)
 				      : "as mcuprov init --force, after you confirm",
 		  COLS - 36);
 	attroff(tui_attr(TUI_PAIR_DIM));
+	if (st->status[0] != '\0') {
+		attron(tui_attr(st->status_err ? TUI_PAIR_WARN : TUI_PAIR_OK) | A_BOLD);
+		mvaddnstr(LINES - 3, 2, st->status, COLS - 4);
+		attroff(tui_attr(st->status_err ? TUI_PAIR_WARN : TUI_PAIR_OK) | A_BOLD);
+	}
 }
 
 /* ---- actions ---------------------------------------------------------------- */
@@ -371,42 +486,140 @@ static int edit(struct settings *st)
 	return TUI_HANDLED;
 }
 
-static int ask_profile(struct settings *st)
+static void set_status(struct settings *st, bool is_err, const char *text)
 {
-	char text[800];
-	const char *name;
+	snprintf(st->status, sizeof(st->status), "%s", text);
+	st->status_err = is_err;
+}
+
+/* The first path in the profile's needs line ("app/", "../mcuboot"): where
+ * the form looks first. */
+static void need_default(const char *needs, char *out, size_t n)
+{
+	const char *p = needs;
+
+	out[0] = '\0';
+	while (*p != '\0') {
+		size_t len;
+
+		while (*p == ' ')
+			p++;
+		len = strcspn(p, " ");
+		if (memchr(p, '/', len) != NULL) {
+			while (len > 0 && strchr(",;:)", p[len - 1]) != NULL)
+				len--;
+			if (*p == '(')
+				p++, len--;
+			snprintf(out, n, "%.*s", (int)len, p);
+			return;
+		}
+		p += len;
+	}
+}
+
+static void form_set_focus(struct settings *st, int f)
+{
+	st->focus = f;
+	st->s.text_input = st->mode == M_CREATE && (f == F_NEED || f == F_KEY);
+}
+
+/* Enter on a profile: the form, with what project_init_text() makes of it
+ * by default (the type, keys[0]). */
+static int open_form(struct settings *st)
+{
+	const struct project_profile *pp;
+	struct project_init_opts o;
+	struct project_init_result r;
+	struct mcuprov_err err;
+	char *text = NULL, need[512];
+	size_t len = 0;
 
 	if (st->psel >= (int)st->n_prof)
 		return TUI_HANDLED;
-	name = st->prof[st->psel].name;
+	pp = &st->prof[st->psel];
+	memset(&o, 0, sizeof(o));
+	o.profile = pp->name;
+	err_clear(&err);
+	if (project_init_text(&o, &text, &len, &r, &err) < 0)
+		return tui_dialog_error(&st->s, D_ERR, &err);
+	free(text);
+	st->prof_type = r.type;
+	snprintf(st->prof_key, sizeof(st->prof_key), "%s", r.key);
+	need_default(pp->needs != NULL ? pp->needs : "", need, sizeof(need));
+	tui_field_set(&st->need, need);
+	tui_field_clear(&st->key);
+	st->type_sel = 0;
+	st->need_ok = false;
+	st->status[0] = '\0';
+	st->mode = M_CREATE;
+	form_set_focus(st, F_CREATE);
+	return TUI_HANDLED;
+}
+
+/* Create (or Replace): the needs checked, then the confirmation. */
+static int ask_profile(struct settings *st)
+{
+	const struct project_profile *pp = &st->prof[st->psel];
+	char text[1600];
+	struct stat sb;
+
+	st->status[0] = '\0';
+	if (needs_of(st) && !st->need_ok && (st->need.len == 0 || stat(st->need.buf, &sb) != 0)) {
+		snprintf(text, sizeof(text),
+			 "'%.200s' is not there. The profile needs %.700s. Create mcuprov.yaml "
+			 "anyway (and put it there before you build)?",
+			 st->need.len > 0 ? st->need.buf : "(nothing given)", pp->needs);
+		return tui_dialog_confirm(&st->s, D_MISSING, "Not found", text, "Create anyway",
+					  "Go back");
+	}
 	if (st->has_file) {
 		snprintf(text, sizeof(text),
 			 "Replace mcuprov.yaml with the profile '%s'? What the file holds now, "
 			 "your edits included, is lost.",
-			 name);
+			 pp->name);
 		return tui_dialog_confirm(&st->s, D_REPLACE, "Replace mcuprov.yaml", text,
 					  "Replace", "Keep");
 	}
 	snprintf(text, sizeof(text),
 		 "Create mcuprov.yaml from the profile '%s'? Edit its keys, image layout "
 		 "and vars for your board afterwards.",
-		 name);
-	return tui_dialog_confirm(&st->s, D_CREATE, "Create mcuprov.yaml", text, "Create",
-				  "Cancel");
+		 pp->name);
+	/* nothing is replaced: Create is the default */
+	return tui_dialog_ask(&st->s, D_CREATE, "Create mcuprov.yaml", text, "Create", "Cancel");
 }
 
 static int write_profile(struct settings *st, bool force)
 {
+	const struct project_profile *pp = &st->prof[st->psel];
+	struct project_init_opts o;
+	struct project_init_result r;
 	struct mcuprov_err err;
+	char msg[1200], key[4096];
 
+	memset(&o, 0, sizeof(o));
+	o.profile = pp->name;
+	o.out_path = PROJECT_FILE;
+	o.force = force;
+	o.type = type_choices[st->type_sel];
+	o.key = st->key.len > 0 ? st->key.buf : NULL;
 	err_clear(&err);
-	if (project_init(st->prof[st->psel].name, PROJECT_FILE, force, &err) < 0) {
+	if (project_create(&o, &r, &err) < 0) {
 		load(st);
+		set_status(st, true, "nothing written");
 		return tui_dialog_error(&st->s, D_ERR, &err);
 	}
+	file_rel_cwd(r.key_abspath, key, sizeof(key));
+	if (r.key_exists)
+		snprintf(msg, sizeof(msg), "%s mcuprov.yaml (%s, %s): its key is %.200s",
+			 force ? "replaced" : "created", pp->name, key_type_name(r.type), key);
+	else
+		snprintf(msg, sizeof(msg), "%s mcuprov.yaml (%s, %s); next: Generate key on Home",
+			 force ? "replaced" : "created", pp->name, key_type_name(r.type));
 	st->mode = M_SUMMARY;
 	st->act = ACT_EDIT;
+	st->s.text_input = false;
 	load(st);
+	set_status(st, false, msg);
 	if (st->has_file && !st->loaded)
 		return tui_dialog_error(&st->s, D_ERR, &st->load_err);
 	return TUI_HANDLED;
@@ -427,10 +640,61 @@ static int run_act(struct settings *st, int act)
 	return TUI_HANDLED;
 }
 
+static int form_event(struct settings *st, int key)
+{
+	int n = N_FIELDS, f = st->focus;
+
+	if (key == 27) {
+		st->mode = M_PROFILES;
+		st->status[0] = '\0';
+		form_set_focus(st, F_CREATE);
+		return TUI_HANDLED;
+	}
+	if (is_enter(key))
+		return ask_profile(st);
+	if (key == '\t' || key == KEY_DOWN || key == KEY_BTAB || key == KEY_UP) {
+		do
+			f = (f + (key == '\t' || key == KEY_DOWN ? 1 : n - 1)) % n;
+		while (f == F_NEED && !needs_of(st));
+		form_set_focus(st, f);
+		return TUI_HANDLED;
+	}
+	if (f == F_TYPE) {
+		if (key == KEY_RIGHT || key == ' ') {
+			st->type_sel = (st->type_sel + 1) % N_TYPE_CHOICES;
+			return TUI_HANDLED;
+		}
+		if (key == KEY_LEFT) {
+			st->type_sel = (st->type_sel + N_TYPE_CHOICES - 1) % N_TYPE_CHOICES;
+			return TUI_HANDLED;
+		}
+		return TUI_UNHANDLED;
+	}
+	if (f == F_NEED || f == F_KEY) {
+		struct tui_field *fl = f == F_NEED ? &st->need : &st->key;
+
+		if (tui_is_browse_key(key))
+			return f == F_NEED ? tui_filepick(&st->s, D_PICK_NEED, "Where is it?", NULL,
+							  NULL, fl)
+					   : tui_filepick(&st->s, D_PICK_KEY, "Your key file", NULL,
+							  key_exts, fl);
+		if (tui_field_key(fl, key)) {
+			if (f == F_NEED)
+				st->need_ok = false;
+			return TUI_HANDLED;
+		}
+	}
+	return TUI_UNHANDLED;
+}
+
 static int settings_event(struct tui_screen *s, int key)
 {
 	struct settings *st = (struct settings *)s;
 
+	if (key != KEY_RESIZE)
+		st->status[0] = '\0'; /* said once, after what it reports */
+	if (st->mode == M_CREATE)
+		return form_event(st, key);
 	if (st->mode == M_PROFILES || !st->has_file) {
 		int n = (int)st->n_prof;
 
@@ -451,7 +715,7 @@ static int settings_event(struct tui_screen *s, int key)
 			return TUI_HANDLED;
 		}
 		if (n > 0 && is_enter(key))
-			return ask_profile(st);
+			return open_form(st);
 		return TUI_UNHANDLED;
 	}
 	if (key == 27)
@@ -474,12 +738,39 @@ static int settings_event(struct tui_screen *s, int key)
 static int settings_on_dialog(struct tui_screen *s, int id, bool yes)
 {
 	struct settings *st = (struct settings *)s;
+	struct stat sb;
 
-	if (id == D_CREATE && yes)
-		return write_profile(st, false);
-	if (id == D_REPLACE && yes)
-		return write_profile(st, true);
-	return TUI_HANDLED;
+	switch (id) {
+	case D_MISSING:
+		if (!yes)
+			return TUI_HANDLED;
+		st->need_ok = true;
+		return ask_profile(st);
+	case D_CREATE:
+		if (yes)
+			return write_profile(st, false);
+		set_status(st, true, "cancelled: nothing written, there is still no mcuprov.yaml");
+		return TUI_HANDLED;
+	case D_REPLACE:
+		if (yes)
+			return write_profile(st, true);
+		set_status(st, true, "kept: mcuprov.yaml is as it was");
+		return TUI_HANDLED;
+	case D_PICK_NEED:
+		/* a file chosen inside the folder the profile needs: the folder */
+		if (yes && stat(st->need.buf, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
+			char *slash = strrchr(st->need.buf, '/');
+
+			if (slash != NULL) {
+				slash[1] = '\0';
+				st->need.len = strlen(st->need.buf);
+			}
+		}
+		st->need_ok = false;
+		return TUI_HANDLED;
+	default:
+		return TUI_HANDLED;
+	}
 }
 
 static void settings_destroy(struct tui_screen *s)
@@ -488,6 +779,8 @@ static void settings_destroy(struct tui_screen *s)
 
 	free(st->summary);
 	project_profiles_free(st->prof, st->n_prof);
+	tui_field_clear(&st->need);
+	tui_field_clear(&st->key);
 	free(st);
 }
 
@@ -505,7 +798,11 @@ struct tui_screen *screen_settings_new(void)
 		     "an error is shown with its line and column. r (Replace from a profile) "
 		     "writes a profile over it, as `mcuprov init --force`, after you confirm. "
 		     "Without a project, choose a profile to create mcuprov.yaml from, as "
-		     "`mcuprov init -p NAME`; the schema is in templates/targets/README.md.";
+		     "`mcuprov init -p NAME -t TYPE -k KEY`: the form shows what the profile "
+		     "needs you to supply and checks it is there, the key type (Left/Right) "
+		     "and your key file if you have one (Ctrl-O browses); Enter creates, "
+		     "after a question that defaults to Create. The schema is in "
+		     "templates/targets/README.md.";
 	st->s.draw = settings_draw;
 	st->s.event = settings_event;
 	st->s.on_dialog = settings_on_dialog;

@@ -12,10 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tui.h"
 #include "mcuprov/devkey.h"
+#include "mcuprov/fileio.h"
 #include "mcuprov/flow.h"
 #include "mcuprov/image.h"
 #include "mcuprov/key.h"
@@ -235,6 +237,17 @@ static int validate(struct sign *g)
 	err_clear(&err);
 	if (g->f[F_IN].len == 0)
 		return bad(g, F_IN, "missing the image to sign (the app binary)");
+	/* before any password is asked: the message image_sign() would give */
+	{
+		struct stat st;
+		int fd = file_open_regular(g->f[F_IN].buf, &st, &err);
+
+		if (fd < 0) {
+			set_focus(g, F_IN);
+			return tui_dialog_error(&g->s, D_ERR, &err);
+		}
+		close(fd);
+	}
 	default_output(g);
 	if (strcmp(g->f[F_IN].buf, g->f[F_OUT].buf) == 0)
 		return bad(g, F_OUT, "the signed image '%s' must differ from the input",

@@ -1,7 +1,8 @@
 /* mcuprov wizard: the terminal.  The only module that calls initscr/newterm
  * and endwin; the terminal is restored on every way out: normal exit,
  * atexit, and the signals SIGINT/SIGTERM/SIGSEGV/SIGABRT (endwin, then the
- * signal is raised again with its default action). */
+ * signal is raised again with its default action) — but for a SIGINT while
+ * a screen has asked for it (term_catch_sigint): that one becomes a key. */
 #include "config.h"
 
 #include <errno.h>
@@ -21,6 +22,7 @@ struct tui_term tui_term;
 static SCREEN *term_screen;
 static FILE *term_null_out, *term_null_in;
 static volatile sig_atomic_t term_active;
+static volatile sig_atomic_t term_catch, term_caught;
 
 static const int term_signals[] = { SIGINT, SIGTERM, SIGSEGV, SIGABRT };
 
@@ -34,6 +36,10 @@ static void term_restore(void)
 
 static void term_on_signal(int sig)
 {
+	if (sig == SIGINT && term_catch && term_active) {
+		term_caught = 1; /* the loop hands it to the screen */
+		return;
+	}
 	term_restore();
 	signal(sig, SIG_DFL);
 	raise(sig);
@@ -42,6 +48,21 @@ static void term_on_signal(int sig)
 static void term_atexit(void)
 {
 	term_restore();
+}
+
+void term_catch_sigint(bool on)
+{
+	term_catch = on;
+	if (!on)
+		term_caught = 0;
+}
+
+bool term_sigint_taken(void)
+{
+	if (!term_caught)
+		return false;
+	term_caught = 0;
+	return true;
 }
 
 int tui_attr(int pair)
@@ -152,6 +173,7 @@ void term_stop(void)
 {
 	size_t i;
 
+	term_catch_sigint(false);
 	term_restore();
 	for (i = 0; i < sizeof(term_signals) / sizeof(term_signals[0]); i++)
 		signal(term_signals[i], SIG_DFL);

@@ -83,6 +83,14 @@ enum { TUI_PAIR_TITLE = 1, TUI_PAIR_WARN, TUI_PAIR_ERROR, TUI_PAIR_OK, TUI_PAIR_
 int term_start(bool scripted, struct mcuprov_err *err);
 void term_stop(void);
 int tui_attr(int pair); /* the attribute for a pair, mono fallback */
+/* While ON (a screen runs a long step), SIGINT (Ctrl-C on the terminal)
+ * does not end the wizard: the loop hands it to the top screen as the key
+ * TUI_KEY_CTRL_C instead.  Off again, Ctrl-C restores the terminal and
+ * ends the wizard as before. */
+void term_catch_sigint(bool on);
+/* Was a SIGINT caught since the last call?  (The loop's.) */
+bool term_sigint_taken(void);
+#define TUI_KEY_CTRL_C 3
 /* Hand the terminal to ARGV (a NULL-terminated argv, run with execvp, no
  * shell; an editor) until it exits, then take it back and repaint.  The
  * wizard ignores SIGINT/SIGQUIT meanwhile (they are the program's).
@@ -140,6 +148,10 @@ int tui_dialog_info(struct tui_screen *parent, int id, const char *title, const 
 int tui_dialog_error(struct tui_screen *parent, int id, const struct mcuprov_err *err);
 int tui_dialog_confirm(struct tui_screen *parent, int id, const char *title, const char *text,
 		       const char *yes, const char *no);
+/* A question whose YES loses nothing (creating what does not exist):
+ * YES is the default, Enter takes it. */
+int tui_dialog_ask(struct tui_screen *parent, int id, const char *title, const char *text,
+		   const char *yes, const char *no);
 /* "not in this version yet - use `mcuprov CMD`" */
 int tui_dialog_stub(struct tui_screen *parent, const char *what, const char *cmd);
 /* The help text of S in a dialog. */
@@ -231,6 +243,11 @@ struct tui_screen *screen_inspect_new(void);
 struct tui_screen *screen_build_new(void);
 struct tui_screen *screen_sign_new(void);
 struct tui_screen *screen_keyring_new(void);
+/* The Keyring opened on step 1 of a rotation: KEY_PATH becomes the
+ * project's signing key (rotate add: its diffs, a confirmation).  KEY is
+ * that file already loaded, or NULL (then loaded, its password asked); the
+ * screen owns it once returned (not when NULL is returned). */
+struct tui_screen *screen_keyring_new_add(const char *key_path, struct mcuprov_key *key);
 struct tui_screen *screen_settings_new(void);
 
 /* Entry point for `mcuprov wizard`: returns 0, or a negative error with ERR

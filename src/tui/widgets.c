@@ -417,6 +417,17 @@ int tui_dialog_confirm(struct tui_screen *parent, int id, const char *title, con
 	return TUI_NEXT;
 }
 
+int tui_dialog_ask(struct tui_screen *parent, int id, const char *title, const char *text,
+		   const char *yes, const char *no)
+{
+	struct dialog *d = dialog_new(parent, id, title, text, yes, no);
+
+	if (d != NULL)
+		d->sel = 0; /* nothing is lost either way: the step asked for */
+	tui_push(d ? &d->s : NULL);
+	return TUI_NEXT;
+}
+
 int tui_dialog_stub(struct tui_screen *parent, const char *what, const char *cmd)
 {
 	char text[256];

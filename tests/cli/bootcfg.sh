@@ -205,7 +205,7 @@ run "$M" patch --hw-key -k ed.pem -D MCUBOOT_HW_KEY
 check "-D with --hw-key" 2 "mcuprov: patch: -D and -U go with --keys-c or --conf
 $U"
 run "$M" render -t inline-single -k ed.pem -D 'A B'
-check_last "render -D: not a macro name" 2 "usage: mcuprov render -t NAME|PATH -k KEY [-k KEY]... [--enc-key KEY] [-o OUT] [--allow-dev-key] [--passin SRC] [-D NAME[=VALUE]]... [-U NAME]..."
+check_last "render -D: not a macro name" 2 "usage: mcuprov render -t NAME|PATH -k KEY [-k KEY]... [--enc-key KEY] [-o OUT] [--allow-dev-key] [--passin [KEY=]SRC]... [-D NAME[=VALUE]]... [-U NAME]..."
 assert "render -D: the reason" grep -qxF "mcuprov: render: -D 'A B': 'A B' is not a macro name" "$T_TMP/err"
 
 # ---- mcuprov.yaml: bootloader.defines and undefines; rotate -D/-U over them

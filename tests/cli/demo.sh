@@ -1,6 +1,7 @@
 #!/bin/bash
-# mcuprov demo: the whole flow, headless, for ed25519 and ecdsa-p256; the
-# loader in QEMU must print the key mcuprov generated.
+# mcuprov demo: the whole flow, headless, for ed25519 and ecdsa-p256, and
+# with the user's own encrypted key (-k); the loader in QEMU must print the
+# key mcuprov generated, or the user's.
 . "$MCUPROV_SRCDIR/tests/lib.sh"
 . "$MCUPROV_SRCDIR/tests/keysc-lib.sh"
 for t in make arm-none-eabi-gcc qemu-system-arm; do
@@ -57,8 +58,62 @@ check "demo without qemu-system-arm: exit 1 and the reason" 1 "mcuprov: demo: qe
 assert "demo without QEMU: the failing step is named" grep -q "^      FAILED .*qemu-system-arm not found in PATH" "$T_TMP/out"
 assert "demo without QEMU: a failure line" grep -q "^demo: FAILED: qemu-system-arm not found in PATH" "$T_TMP/out"
 
+USAGE='usage: mcuprov demo [--dir DIR] [--type TYPE | -k KEY [--passin SRC]] [--batch] [--json]'
 run "$M" demo --type ecdsa-p384
 check "demo --type ecdsa-p384: usage error" 2 "mcuprov: demo: invalid --type 'ecdsa-p384' (ed25519, ecdsa-p256, rsa-2048 or rsa-3072)
-usage: mcuprov demo [--dir DIR] [--type TYPE] [--batch] [--json]"
+$USAGE"
+
+# -k KEY: the user's own key, encrypted, provisioned and booted; the file
+# is only read
+"$M" keygen -k mine/k.pem -t ecdsa-p256 --passout pass:s3cret >/dev/null
+cp mine/k.pem k.before
+fp=$("$M" fingerprint -k mine/k.pem --passin pass:s3cret | cut -d' ' -f2)
+run "$M" demo --dir d-key -k mine/k.pem --passin pass:s3cret
+check "demo -k: exit 0, nothing on stderr" 0 ''
+assert "demo -k: the first line names the key" \
+	test "$(head -n 1 "$T_TMP/out")" = "mcuprov demo: your ecdsa-p256 key 'mine/k.pem', work directory 'd-key'"
+assert "demo -k: step 1 loads the key" test "$(grep -o '^\[[0-9]/6\] .*' "$T_TMP/out" | tr '\n' '|')" = \
+	"[1/6] load key|[2/6] provision keys.c|[3/6] build loader and app|[4/6] sign app|[5/6] verify signed app|[6/6] boot in QEMU|"
+assert "demo -k: the loader shows the user's key" grep -qx "      | key SHA-256 $fp" "$T_TMP/out"
+assert "demo -k: the app ran" grep -qx "      | mcuprov demo app: hello from the signed image" "$T_TMP/out"
+assert "demo -k: one success line naming the key" grep -q "^demo: OK - the bootloader trusted only your ecdsa-p256 key 'mine/k.pem' (${fp:0:16}...) and booted the signed app (" "$T_TMP/out"
+assert "demo -k: the key file is unchanged" cmp -s mine/k.pem k.before
+assert "demo -k: no key of its own in the work directory" test -z "$(ls d-key | grep '\.pem$')"
+run "$M" verify -k mine/k.pem --passin pass:s3cret d-key/build/app.signed.bin
+check "demo -k: the image verifies with the user's key" 0 ''
+"$M" getpub -k mine/k.pem --passin pass:s3cret -e raw >mine/pub.der
+if keysc_compile "$KEYSC_CC_ARM" -DMCUBOOT_SIGN_EC256 -- d-key/keys.c d-key/keys.o &&
+   keysc_check_key d-key/keys.o root_pub_der mine/pub.der; then
+	ok "demo -k: the compiled keys.c holds exactly the user's key"
+else not_ok "demo -k: the compiled keys.c holds exactly the user's key" "$KEYSC_ERR"; fi
+
+KP=s3cret run "$M" demo --dir d-key-json -k mine/k.pem --passin env:KP --json --batch
+check "demo -k --json --batch --passin env: exit 0" 0 ''
+if python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["ok"] is True and d["type"] == "ecdsa-p256" and d["fingerprint"] == sys.argv[2]
+assert d["key"] == "mine/k.pem" and d["steps"][0]["step"] == "load key"
+assert d["boot_line"] == "mcuprov demo app: hello from the signed image"
+' "$T_TMP/out" "$fp"; then ok "demo -k --json: the result"; else not_ok "demo -k --json: the result" "$(cat "$T_TMP/out")"; fi
+
+run "$M" demo --dir d-batch -k mine/k.pem --batch
+check "demo -k --batch, an encrypted key without --passin: exit 1" 1 "mcuprov: demo: 'mine/k.pem': key is encrypted and --batch never prompts: give --passin"
+assert "demo -k --batch: nothing done" test ! -e d-batch
+run "$M" demo --dir d-bad -k mine/k.pem --passin pass:nope
+check "demo -k, a wrong password: exit 1" 1 "mcuprov: demo: 'mine/k.pem': wrong password (or damaged key)"
+assert "demo -k, a wrong password: nothing done" test ! -e d-bad
+"$M" keygen -k p384.pem -t ecdsa-p384 >/dev/null
+run "$M" demo --dir d-p384 -k p384.pem
+check "demo -k with an ecdsa-p384 key: exit 1" 1 "mcuprov: demo: 'p384.pem': is ecdsa-p384: the demo loader takes ed25519, ecdsa-p256, rsa-2048 or rsa-3072 keys"
+"$M" getpub -k mine/k.pem --passin pass:s3cret -e pem >pub.pem
+run "$M" demo --dir d-pub -k pub.pem
+check "demo -k with a public key: exit 1" 1 "mcuprov: demo: 'pub.pem': is a public key: the demo signs its app with the private key"
+run "$M" demo -k mine/k.pem --type ed25519
+check "demo -k with --type: usage error" 2 "mcuprov: demo: give either --type or -k/--key, not both
+$USAGE"
+run "$M" demo --passin pass:x
+check "demo --passin without -k: usage error" 2 "mcuprov: demo: --passin without -k/--key (a generated key has none)
+$USAGE"
 
 done_testing

@@ -9,6 +9,8 @@ unset MAKEFLAGS MFLAGS MAKELEVEL
 
 mkdir pj && cd pj || exit 1
 cp -r "$MCUPROV_SRCDIR/examples" .
+# the demo sources the profile's ${mcuprov_examples} names: this copy
+export MCUPROV_EXAMPLES=$PWD/examples
 "$M" init -p demo-qemu >/dev/null
 mkdir -p keys build/demo-qemu
 "$M" keygen -k keys/demo-signing.pem -t ed25519 >/dev/null
@@ -23,8 +25,8 @@ grep '^\[' "$T_TMP/out" >steps
 check_out_file() { cmp -s "$1" "$2" && ok "$3" || not_ok "$3" "$(diff "$1" "$2")"; }
 printf '%s\n' \
 	"[1/6] provision" \
-	"[2/6] bootloader build: make -C examples/demo-qemu O=$B KEYS_C=$B/keys.c SIGN_DEFINE=MCUBOOT_SIGN_ED25519 $B/loader.elf" \
-	"[3/6] app build: make -C examples/demo-qemu O=$B KEYS_C=$B/keys.c SIGN_DEFINE=MCUBOOT_SIGN_ED25519 $B/app.bin" \
+	"[2/6] bootloader build: make -C $MCUPROV_EXAMPLES/demo-qemu O=$B KEYS_C=$B/keys.c SIGN_DEFINE=MCUBOOT_SIGN_ED25519 $B/loader.elf" \
+	"[3/6] app build: make -C $MCUPROV_EXAMPLES/demo-qemu O=$B KEYS_C=$B/keys.c SIGN_DEFINE=MCUBOOT_SIGN_ED25519 $B/app.bin" \
 	"[4/6] sign" "[5/6] verify" \
 	"[6/6] run: qemu-system-arm -M lm3s6965evb -nographic -semihosting-config enable=on,target=native -kernel $B/loader.elf -device loader,file=$B/app.signed.bin,addr=0x00010000" >want
 check_out_file steps want "run --dry-run: the exact commands of every step"
@@ -63,7 +65,7 @@ assert d["steps"][5]["argv"][0] == "qemu-system-arm" and all(s["ok"] for s in d[
 "$M" keygen -k keys/enc.pem -t ed25519 --passout pass:s3cret >/dev/null
 sed 's|keys/demo-signing.pem|keys/enc.pem|' mcuprov.yaml >enc.yaml
 run "$M" run -f enc.yaml --batch
-check "--batch with an encrypted key and no --passin" 1 "mcuprov: run: '$PWD/keys/enc.pem': key is encrypted and --batch never prompts: give --passin"
+check "--batch with an encrypted key and no --passin: the key named as the project file names it" 1 "mcuprov: run: 'keys/enc.pem': key is encrypted and --batch never prompts: give --passin"
 run "$M" run -f enc.yaml --batch --passin pass:s3cret
 check "--batch with --passin" 0 ''
 

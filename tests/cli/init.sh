@@ -1,19 +1,27 @@
 #!/bin/bash
 # mcuprov init: every profile of templates/targets written byte for byte and
-# loadable again, --list with each profile's description, the default
-# profile and output, no overwrite without --force, -o -, a profile given
-# as a path, $MCUPROV_TEMPLATES first, and the errors with their exact
-# messages and exit codes.  (The expansion of every profile's steps into
-# exact argvs is in tests/unit/test-project.)
+# loadable again, with the one line of what it needs from the user (all but
+# the self-contained demo-qemu, which gets its keys.c and key directory),
+# --list with each profile's description, the default profile and output,
+# no overwrite without --force, -o -, a profile given as a path,
+# $MCUPROV_TEMPLATES first, -t TYPE and -k KEY, and the errors with their
+# exact messages and exit codes.  (The expansion of every profile's steps
+# into exact argvs is in tests/unit/test-project.)
 . "$MCUPROV_SRCDIR/tests/lib.sh"
 unset MCUPROV_TEMPLATES
 
 TPL=$MCUPROV_SRCDIR/templates/targets
 PROFILES='cmake demo-qemu esp32 make ncs zephyr zephyr-sysbuild'
-USAGE='usage: mcuprov init [-p NAME|PATH] [-o OUT] [--force] | init --list'
+USAGE='usage: mcuprov init [-p NAME|PATH] [-t TYPE] [-k KEY] [-o OUT] [--force] | init --list'
 
 check_file() {
 	if cmp -s "$2" "$3"; then ok "$1"; else not_ok "$1" "$(cmp "$2" "$3" 2>&1)"; fi
+}
+
+# needs OUT PROFILE: what init prints for PROFILE written to OUT: its
+# "# needs:" line (line 2), or nothing for a self-contained profile
+needs() {
+	sed -n '2s/^# needs: \(.*\)/'"${1//\//\\/}"': supply \1/p' "$TPL/$2.yaml"
 }
 
 # ---- the profiles shipped are the ones this test knows
@@ -40,13 +48,25 @@ done
 
 # ---- each profile, written and loaded again
 for p in $PROFILES; do
+	mkdir "d-$p" && cd "d-$p" || exit 1
 	run "$M" init --profile "$p" -o "$p.yaml"
-	check "$p: exit 0, silent" 0 ''
+	check "$p: exit 0, nothing on stderr" 0 ''
+	needs "$p.yaml" "$p" >want-needs
+	check_out "$p: stdout: what the user supplies (nothing for demo-qemu)" want-needs
 	check_file "$p: a byte-for-byte copy of the profile" "$p.yaml" "$TPL/$p.yaml"
 	# init checks a profile given as a path by loading it as a project
 	run "$M" init -p "./$p.yaml" -o "$p-again.yaml"
 	check "$p: the written file loads as a project file" 0 ''
 	check_file "$p: and copies as it is" "$p-again.yaml" "$TPL/$p.yaml"
+	# the key directory, mode 0700; the demo's keys.c; nothing else
+	if [ "$p" = demo-qemu ]; then
+		want_files='./build ./build/demo-qemu ./build/demo-qemu/keys.c ./demo-qemu-again.yaml ./demo-qemu.yaml ./keys ./want-needs'
+	else
+		want_files=$(printf '%s\n' "./$p-again.yaml" "./$p.yaml" ./keys ./want-needs | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')
+	fi
+	assert "$p: the files made" test "$(find . -mindepth 1 | LC_ALL=C sort | tr '\n' ' ')" = "$want_files "
+	assert "$p: the key directory is 0700" test "$(stat -c %a keys)" = 700
+	cd "$T_TMP" || exit 1
 	run "$M" init -p "$p.yaml" -o - # a NAME with .yaml
 	check "$p: -p NAME.yaml, -o -: exit 0" 0 ''
 	check_out "$p: -o - writes the profile to stdout" "$TPL/$p.yaml"
@@ -107,6 +127,19 @@ assert "a profile that does not load writes nothing" test ! -e x.yaml
 run "$M" init --list -p ncs
 check "--list with another option: exit 2" 2 "mcuprov: init: --list takes no other option
 $USAGE"
+run "$M" init --list -t ed25519
+check "--list with -t: exit 2" 2 "mcuprov: init: --list takes no other option
+$USAGE"
+run "$M" init -t x25519 -o x.yaml
+check "-t x25519: exit 2" 2 "mcuprov: init: invalid --type 'x25519' (rsa-2048, rsa-3072, ecdsa-p256, ecdsa-p384 or ed25519)
+$USAGE"
+run "$M" init -t rsa-1024 -o x.yaml
+check "-t rsa-1024: exit 2" 2 "mcuprov: init: invalid --type 'rsa-1024' (rsa-2048, rsa-3072, ecdsa-p256, ecdsa-p384 or ed25519)
+$USAGE"
+run "$M" init -p zephyr-sysbuild -t ecdsa-p384 -o x.yaml
+line=$(grep -n 'sign_type:' "$TPL/zephyr-sysbuild.yaml" | cut -d: -f1)
+check "-t ecdsa-p384 where a var needs Kconfig's name: exit 2" 2 "mcuprov: init: '$TPL/zephyr-sysbuild.yaml': ecdsa-p384: Zephyr's Kconfig has no signature type for it (vars sign_type, line $line)"
+assert "-t errors write nothing" test ! -e x.yaml
 run "$M" init ncs
 check "an argument: exit 2" 2 "mcuprov: init: unexpected argument 'ncs'
 $USAGE"
@@ -115,6 +148,49 @@ check "-p without its value: exit 2" 2 "mcuprov: init: option '-p' needs a value
 $USAGE"
 run "$M" init -o /nonexistent/dir/x.yaml
 check "an output directory that does not exist: exit 1" 1 "mcuprov: init: '/nonexistent/dir/x.yaml': cannot create temporary file in '/nonexistent/dir': No such file or directory"
+# ---- -t TYPE, -k KEY: the project for the user's key
+mkdir tk && cd tk || exit 1
+run "$M" init -p demo-qemu -t ecdsa-p256 -k "my keys/signing.pem"
+check "-t -k: exit 0, silent" 0 ''
+sed -e 's|^    type: ed25519 |    type: ecdsa-p256 |' \
+    -e 's|^  - path: keys/demo-signing.pem$|  - path: "my keys/signing.pem"|' \
+    -e 's|sign_define: MCUBOOT_SIGN_ED25519$|sign_define: MCUBOOT_SIGN_EC256|' "$TPL/demo-qemu.yaml" >want.yaml
+check_file "-t -k: the profile with keys[0], its type and sign_define changed in place" mcuprov.yaml want.yaml
+assert "-t -k: exactly three lines differ" test "$(diff "$TPL/demo-qemu.yaml" mcuprov.yaml | grep -c '^>')" = 3
+assert "-t -k: the key's directory, 0700" test "$(stat -c %a "my keys")" = 700
+assert "-t -k: the profile's key directory is not made" test ! -e keys
+assert "-t -k: keys.c for ecdsa-p256, trusting no key of the user yet" \
+	grep -qx '/\* ecdsa-p256 key: the project.s keys\[0\], provisioned by mcuprov \*/' build/demo-qemu/keys.c
+assert "-t -k: keys.c compiles the EC256 block" grep -qx '#if defined(MCUBOOT_SIGN_EC256)' build/demo-qemu/keys.c
+run "$M" init -p demo-qemu -t ecdsa-p256 -k "my keys/signing.pem" -o -
+check "-t -k -o -: exit 0" 0 ''
+check_out "-t -k -o -: the same text on stdout" want.yaml
+cd "$T_TMP" || exit 1
+
+# an existing key decides the type; -t must agree
+mkdir ek && cd ek || exit 1
+"$M" keygen -k k/p256.pem -t ecdsa-p256 >/dev/null
+fp=$("$M" fingerprint -k k/p256.pem | cut -d' ' -f2)
+run "$M" init -p demo-qemu -k k/p256.pem -t ed25519
+check "-k of another type than -t: exit 1" 1 "mcuprov: init: 'k/p256.pem': is an ecdsa-p256 key, not ed25519"
+assert "-k of another type: nothing written" test ! -e mcuprov.yaml
+run "$M" init -p demo-qemu -k k/p256.pem
+check "-k without -t: exit 0" 0 ''
+assert "-k without -t: the key's type" grep -qx '    type: ecdsa-p256 .*' mcuprov.yaml
+assert "-k without -t: the key's path, relative to the project" grep -qx '  - path: k/p256.pem' mcuprov.yaml
+assert "-k readable: keys.c trusts it already" grep -qx "/\* ecdsa-p256 key, SHA-256 $fp \*/" build/demo-qemu/keys.c
+mkdir sub
+run "$M" init -p make -k k/p256.pem -o sub/mcuprov.yaml
+check "-k outside the project directory: exit 0" 0 ''
+assert "-k outside the project directory: written absolute" grep -qx "  - path: $PWD/k/p256.pem" sub/mcuprov.yaml
+assert "-k outside: the needs line names the file written" test "$(cat "$T_TMP/out")" = "$(needs sub/mcuprov.yaml make)"
+"$M" keygen -k enc.pem -t ed25519 --passout pass:pw >/dev/null
+run "$M" init -p zephyr-sysbuild -k enc.pem -t rsa-2048 -o z.yaml
+check "-k encrypted, -t: exit 0" 0 ''
+assert "-t rsa-2048: sign_type follows" grep -q '^      sign_type: RSA ' z.yaml
+assert "-t rsa-2048: keys[0]" test "$(grep -A1 '^  - path: enc.pem$' z.yaml | tail -n 1)" = '    type: rsa-2048'
+cd "$T_TMP" || exit 1
+
 run "$M" init --help
 if [ "$RC" = 0 ] && [ "$(head -n 1 "$T_TMP/out")" = "$USAGE" ]; then ok "--help"
 else not_ok "--help" "rc=$RC $(head -n 1 "$T_TMP/out")"; fi

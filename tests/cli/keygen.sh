@@ -1,7 +1,7 @@
 #!/bin/bash
 # keygen: every type loads in OpenSSL, our public export equals what OpenSSL
-# derives, the file is 0600 whatever the umask, and nothing is ever
-# overwritten or left half-written.
+# derives, the file is 0600 whatever the umask, its missing directories are
+# made 0700, and nothing is ever overwritten or left half-written.
 . "$MCUPROV_SRCDIR/tests/lib.sh"
 command -v openssl >/dev/null || skip_all "openssl command not found"
 
@@ -71,13 +71,41 @@ run "$M" keygen -k dangling.pem -t ed25519
 check "dangling symlink at the key path: exit 1" 1 "mcuprov: keygen: 'dangling.pem': is a symbolic link; refusing to write through it"
 assert "nothing created through a dangling symlink" test ! -e missing.pem
 
+# the key's missing directories are made, mode 0700 whatever the umask;
+# an existing directory keeps its mode
+run sh -c "umask 000; exec \"\$0\" keygen -k a/b/k.pem -t ed25519" "$M"
+check "missing directories: exit 0" 0 ''
+fp=$("$M" fingerprint -k a/b/k.pem | cut -d' ' -f2)
+assert "missing directories: the usual line" \
+	test "$(cat "$T_TMP/out")" = "created ed25519 key 'a/b/k.pem' (not password-protected), fingerprint $fp"
+assert "missing directories: a and a/b made with mode 0700" test "$(stat -c %a a) $(stat -c %a a/b)" = "700 700"
+assert "missing directories: the key is 0600" test "$(stat -c %a a/b/k.pem)" = 600
+mkdir -m 0755 shared
+run "$M" keygen -k shared/new/k.pem -t ecdsa-p256
+check "an existing parent: exit 0" 0 ''
+assert "an existing parent keeps its mode, the new one is 0700" \
+	test "$(stat -c %a shared) $(stat -c %a shared/new)" = "755 700"
+chmod 0750 a/b
+run "$M" keygen -k a/b/k2.pem -t ed25519
+check "an existing directory: exit 0" 0 ''
+assert "an existing directory keeps its mode" test "$(stat -c %a a/b)" = 750
+run "$M" keygen -k ed25519.pem/k.pem -t ed25519
+check "a file where a directory must be: exit 1" 1 "mcuprov: keygen: 'ed25519.pem/k.pem': cannot stat: Not a directory"
+
+# what cannot be written is said before the password is asked for
+run "$M" keygen -k ed25519.pem -t ed25519 -p
+check "an existing key with -p: refused before the password" 1 "mcuprov: keygen: 'ed25519.pem': already exists (use --force to replace it)"
+run "$M" keygen -k link.pem -t ed25519 -p --force
+check "a symbolic link with -p: refused before the password" 1 "mcuprov: keygen: 'link.pem': is a symbolic link; refusing to write through it"
+
 # failures leave nothing behind
-run "$M" keygen -k nodir/k.pem -t ed25519
-check "missing directory: exit 1" 1 "mcuprov: keygen: 'nodir/k.pem': cannot create temporary file in 'nodir': No such file or directory"
 mkdir ro && chmod 555 ro
 if [ "$(id -u)" != 0 ]; then
-	run "$M" keygen -k ro/k.pem -t ed25519
-	check "read-only directory: exit 1" 1 "mcuprov: keygen: 'ro/k.pem': cannot create temporary file in 'ro': Permission denied"
+	run "$M" keygen -k ro/k.pem -t ed25519 -p
+	check "read-only directory: exit 1, before the password" 1 "mcuprov: keygen: 'ro/k.pem': cannot create temporary file in 'ro': Permission denied"
+	run "$M" keygen -k ro/sub/k.pem -t ed25519
+	check "no directory can be made in a read-only one: exit 1" 1 "mcuprov: keygen: 'ro/sub': cannot create directory: Permission denied"
+	assert "nothing made in the read-only directory" test -z "$(ls -A ro)"
 fi
 run "$M" keygen -k nopw.pem -t ed25519 -p
 check "-p without a terminal: exit 1" 1 "mcuprov: keygen: no terminal to ask for the password on (give it with --passout)"

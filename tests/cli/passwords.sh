@@ -1,5 +1,6 @@
 #!/bin/bash
-# Password sources (pass:, env:, file:, fd:, stdin) and the no-echo prompt.
+# Password sources (pass:, env:, file:, fd:, stdin), --passin KEYFILE=SRC
+# for one key of several, and the no-echo prompt.
 . "$MCUPROV_SRCDIR/tests/lib.sh"
 need_vectors
 
@@ -42,6 +43,62 @@ run "$M" fingerprint -k "$K" --passin pass:
 check "empty password: exit 1" 1 "$E: empty password"
 run "$M" fingerprint -k "$V/keys/root-ed25519-2-pub.pem" --passin pass:ignored
 check "--passin is ignored for an unencrypted key" 0 '*'
+
+# --passin KEYFILE=SRC: a password per key; plain --passin SRC for every key
+"$M" keygen -k a.pem -t ed25519 --passout pass:alpha-pw >/dev/null
+"$M" keygen -k b.pem -t ed25519 --passout pass:beta-pw >/dev/null
+"$M" keygen -k c.pem -t ed25519 --passout pass:alpha-pw >/dev/null
+head -c 1000 /dev/urandom >app.bin
+run "$M" sign -k a.pem --passin a.pem=pass:alpha-pw -v 1.0.0 -H 0x200 --pad-header -S 0x20000 app.bin app.signed.bin
+check "sign: --passin KEYFILE=SRC for its one key" 0 ''
+fp_a=$("$M" fingerprint -k a.pem --passin pass:alpha-pw | cut -d' ' -f2)
+signed_by_a() { # DESC
+	if [ "$RC" = 0 ] && grep -qx "Signed by: ed25519 $fp_a ('a.pem')" "$T_TMP/out"; then ok "$1"; else
+		not_ok "$1" "rc=$RC out=$(cat "$T_TMP/out")" "err=$(cat "$T_TMP/err")"; fi
+}
+printf 'beta-pw\n' >pw-b
+run "$M" verify -k a.pem -k b.pem --passin a.pem=pass:alpha-pw --passin b.pem=file:pw-b app.signed.bin
+signed_by_a "verify, two keys, a source each"
+run "$M" verify -k a.pem -k b.pem --passin b.pem=file:pw-b --passin pass:alpha-pw app.signed.bin
+signed_by_a "KEYFILE=SRC for one key, plain SRC for the others (in any order)"
+run "$M" verify -k a.pem -k b.pem --passin pass:alpha-pw app.signed.bin
+check "plain SRC for every key: the key it does not open named" 1 "mcuprov: verify: 'b.pem': wrong password (or damaged key)"
+run "$M" verify -k a.pem -k b.pem --passin ./a.pem=pass:alpha-pw --passin "$T_TMP/b.pem=file:pw-b" app.signed.bin
+signed_by_a "KEYFILE as another name of the same file"
+run "$M" verify -k a.pem -k b.pem --passin a.pem=pass:alpha-pw --passin a.pem=pass:nope --passin b.pem=file:pw-b app.signed.bin
+check "KEYFILE=SRC twice: the last one counts" 1 "mcuprov: verify: 'a.pem': wrong password (or damaged key)"
+run "$M" verify -k a.pem -k b.pem --passin x.pem=pass:alpha-pw app.signed.bin
+check "KEYFILE=SRC naming no key given: usage error, the source not shown" 2 "mcuprov: verify: 'x.pem': --passin names no key that verify loads (keys: a.pem, b.pem)"
+run "$M" verify -k a.pem --passin hunter=2 app.signed.bin
+check "a password with '=' given as the source: usage error, only the part before '=' shown" 2 "mcuprov: verify: 'hunter': --passin names no key that verify loads (keys: a.pem)"
+run "$M" verify -k a.pem --passin a.pem= app.signed.bin
+check "KEYFILE= with an empty source" 2 "mcuprov: verify: 'a.pem': invalid password source (use pass:, env:, file:, fd: or stdin)"
+printf 'alpha-pw\n' >'p=w'
+run "$M" verify -k a.pem --passin file:p=w app.signed.bin
+signed_by_a "file:PATH with '=' in PATH: a plain source (file:p names no key)"
+run "$M" verify -k a.pem --passin pass:x=y app.signed.bin
+check "pass:X=Y is a plain source too" 1 "mcuprov: verify: 'a.pem': wrong password (or damaged key)"
+PW=alpha-pw run "$M" verify -k a.pem --passin env:PW app.signed.bin
+signed_by_a "env:NAME has no '=': a plain source"
+cp a.pem env:PW
+run "$M" verify -k env:PW --passin env:PW=pass:alpha-pw app.signed.bin
+check "a key file named env:PW: KEYFILE=SRC wins (the rule: the part before '=' names a key)" 0 ''
+# each source read once: stdin's one line opens both keys of that password
+printf 'alpha-pw\n' | setsid -w "$M" verify -k a.pem -k c.pem --passin stdin app.signed.bin >"$T_TMP/out" 2>"$T_TMP/err"
+RC=$?
+signed_by_a "plain stdin: read once, for every key"
+printf 'alpha-pw\n' | setsid -w "$M" verify -k a.pem -k b.pem --passin a.pem=stdin --passin b.pem=fd:3 app.signed.bin 3<pw-b >"$T_TMP/out" 2>"$T_TMP/err"
+RC=$?
+signed_by_a "stdin for one key, fd: for another"
+run "$M" render -t inline-multi -k a.pem -k b.pem --passin a.pem=pass:alpha-pw --passin b.pem=file:pw-b
+check "render: KEYFILE=SRC for each -k" 0 ''
+printf 'CONFIG_BOOTLOADER_MCUBOOT=y\n' >boot.conf
+run "$M" patch --conf boot.conf -k a.pem -k b.pem --passin b.pem=file:pw-b --passin a.pem=pass:alpha-pw --dry-run
+check "patch: KEYFILE=SRC for each -k" 0 ''
+run "$M" fingerprint -k a.pem --passin a.pem=pass:alpha-pw
+check "one-key commands take KEYFILE=SRC too" 0 ''
+run "$M" fingerprint -k a.pem --passin b.pem=pass:alpha-pw
+check "... for their key only" 2 "mcuprov: fingerprint: 'b.pem': --passin names no key that fingerprint loads (keys: a.pem)"
 
 # The interactive prompt, on a real terminal (tmux): no echo, asked once for
 # loading, twice for keygen -p.

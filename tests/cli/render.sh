@@ -253,7 +253,7 @@ if [ -d "$V/keys" ]; then
 		"mcuprov: render: '$V/keys/root-ec-p256-pkcs8.pem': same key as '$V/keys/root-ec-p256.pem'"
 	run "$M" render -t inline-single -k "$V/keys/root-ed25519.pem" --allow-dev-key --production
 	check_last "--allow-dev-key with --production: usage error" 2 \
-		"usage: mcuprov render -t NAME|PATH -k KEY [-k KEY]... [--enc-key KEY] [-o OUT] [--allow-dev-key] [--passin SRC] [-D NAME[=VALUE]]... [-U NAME]..."
+		"usage: mcuprov render -t NAME|PATH -k KEY [-k KEY]... [--enc-key KEY] [-o OUT] [--allow-dev-key] [--passin [KEY=]SRC]... [-D NAME[=VALUE]]... [-U NAME]..."
 	if head -n 1 "$T_TMP/err" | grep -qxF 'mcuprov: render: --allow-dev-key contradicts --production'; then
 		ok "--allow-dev-key with --production: the reason"; else not_ok "--allow-dev-key with --production: the reason" "$(cat "$T_TMP/err")"; fi
 else
@@ -307,7 +307,7 @@ check "a template over 64 KiB" 1 "mcuprov: render: './big.tmpl': file too large 
 
 # ---- usage
 run "$M" render -k a-ed25519.pem
-check_last "missing --template" 2 "usage: mcuprov render -t NAME|PATH -k KEY [-k KEY]... [--enc-key KEY] [-o OUT] [--allow-dev-key] [--passin SRC] [-D NAME[=VALUE]]... [-U NAME]..."
+check_last "missing --template" 2 "usage: mcuprov render -t NAME|PATH -k KEY [-k KEY]... [--enc-key KEY] [-o OUT] [--allow-dev-key] [--passin [KEY=]SRC]... [-D NAME[=VALUE]]... [-U NAME]..."
 if head -n 1 "$T_TMP/err" | grep -qxF 'mcuprov: render: missing -t/--template NAME|PATH'; then ok "missing --template: the reason"; else not_ok "missing --template: the reason"; fi
 run "$M" render -t inline-single
 if [ "$RC" = 2 ] && head -n 1 "$T_TMP/err" | grep -qxF 'mcuprov: render: missing -k/--key KEY'; then ok "no key at all: usage error"; else not_ok "no key at all: usage error" "rc=$RC"; fi

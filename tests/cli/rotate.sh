@@ -72,15 +72,18 @@ cat >want <<EOF
 +CONFIG_BOOT_SIGNATURE_KEY_FILE="$P/keys/new.pub.pem,$P/keys/old.pub.pem"
 --- a/mcuprov.yaml
 +++ b/mcuprov.yaml
-@@ -1,6 +1,8 @@
+@@ -1,8 +1,10 @@
  # a project
  version: 1
  keys:                 # the first one signs
 +  - path: keys/new.pem
 +    type: ed25519
    # the key of 2025
-   - path: keys/old.pem
+-  - path: keys/old.pem
++  - path: keys/old.pub.pem
      type: ed25519     # never leaves the HSM
+ 
+ # the bootloader
 dry run: 'boot/mcuboot.conf' left unchanged
 dry run: 'mcuprov.yaml' left unchanged
 EOF
@@ -106,7 +109,11 @@ assert "add: mcuprov.conf.bak is the old fragment" cmp -s boot/mcuboot.conf.bak 
 assert "add: the bootloader gets the new public key" cmp -s keys/new.pub.pem ../new-pub.pem
 assert "add: the fragment names both keys, the new one first" grep -qx "CONFIG_BOOT_SIGNATURE_KEY_FILE=\"$P/keys/new.pub.pem,$P/keys/old.pub.pem\"" boot/mcuboot.conf
 assert "add: every other line of mcuprov.yaml is kept byte for byte" \
-	cmp -s <(sed '4,5d' mcuprov.yaml) mcuprov.yaml.orig
+	cmp -s <(sed '4,5d; 7s|keys/old.pub.pem|keys/old.pem|' mcuprov.yaml) mcuprov.yaml.orig
+assert "add: the old key, which no longer signs, is listed as its public half" \
+	grep -qx '  - path: keys/old.pub.pem' mcuprov.yaml
+assert "add: that public half is the old key's" \
+	cmp -s keys/old.pub.pem <("$M" getpub -k keys/old.pem -e pem)
 assert "add: the project file's mode is kept" test "$(stat -c %a mcuprov.yaml)" = "$(stat -c %a mcuprov.yaml.orig)"
 no_leftovers "add: no temporary files left" .
 run "$M" build --dry-run
@@ -134,10 +141,10 @@ run "$M" rotate add keys/new.pem
 check "add again: refused" 2 "mcuprov: rotate: 'keys/new.pem': is already keys[0] of 'mcuprov.yaml'"
 same "add again: nothing written" mcuprov.yaml boot/mcuboot.conf
 run "$M" rotate add ./keys/../keys/old.pem
-check "add a key already in the list by another name: refused" 2 "mcuprov: rotate: './keys/../keys/old.pem': is already keys[1] of 'mcuprov.yaml'"
+check "add a key already in the list as its public half: refused" 2 "mcuprov: rotate: './keys/../keys/old.pem': is already keys[1] of 'mcuprov.yaml', as its public half 'keys/old.pub.pem'"
 cp keys/old.pem keys/copy.pem
 run "$M" rotate add keys/copy.pem
-check "add the same key from another file: refused" 2 "mcuprov: rotate: the same key twice ('keys/copy.pem' and 'keys/old.pem')"
+check "add the same key from another file: refused" 2 "mcuprov: rotate: the same key twice ('keys/copy.pem' and 'keys/old.pub.pem')"
 same "add the same key from another file: nothing written" mcuprov.yaml boot/mcuboot.conf
 
 # the refusals of the new key (exit 1), nothing written
@@ -166,7 +173,7 @@ same "refusals: nothing written" mcuprov.yaml boot/mcuboot.conf
 run "$M" rotate retire keys/new.pem
 check "retire the signing key: refused" 2 "mcuprov: rotate: 'keys/new.pem': is the signing key: add its successor first (mcuprov rotate add)"
 run "$M" rotate retire keys/nope.pem
-check "retire an unknown key: refused" 2 "mcuprov: rotate: 'keys/nope.pem': is not a key of 'mcuprov.yaml' (keys: keys/new.pem, keys/old.pem)"
+check "retire an unknown key: refused" 2 "mcuprov: rotate: 'keys/nope.pem': is not a key of 'mcuprov.yaml' (keys: keys/new.pem, keys/old.pub.pem)"
 same "retire refusals: nothing written" mcuprov.yaml boot/mcuboot.conf
 
 # retire the old key: back to one key
@@ -186,17 +193,17 @@ cat >want <<EOF
    - path: keys/new.pem
      type: ed25519
 -  # the key of 2025
--  - path: keys/old.pem
+-  - path: keys/old.pub.pem
 -    type: ed25519     # never leaves the HSM
  
  # the bootloader
  bootloader:
 'boot/mcuboot.conf' now trusts 1 key (the old one is 'boot/mcuboot.conf.bak')
 'mcuprov.yaml' now lists 1 key, 'keys/new.pem' signs (the old one is 'mcuprov.yaml.bak')
-next: rebuild and flash the bootloader; images signed with 'keys/old.pem' no longer boot on it
+next: rebuild and flash the bootloader; images signed with 'keys/old.pub.pem' no longer boot on it
 EOF
 run "$M" rotate retire "$P/keys/old.pem"
-check "retire the old key (by its absolute path): exit 0" 0 ''
+check "retire the old key (by its private key file's absolute path): exit 0" 0 ''
 out_is "retire: both diffs and what changed, exactly"
 assert "retire: the backups are the files before" sh -c 'cmp -s mcuprov.yaml.bak mcuprov.yaml.orig && cmp -s boot/mcuboot.conf.bak boot/mcuboot.conf.orig'
 assert "retire: the project file is the original with the new key" \
@@ -213,7 +220,8 @@ keep c/mcuprov.yaml
 run "$M" rotate add c/../enc.pem -f c/mcuprov.yaml --batch --passin pass:s3cret
 check "add an encrypted key with --passin, -f from elsewhere: exit 0" 0 ''
 assert "the key outside the project is named by its absolute path" grep -qx "  - path: $D/enc.pem" c/mcuprov.yaml
-assert "-f: the backup is beside the project file" cmp -s c/mcuprov.yaml.bak c/mcuprov.yaml.orig
+assert "-f: the backup is beside the project file, never over an earlier one" \
+	sh -c 'cmp -s c/mcuprov.yaml.bak.1 c/mcuprov.yaml.orig && ! cmp -s c/mcuprov.yaml.bak c/mcuprov.yaml.orig'
 run "$M" rotate retire c/keys/new.pem -f c/mcuprov.yaml --batch
 check "retire with an encrypted key left and --batch: refused as build does" 1 "mcuprov: rotate: '$D/enc.pem': key is encrypted and --batch never prompts: give --passin"
 
@@ -223,7 +231,7 @@ cp ../old.pem ../new.pem .
 printf 'version: 1\r\nkeys:\r\n  - path: old.pem\r\n    type: ed25519\r\n# end\r\nimage: {header_size: 0x200, slot_size: 0x20000, version: 1.0.0}\r\n' >crlf.yaml
 run "$M" rotate add new.pem -f crlf.yaml
 check "CRLF project: exit 0" 0 ''
-printf 'version: 1\r\nkeys:\r\n  - path: new.pem\r\n    type: ed25519\r\n  - path: old.pem\r\n    type: ed25519\r\n# end\r\nimage: {header_size: 0x200, slot_size: 0x20000, version: 1.0.0}\r\n' >crlf.want
+printf 'version: 1\r\nkeys:\r\n  - path: new.pem\r\n    type: ed25519\r\n  - path: old.pub.pem\r\n    type: ed25519\r\n# end\r\nimage: {header_size: 0x200, slot_size: 0x20000, version: 1.0.0}\r\n' >crlf.want
 assert "CRLF project: CRLF kept, also on the new lines" cmp -s crlf.yaml crlf.want
 assert "no bootloader file: says so" grep -qx "'crlf.yaml' names no bootloader file: make yours trust the keys with 'mcuprov patch'" "$T_TMP/out"
 run "$M" rotate retire old.pem -f crlf.yaml
@@ -236,7 +244,7 @@ image: {header_size: 0x200, slot_size: 0x20000, version: 1.0.0}
 EOF
 run "$M" rotate add new.pem -f flow.yaml
 check "flow-style keys: exit 0" 0 ''
-assert "flow-style keys: the new entry in flow style" grep -qx "keys: \[{path: new.pem, type: ed25519}, {path: old.pem, type: ed25519}\]   # flow style" flow.yaml
+assert "flow-style keys: the new entry in flow style, the old one as its public half" grep -qx "keys: \[{path: new.pem, type: ed25519}, {path: old.pub.pem, type: ed25519}\]   # flow style" flow.yaml
 run "$M" rotate retire old.pem -f flow.yaml
 assert "flow-style keys: retire" grep -qx "keys: \[{path: new.pem, type: ed25519}\]   # flow style" flow.yaml
 cd .. || exit 1
@@ -310,8 +318,10 @@ keep mcuprov.yaml boot/keys.c
 trusts "keys.c: before, the bootloader trusts the old key" root_pub_der=../old.der
 
 # add: array 0 gets the new key, root_pub_der_1 (new) the old one; the diff
-# keeps the old key's lines (but the first, which both keys share) as context
+# keeps the old key's lines (but the first, which both keys share) as context;
+# the old key, which no longer signs, is listed as its public half
 {
+	echo "wrote the public key '$K/old.pub.pem'"
 	cat <<EOF
 --- a/boot/keys.c
 +++ b/boot/keys.c
@@ -344,13 +354,15 @@ EOF
 +const int bootutil_key_cnt = 2;
 --- a/mcuprov.yaml
 +++ b/mcuprov.yaml
-@@ -1,5 +1,6 @@
+@@ -1,6 +1,7 @@
  version: 1
  keys:
+-- {path: old.pem, type: ed25519}
 +- {path: new.pem, type: ed25519}
- - {path: old.pem, type: ed25519}
++- {path: old.pub.pem, type: ed25519}
  bootloader: {keys_c: boot/keys.c}
  image: {header_size: 0x200, slot_size: 0x20000, version: 1.0.0}
+ targets: {host: {app: app.bin, signed_app: app.signed.bin}}
 'boot/keys.c' now trusts 2 keys (the old one is 'boot/keys.c.bak')
 'mcuprov.yaml' now lists 2 keys, 'new.pem' signs (the old one is 'mcuprov.yaml.bak')
 next: rebuild and flash the bootloader first, then sign new images with 'new.pem'
@@ -404,13 +416,13 @@ EOF
  version: 1
  keys:
  - {path: new.pem, type: ed25519}
--- {path: old.pem, type: ed25519}
+-- {path: old.pub.pem, type: ed25519}
  bootloader: {keys_c: boot/keys.c}
  image: {header_size: 0x200, slot_size: 0x20000, version: 1.0.0}
  targets: {host: {app: app.bin, signed_app: app.signed.bin}}
 'boot/keys.c' now trusts 1 key (the old one is 'boot/keys.c.bak')
 'mcuprov.yaml' now lists 1 key, 'new.pem' signs (the old one is 'mcuprov.yaml.bak')
-next: rebuild and flash the bootloader; images signed with 'old.pem' no longer boot on it
+next: rebuild and flash the bootloader; images signed with 'old.pub.pem' no longer boot on it
 EOF
 } >want
 run "$M" rotate retire old.pem
@@ -448,10 +460,10 @@ same "keys.c refused: neither file written" mcuprov.yaml boot/keys.c
 cd .. || exit 1
 
 # ---- the command line
-U="usage: mcuprov rotate add NEWKEY [-f FILE] [--dry-run] [--passin SRC] [--batch] [--allow-dev-key]
-                  [-D NAME[=VALUE]]... [-U NAME]...
-       mcuprov rotate retire KEY [-f FILE] [--dry-run] [--passin SRC] [--batch]
-                  [-D NAME[=VALUE]]... [-U NAME]..."
+U="usage: mcuprov rotate add NEWKEY [-f FILE] [--dry-run] [--passin [KEYFILE=]SRC]... [--batch]
+                  [--allow-dev-key] [--json] [-D NAME[=VALUE]]... [-U NAME]...
+       mcuprov rotate retire KEY [-f FILE] [--dry-run] [--passin [KEYFILE=]SRC]...
+                  [--batch] [--json] [-D NAME[=VALUE]]... [-U NAME]..."
 run "$M" rotate
 check "no action: usage" 2 "mcuprov: rotate: missing add or retire
 $U"

@@ -44,6 +44,8 @@ key Down
 key Enter
 save-screen choose
 key Enter
+save-screen demo-type
+key Enter
 wait-idle
 save-screen done
 key Up
@@ -53,6 +55,7 @@ save-screen home
 key q'
 check "demo from the wizard: exit 0" 0 ''
 same "Build & flash: the choices (no project: the demo only)" choose build-choose
+same "no key here: the demo asks for its key's type" demo-type build-demo-type
 same "demo: the checklist, all [x], each with its time, 100%" done build-demo-checklist 4 11
 assert "demo: the app's line in the log pane" grep -qxF "  $APP_LINE" "$SCR/done.txt"
 fp=$(sed -n 's/^  key SHA-256 \([0-9a-f]\{64\}\)$/\1/p' "$SCR/done.txt")
@@ -116,6 +119,37 @@ assert "failed: the step's output in the log pane" grep -qxF '  building...' "$S
 assert "failed: the error line" grep -qxF '  mcuprov: wizard: false failed (exit status 1)' "$SCR/failed.txt"
 assert "failed: the log path" grep -qxF "  log: $PWD/mcuprov.log" "$SCR/failed.txt"
 assert "the log file has the output" grep -qF 'out: building...' mcuprov.log
+cd .. || exit 1
+
+# ---- a run that fails before any tool ran: no log, no log line ---------------------
+mkdir nolog && cd nolog || exit 1
+"$M" keygen -k keys/signing.pem -t ed25519 >/dev/null 2>&1
+cat >mcuprov.yaml <<'YAML'
+version: 1
+keys:
+  - {path: keys/signing.pem, type: ed25519}
+bootloader: {keys_c: boot/keys.c}
+image: {header_size: 0x200, slot_size: 0x20000, version: 1.0.0}
+targets:
+  board:
+    app_build:
+      - ["true"]
+    app: build/app.bin
+    signed_app: build/app.signed.bin
+YAML
+wiz 'key Down
+key Down
+key Down
+key Enter
+key Enter
+wait-idle
+save-screen nolog
+key Enter
+key q'
+check "a failure before any tool: exit 0" 0 ''
+assert "it failed in the provision step" grep -qF '[!] provision' "$SCR/nolog.txt"
+assert "no log file" test ! -e mcuprov.log
+assert "so no log line" test "$(grep -c '^  log: ' "$SCR/nolog.txt")" = 0
 cd .. || exit 1
 
 # ---- several targets, no default_target: the wizard lists them all ----------------
@@ -217,6 +251,8 @@ wait_for "the wizard on a terminal (Home)" 'Generate key' || done_testing
 keys Down Down Down Enter
 wait_for "Build & flash: the choices" '> Demo (QEMU)'
 keys Enter
+wait_for "no key here: the type asked" 'so the demo makes one. Its type:'
+keys Enter
 wait_for "demo: the build step running" '[>] build loader and app' 20
 tm resize-window -t "$SESS" -x 100 -y 30 2>/dev/null || tm resize-pane -t "$SESS" -x 100 -y 30
 for ((i = 0; i < 200; i++)); do
@@ -279,11 +315,25 @@ our_sleep() {
 sleeping() { test -n "$(our_sleep)"; }
 for ((i = 0; i < 100; i++)); do sleeping && break; sleep 0.05; done
 assert "the step's process runs" sleeping
+# Ctrl-C asks as c does; Enter takes the default, Keep running
+keys C-c
+wait_for "Ctrl-C asks first" 'Cancel the running step?'
+assert "Ctrl-C: Keep running is the default" grep -qF '[ Cancel step ]   [ Keep running ]' "$T_TMP/pane"
+keys Enter
+wait_for "Ctrl-C, Keep running: logged in the output pane" 'wizard: cancel: no, the step keeps running'
+assert "the wizard is still there after Ctrl-C" grep -qF '[>] app build' "$T_TMP/pane"
+assert "Ctrl-C: its line in the pane" grep -qxF \
+	'  wizard: Ctrl-C: asking whether to cancel the running step' "$T_TMP/pane"
+assert "Ctrl-C: the step still runs" sleeping
+assert "Ctrl-C: logged in mcuprov.log" test "$(grep -c '^wizard: ' mcuprov.log)" = 2
 keys c
 wait_for "c asks first" 'Cancel the running step?'
 keys y
 wait_for "cancelled: the step shows [!]" '[!] app build' 5
 wait_for "cancelled: the error line" 'mcuprov: wizard: cancelled' 5
+assert "the cancel logged in mcuprov.log" test "$(tail -n 1 mcuprov.log)" = \
+	'wizard: cancel: the running step is stopped'
+assert "the log's path shown: it exists" grep -qF "log: $CANCEL_DIR/mcuprov.log" "$T_TMP/pane"
 for ((i = 0; i < 100; i++)); do sleeping || break; sleep 0.05; done
 assert "no sleep process left" test -z "$(our_sleep)"
 keys Escape

@@ -337,4 +337,46 @@ key q'
 check "x25519 key: exit 0" 0 ''
 screen_is "an x25519 key: no Provision offered, p does nothing" import-x25519
 
+# ---- a project here: what the key is to it ----------------------------------
+mkdir -p proj/keys
+"$M" keygen -k proj/keys/signing.pem -t ed25519 >/dev/null 2>&1
+"$M" keygen -k proj/mine.pem -t ed25519 >/dev/null 2>&1
+"$M" keygen -k proj/p256.pem -t ecdsa-p256 >/dev/null 2>&1
+printf 'version: 1\nkeys:\n  - {path: keys/signing.pem, type: ed25519}\nimage: {header_size: 0x200, slot_size: 0x20000, version: 1.0.0}\n' >proj/mcuprov.yaml
+cp proj/mcuprov.yaml proj.yaml
+cd proj || exit 1
+IMP='key Down
+key Enter'
+wiz "$IMP
+type keys/signing.pem
+key Enter
+save-screen imp-own
+key Esc
+key Enter
+type p256.pem
+key Enter
+save-screen imp-other-type
+key Esc
+key Enter
+type mine.pem
+key Enter
+save-screen imp-mine
+key u
+save-screen imp-use
+key Esc
+key Esc
+key Esc
+key q"
+check "import in a project: exit 0" 0 ''
+has "the project's own key: said so" imp-own "  One of mcuprov.yaml's keys (it signs)."
+has "another type: a warning" imp-other-type \
+	"  warning: the project's keys are ed25519 (mcuprov.yaml): this ecdsa-p256 key"
+assert "another type: no u" test "$(grep -c 'Use as the project' "$SCR/imp-other-type.txt")" = 0
+has "the project's type, not its key: u offered" imp-mine \
+	"  Next:  u  Use as the project's signing key (rotation)"
+assert "u: the Keyring's rotation diff, the key as loaded" grep -qF \
+	"Add 'mine.pem' as the signing key: the changes" "$SCR/imp-use.txt"
+assert "nothing written before it is applied" cmp -s mcuprov.yaml ../proj.yaml
+cd "$T_TMP" || exit 1
+
 done_testing

@@ -278,8 +278,8 @@ assert "list: the new key signs, unlocked (its password was typed)" grep -qE \
 	'^  > signs +ed25519 +keys/signing-2.pem +[0-9a-f]{16}\.\.\.$' "$SCR/kr-list2.txt"
 assert "list: the old key is trusted" grep -qE "^    trusted +ed25519 +keys/signing.pem +${fp:0:16}" \
 	"$SCR/kr-list2.txt"
-dialog_is "r on the signing key: the core's refusal" kr-refuse-signing \
-	"mcuprov: wizard: 'keys/signing-2.pem': is the signing key: add its successor first (mcuprov rotate add)"
+dialog_is "r on the signing key: the core's refusal, naming the key to press" kr-refuse-signing \
+	"mcuprov: wizard: 'keys/signing-2.pem': is the signing key: add its successor first (press a)"
 assert "refused: files unchanged" cmp -s mcuprov.yaml want.yaml
 cp keys.c keysc.two
 
@@ -411,8 +411,8 @@ assert "the public key file = mcuprov getpub -e pem" cmp -s keys/next.pub.pem \
 assert "mcuprov.yaml.bak: the two-key file of the step before" \
 	grep -qxF '  - path: keys/signing.pem' mcuprov.yaml.bak
 assert "the list: one key" test "$(grep -cE '^  . (signs|trusted) ' "$SCR/kr-list-one.txt")" = 1
-dialog_is "r on the only key: the core's refusal" kr-refuse-only \
-	"mcuprov: wizard: 'keys/next.pem': is the project's only key: add its successor first (mcuprov rotate add)"
+dialog_is "r on the only key: the core's refusal, naming the key to press" kr-refuse-only \
+	"mcuprov: wizard: 'keys/next.pem': is the project's only key: add its successor first (press a)"
 cd "$TOP" || exit 1
 
 # ---- an encrypted project key -------------------------------------------------

@@ -171,4 +171,61 @@ assert "the password is on no screen" test "$(grep -rlF Secret-42 "$SCR" | wc -l
 assert "after the password: the diff" grep -q "^  'e/keys.c': inline key arrays" "$SCR/pv-pw-diff.txt"
 assert "applied with the encrypted key" test -f e/keys.c.bak
 
+# ---- a keys.c that does not exist: rendered from a template, as render does --
+mkdir -p n/keys
+"$M" keygen -k n/keys/signing.pem -t ecdsa-p256 >/dev/null 2>&1
+"$M" keygen -k n/other.pem -t ecdsa-p256 >/dev/null 2>&1
+printf 'version: 1\nkeys:\n  - {path: keys/signing.pem, type: ecdsa-p256}\nbootloader: {keys_c: boot/keys.c}\nimage: {header_size: 0x200, slot_size: 0x20000, version: 1.0.0}\n' >n/mcuprov.yaml
+cd n || exit 1
+"$M" render -t inline-single -k keys/signing.pem >../want-render.c 2>/dev/null
+wiz "$PROV
+save-screen pv-new-form
+key Enter
+save-screen pv-new-ask
+key Enter
+save-screen pv-new-diff
+key a
+save-screen pv-new-confirm
+key Enter
+save-screen pv-new-result
+key Enter
+key Enter
+key Enter
+save-screen pv-new-again
+key Esc
+key Esc
+key q"
+check "a new keys.c: exit 0" 0 ''
+assert "the project's file and key" sh -c "grep -qF '  [boot/keys.c' '$SCR/pv-new-form.txt' &&
+	grep -qF '  [keys/signing.pem' '$SCR/pv-new-form.txt'"
+assert "missing: offered from the template, Render the default" test "$(dialog_text pv-new-ask)" = \
+	"'boot/keys.c' does not exist. Write it from the template inline-single for this key (as \`mcuprov render -t inline-single -k KEY -o FILE\`)? The new file is shown first."
+assert "Render is the default" grep -qF '[ Render ]   [ Cancel ]' "$SCR/pv-new-ask.txt"
+assert "the new file shown first" grep -qxF "  'boot/keys.c': a new file from the template inline-single" "$SCR/pv-new-diff.txt"
+assert "its diff: from nothing" grep -qxF '  +++ b/boot/keys.c' "$SCR/pv-new-diff.txt"
+assert "create asks, Create the default" test "$(dialog_text pv-new-confirm)" = "Create 'boot/keys.c' as shown?"
+assert "the result" grep -qxF "  created 'boot/keys.c' (from the template inline-single)" "$SCR/pv-new-result.txt"
+assert "the file: \`mcuprov render -t inline-single -k KEY\`'s" cmp -s boot/keys.c ../want-render.c
+assert "then: it already trusts the key" grep -qF "'boot/keys.c' already trusts these keys: nothing to change" \
+	"$SCR/pv-new-again.txt"
+
+# a key that is not the project's: provisioned, with a warning
+wiz "$PROV
+key Tab
+key C-u
+type other.pem
+key Enter
+key a
+save-screen pv-other-confirm
+key y
+save-screen pv-other-result
+key Enter
+key q"
+check "a key not in mcuprov.yaml: exit 0" 0 ''
+assert "the confirmation warns" test "$(dialog_text pv-other-confirm)" = \
+	"Replace 'boot/keys.c' with the version shown? The old one is kept as 'boot/keys.c.bak'. warning: 'other.pem' is not one of mcuprov.yaml's keys: the next build provisions the project's keys again"
+assert "the result warns" grep -qF "warning: 'other.pem' is not one of mcuprov.yaml's keys: the next build" \
+	"$SCR/pv-other-result.txt"
+cd "$T_TMP" || exit 1
+
 done_testing

@@ -159,24 +159,23 @@ assert "its fingerprint is the one shown" test "$got_fp" = "$(cut -d' ' -f2 "$T_
 assert "replaced file: mode 0600" test "$(stat -c %a keys/signing.pem)" = 600
 
 # ---- errors: the CLI's one-line message in the dialog ------------------
+# the file is checked on the file step, before any password is asked: a
+# directory that cannot be made (its parent is a file)
+: >afile
 wiz 'key Enter
 key Enter
 key C-u
-type nodir/k.pem
+type afile/k.pem
 key Enter
-key Down
-key Enter
-key y
-key Enter
-wait-idle
 save-screen kg-error
 key Enter
 save-screen kg-error-closed
 key Esc
 key Esc
+key Esc
 key q'
 check "keygen error: exit 0" 0 ''
-run "$M" keygen -k nodir/k.pem -t ed25519
+run "$M" keygen -k afile/k.pem -t ed25519
 cli_msg=$(sed 's/^mcuprov: keygen:/mcuprov: wizard:/' "$T_TMP/err")
 got=$(dialog_text kg-error)
 if [ "$got" = "$cli_msg" ]; then
@@ -184,7 +183,33 @@ if [ "$got" = "$cli_msg" ]; then
 else
 	not_ok "error dialog: the CLI's message" "shown: $got" "cli:   $cli_msg"
 fi
-assert "after the error: back on the file step" grep -q '^  \[nodir/k.pem' "$SCR/kg-error-closed.txt"
+assert "the error before the password: on the file step" \
+	grep -q '^  Private key file to create' "$SCR/kg-error.txt"
+case $cli_msg in
+"mcuprov: wizard: 'afile"*) ok "the message names the file" ;;
+*) not_ok "the message names the file" "$cli_msg" ;;
+esac
+assert "after the error: back on the file step" grep -q '^  \[afile/k.pem' "$SCR/kg-error-closed.txt"
+assert "nothing made" test ! -e afile/k.pem -a -f afile
+
+# a missing directory is made (0700) with the key (0600)
+wiz 'key Enter
+key Enter
+key C-u
+type new/dir/k.pem
+key Enter
+key Down
+key Enter
+key y
+key Enter
+wait-idle
+save-screen kg-mkdir
+key Esc
+key q'
+check "keygen into a new directory: exit 0" 0 ''
+assert "the key made" grep -q '^  Key created.' "$SCR/kg-mkdir.txt"
+assert "its directories 0700, the key 0600" test \
+	"$(stat -c %a new new/dir new/dir/k.pem | tr '\n' ' ')" = "700 700 600 "
 
 PW2=other-pass
 wiz "key Enter
@@ -253,6 +278,125 @@ printf 'CONFIG_BOOT_SIGNATURE_TYPE_ED25519=y\n' >boot/prj.conf
 wiz 'save-screen home-agree
 key q'
 assert "home: no warning when they agree" test "$(sed -n 7p "$SCR/home-agree.txt")" = ""
+cd "$T_TMP" || exit 1
+
+# ---- Generate key in a project: its type, its file, tied to it ---------------
+mkdir -p tied/keys
+"$M" keygen -k tied/keys/signing.pem -t ed25519 >/dev/null 2>&1
+printf 'version: 1\nkeys:\n  - {path: keys/signing.pem, type: ed25519}\nimage: {header_size: 0x200, slot_size: 0x20000, version: 1.0.0}\n' >tied/mcuprov.yaml
+cp tied/mcuprov.yaml tied.yaml
+cd tied || exit 1
+# the project's type and a free file beside its key; the result offers the
+# rotation, which opens on its diff with the key handed over (no password)
+wiz 'key Enter
+save-screen kg-proj-type
+key Enter
+save-screen kg-proj-file
+key Enter
+key Down
+key Enter
+key y
+key Enter
+wait-idle
+save-screen kg-proj-result
+key Enter
+save-screen kg-proj-rotate
+key Esc
+key Esc
+key Esc
+key Esc
+key q'
+check "keygen in a project: exit 0" 0 ''
+assert "the project's type first" grep -qF "  Key type (the project's: ed25519):" "$SCR/kg-proj-type.txt"
+assert "the project's type selected" grep -qF '  > ed25519 ' "$SCR/kg-proj-type.txt"
+assert "its key exists: a free file beside it" grep -qF '  [keys/signing-2.pem ' "$SCR/kg-proj-file.txt"
+assert "the result: what the key is to the project" grep -qF \
+	"mcuprov.yaml signs with 'keys/signing.pem': a rotation makes this key the" \
+	"$SCR/kg-proj-result.txt"
+assert "the result offers the rotation first" grep -qxF \
+	"  > Use as the project's signing key (rotation)" "$SCR/kg-proj-result.txt"
+assert "then Provision, then Home" test "$(grep -cE '^    (Provision bootloader with this key|Back to Home)' \
+	"$SCR/kg-proj-result.txt")" = 2
+assert "Use: the Keyring's rotation diff, no password asked" grep -qF \
+	"Add 'keys/signing-2.pem' as the signing key: the changes" "$SCR/kg-proj-rotate.txt"
+assert "nothing written before it is applied" cmp -s mcuprov.yaml ../tied.yaml
+
+# another type once the project has a key: refused for the project, with the
+# reason; the key may still be made, and its result warns
+wiz 'key Enter
+key Down
+key Enter
+save-screen kg-proj-other
+key Enter
+save-screen kg-proj-again
+key Enter
+key y
+save-screen kg-proj-other-file
+key Enter
+key Down
+key Enter
+key y
+key Enter
+wait-idle
+save-screen kg-proj-other-result
+key Esc
+key q'
+check "another type in a project with a key: exit 0" 0 ''
+assert "another type: the core's reason, Choose again the default" test "$(dialog_text kg-proj-other)" = \
+	"'keys/signing.pem' exists: the project stays ed25519 (its bootloader verifies one signature type, and devices may trust this key). An ecdsa-p256 key cannot sign its images. Generate one anyway?"
+assert "Choose again is the default" grep -qF '[ Generate anyway ]   [ Choose again ]' "$SCR/kg-proj-other.txt"
+assert "Choose again: the type list" grep -qF "Key type (the project's: ed25519):" "$SCR/kg-proj-again.txt"
+assert "Generate anyway: not the project's file" grep -qF '  [keys/signing-3.pem ' "$SCR/kg-proj-other-file.txt"
+assert "the result warns" grep -qF \
+	"warning: the project's keys are ed25519 (mcuprov.yaml): this ecdsa-p256 key" \
+	"$SCR/kg-proj-other-result.txt"
+assert "the result offers no rotation" test "$(grep -c 'Use as the project' "$SCR/kg-proj-other-result.txt")" = 0
+assert "the project unchanged" cmp -s mcuprov.yaml ../tied.yaml
+cd "$T_TMP" || exit 1
+
+# a fresh project (its key not made yet): the key's file is the project's,
+# and another type switches the project, its diff first (Esc: no change)
+mkdir fresh
+printf 'version: 1\nkeys:\n  - {path: keys/signing.pem, type: ed25519}\nbootloader: {conf: mcuboot.conf}\nimage: {header_size: 0x200, slot_size: 0x20000, version: 1.0.0}\n' >fresh/mcuprov.yaml
+printf 'CONFIG_BOOT_SIGNATURE_TYPE_ED25519=y\n' >fresh/mcuboot.conf
+cp fresh/mcuprov.yaml fresh.yaml
+cd fresh || exit 1
+wiz 'save-screen home-nokey
+key Enter
+key Enter
+save-screen kg-fresh-file
+key Esc
+key Down
+key Enter
+key PgDn
+save-screen kg-fresh-retype
+key Esc
+save-screen kg-fresh-back
+key Enter
+key a
+key y
+save-screen kg-fresh-switched
+key Esc
+key Esc
+key q'
+check "a fresh project: exit 0" 0 ''
+screen_is "Home: the key not made yet, Generate offered" home-nokey
+assert "the project's key file" grep -qF '  [keys/signing.pem ' "$SCR/kg-fresh-file.txt"
+assert "another type: the switch and its diff" grep -qF \
+	'Switch the project from ed25519 to ecdsa-p256? None of its keys exists yet,' "$SCR/kg-fresh-retype.txt"
+assert "the diff: mcuprov.yaml's type" grep -qxF '  +  - {path: keys/signing.pem, type: ecdsa-p256}' \
+	"$SCR/kg-fresh-retype.txt"
+assert "the diff: the Kconfig fragment's type" grep -qxF '  +CONFIG_BOOT_SIGNATURE_TYPE_ECDSA_P256=y' \
+	"$SCR/kg-fresh-retype.txt"
+assert "Esc: the type list" grep -qF "Key type (the project's: ed25519):" "$SCR/kg-fresh-back.txt"
+assert "Esc wrote nothing: one write, from the original" sh -c \
+	'cmp -s mcuprov.yaml.bak ../fresh.yaml && test ! -e mcuprov.yaml.bak.1'
+assert "applied: says so" grep -qF "The project is ecdsa-p256 now (the old mcuprov.yaml is 'mcuprov.yaml.bak')" \
+	"$SCR/kg-fresh-switched.txt"
+assert "mcuprov.yaml: the new type, the rest as it was" test "$(sed 's/ecdsa-p256/ed25519/' mcuprov.yaml)" = \
+	"$(cat ../fresh.yaml)" -a "$(grep -c ecdsa-p256 mcuprov.yaml)" = 1
+assert "mcuboot.conf: the new type" test "$(cat mcuboot.conf)" = 'CONFIG_BOOT_SIGNATURE_TYPE_ECDSA_P256=y'
+assert "the fragment's backup" test "$(cat mcuboot.conf.bak)" = 'CONFIG_BOOT_SIGNATURE_TYPE_ED25519=y'
 cd "$T_TMP" || exit 1
 
 # ---- resize and script errors --------------------------------------------

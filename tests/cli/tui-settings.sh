@@ -37,28 +37,59 @@ key Up
 key Enter'
 
 # ---- no project: create one from a profile -------------------------------
+# cmake needs your MCUboot port in bootloader/: the form says so and checks
 wiz "$TO_SETTINGS
 save-screen set-none
 key Down
 save-screen set-none-down
 key Up
 key Enter
-save-screen set-create-ask
+save-screen set-create-form
 key Enter
+save-screen set-create-missing
+key Enter
+save-screen set-create-back
+key Esc
+key Esc
+key q"
+check "no project, the form, Go back: exit 0" 0 ''
+screen_is "no project: the profiles with their descriptions" set-none
+assert "Down moves to the next profile" grep -q '^  > demo-qemu ' "$SCR/set-none-down.txt"
+screen_is "Enter: the form, with what the profile needs" set-create-form
+assert "the needs line: the profile's" grep -qF \
+	"It needs $(sed -n '2s/^# needs: //p' "${MCUPROV_SRCDIR:-.}/templates/targets/cmake.yaml" | cut -c1-40)" \
+	"$SCR/set-create-form.txt"
+assert "where it is: the needs line's first path" grep -qF '  [bootloader/_' "$SCR/set-create-form.txt"
+assert "not there: asks, the needs named" test "$(dialog_text set-create-missing)" = \
+	"'bootloader/' is not there. The profile needs $(sed -n '2s/^# needs: //p' \
+	"${MCUPROV_SRCDIR:-.}/templates/targets/cmake.yaml"). Create mcuprov.yaml anyway (and put it there before you build)?"
+assert "not there: Go back is the default" grep -qF '[ Create anyway ]   [ Go back ]' "$SCR/set-create-missing.txt"
+assert "Go back: the form again, nothing written" sh -c \
+	"grep -qF '[ Create ]' '$SCR/set-create-back.txt' && test ! -e mcuprov.yaml"
+
+mkdir bootloader
+wiz "$TO_SETTINGS
+key Enter
+key Enter
+save-screen set-create-ask
+key n
 save-screen set-create-no
+key Esc
 key Esc
 key q"
 check "no project, Cancel: exit 0" 0 ''
-screen_is "no project: the profiles with their descriptions" set-none
-assert "Down moves to the next profile" grep -q '^  > demo-qemu ' "$SCR/set-none-down.txt"
-assert "Enter asks first" test "$(dialog_text set-create-ask)" = \
+assert "there: Enter asks first" test "$(dialog_text set-create-ask)" = \
 	"Create mcuprov.yaml from the profile 'cmake'? Edit its keys, image layout and vars for your board afterwards."
-assert "the default answer is Cancel: nothing written" test ! -e mcuprov.yaml
-assert "Cancel: back on the list" cmp -s "$SCR/set-none.txt" "$SCR/set-create-no.txt"
+assert "nothing is replaced: Create is the default" grep -qF '> [ Create ]   [ Cancel ]' \
+	<(sed 's/^  //' "$SCR/set-create-ask.txt" | sed 's/^ *|  *\[/> [/')
+assert "Cancel: nothing written" test ! -e mcuprov.yaml
+assert "Cancel: says so on the form" grep -qxF \
+	'  cancelled: nothing written, there is still no mcuprov.yaml' "$SCR/set-create-no.txt"
 
 wiz "$TO_SETTINGS
 key Enter
-key y
+key Enter
+key Enter
 save-screen set-summary
 key PgDn
 save-screen set-summary-end
@@ -66,10 +97,13 @@ key Esc
 save-screen set-home
 key q"
 check "create from cmake: exit 0" 0 ''
-same "the file is \`mcuprov init -p cmake -o -\` byte for byte" mcuprov.yaml ../want-cmake.yaml
-screen_is "then the summary" set-summary
+same "Enter, Enter: the file is \`mcuprov init -p cmake -o -\` byte for byte" mcuprov.yaml ../want-cmake.yaml
+screen_is "then the summary, and what was done" set-summary
+assert "the summary says it was created" grep -qxF \
+	'  created mcuprov.yaml (cmake, ecdsa-p256); next: Generate key on Home' "$SCR/set-summary.txt"
 screen_is "PgDn: the rest of the summary (image, targets, default marked)" set-summary-end
 assert "Esc: Home, which reloads the project" grep -qF 'project: p (mcuprov.yaml)' "$SCR/set-home.txt"
+assert "Home: the missing key offered" grep -qF 'not created yet: Generate key makes it (Enter)' "$SCR/set-home.txt"
 
 # ---- replace from a profile: asks, No keeps the file ------------------------
 echo '# my edits' >>mcuprov.yaml
@@ -81,11 +115,13 @@ key Down
 key Down
 key Down
 key Enter
+key Enter
 save-screen set-replace-ask
 key n
 save-screen set-replace-no
 key Enter
 key Enter
+key Esc
 key Esc
 save-screen set-replace-esc
 key Esc
@@ -95,8 +131,9 @@ screen_is "r: the profiles to replace it with" set-replace
 assert "replace asks (Replace/Keep)" test "$(dialog_text set-replace-ask)" = \
 	"Replace mcuprov.yaml with the profile 'make'? What the file holds now, your edits included, is lost."
 assert "replace: Keep is the default" grep -qF '[ Replace ]   [ Keep ]' "$SCR/set-replace-ask.txt"
+assert "No: says so" grep -qxF '  kept: mcuprov.yaml is as it was' "$SCR/set-replace-no.txt"
 same "No (and Enter: Keep) leave the file as it was" mcuprov.yaml ../edited.yaml
-assert "Esc from the profiles: the summary" grep -qF '> Edit mcuprov.yaml' "$SCR/set-replace-esc.txt"
+assert "Esc from the form, then the profiles: the summary" grep -qF '> Edit mcuprov.yaml' "$SCR/set-replace-esc.txt"
 
 wiz "$TO_SETTINGS
 key Tab
@@ -104,6 +141,7 @@ key Enter
 key Down
 key Down
 key Down
+key Enter
 key Enter
 key y
 save-screen set-replaced
@@ -113,6 +151,48 @@ check "replace, Yes: exit 0" 0 ''
 same "Yes replaces it: \`mcuprov init -p make -o -\`" mcuprov.yaml ../want-make.yaml
 screen_is "the summary of the new file" set-replaced
 no_leftovers "no temporary files left" .
+
+# ---- the type and your key: as `mcuprov init -t TYPE -k KEY` ------------------
+mkdir ../q && cd ../q || exit 1
+"$M" keygen -k keys/mine.pem -t ecdsa-p256 >/dev/null 2>&1
+run "$M" init -p demo-qemu -k keys/mine.pem -o -
+cp "$T_TMP/out" ../want-mine.yaml
+run "$M" init -p demo-qemu -t ed25519 -k keys/mine.pem
+check "init: a key of another type than -t: refused" 1 '*'
+cli_msg=$(sed 's/^mcuprov: init:/mcuprov: wizard:/' "$T_TMP/err")
+# demo-qemu's form: Tab from Create to the type, Right: ed25519; Tab: the key
+wiz "$TO_SETTINGS
+key Down
+key Enter
+key Tab
+save-screen set-type
+key Right
+save-screen set-type-ed
+key Tab
+type keys/mine.pem
+save-screen set-key
+key Enter
+key Enter
+save-screen set-type-refused
+key Enter
+key BTab
+key Left
+key Enter
+key Enter
+save-screen set-mine
+key Esc
+key q"
+check "type and key: exit 0" 0 ''
+assert "the type: the default first (the key file's, else the profile's)" grep -qF \
+	'Key type:  < ed25519 >  (default: your key file' "$SCR/set-type.txt"
+assert "Right: a type of its own" grep -qxF '  Key type:  < ed25519 >' "$SCR/set-type-ed.txt"
+assert "the key field" grep -qF '  [keys/mine.pem' "$SCR/set-key.txt"
+assert "a key of another type: the CLI's refusal" test "$(dialog_text set-type-refused)" = "$cli_msg"
+same "the default type with the key: \`mcuprov init -p demo-qemu -k KEY -o -\`" mcuprov.yaml ../want-mine.yaml
+assert "it says so" grep -qxF \
+	'  created mcuprov.yaml (demo-qemu, ecdsa-p256): its key is keys/mine.pem' "$SCR/set-mine.txt"
+assert "the keys.c rendered for the key" test -s build/demo-qemu/keys.c
+cd ../p || exit 1
 
 # ---- a broken mcuprov.yaml: project_load's message ---------------------------
 cp ../want-cmake.yaml mcuprov.yaml

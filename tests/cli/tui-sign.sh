@@ -372,4 +372,34 @@ check "mcuprov run signs the target" 0 '*'
 assert "the wizard signs as the project's flow does" cmp -s wiz.bin build/app.signed.bin
 cd .. || exit 1
 
+# ---- a missing input: said before any password is asked ----------------------
+"$M" keygen -k pw.pem -t ed25519 --passout pass:Sign-pw-1 >/dev/null 2>&1
+wiz "$SIGN
+type nosuch.bin
+key Tab
+key C-u
+type out.bin
+key Tab
+type pw.pem
+key Tab
+key Tab
+type 0x200
+key Tab
+type 0x10000
+key End
+key Enter
+save-screen sg-noinput
+key Enter
+save-screen sg-noinput-closed
+key Esc
+key q"
+check "a missing input: exit 0" 0 ''
+run "$M" sign -k pw.pem --passin pass:Sign-pw-1 -v 0.0.0 -H 0x200 -S 0x10000 nosuch.bin out.bin
+assert "the input checked first: the CLI's message" test "$(dialog_text sg-noinput)" = \
+	"$(sed 's/^mcuprov: sign:/mcuprov: wizard:/' "$T_TMP/err")"
+assert "no password asked" test "$(grep -c 'Password' "$SCR/sg-noinput.txt" "$SCR/sg-noinput-closed.txt" |
+	cut -d: -f2 | tr -d '\n')" = 00
+assert "back on the form" grep -qF '  Image to sign        [nosuch.bin' "$SCR/sg-noinput-closed.txt"
+assert "nothing written" test ! -e out.bin
+
 done_testing

@@ -290,6 +290,113 @@ static void test_write_null_err(void **state)
 	assert_int_equal(count_tmp(tmpdir), 0);
 }
 
+/* (mode & 07777) of the directory PATH */
+static unsigned dir_mode(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	return (unsigned)(st.st_mode & 07777);
+}
+
+/* FILE_WRITE_MKDIR: the missing directories made (0700 for a private
+ * file), an existing one left as it is */
+static void test_write_mkdir(void **state)
+{
+	char a[128], ab[160], path[192];
+
+	tmp_path(a, sizeof(a), "mk-a");
+	snprintf(ab, sizeof(ab), "%s/b", a);
+	snprintf(path, sizeof(path), "%s/k.pem", ab);
+	write_ok(path, "key", 3, FILE_WRITE_PRIVATE | FILE_WRITE_MKDIR);
+	assert_content(path, "key", 3);
+	assert_int_equal(perm_of(path), 0600);
+	assert_int_equal(dir_mode(a), 0700);
+	assert_int_equal(dir_mode(ab), 0700);
+	assert_int_equal(count_tmp(ab), 0);
+	/* an existing directory keeps its mode */
+	assert_int_equal(chmod(ab, 0755), 0);
+	snprintf(path, sizeof(path), "%s/k2.pem", ab);
+	write_ok(path, "k2", 2, FILE_WRITE_PRIVATE | FILE_WRITE_MKDIR);
+	assert_int_equal(dir_mode(ab), 0755);
+	assert_int_equal(dir_mode(a), 0700);
+	/* not private: 0777 less the umask */
+	tmp_path(a, sizeof(a), "mk-pub/c");
+	snprintf(path, sizeof(path), "%s/f", a);
+	write_ok(path, "f", 1, FILE_WRITE_MKDIR);
+	assert_int_equal(dir_mode(a), 0755);
+	/* a file where a directory must be */
+	snprintf(path, sizeof(path), "%s/f/g", a);
+	snprintf(ab, sizeof(ab), "%s/f", a);
+	assert_write_fails(path, "x", FILE_WRITE_MKDIR, MCUPROV_ERR_IO,
+			   "cannot stat: Not a directory");
+	snprintf(path, sizeof(path), "%s/f/g/h", a);
+	{
+		struct mcuprov_err err;
+
+		err_clear(&err);
+		assert_int_equal(file_mkdirs(path, 0700, &err), MCUPROV_ERR_IO);
+		assert_string_equal(err.subject, ab);
+		assert_string_equal(err.msg, "cannot create directory: Not a directory");
+		/* all there already: nothing to do */
+		assert_int_equal(file_mkdirs(a, 0700, &err), 0);
+		assert_int_equal(dir_mode(a), 0755);
+	}
+}
+
+/* file_write_check(): the errors file_write_atomic() would give, nothing made */
+static void test_write_check(void **state)
+{
+	struct mcuprov_err err;
+	char path[256], dir[192], msg[320], ro[128];
+
+	err_clear(&err);
+	tmp_path(dir, sizeof(dir), "chk-none/sub");
+	snprintf(path, sizeof(path), "%s/k.pem", dir);
+	assert_int_equal(file_write_check(path, FILE_WRITE_MKDIR, &err), 0);
+	assert_int_equal(access(dir, F_OK), -1);
+	tmp_path(msg, sizeof(msg), "chk-none");
+	assert_int_equal(access(msg, F_OK), -1);
+	/* without FILE_WRITE_MKDIR: as the write would fail */
+	snprintf(msg, sizeof(msg),
+		 "cannot create temporary file in '%s': No such file or directory", dir);
+	assert_int_equal(file_write_check(path, 0, &err), MCUPROV_ERR_IO);
+	assert_string_equal(err.subject, path);
+	assert_string_equal(err.msg, msg);
+	/* an existing file, a link, a directory */
+	tmp_path(path, sizeof(path), "chk-file");
+	write_ok(path, "x", 1, 0);
+	assert_int_equal(file_write_check(path, 0, &err), MCUPROV_ERR_EXISTS);
+	assert_string_equal(err.msg, MSG_EXISTS);
+	assert_int_equal(file_write_check(path, FILE_WRITE_FORCE, &err), 0);
+	tmp_path(path, sizeof(path), "chk-link");
+	assert_int_equal(symlink("chk-file", path), 0);
+	assert_int_equal(file_write_check(path, FILE_WRITE_FORCE, &err), MCUPROV_ERR_REFUSED);
+	assert_string_equal(err.msg, MSG_SYMLINK);
+	tmp_path(path, sizeof(path), "chk-file/k.pem");
+	assert_int_equal(file_write_check(path, FILE_WRITE_MKDIR, &err), MCUPROV_ERR_IO);
+	assert_string_equal(err.msg, "cannot stat: Not a directory");
+	if (geteuid() == 0)
+		return; /* root writes anywhere */
+	/* a read-only directory: as the write, or the mkdir, would fail */
+	tmp_path(ro, sizeof(ro), "chk-ro");
+	assert_int_equal(mkdir(ro, 0555), 0);
+	snprintf(path, sizeof(path), "%s/k.pem", ro);
+	snprintf(msg, sizeof(msg), "cannot create temporary file in '%s': Permission denied", ro);
+	assert_int_equal(file_write_check(path, FILE_WRITE_MKDIR, &err), MCUPROV_ERR_IO);
+	assert_string_equal(err.msg, msg);
+	snprintf(path, sizeof(path), "%s/a/b/k.pem", ro);
+	snprintf(dir, sizeof(dir), "%s/a", ro);
+	assert_int_equal(file_write_check(path, FILE_WRITE_MKDIR, &err), MCUPROV_ERR_IO);
+	assert_string_equal(err.subject, dir);
+	assert_string_equal(err.msg, "cannot create directory: Permission denied");
+	assert_int_equal(file_write_atomic(path, "x", 1, FILE_WRITE_MKDIR, &err), MCUPROV_ERR_IO);
+	assert_string_equal(err.subject, dir);
+	assert_string_equal(err.msg, "cannot create directory: Permission denied");
+	assert_int_equal(chmod(ro, 0755), 0);
+}
+
 static void test_read(void **state)
 {
 	const uint8_t data[] = { 'a', 'b', 'c', 0x00, 'd', 0xff };
@@ -396,6 +503,8 @@ int main(void)
 		cmocka_unit_test_setup(test_write_not_regular, test_setup),
 		cmocka_unit_test_setup(test_write_relative, test_setup),
 		cmocka_unit_test_setup(test_write_null_err, test_setup),
+		cmocka_unit_test_setup(test_write_mkdir, test_setup),
+		cmocka_unit_test_setup(test_write_check, test_setup),
 		cmocka_unit_test_setup(test_read, test_setup),
 		cmocka_unit_test_setup(test_read_empty, test_setup),
 		cmocka_unit_test_setup(test_read_directory, test_setup),

@@ -10,8 +10,10 @@
 
 #include "unit.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 
+#include "mcuprov/datadir.h"
 #include "mcuprov/fileio.h"
 #include "mcuprov/project.h"
 
@@ -308,10 +310,10 @@ static const char want_demo_qemu[] =
 	"target qemu\n"
 	"app /proj/build/demo-qemu/app.bin\n"
 	"signed_app /proj/build/demo-qemu/app.signed.bin\n"
-	"bootloader_build[0]: <make> <-C> <examples/demo-qemu> <O=/proj/build/demo-qemu>"
+	"bootloader_build[0]: <make> <-C> <@EXAMPLES@/demo-qemu> <O=/proj/build/demo-qemu>"
 	" <KEYS_C=/proj/build/demo-qemu/keys.c> <SIGN_DEFINE=MCUBOOT_SIGN_ED25519>"
 	" </proj/build/demo-qemu/loader.elf>\n"
-	"app_build[0]: <make> <-C> <examples/demo-qemu> <O=/proj/build/demo-qemu>"
+	"app_build[0]: <make> <-C> <@EXAMPLES@/demo-qemu> <O=/proj/build/demo-qemu>"
 	" <KEYS_C=/proj/build/demo-qemu/keys.c> <SIGN_DEFINE=MCUBOOT_SIGN_ED25519>"
 	" </proj/build/demo-qemu/app.bin>\n"
 	"run[0]: <qemu-system-arm> <-M> <lm3s6965evb> <-nographic> <-semihosting-config>"
@@ -337,13 +339,31 @@ static const struct profile_case profile_cases[] = {
 
 #define N_PROFILES (sizeof(profile_cases) / sizeof(profile_cases[0]))
 
+/* S with every "@EXAMPLES@" replaced by the examples folder mcuprov finds
+ * (${mcuprov_examples}); malloc'd. */
+static char *with_examples(const char *s)
+{
+	const char *ex = datadir_examples(), *at;
+	struct text out = { NULL, 0 };
+
+	assert_non_null(ex);
+	add(&out, "%s", "");
+	while ((at = strstr(s, "@EXAMPLES@")) != NULL) {
+		add(&out, "%.*s%s", (int)(at - s), s, ex);
+		s = at + strlen("@EXAMPLES@");
+	}
+	add(&out, "%s", s);
+	return out.s;
+}
+
 static void test_profile(void **state)
 {
 	const struct profile_case *c = *state;
 	struct project *p = load_profile(c->name);
-	char *got = dump(p);
+	char *got = dump(p), *want = with_examples(c->want);
 
-	assert_string_equal(got, c->want);
+	assert_string_equal(got, want);
+	free(want);
 	free(got);
 	project_free(p);
 }
@@ -373,6 +393,12 @@ static void test_profiles_listed(void **state)
 		if (j == N_PROFILES)
 			fail_msg("profile '%s' has no expected argv in this test", v[i].name);
 		assert_true(strlen(v[i].description) > 20);
+		/* only the self-contained demo needs nothing; the others say in
+		 * one line what the user supplies */
+		if (strcmp(v[i].name, "demo-qemu") == 0)
+			assert_string_equal(v[i].needs, "");
+		else
+			assert_true(strlen(v[i].needs) > 20 && strlen(v[i].needs) < PROJECT_NEEDS_MAX);
 		found++;
 	}
 	assert_int_equal(found, N_PROFILES);
@@ -380,6 +406,9 @@ static void test_profiles_listed(void **state)
 	assert_string_equal(v[0].description,
 			    "Generic CMake project (MCUboot port + app), flashed with pyOCD or "
 			    "SEGGER J-Link");
+	assert_string_equal(v[0].needs,
+			    "your MCUboot port in bootloader/ (mcuprov writes its bootloader/keys.c), "
+			    "your app in app/ and cmake/arm-none-eabi.cmake");
 	project_profiles_free(v, n);
 	if (saved != NULL) {
 		setenv("MCUPROV_TEMPLATES", saved, 1);
@@ -434,6 +463,7 @@ static void test_profile_find(void **state)
 		assert_true(n >= N_PROFILES + 1);
 		assert_string_equal(v[0].name, "aaa");
 		assert_string_equal(v[0].description, "");
+		assert_string_equal(v[0].needs, "");
 		for (i = 0; i < n && strcmp(v[i].name, "ncs") != 0; i++)
 			;
 		assert_true(i < n);
@@ -471,7 +501,7 @@ static const struct bad_case bad_cases[] = {
 	  "  - pth: k.pem\n"
 	  "    type: ed25519\n"
 	  IMAGE,
-	  "mcuprov.yaml:3:5: keys[0]: unknown key 'pth' (expected one of: path, type)" },
+	  "mcuprov.yaml:3:5: keys[0]: unknown key 'pth' (expected one of: path, type, passin)" },
 	{ "unknown key in bootloader",
 	  BASE
 	  "bootloader:\n"
@@ -623,6 +653,52 @@ static const struct bad_case bad_cases[] = {
 	  "    type: ed25519\n"
 	  IMAGE,
 	  "mcuprov.yaml:3:11: keys[0].path: expected a path, got ''" },
+	/* keys[].passin: where the password is, never the password */
+	{ "keys[0].passin a password",
+	  HEAD
+	  "    passin: pass:s3cret\n"
+	  IMAGE,
+	  "mcuprov.yaml:5:13: keys[0].passin: a password in the project file is refused: use "
+	  "env:NAME or file:PATH" },
+	{ "keys[1].passin a password, quoted, in a flow entry",
+	  HEAD
+	  "  - {path: k2.pem, type: ed25519, passin: 'pass:x'}\n"
+	  IMAGE,
+	  "mcuprov.yaml:5:43: keys[1].passin: a password in the project file is refused: use "
+	  "env:NAME or file:PATH" },
+	{ "keys[0].passin stdin",
+	  HEAD
+	  "    passin: stdin\n"
+	  IMAGE,
+	  "mcuprov.yaml:5:13: keys[0].passin: expected env:NAME or file:PATH, got 'stdin' (read "
+	  "once, at the command line: --passin)" },
+	{ "keys[0].passin fd:",
+	  HEAD
+	  "    passin: fd:3\n"
+	  IMAGE,
+	  "mcuprov.yaml:5:13: keys[0].passin: expected env:NAME or file:PATH, got 'fd:3' (read "
+	  "once, at the command line: --passin)" },
+	{ "keys[0].passin not a source: never shown",
+	  HEAD
+	  "    passin: hunter2\n"
+	  IMAGE,
+	  "mcuprov.yaml:5:13: keys[0].passin: expected env:NAME or file:PATH (where the password "
+	  "is, never the password itself)" },
+	{ "keys[0].passin env: without a name",
+	  HEAD
+	  "    passin: 'env:'\n"
+	  IMAGE,
+	  "mcuprov.yaml:5:13: keys[0].passin: expected env:NAME or file:PATH, got 'env:'" },
+	{ "keys[0].passin empty",
+	  HEAD
+	  "    passin: ''\n"
+	  IMAGE,
+	  "mcuprov.yaml:5:13: keys[0].passin: expected env:NAME or file:PATH, got ''" },
+	{ "keys[0].passin a list",
+	  HEAD
+	  "    passin: [env:A]\n"
+	  IMAGE,
+	  "mcuprov.yaml:5:13: keys[0].passin: expected env:NAME or file:PATH, got a list" },
 	{ "missing version",
 	  "keys:\n"
 	  "  - path: keys/signing.pem\n"
@@ -901,24 +977,24 @@ static const struct bad_case bad_cases[] = {
 	  "    vars: {board: x}\n"
 	  "    flash: [[west, flash, -b, \"${bord}\"]]\n",
 	  "mcuprov.yaml:14:32: targets.demo.flash[0][3]: unknown variable '${bord}' "
-	  "(known: board, key, signed_app, app, project_dir, build_dir)" },
+	  "(known: board, key, signed_app, app, project_dir, build_dir, mcuprov_examples)" },
 	{ "unknown var in a plain word",
 	  BASE TGT
 	  "    flash:\n"
 	  "      - - west\n"
 	  "        - -d=${bild_dir}\n",
 	  "mcuprov.yaml:15:14: targets.demo.flash[0][1]: unknown variable '${bild_dir}' "
-	  "(known: key, signed_app, app, project_dir, build_dir)" },
+	  "(known: key, signed_app, app, project_dir, build_dir, mcuprov_examples)" },
 	{ "unknown var after an escape (start of the word)",
 	  BASE TGT
 	  "    flash: [[west, \"\\t${nope}\"]]\n",
 	  "mcuprov.yaml:13:20: targets.demo.flash[0][1]: unknown variable '${nope}' "
-	  "(known: key, signed_app, app, project_dir, build_dir)" },
+	  "(known: key, signed_app, app, project_dir, build_dir, mcuprov_examples)" },
 	{ "unknown var after UTF-8",
 	  BASE TGT
 	  "    flash: [[west, '\303\251${nope}']]\n",
 	  "mcuprov.yaml:13:22: targets.demo.flash[0][1]: unknown variable '${nope}' "
-	  "(known: key, signed_app, app, project_dir, build_dir)" },
+	  "(known: key, signed_app, app, project_dir, build_dir, mcuprov_examples)" },
 	{ "unknown var in app",
 	  BASE
 	  "targets:\n"
@@ -926,13 +1002,13 @@ static const struct bad_case bad_cases[] = {
 	  "    app: ${out}/a.bin\n"
 	  "    signed_app: s.bin\n",
 	  "mcuprov.yaml:11:10: targets.demo.app: unknown variable '${out}' (known: key, "
-	  "signed_app, app, project_dir, build_dir)" },
+	  "signed_app, app, project_dir, build_dir, mcuprov_examples)" },
 	{ "unknown var in a var",
 	  BASE TGT
 	  "    vars:\n"
 	  "      build_dir: ${root}/build\n",
 	  "mcuprov.yaml:14:18: targets.demo.vars.build_dir: unknown variable '${root}' "
-	  "(known: build_dir, key, signed_app, app, project_dir)" },
+	  "(known: build_dir, key, signed_app, app, project_dir, mcuprov_examples)" },
 	{ "unterminated ${",
 	  BASE TGT
 	  "    flash: [[west, '${board']]\n",
@@ -1199,6 +1275,27 @@ static void test_files(void **state)
 }
 
 /* ---- the values of a good file ------------------------------------------- */
+
+/* keys[].passin: env:NAME as written, file:PATH resolved against the
+ * project directory (an absolute PATH kept), NULL when absent */
+static void test_key_passin(void **state)
+{
+	struct project *p = load_ok("version: 1\n"
+				    "keys:\n"
+				    "  - path: a.pem\n"
+				    "    type: ed25519\n"
+				    "    passin: env:A_PASS\n"
+				    "  - {path: b.pem, type: ed25519, passin: file:secrets/b.txt}\n"
+				    "  - {path: c.pem, type: ed25519, passin: \"file:/run/c pw\"}\n"
+				    "  - {path: d.pem, type: ed25519}\n" IMAGE);
+
+	(void)state;
+	assert_string_equal(p->keys[0].passin, "env:A_PASS");
+	assert_string_equal(p->keys[1].passin, "file:/proj/secrets/b.txt");
+	assert_string_equal(p->keys[2].passin, "file:/run/c pw");
+	assert_null(p->keys[3].passin);
+	project_free(p);
+}
 
 static void test_good_values(void **state)
 {
@@ -1470,7 +1567,7 @@ static void test_expand_errors(void **state)
 	assert_int_equal(project_expand(p, t, unknown, &argv, &err), MCUPROV_ERR_FORMAT);
 	assert_null(argv);
 	assert_string_equal(err.msg, "argv[1] 'x${nope}': unknown variable '${nope}' (known: key, "
-				     "signed_app, app, project_dir, build_dir)");
+				     "signed_app, app, project_dir, build_dir, mcuprov_examples)");
 	assert_int_equal(project_expand(p, t, board, &argv, &err), MCUPROV_ERR_FORMAT);
 	assert_string_equal(err.msg,
 			    "argv[1] '${board}': '${board}' has no value: set vars.board in target "
@@ -1529,6 +1626,307 @@ static void test_project_path(void **state)
 	}
 }
 
+/* ---- ${mcuprov_examples} and `mcuprov init` -------------------------------- */
+
+/* ${mcuprov_examples}: $MCUPROV_EXAMPLES when it holds demo-qemu/Makefile,
+ * else the source tree's examples. */
+static void test_examples_var(void **state)
+{
+	static const char text[] = BASE TGT "    vars: {d: \"${mcuprov_examples}/demo-qemu\"}\n";
+	char dir[64], file[160], want[192];
+	struct project *p;
+	FILE *f;
+
+	assert_int_equal(unit_mkdtemp(dir, sizeof(dir)), 0);
+	snprintf(file, sizeof(file), "%s/demo-qemu", dir);
+	assert_int_equal(mkdir(file, 0700), 0);
+	snprintf(file, sizeof(file), "%s/demo-qemu/Makefile", dir);
+	assert_non_null(f = fopen(file, "w"));
+	fclose(f);
+	setenv("MCUPROV_EXAMPLES", dir, 1);
+	p = load_ok(text);
+	snprintf(want, sizeof(want), "%s/demo-qemu", dir);
+	assert_string_equal(project_lookup(p, &p->targets[0], "d"), want);
+	assert_string_equal(project_lookup(p, NULL, "mcuprov_examples"), dir);
+	project_free(p);
+	/* a folder without the demo is passed over */
+	setenv("MCUPROV_EXAMPLES", "/nonexistent", 1);
+	p = load_ok(text);
+	assert_string_equal(project_lookup(p, NULL, "mcuprov_examples"), MCUPROV_SRC_EXAMPLES);
+	project_free(p);
+	unsetenv("MCUPROV_EXAMPLES");
+	assert_int_equal(unit_rmtree(dir), 0);
+}
+
+/* TEXT with its one OLD replaced by NEW (OLD must be there exactly once);
+ * malloc'd. */
+static char *replaced(const char *text, const char *old, const char *new)
+{
+	const char *at = strstr(text, old);
+	struct text out = { NULL, 0 };
+
+	if (at == NULL || strstr(at + 1, old) != NULL)
+		fail_msg("'%s' is not in the text exactly once", old);
+	add(&out, "%.*s%s%s", (int)(at - text), text, new, at + strlen(old));
+	return out.s;
+}
+
+/* The profile NAME's text from the source tree; malloc'd. */
+static char *profile_text(const char *name)
+{
+	char path[4096];
+	uint8_t *text = NULL;
+	size_t len = 0;
+	struct mcuprov_err err;
+
+	snprintf(path, sizeof(path), "%s/targets/%s.yaml", MCUPROV_SRC_TEMPLATES, name);
+	err_clear(&err);
+	if (file_read(path, PROJECT_FILE_MAX, &text, &len, NULL, &err) < 0)
+		fail_msg("%s: %s", path, err.msg);
+	return (char *)text;
+}
+
+/* A fresh directory to work in (*dir), the working directory saved. */
+static int enter_tmp(char *dir, size_t size)
+{
+	unsetenv("MCUPROV_TEMPLATES");
+	unsetenv("MCUPROV_EXAMPLES");
+	assert_int_equal(unit_mkdtemp(dir, size), 0);
+	return open(".", O_RDONLY | O_DIRECTORY);
+}
+
+static void leave_tmp(const char *dir, int cwd)
+{
+	assert_int_equal(fchdir(cwd), 0);
+	close(cwd);
+	assert_int_equal(unit_rmtree(dir), 0);
+}
+
+/* A new unencrypted key of TYPE at PATH. */
+static void make_key(enum key_type type, const char *path, const char *password)
+{
+	struct mcuprov_key *k = NULL;
+	struct mcuprov_err err;
+
+	err_clear(&err);
+	assert_int_equal(key_generate(type, &k, &err), 0);
+	assert_int_equal(key_save(k, path, password, false, &err), 0);
+	key_free(k);
+}
+
+/* project_init_text(O) is O's profile with each of the pairs OLD, NEW of
+ * REPL (NULL-terminated) replaced, and nothing else. */
+static void init_text_is(const struct project_init_opts *o, struct project_init_result *r,
+			 const char *const *repl)
+{
+	struct mcuprov_err err;
+	char *text = NULL, *want = profile_text(o->profile), *next;
+	size_t len = 0, i;
+
+	err_clear(&err);
+	if (project_init_text(o, &text, &len, r, &err) < 0)
+		fail_msg("%s", err.msg);
+	for (i = 0; repl[i] != NULL; i += 2) {
+		next = replaced(want, repl[i], repl[i + 1]);
+		free(want);
+		want = next;
+	}
+	assert_string_equal(text, want);
+	assert_int_equal(len, strlen(want));
+	free(text);
+	free(want);
+}
+
+/* init's text: only the values asked for change, in place */
+static void test_init_text(void **state)
+{
+	struct project_init_opts o;
+	struct project_init_result r;
+	struct mcuprov_err err;
+	char dir[64], real[4096], want_abs[4200], *text = NULL, *prof;
+	size_t len = 0;
+	int cwd = enter_tmp(dir, sizeof(dir));
+
+	assert_int_equal(chdir(dir), 0);
+	assert_non_null(realpath(dir, real));
+	err_clear(&err);
+
+	/* demo-qemu for an ecdsa-p256 key in a directory with a space */
+	memset(&o, 0, sizeof(o));
+	o.profile = "demo-qemu";
+	o.out_path = "-";
+	o.type = KEY_ECDSA_P256;
+	o.key = "my keys/k.pem";
+	init_text_is(&o, &r,
+		     (const char *const[]){ "    type: ed25519 ", "    type: ecdsa-p256 ",
+					    "  - path: keys/demo-signing.pem\n",
+					    "  - path: \"my keys/k.pem\"\n",
+					    "sign_define: MCUBOOT_SIGN_ED25519\n",
+					    "sign_define: MCUBOOT_SIGN_EC256\n", NULL });
+	assert_int_equal(r.type, KEY_ECDSA_P256);
+	assert_string_equal(r.key, "my keys/k.pem");
+	snprintf(want_abs, sizeof(want_abs), "%s/my keys/k.pem", real);
+	assert_string_equal(r.key_abspath, want_abs);
+	assert_false(r.key_exists);
+	assert_string_equal(r.needs, "");
+
+	/* without -t and -k: the profile byte for byte */
+	o.type = KEY_TYPE_NONE;
+	o.key = NULL;
+	assert_int_equal(project_init_text(&o, &text, &len, &r, &err), 0);
+	prof = profile_text("demo-qemu");
+	assert_string_equal(text, prof);
+	assert_string_equal(r.key, "keys/demo-signing.pem");
+	assert_int_equal(r.type, KEY_ED25519);
+	free(text), free(prof);
+
+	/* zephyr-sysbuild: the Kconfig name in sign_type follows; a key outside
+	 * the project directory is written absolute */
+	o.profile = "zephyr-sysbuild";
+	o.type = KEY_RSA2048;
+	o.key = "/nonexistent/k.pem";
+	init_text_is(&o, &r, (const char *const[]){ "    type: ed25519\n", "    type: rsa-2048\n",
+				"  - path: keys/signing.pem\n", "  - path: /nonexistent/k.pem\n",
+				"sign_type: ED25519 ", "sign_type: RSA ", NULL });
+	assert_string_equal(r.needs, "your Zephyr app in app/, in a west workspace (mcuprov writes "
+				     "app/sysbuild/mcuboot.conf)");
+
+	/* a type the profile cannot name, a type that cannot sign */
+	o.type = KEY_ECDSA_P384;
+	o.key = NULL;
+	assert_int_equal(project_init_text(&o, &text, &len, &r, &err), MCUPROV_ERR_USAGE);
+	assert_null(text);
+	assert_string_equal(err.subject, MCUPROV_SRC_TEMPLATES "/targets/zephyr-sysbuild.yaml");
+	prof = profile_text("zephyr-sysbuild");
+	{
+		char msg[160];
+		const char *at = strstr(prof, "sign_type:");
+		size_t line = 1;
+
+		for (const char *c = prof; c < at; c++)
+			line += *c == '\n';
+		snprintf(msg, sizeof(msg),
+			 "ecdsa-p384: Zephyr's Kconfig has no signature type for it (vars "
+			 "sign_type, line %zu)",
+			 line);
+		assert_string_equal(err.msg, msg);
+	}
+	free(prof);
+	o.type = KEY_X25519;
+	assert_int_equal(project_init_text(&o, &text, &len, &r, &err), MCUPROV_ERR_USAGE);
+	assert_string_equal(err.msg, "x25519 keys cannot sign: a project's type is a signing type");
+
+	/* an existing key: the project takes its type, -t must agree */
+	assert_int_equal(mkdir("keys", 0700), 0);
+	make_key(KEY_ECDSA_P256, "keys/demo-signing.pem", NULL);
+	o.profile = "demo-qemu";
+	o.type = KEY_TYPE_NONE;
+	assert_int_equal(project_init_text(&o, &text, &len, &r, &err), 0);
+	assert_int_equal(r.type, KEY_ECDSA_P256);
+	assert_true(r.key_exists);
+	assert_non_null(strstr(text, "sign_define: MCUBOOT_SIGN_EC256\n"));
+	free(text);
+	o.type = KEY_ED25519;
+	assert_int_equal(project_init_text(&o, &text, &len, &r, &err), MCUPROV_ERR_REFUSED);
+	assert_string_equal(err.subject, "keys/demo-signing.pem");
+	assert_string_equal(err.msg, "is an ecdsa-p256 key, not ed25519");
+	/* an encrypted one cannot say its type: -t, else the profile's */
+	make_key(KEY_ECDSA_P256, "keys/enc.pem", "pw");
+	o.key = "keys/enc.pem";
+	assert_int_equal(project_init_text(&o, &text, &len, &r, &err), 0);
+	assert_int_equal(r.type, KEY_ED25519);
+	free(text);
+	o.type = KEY_TYPE_NONE;
+	assert_int_equal(project_init_text(&o, &text, &len, &r, &err), 0);
+	assert_int_equal(r.type, KEY_ED25519);
+	assert_true(r.key_exists);
+	free(text);
+	leave_tmp(dir, cwd);
+}
+
+/* (mode & 07777) of PATH, a directory or a file */
+static unsigned mode_of(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path, &st), 0);
+	return (unsigned)(st.st_mode & 07777);
+}
+
+/* the files init makes: mcuprov.yaml, the key directory, the demo's keys.c */
+static void test_init_create(void **state)
+{
+	struct project_init_opts o;
+	struct project_init_result r;
+	struct mcuprov_err err;
+	struct mcuprov_key *k = NULL;
+	char dir[64], real[4096], want[4200], fp[2 * KEY_FINGERPRINT_LEN + 1], *prof;
+	uint8_t *kc = NULL;
+	size_t len = 0;
+	int cwd = enter_tmp(dir, sizeof(dir));
+
+	assert_int_equal(chdir(dir), 0);
+	assert_non_null(realpath(dir, real));
+	err_clear(&err);
+	umask(022);
+	memset(&o, 0, sizeof(o));
+	o.profile = "demo-qemu";
+	o.out_path = "p/mcuprov.yaml";
+	assert_int_equal(mkdir("p", 0755), 0);
+	assert_int_equal(project_create(&o, &r, &err), 0);
+	prof = profile_text("demo-qemu");
+	assert_int_equal(file_read("p/mcuprov.yaml", PROJECT_FILE_MAX, &kc, &len, NULL, &err), 0);
+	assert_string_equal((char *)kc, prof);
+	free(kc), free(prof);
+	assert_int_equal(mode_of("p/keys"), 0700);
+	assert_true(r.key_dir_made);
+	assert_false(r.key_exists);
+	snprintf(want, sizeof(want), "%s/p/build/demo-qemu/keys.c", real);
+	assert_string_equal(r.keys_c, want);
+	assert_true(r.keys_c_placeholder);
+	assert_int_equal(file_read(want, 1 << 20, &kc, &len, NULL, &err), 0);
+	assert_non_null(strstr((char *)kc, "\n#if defined(MCUBOOT_SIGN_ED25519)\n"
+					   "/* ed25519 key: the project's keys[0], provisioned by "
+					   "mcuprov */\n"
+					   "const unsigned char root_pub_der[] = {\n"));
+	assert_non_null(strstr((char *)kc, "const unsigned int root_pub_der_len = 44;\n"));
+	free(kc);
+
+	/* never replaced without force */
+	assert_int_equal(project_create(&o, &r, &err), MCUPROV_ERR_EXISTS);
+	assert_string_equal(err.subject, "p/mcuprov.yaml");
+	assert_string_equal(err.msg, "already exists (use --force to replace it)");
+
+	/* with force and keys[0] readable: keys.c trusts it, the key directory
+	 * keeps its mode */
+	assert_int_equal(chmod("p/keys", 0750), 0);
+	make_key(KEY_ECDSA_P256, "p/keys/demo-signing.pem", NULL);
+	o.force = true;
+	assert_int_equal(project_create(&o, &r, &err), 0);
+	assert_int_equal(r.type, KEY_ECDSA_P256);
+	assert_false(r.key_dir_made);
+	assert_false(r.keys_c_placeholder);
+	assert_int_equal(mode_of("p/keys"), 0750);
+	assert_int_equal(key_load("p/keys/demo-signing.pem", NULL, NULL, &k, &err), 0);
+	assert_int_equal(key_fingerprint_hex(k, fp, &err), 0);
+	key_free(k);
+	assert_int_equal(file_read("p/build/demo-qemu/keys.c", 1 << 20, &kc, &len, NULL, &err), 0);
+	snprintf(want, sizeof(want),
+		 "\n#if defined(MCUBOOT_SIGN_EC256)\n/* ecdsa-p256 key, SHA-256 %s */\n", fp);
+	assert_non_null(strstr((char *)kc, want));
+	free(kc);
+
+	/* a profile that needs the user's tree renders nothing */
+	o.profile = "cmake";
+	o.out_path = "c.yaml";
+	o.force = false;
+	assert_int_equal(project_create(&o, &r, &err), 0);
+	assert_string_equal(r.keys_c, "");
+	assert_int_equal(access("bootloader", F_OK), -1);
+	assert_int_equal(mode_of("keys"), 0700);
+	leave_tmp(dir, cwd);
+}
+
 static int dump_main(int argc, char **argv)
 {
 	int i;
@@ -1551,10 +1949,12 @@ int main(int argc, char **argv)
 	static const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_profiles_listed), cmocka_unit_test(test_profile_find),
 		cmocka_unit_test(test_bounds),		cmocka_unit_test(test_files),
-		cmocka_unit_test(test_good_values),	cmocka_unit_test(test_defines),
+		cmocka_unit_test(test_good_values),	cmocka_unit_test(test_key_passin),	cmocka_unit_test(test_defines),
 		cmocka_unit_test(test_target_get),
 		cmocka_unit_test(test_expand_words),	cmocka_unit_test(test_expand_order_ok),
 		cmocka_unit_test(test_expand_errors),	cmocka_unit_test(test_project_path),
+		cmocka_unit_test(test_examples_var),	cmocka_unit_test(test_init_text),
+		cmocka_unit_test(test_init_create),
 	};
 	struct CMUnitTest tests[sizeof(fixed) / sizeof(fixed[0]) + N_PROFILES + N_BAD];
 	size_t n = 0, i;

@@ -3,13 +3,15 @@
  * indentation, dash alone, type before path, flow entries, flow list on one
  * or several lines, CRLF, a byte order mark and non-ASCII text before the
  * list, no final newline), exact texts; the refusals with their messages;
- * rotate_apply()'s checks, dry run, backup and file mode. */
+ * rotate_apply()'s checks, dry run, backup and file mode; keys that no
+ * longer sign kept as their public halves. */
 #include "config.h"
 
 #include "unit.h"
 
 #include <sys/stat.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "mcuprov/devkey.h"
@@ -414,6 +416,168 @@ static void test_apply(void **state)
 	project_free(p);
 }
 
+/* ---- keys that no longer sign: their public halves ---------------------- */
+
+/* old.pem (k_old), enc.pem (another key, encrypted), n.pem (k_new) and
+ * pub.pem (a public key) in the working directory. */
+static void write_keys(struct mcuprov_key **enc)
+{
+	struct mcuprov_err err;
+	char *pem = NULL;
+	size_t len = 0;
+
+	err_clear(&err);
+	(void)unlink("old.pub.pem");
+	(void)unlink("enc.pub.pem");
+	if (key_save(k_old, "old.pem", NULL, true, &err) < 0 ||
+	    key_save(k_new, "n.pem", NULL, true, &err) < 0 ||
+	    key_generate(KEY_ED25519, enc, &err) < 0 ||
+	    key_save(*enc, "enc.pem", "pw", true, &err) < 0 ||
+	    key_public_pem(k_p256, &pem, &len, &err) < 0)
+		fail_msg("keys: %s", err.msg);
+	write_file("pub.pem", pem, len);
+	OPENSSL_free(pem);
+}
+
+static void test_public_halves(void **state)
+{
+	struct mcuprov_key *enc = NULL;
+	struct project *p;
+	struct rotate_plan plan;
+	struct mcuprov_err err;
+	char want[4200];
+
+	(void)state;
+	write_keys(&enc);
+	/* block: the entry rewritten in its place and style, its passin gone,
+	 * the comment after it kept */
+	PLAN_IS("version: 1\nkeys:\n  - path: old.pem\n    passin: env:OLD  # ci\n    type: "
+		"ed25519 # old\n# end\n" IMAGE,
+		ROTATE_ADD, "new.pem",
+		"version: 1\nkeys:\n  - path: new.pem\n    type: ed25519\n  - path: "
+		"old.pub.pem\n    type: ed25519 # old\n# end\n" IMAGE);
+	/* an encrypted key (nothing decrypted), type first */
+	PLAN_IS("version: 1\nkeys:\n- type: ed25519\n  path: enc.pem\n" IMAGE, ROTATE_ADD,
+		"new.pem",
+		"version: 1\nkeys:\n- type: ed25519\n  path: new.pem\n- type: ed25519\n  path: "
+		"enc.pub.pem\n" IMAGE);
+	/* flow: a public key stays as it is */
+	PLAN_IS("version: 1\nkeys: [{path: old.pem, type: ed25519}, { type: ed25519, path: pub.pem "
+		"}]\n" IMAGE,
+		ROTATE_ADD, "new.pem",
+		"version: 1\nkeys: [{path: new.pem, type: ed25519}, {path: old.pub.pem, type: "
+		"ed25519}, { type: ed25519, path: pub.pem }]\n" IMAGE);
+	/* retire: the signing key stays private, a trusted one left becomes public */
+	PLAN_IS("version: 1\nkeys:\n  - {path: n.pem, type: ed25519}\n  - {path: old.pem, type: "
+		"ed25519, passin: file:pw}\n  - {path: b.pem, type: ed25519}\n" IMAGE,
+		ROTATE_RETIRE, "b.pem",
+		"version: 1\nkeys:\n  - {path: n.pem, type: ed25519}\n  - {path: old.pub.pem, "
+		"type: ed25519}\n" IMAGE);
+	/* retire a key kept as its public half by its private key file */
+	PLAN_IS("version: 1\nkeys: [{path: n.pem, type: ed25519}, {path: old.pub.pem, type: "
+		"ed25519}]\n" IMAGE,
+		ROTATE_RETIRE, "./old.pem", "version: 1\nkeys: [{path: n.pem, type: ed25519}]\n" IMAGE);
+
+	/* the plan: the file to load now, its public half's */
+	p = load("mcuprov.yaml", "version: 1\nkeys: [{path: old.pem, type: ed25519}]\n" IMAGE,
+		 strlen("version: 1\nkeys: [{path: old.pem, type: ed25519}]\n" IMAGE));
+	err_clear(&err);
+	assert_int_equal(rotate_plan(p, ROTATE_ADD, "new.pem", k_new, false, &plan, &err), 0);
+	assert_int_equal(plan.n_keys, 2);
+	assert_int_equal(plan.keys[0].from, -1);
+	assert_null(plan.keys[0].pub_abspath);
+	assert_int_equal(plan.keys[1].from, 0);
+	assert_string_equal(plan.keys[1].path, "old.pub.pem");
+	snprintf(want, sizeof(want), "%s/old.pem", p->dir);
+	assert_string_equal(plan.keys[1].abspath, want);
+	snprintf(want, sizeof(want), "%s/old.pub.pem", p->dir);
+	assert_string_equal(plan.keys[1].pub_abspath, want);
+	rotate_plan_free(&plan);
+	project_free(p);
+
+	/* entries it cannot rewrite, a public half listed as well */
+	plan_fails("version: 1\nkeys:\n  - &k {path: old.pem, type: ed25519}\n" IMAGE, ROTATE_ADD,
+		   "new.pem", k_new, false, MCUPROV_ERR_FORMAT, "mcuprov.yaml",
+		   "keys[0]: cannot be rewritten in its style: write it as {path: FILE, type: "
+		   "TYPE} to rotate keys");
+	plan_fails("version: 1\nkeys: [{path: n.pem, type: ed25519}, {path: old.pem, type: "
+		   "ed25519}, {path: old.pub.pem, type: ed25519}]\n" IMAGE,
+		   ROTATE_RETIRE, "n.pem", NULL, false, MCUPROV_ERR_USAGE, "n.pem",
+		   "is the signing key: add its successor first (mcuprov rotate add)");
+	plan_fails("version: 1\nkeys: [{path: n.pem, type: ed25519}, {path: old.pem, type: "
+		   "ed25519}, {path: old.pub.pem, type: ed25519}, {path: b.pem, type: "
+		   "ed25519}]\n" IMAGE,
+		   ROTATE_RETIRE, "b.pem", NULL, false, MCUPROV_ERR_USAGE, "old.pem",
+		   "its public half 'old.pub.pem' is keys[2] of 'mcuprov.yaml' too: list the key "
+		   "once");
+	plan_fails("version: 1\nkeys: [{path: old.pub.pem, type: ed25519}]\n" IMAGE, ROTATE_ADD,
+		   "./old.pem", k_old, false, MCUPROV_ERR_USAGE, "./old.pem",
+		   "is already keys[0] of 'mcuprov.yaml', as its public half 'old.pub.pem'");
+	key_free(enc);
+}
+
+static void test_apply_public(void **state)
+{
+	const char *text = "version: 1\nkeys: [{path: old.pem, type: ed25519}]\n" IMAGE;
+	struct mcuprov_key *enc = NULL, *pub = NULL;
+	const struct mcuprov_key *keys[2];
+	struct project *p;
+	struct rotate_plan plan;
+	struct rotate_result r;
+	struct mcuprov_err err;
+	char *pem = NULL, *other = NULL, want[4200];
+	uint8_t *buf = NULL;
+	size_t len = 0, olen = 0, blen = 0;
+
+	(void)state;
+	write_keys(&enc);
+	(void)unlink("mcuprov.yaml.bak");
+	p = load("mcuprov.yaml", text, strlen(text));
+	err_clear(&err);
+	assert_int_equal(rotate_plan(p, ROTATE_ADD, "n.pem", k_new, false, &plan, &err), 0);
+	keys[0] = k_new;
+	keys[1] = k_old;
+	assert_int_equal(key_public_pem(k_old, &pem, &len, &err), 0);
+	assert_int_equal(key_public_pem(k_new, &other, &olen, &err), 0);
+
+	/* dry run: nothing written */
+	assert_int_equal(rotate_apply(p, &plan, keys, NULL, true, &r, &err), 0);
+	assert_int_equal(r.boot.n_pub_written, 0);
+	assert_int_equal(access("old.pub.pem", F_OK), -1);
+	rotate_result_free(&r);
+	/* a file there holding another key: refused, nothing written */
+	write_file("old.pub.pem", other, olen);
+	assert_int_equal(rotate_apply(p, &plan, keys, NULL, false, &r, &err), MCUPROV_ERR_REFUSED);
+	snprintf(want, sizeof(want), "%s/old.pub.pem", p->dir);
+	assert_string_equal(err.subject, want);
+	assert_string_equal(err.msg, "exists and is not the public half of 'old.pem'");
+	assert_int_equal(access("mcuprov.yaml.bak", F_OK), -1);
+	rotate_result_free(&r);
+	assert_int_equal(unlink("old.pub.pem"), 0);
+	/* written, and the project names it */
+	assert_int_equal(rotate_apply(p, &plan, keys, NULL, false, &r, &err), 0);
+	assert_int_equal(r.boot.n_pub_written, 1);
+	assert_string_equal(r.boot.pub_written[0], want);
+	assert_int_equal(file_read("old.pub.pem", 65536, &buf, &blen, NULL, &err), 0);
+	assert_int_equal(blen, len);
+	assert_memory_equal(buf, pem, len);
+	free(buf);
+	assert_int_equal(key_load("old.pub.pem", NULL, NULL, &pub, &err), 0);
+	assert_false(pub->is_private);
+	rotate_result_free(&r);
+	rotate_plan_free(&plan);
+	project_free(p);
+	/* the project loads: the old key is public now */
+	p = NULL;
+	assert_int_equal(project_load("mcuprov.yaml", &p, &err), 0);
+	assert_string_equal(p->keys[1].path, "old.pub.pem");
+	project_free(p);
+	key_free(pub);
+	key_free(enc);
+	OPENSSL_free(pem);
+	OPENSSL_free(other);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -421,7 +585,8 @@ int main(void)
 		cmocka_unit_test(test_flow),	     cmocka_unit_test(test_crlf_bom_utf8),
 		cmocka_unit_test(test_retire_block), cmocka_unit_test(test_quoting),
 		cmocka_unit_test(test_refusals),     cmocka_unit_test(test_dev_key_allowed),
-		cmocka_unit_test(test_apply),
+		cmocka_unit_test(test_apply),	     cmocka_unit_test(test_public_halves),
+		cmocka_unit_test(test_apply_public),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,672 @@
+/* Profiles (templates/targets/NAME.yaml) and `mcuprov init`: a project
+ * made from a profile, for the signing type and key the user chose.
+ *
+ * A profile is a project file whose opening comment lines say what it is
+ * for (the first) and, in a "# needs: " line, what the user must supply
+ * (their bootloader tree, their app); a profile without one is
+ * self-contained (demo-qemu): init also renders its bootloader's keys.c.
+ *
+ * Init writes the profile byte for byte, except the values it was asked
+ * to change, each rewritten in place (comments, order and style kept):
+ * the signing type (project_retype_plan(): every keys[].type, the
+ * MCUBOOT_SIGN_* of sign_define vars and bootloader.defines; here also
+ * the Kconfig names of sign_type vars) and keys[0].path. */
+#include "config.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <yaml.h>
+
+#include "mcuprov/datadir.h"
+#include "mcuprov/fileio.h"
+#include "mcuprov/kconf.h"
+#include "mcuprov/project.h"
+#include "mcuprov/render.h"
+#include "mcuprov/strutil.h"
+
+#define NOMEM(err) err_set((err), MCUPROV_ERR_NOMEM, NULL, "out of memory")
+#define INIT_TEMPLATE "inline-single" /* the keys.c of a self-contained profile */
+
+/* ---- profiles ------------------------------------------------------------ */
+
+static bool yaml_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 5 && s[0] != '.' && strcmp(s + n - 5, ".yaml") == 0;
+}
+
+/* The header of profile PATH: its first line when it is a "#" comment,
+ * without "# " (*description), and the text of a "# needs: " line among
+ * the comment lines that open the file (*needs, "" without one).  Both are
+ * malloc'd (NULL: out of memory). */
+static void profile_header(const char *path, char **description, char **needs)
+{
+	char line[PROJECT_NEEDS_MAX + 16], *s;
+	FILE *f = fopen(path, "r");
+	bool first = true;
+
+	*description = *needs = NULL;
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL && line[0] == '#') {
+		line[strcspn(line, "\r\n")] = '\0';
+		for (s = line + 1; *s == ' ' || *s == '\t'; s++)
+			;
+		if (first)
+			*description = strdup(s);
+		else if (*needs == NULL && strncmp(s, "needs: ", 7) == 0)
+			*needs = strdup(s + 7);
+		first = false;
+	}
+	if (f != NULL)
+		fclose(f);
+	if (*description == NULL)
+		*description = strdup("");
+	if (*needs == NULL)
+		*needs = strdup("");
+}
+
+static int cmp_profile(const void *a, const void *b)
+{
+	return strcmp(((const struct project_profile *)a)->name,
+		      ((const struct project_profile *)b)->name);
+}
+
+void project_profiles_free(struct project_profile *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].path);
+		free(v[i].description);
+		free(v[i].needs);
+	}
+	free(v);
+}
+
+int project_profiles(struct project_profile **out, size_t *n, struct mcuprov_err *err)
+{
+	struct project_profile *v = NULL;
+	size_t count = 0, cap = 0, i;
+	char buf[PATH_MAX];
+	const char *dir;
+	int d, rc = 0;
+
+	*out = NULL;
+	*n = 0;
+	for (d = 0; rc == 0 && (dir = datadir_templates(d, "targets", buf, sizeof(buf))) != NULL; d++) {
+		DIR *dh = dir[0] != '\0' ? opendir(dir) : NULL;
+		struct dirent *e;
+
+		if (dh == NULL)
+			continue;
+		while (rc == 0 && (e = readdir(dh)) != NULL) {
+			struct project_profile *pp;
+			size_t len, plen;
+			bool dup = false;
+
+			if (!yaml_name(e->d_name))
+				continue;
+			len = strlen(e->d_name) - 5;
+			for (i = 0; i < count; i++)
+				dup = dup || (strlen(v[i].name) == len &&
+					      strncmp(v[i].name, e->d_name, len) == 0);
+			if (dup)
+				continue;
+			if (count == cap) {
+				size_t c = cap ? 2 * cap : 16;
+				struct project_profile *nv = realloc(v, c * sizeof(*nv));
+
+				if (nv == NULL) {
+					rc = MCUPROV_ERR_NOMEM;
+					break;
+				}
+				v = nv;
+				cap = c;
+			}
+			pp = &v[count++];
+			plen = strlen(dir) + strlen(e->d_name) + 2;
+			pp->name = strndup(e->d_name, len);
+			pp->path = malloc(plen);
+			pp->description = pp->needs = NULL;
+			if (pp->path != NULL) {
+				snprintf(pp->path, plen, "%s/%s", dir, e->d_name);
+				profile_header(pp->path, &pp->description, &pp->needs);
+			}
+			if (pp->name == NULL || pp->path == NULL || pp->description == NULL ||
+			    pp->needs == NULL)
+				rc = MCUPROV_ERR_NOMEM;
+		}
+		closedir(dh);
+	}
+	if (rc < 0) {
+		project_profiles_free(v, count);
+		return err_set(err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
+	}
+	if (count > 0)
+		qsort(v, count, sizeof(*v), cmp_profile);
+	*out = v;
+	*n = count;
+	return 0;
+}
+
+int project_profile_find(const char *name, char **path, struct mcuprov_err *err)
+{
+	struct project_profile *v = NULL;
+	char buf[PATH_MAX], file[PATH_MAX], list[MCUPROV_ERR_MSG_MAX / 2];
+	const char *dir;
+	struct stat st;
+	size_t n = 0, i, o = 0;
+	int d, rc;
+
+	*path = NULL;
+	if (strchr(name, '/') != NULL) {
+		if ((*path = strdup(name)) == NULL)
+			return err_set(err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
+		return 0;
+	}
+	for (d = 0; name[0] != '\0' && (dir = datadir_templates(d, "targets", buf, sizeof(buf))) != NULL; d++) {
+		if (dir[0] == '\0')
+			continue;
+		if ((size_t)snprintf(file, sizeof(file), "%s/%s%s", dir, name,
+				     yaml_name(name) ? "" : ".yaml") >= sizeof(file))
+			continue;
+		if (stat(file, &st) == 0 && S_ISREG(st.st_mode)) {
+			if ((*path = strdup(file)) == NULL)
+				return err_set(err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
+			return 0;
+		}
+	}
+	if ((rc = project_profiles(&v, &n, err)) < 0)
+		return rc;
+	list[0] = '\0';
+	for (i = 0; i < n; i++)
+		str_appendf(list, sizeof(list), &o, "%s%s", i ? ", " : "", v[i].name);
+	project_profiles_free(v, n);
+	if (n == 0)
+		return err_set(err, MCUPROV_ERR_USAGE, NULL,
+			       "profile '%s': not found (no profile directory; set "
+			       "MCUPROV_TEMPLATES)",
+			       name);
+	return err_set(err, MCUPROV_ERR_USAGE, NULL, "profile '%s': not found (available: %s)",
+		       name, list);
+}
+
+/* ---- init: the text ------------------------------------------------------ */
+
+/* What init decided, on the way to the files. */
+struct init_state {
+	char *profile;          /* the profile's file */
+	char *needs;            /* its "needs:" line, or "" */
+	char *text;             /* the project file's text */
+	size_t len;
+	struct project *p;      /* TEXT loaded as the project file */
+	struct mcuprov_key *key; /* keys[0] when it could be read without a password */
+};
+
+static void state_free(struct init_state *st)
+{
+	free(st->profile);
+	free(st->needs);
+	free(st->text);
+	project_free(st->p);
+	key_free(st->key);
+	memset(st, 0, sizeof(*st));
+}
+
+/* Byte offset of the character at 0-based LINE, COLUMN of TEXT (as
+ * libyaml counts them: a line ends at "\n"; a byte order mark is not
+ * counted), or LEN when the text is shorter. */
+static size_t byte_of(const char *text, size_t len, size_t line, size_t column)
+{
+	size_t b = len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+
+	for (; line > 0 && b < len; b++)
+		if (text[b] == '\n')
+			line--;
+	for (; column > 0 && b < len; column--)
+		for (b++; b < len && ((unsigned char)text[b] & 0xc0) == 0x80; b++)
+			;
+	return b;
+}
+
+/* The value of KEY in mapping MAP, or NULL. */
+static const yaml_node_t *child(yaml_document_t *d, const yaml_node_t *map, const char *key)
+{
+	const yaml_node_pair_t *pr;
+
+	for (pr = map != NULL && map->type == YAML_MAPPING_NODE ? map->data.mapping.pairs.start
+								 : NULL;
+	     pr != NULL && pr < map->data.mapping.pairs.top; pr++) {
+		const yaml_node_t *k = yaml_document_get_node(d, pr->key);
+
+		if (k->type == YAML_SCALAR_NODE &&
+		    strcmp((const char *)k->data.scalar.value, key) == 0)
+			return yaml_document_get_node(d, pr->value);
+	}
+	return NULL;
+}
+
+/* VALUE as a YAML scalar for mcuprov.yaml: plain when that reads back as
+ * the same string in block and flow context and QUOTED is false, else
+ * double-quoted.  Returns false for a value YAML cannot hold on one line. */
+static bool scalar_text(const char *value, bool quoted, char *out, size_t n)
+{
+	static const char *const nulls[] = { "null", "Null", "NULL", "~", NULL };
+	bool plain = !quoted && value[0] != '\0' && strchr("-.@", value[0]) == NULL;
+	size_t i, o = 0;
+
+	for (i = 0; value[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)value[i];
+
+		if (c < 0x20 || c == 0x7f)
+			return false;
+		plain = plain && (isalnum(c) || strchr("_./+-", c) != NULL);
+	}
+	for (i = 0; nulls[i] != NULL; i++)
+		plain = plain && strcmp(value, nulls[i]) != 0;
+	if (plain)
+		return (size_t)snprintf(out, n, "%s", value) < n;
+	str_appendf(out, n, &o, "\"");
+	for (i = 0; value[i] != '\0'; i++)
+		str_appendf(out, n, &o, "%s%c", strchr("\"\\", value[i]) ? "\\" : "", value[i]);
+	str_appendf(out, n, &o, "\"");
+	return o + 1 < n;
+}
+
+/* One scalar of the text replaced: bytes [from, to) become TEXT. */
+struct init_edit {
+	size_t from, to;
+	char text[PATH_MAX + 16];
+};
+
+/* Replace in *TEXT (*LEN bytes) the values of keys[0].path (with PATH,
+ * unless NULL) and of every target var sign_type (with TYPE's Kconfig name;
+ * such a var is an error for a type Kconfig cannot name), each in place,
+ * in its quoting style where it can be kept.  NAME names the text in
+ * messages. */
+static int edit_values(const char *name, char **text, size_t *len, const char *path,
+		       enum key_type type, struct mcuprov_err *err)
+{
+	const char *kconf = kconf_type_name(type);
+	struct init_edit *ed = NULL;
+	size_t n = 0, cap = 1 + PROJECT_TARGETS_MAX, i, k, o, at;
+	const yaml_node_t *root, *nodes[1 + PROJECT_TARGETS_MAX];
+	const yaml_node_item_t *it;
+	const yaml_node_pair_t *pr;
+	yaml_parser_t yp;
+	yaml_document_t doc;
+	char *s = NULL;
+	int rc = 0;
+
+	if (!yaml_parser_initialize(&yp))
+		return NOMEM(err);
+	yaml_parser_set_input_string(&yp, (const unsigned char *)*text, *len);
+	if (!yaml_parser_load(&yp, &doc)) {
+		yaml_parser_delete(&yp);
+		return err_set(err, MCUPROV_ERR_INTERNAL, name, "cannot be parsed again");
+	}
+	root = yaml_document_get_root_node(&doc);
+	if (path != NULL) {
+		it = (root = child(&doc, root, "keys")) != NULL && root->type == YAML_SEQUENCE_NODE
+			     ? root->data.sequence.items.start : NULL;
+		nodes[n++] = it != NULL ? child(&doc, yaml_document_get_node(&doc, *it), "path")
+					: NULL;
+		root = yaml_document_get_root_node(&doc);
+	}
+	root = child(&doc, root, "targets");
+	for (pr = root != NULL && root->type == YAML_MAPPING_NODE ? root->data.mapping.pairs.start
+								  : NULL;
+	     pr != NULL && pr < root->data.mapping.pairs.top; pr++) {
+		const yaml_node_t *t = yaml_document_get_node(&doc, pr->value);
+		const yaml_node_t *v = child(&doc, child(&doc, t, "vars"), "sign_type");
+
+		if (v != NULL && kconf == NULL) {
+			rc = err_set(err, MCUPROV_ERR_USAGE, name,
+				     "%s: Zephyr's Kconfig has no signature type for it (vars "
+				     "sign_type, line %zu)",
+				     key_type_name(type), (size_t)v->start_mark.line + 1);
+			goto out;
+		}
+		if (v != NULL)
+			nodes[n++] = v;
+	}
+	if ((ed = calloc(cap, sizeof(*ed))) == NULL) {
+		rc = NOMEM(err);
+		goto out;
+	}
+	for (i = 0, o = 0; i < n; i++) {
+		const yaml_node_t *v = nodes[i];
+		const char *value = i == 0 && path != NULL ? path : kconf;
+		size_t from;
+
+		if (v == NULL || v->type != YAML_SCALAR_NODE) {
+			rc = err_set(err, MCUPROV_ERR_INTERNAL, name,
+				     "a value to change is not a scalar");
+			goto out;
+		}
+		from = byte_of(*text, *len, v->start_mark.line, v->start_mark.column);
+		while (from < *len && ((*text)[from] == '&' || (*text)[from] == '!')) {
+			from += strcspn(*text + from, " \t\r\n"); /* an anchor or a tag */
+			from += strspn(*text + from, " \t");
+		}
+		for (k = 0; k < o && ed[k].from != from; k++) /* an alias: the node again */
+			;
+		if (k < o)
+			continue;
+		ed[o].from = from;
+		ed[o].to = byte_of(*text, *len, v->end_mark.line, v->end_mark.column);
+		if (!scalar_text(value, v->data.scalar.style != YAML_PLAIN_SCALAR_STYLE,
+				 ed[o].text, sizeof(ed[o].text))) {
+			rc = err_set(err, MCUPROV_ERR_USAGE, value,
+				     "cannot be written in mcuprov.yaml (a control character)");
+			goto out;
+		}
+		o++;
+	}
+	/* splice, in the order of the text */
+	for (i = 1; i < o; i++)
+		for (k = i; k > 0 && ed[k - 1].from > ed[k].from; k--) {
+			struct init_edit t = ed[k];
+
+			ed[k] = ed[k - 1];
+			ed[k - 1] = t;
+		}
+	for (i = 0, n = *len + 1; i < o; i++)
+		n += strlen(ed[i].text);
+	if ((s = malloc(n)) == NULL) {
+		rc = NOMEM(err);
+		goto out;
+	}
+	for (i = 0, n = 0, at = 0; i < o; i++) {
+		memcpy(s + n, *text + at, ed[i].from - at);
+		n += ed[i].from - at;
+		memcpy(s + n, ed[i].text, strlen(ed[i].text));
+		n += strlen(ed[i].text);
+		at = ed[i].to;
+	}
+	memcpy(s + n, *text + at, *len - at);
+	n += *len - at;
+	s[n] = '\0';
+	free(*text);
+	*text = s;
+	*len = n;
+out:
+	free(ed);
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&yp);
+	return rc;
+}
+
+/* PATH made absolute: its directory resolved when it exists, else PATH
+ * joined to the working directory as written.  NULL: out of memory or no
+ * working directory. */
+static char *abs_of(const char *path)
+{
+	const char *slash = strrchr(path, '/'), *base = slash != NULL ? slash + 1 : path;
+	char dir[PATH_MAX], real[PATH_MAX], *out;
+	size_t n;
+
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	if (realpath(dir, real) == NULL) {
+		if (path[0] == '/')
+			return strdup(path);
+		if (getcwd(real, sizeof(real)) == NULL)
+			return NULL;
+		base = path;
+	}
+	n = strlen(real) + strlen(base) + 2;
+	if ((out = malloc(n)) != NULL)
+		snprintf(out, n, "%s%s%s", real, strcmp(real, "/") != 0 ? "/" : "", base);
+	return out;
+}
+
+/* Everything init decides, in memory: the profile, keys[0]'s file and the
+ * type, the text with its values changed, loaded as the project file. */
+static int prepare(const struct project_init_opts *o, struct init_state *st,
+		   struct project_init_result *r, struct mcuprov_err *err)
+{
+	const char *out = o->out_path != NULL && strcmp(o->out_path, "-") != 0 ? o->out_path
+										: "mcuprov.yaml";
+	struct project *prof = NULL, *at = NULL;
+	struct project_retype plan;
+	char *desc = NULL, *abs = NULL;
+	const char *written, *shown;
+	enum key_type type;
+	struct stat sb;
+	size_t dl;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	memset(r, 0, sizeof(*r));
+	memset(&plan, 0, sizeof(plan));
+	if (o->type != KEY_TYPE_NONE && !key_type_can_sign(o->type))
+		return err_set(err, MCUPROV_ERR_USAGE, NULL,
+			       "%s keys cannot sign: a project's type is a signing type",
+			       key_type_name(o->type));
+	if ((rc = project_profile_find(o->profile, &st->profile, err)) < 0 ||
+	    (rc = project_load(st->profile, &prof, err)) < 0 ||
+	    (rc = file_read(st->profile, PROJECT_FILE_MAX, (uint8_t **)&st->text, &st->len, NULL,
+			    err)) < 0)
+		goto out;
+	profile_header(st->profile, &desc, &st->needs);
+	if (desc == NULL || st->needs == NULL) {
+		rc = NOMEM(err);
+		goto out;
+	}
+	/* the profile as the project file OUT: its directory, keys[0]'s file */
+	if ((rc = project_load_mem(out, NULL, st->text, st->len, &at, err)) < 0)
+		goto out;
+	if ((abs = o->key != NULL ? abs_of(o->key) : strdup(at->keys[0].abspath)) == NULL) {
+		rc = NOMEM(err);
+		goto out;
+	}
+	dl = strlen(at->dir);
+	written = o->key == NULL                                       ? at->keys[0].path
+		  : strncmp(abs, at->dir, dl) == 0 && abs[dl] == '/' ? abs + dl + 1
+								     : abs;
+	shown = o->key != NULL ? o->key : written;
+	snprintf(r->key, sizeof(r->key), "%s", written);
+
+	/* the type: -t, else the key's when it can be read, else the profile's */
+	type = o->type != KEY_TYPE_NONE ? o->type : prof->keys[0].type;
+	if (lstat(abs, &sb) == 0) {
+		r->key_exists = true;
+		rc = key_load(abs, NULL, NULL, &st->key, err);
+		if (rc == MCUPROV_ERR_PASSWORD) {
+			err_clear(err); /* encrypted: its type cannot be known here */
+			rc = 0;
+		} else if (rc == 0 && !key_type_can_sign(st->key->type)) {
+			rc = err_set(err, MCUPROV_ERR_REFUSED, NULL,
+				     "is an %s key: it cannot sign (keys[0] signs the app)",
+				     key_type_name(st->key->type));
+		} else if (rc == 0 && o->type != KEY_TYPE_NONE && st->key->type != o->type) {
+			rc = err_set(err, MCUPROV_ERR_REFUSED, NULL, "is an %s key, not %s",
+				     key_type_name(st->key->type), key_type_name(o->type));
+		} else if (rc == 0) {
+			type = st->key->type;
+		}
+		if (rc < 0) {
+			if (err != NULL)
+				snprintf(err->subject, sizeof(err->subject), "%s", shown);
+			goto out;
+		}
+	}
+
+	/* the text: retyped as a type switch does, then keys[0].path, sign_type */
+	if (type != prof->keys[0].type) {
+		if ((rc = project_retype_plan(prof, type, &plan, err)) < 0)
+			goto out;
+		free(st->text);
+		st->text = plan.project_text;
+		st->len = plan.project_len;
+		plan.project_text = NULL;
+	}
+	if ((o->key != NULL || type != prof->keys[0].type) &&
+	    (rc = edit_values(st->profile, &st->text, &st->len, o->key != NULL ? written : NULL,
+			      type, err)) < 0)
+		goto out;
+	if ((rc = project_load_mem(out, NULL, st->text, st->len, &st->p, err)) < 0)
+		goto out;
+	if (st->p->keys[0].type != type || strcmp(st->p->keys[0].path, r->key) != 0) {
+		rc = err_set(err, MCUPROV_ERR_INTERNAL, st->profile,
+			     "keys[0] did not become %s '%s'", key_type_name(type), r->key);
+		goto out;
+	}
+	r->type = type;
+	snprintf(r->key_abspath, sizeof(r->key_abspath), "%s", st->p->keys[0].abspath);
+	snprintf(r->needs, sizeof(r->needs), "%s", st->needs);
+	rc = 0;
+out:
+	if (rc < 0)
+		state_free(st);
+	project_retype_free(&plan);
+	project_free(prof);
+	project_free(at);
+	free(desc);
+	free(abs);
+	return rc;
+}
+
+int project_init_text(const struct project_init_opts *o, char **text, size_t *len,
+		      struct project_init_result *r, struct mcuprov_err *err)
+{
+	struct init_state st;
+	int rc;
+
+	*text = NULL;
+	*len = 0;
+	if ((rc = prepare(o, &st, r, err)) < 0)
+		return rc;
+	*text = st.text;
+	*len = st.len;
+	st.text = NULL;
+	state_free(&st);
+	return 0;
+}
+
+/* ---- init: the files ----------------------------------------------------- */
+
+/* In *TEXT rendered with the throwaway KEY, the comment's "key, SHA-256
+ * <KEY's fingerprint>" becomes what stays true once provisioning has put
+ * keys[0] in: provisioning replaces the bytes, not the comment. */
+static int unname_placeholder(const struct mcuprov_key *key, char **text, size_t *len,
+			      struct mcuprov_err *err)
+{
+	static const char note[] = "key: the project's keys[0], provisioned by mcuprov";
+	char fp[2 * KEY_FINGERPRINT_LEN + 1], old[sizeof(fp) + 16], *at, *s;
+	size_t n;
+	int rc;
+
+	if ((rc = key_fingerprint_hex(key, fp, err)) < 0)
+		return rc;
+	snprintf(old, sizeof(old), "key, SHA-256 %s", fp);
+	if ((at = strstr(*text, old)) == NULL)
+		return 0;
+	n = *len - strlen(old) + strlen(note);
+	if ((s = malloc(n + 1)) == NULL)
+		return NOMEM(err);
+	snprintf(s, n + 1, "%.*s%s%s", (int)(at - *text), *text, note, at + strlen(old));
+	OPENSSL_clear_free(*text, *len);
+	*text = s;
+	*len = n;
+	return 0;
+}
+
+/* The keys.c of a self-contained profile, rendered for the project's type
+ * with keys[0] when it could be read (and is not a published development
+ * key), else with a throwaway key nobody holds (*placeholder): the
+ * bootloader then trusts no key until provisioning puts keys[0] in. */
+static int render_keys_c(const struct init_state *st, struct project_init_result *r,
+			 char **out, size_t *out_len, struct mcuprov_err *err)
+{
+	const struct project_bootloader *b = &st->p->bootloader;
+	struct mcuprov_key *made = NULL;
+	struct render_key rk;
+	char *tt = NULL, *tp = NULL;
+	size_t tl = 0;
+	int rc;
+
+	*out = NULL;
+	*out_len = 0;
+	rk.key = st->key;
+	rk.label = r->key;
+	if (rk.key == NULL || rk.key->devkey != NULL) {
+		if ((rc = key_generate(r->type, &made, err)) < 0)
+			return rc;
+		rk.key = made;
+		r->keys_c_placeholder = true;
+	}
+	if ((rc = render_template_load(INIT_TEMPLATE, &tt, &tl, &tp, err)) < 0 ||
+	    (rc = render(INIT_TEMPLATE, tp, tt, tl, &rk, 1, NULL, 0, out, out_len, err)) < 0 ||
+	    (rc = render_verify(INIT_TEMPLATE, tp, *out, *out_len, &rk, 1,
+				(const char *const *)b->defines, b->n_defines,
+				(const char *const *)b->undefs, b->n_undefs, err)) < 0 ||
+	    (made != NULL && (rc = unname_placeholder(made, out, out_len, err)) < 0)) {
+		OPENSSL_clear_free(*out, *out_len);
+		*out = NULL;
+	}
+	key_free(made);
+	free(tt);
+	free(tp);
+	return rc;
+}
+
+int project_create(const struct project_init_opts *o, struct project_init_result *r,
+		   struct mcuprov_err *err)
+{
+	const char *out = o->out_path != NULL ? o->out_path : "mcuprov.yaml";
+	unsigned force = o->force ? FILE_WRITE_FORCE : 0;
+	struct init_state st;
+	char *kc = NULL, dir[PATH_MAX], *slash;
+	size_t kc_len = 0;
+	struct stat sb;
+	int rc;
+
+	if ((rc = prepare(o, &st, r, err)) < 0)
+		return rc;
+	if (st.needs[0] == '\0' && st.p->bootloader.kind == PROJECT_BOOT_KEYS_C &&
+	    (o->force || lstat(st.p->bootloader.path, &sb) < 0) &&
+	    (rc = render_keys_c(&st, r, &kc, &kc_len, err)) < 0)
+		goto out;
+	if ((rc = file_write_atomic(out, st.text, st.len, force, err)) < 0)
+		goto out;
+	snprintf(dir, sizeof(dir), "%s", r->key_abspath);
+	if ((slash = strrchr(dir, '/')) != NULL)
+		slash[slash == dir ? 1 : 0] = '\0'; /* "/k.pem": "/" */
+	if (!r->key_exists && access(dir, F_OK) < 0) {
+		if ((rc = file_mkdirs(dir, 0700, err)) < 0)
+			goto out;
+		r->key_dir_made = true;
+	}
+	if (kc != NULL) {
+		if ((rc = file_write_atomic(st.p->bootloader.path, kc, kc_len,
+					    FILE_WRITE_MKDIR | force, err)) < 0)
+			goto out;
+		snprintf(r->keys_c, sizeof(r->keys_c), "%s", st.p->bootloader.path);
+	}
+out:
+	OPENSSL_clear_free(kc, kc_len);
+	state_free(&st);
+	return rc;
+}
+
+int project_init(const char *profile, const char *out_path, bool force, struct mcuprov_err *err)
+{
+	struct project_init_opts o = { .profile = profile, .out_path = out_path, .force = force };
+	struct project_init_result r;
+
+	return project_create(&o, &r, err);
+}
