@@ -295,8 +295,8 @@ static void *worker(void *arg)
 		rc = demo_run(&o, &cb, &res, &err);
 		if (rc == 0 && o.key != NULL)
 			snprintf(ok, sizeof(ok),
-				 "Demo OK: the loader trusted only your key %.16s... and booted the "
-				 "app",
+				 "Demo OK: the loader trusted only your key %.16s... and booted "
+				 "the app",
 				 res.fingerprint);
 		else if (rc == 0)
 			snprintf(ok, sizeof(ok),
@@ -730,10 +730,10 @@ static void draw_choose(struct build *b)
 		y += tui_wrap(y, 2, COLS - 4, line, 0);
 	} else if (b->sel == 0) {
 		y += tui_wrap(y, 2, COLS - 4,
-			      "The demo works in ./" DEMO_DIR ": a new key of the type you choose, "
-			      "the demo loader's keys.c made to trust only it, loader and app built "
-			      "with arm-none-eabi-gcc, the app signed and verified, both booted in "
-			      "qemu-system-arm (as `mcuprov demo --type TYPE`).",
+			      "The demo works in ./" DEMO_DIR ": a new key of the type you "
+			      "choose, the demo loader's keys.c made to trust only it, loader and "
+			      "app built with arm-none-eabi-gcc, the app signed and verified, both "
+			      "booted in qemu-system-arm (as `mcuprov demo --type TYPE`).",
 			      0);
 	} else {
 		y += tui_wrap(y, 2, COLS - 4,
@@ -1101,8 +1101,8 @@ struct tui_screen *screen_build_new(void)
 		    "sign, verify, flash, run; f instead flashes and runs the signed image as "
 		    "it is). The steps show [ ] pending, [>] running, [x] "
 		    "done, [!] failed, with their times; the output follows below. While it "
-		    "runs, c, Esc or Ctrl-C asks to cancel the running step. When it is over, Up/Down "
-		    "and PgUp/PgDn scroll the output and Enter or Esc goes back.";
+		    "runs, c, Esc or Ctrl-C asks to cancel the running step. When it is over, "
+		    "Up/Down and PgUp/PgDn scroll the output and Enter or Esc goes back.";
 	b->s.draw = build_draw;
 	b->s.event = build_event;
 	b->s.tick = build_tick;

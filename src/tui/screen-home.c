@@ -212,7 +212,9 @@ struct tui_screen *screen_home_new(void)
 		return NULL;
 	h->s.title = "Home";
 	h->s.help = "Home shows the project in this directory (mcuprov.yaml), its signing "
-		    "key and warnings, and what you can do: make or check a key, make the "
+		    "key (or that it is not made yet: Generate key is then selected, with the "
+		    "project's type and file) and warnings, and what you can do: make or "
+		    "check a key, make the "
 		    "bootloader trust it, build and flash (the QEMU demo works without "
 		    "hardware), sign or inspect an image, rotate keys (Keyring), create or "
 		    "edit the project (Settings). Every screen does what a mcuprov command "

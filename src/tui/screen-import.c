@@ -133,6 +133,7 @@ static int load(struct import *im, bool with_pw)
 static void import_draw(struct tui_screen *s)
 {
 	struct import *im = (struct import *)s;
+	const char *hints;
 	char text[1400];
 	int y = 3;
 
@@ -158,10 +159,13 @@ static void import_draw(struct tui_screen *s)
 		mvaddstr(y, 2, "Nothing is shown while you type.");
 		break;
 	case ST_SHOW:
-		tui_frame("Import key",
-			  im->can_use   ? "u use as signing key  p provision  Enter/Esc back  ? help"
-			  : im->can_sign ? "p provision with this key  Enter/Esc back  ? help"
-					 : "Enter/Esc back  ? help");
+		if (im->can_use)
+			hints = "u use as signing key  p provision  Enter/Esc back  ? help";
+		else if (im->can_sign)
+			hints = "p provision with this key  Enter/Esc back  ? help";
+		else
+			hints = "Enter/Esc back  ? help";
+		tui_frame("Import key", hints);
 		mvprintw(y++, 2, "File: %s", im->path.buf);
 		y++;
 		mvprintw(y++, 2, "type         %s", key_type_name(im->type));
@@ -199,8 +203,8 @@ static void import_draw(struct tui_screen *s)
 			if (im->can_use)
 				mvaddstr(y++, 2,
 					 "Next:  u  Use as the project's signing key (rotation)");
-			mvaddstr(y, 2, im->can_use ? "       p  Provision the bootloader with this key"
-						   : "Next:  p  Provision the bootloader with this key");
+			mvprintw(y, 2, "%s  p  Provision the bootloader with this key",
+				 im->can_use ? "     " : "Next:");
 		}
 		break;
 	}

@@ -479,7 +479,7 @@ static void keygen_draw(struct tui_screen *s)
 	const char *hints = "Enter next  Esc back  ? help";
 	const char *items[3];
 	char line[4400];
-	int i, y = 5, n;
+	int i, y = 5, n, last;
 
 	switch (k->step) {
 	case ST_RETYPE: hints = "Up/Down/PgUp/PgDn scroll  a apply  Esc back  F1 help"; break;
@@ -498,7 +498,8 @@ static void keygen_draw(struct tui_screen *s)
 	switch (k->step) {
 	case ST_TYPE:
 		if (k->has_project && !k->fixed_type)
-			mvprintw(y++, 2, "Key type (the project's: %s):", key_type_name(k->proj_type));
+			mvprintw(y++, 2, "Key type (the project's: %s):",
+				 key_type_name(k->proj_type));
 		else
 			mvaddstr(y++, 2, "Key type:");
 		y++;
@@ -516,10 +517,10 @@ static void keygen_draw(struct tui_screen *s)
 		tui_wrap(y, 2, COLS - 4, line, 0);
 		n = tui_pane_lines(k->retype.diff);
 		tui_hline(pane_top() - 1, 2, COLS - 4);
+		last = k->retype_top + pane_rows() < n ? k->retype_top + pane_rows() : n;
 		if (n > pane_rows())
 			mvprintw(pane_top() - 1, COLS - 24, " lines %d-%d of %d ",
-				 k->retype_top + 1,
-				 k->retype_top + pane_rows() < n ? k->retype_top + pane_rows() : n, n);
+				 k->retype_top + 1, last, n);
 		tui_pane_draw(pane_top(), 2, pane_rows(), COLS - 4, k->retype.diff, k->retype_top);
 		break;
 	case ST_FILE:

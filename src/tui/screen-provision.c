@@ -502,6 +502,7 @@ static int provision_event(struct tui_screen *s, int key)
 		}
 		if (p->changed && (key == 'a' || key == 'A' || is_enter(key))) {
 			char text[4 * PROVISION_PATH_MAX + 400], bak[PROVISION_PATH_MAX + 8];
+			bool numbered;
 
 			if (p->render_new) {
 				snprintf(text, sizeof(text), "Create '%s' as shown?%s%s", p->path,
@@ -509,12 +510,12 @@ static int provision_event(struct tui_screen *s, int key)
 			} else {
 				/* the core never writes over an earlier backup */
 				snprintf(bak, sizeof(bak), "%s.bak", p->path);
+				numbered = access(bak, F_OK) == 0;
 				snprintf(text, sizeof(text),
 					 "Replace '%s' with the version shown? The old one is kept "
 					 "as %s'%s'%s.%s%s",
-					 p->path, access(bak, F_OK) == 0 ? "a numbered backup (" : "",
-					 bak, access(bak, F_OK) == 0 ? " exists)" : "",
-					 p->warn[0] ? " " : "", p->warn);
+					 p->path, numbered ? "a numbered backup (" : "", bak,
+					 numbered ? " exists)" : "", p->warn[0] ? " " : "", p->warn);
 			}
 			if (p->render_new)
 				return tui_dialog_ask(&p->s, D_APPLY, "Create the file", text,

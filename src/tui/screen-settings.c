@@ -307,7 +307,8 @@ static void draw_form(struct settings *st)
 			 "Replace mcuprov.yaml with the profile '%s' (your edits in it are lost):",
 			 pp->name);
 	else
-		snprintf(line, sizeof(line), "Create mcuprov.yaml from the profile '%s':", pp->name);
+		snprintf(line, sizeof(line), "Create mcuprov.yaml from the profile '%s':",
+			 pp->name);
 	mvaddnstr(y++, 2, line, COLS - 4);
 	y += tui_wrap(y, 2, COLS - 4, pp->description, tui_attr(TUI_PAIR_DIM));
 	y++;
@@ -318,8 +319,8 @@ static void draw_form(struct settings *st)
 		tui_field_draw(&st->need, y++, 3, COLS - 8, st->focus == F_NEED);
 	} else {
 		y += tui_wrap(y, 2, COLS - 4,
-			      "Self-contained: its keys.c is rendered for the key type and the key's "
-			      "directory made; the demo sources are mcuprov's own.",
+			      "Self-contained: its keys.c is rendered for the key type and the "
+			      "key's directory made; the demo sources are mcuprov's own.",
 			      0);
 	}
 	y++;

@@ -203,10 +203,10 @@ screen_is "the diff: mcuprov.yaml, then keys.c" kr-diff
 screen_is "the diff, PgDn: a page on (less one line)" kr-diff-page
 screen_is "the diff, End: its last lines" kr-diff-end
 assert "diff: mcuprov.yaml gets the new key first" test "$(pane kr-diff 7 13 | tr '\n' '|')" = \
-	"=== mcuprov.yaml: the project's keys ===|--- a/mcuprov.yaml|+++ b/mcuprov.yaml|@@ -1,6 +1,8 @@| # the Keyring's test project| version: 1| keys:|"
+	"=== mcuprov.yaml: the project's keys ===|--- a/mcuprov.yaml|+++ b/mcuprov.yaml|@@ -1,7 +1,9 @@| # the Keyring's test project| version: 1| keys:|"
 assert "diff: the added lines" test "$(grep -c -e '^  +  - path: keys/signing-2.pem$' \
 	-e '^  +    type: ed25519$' "$SCR/kr-diff.txt")" = 2
-# the four screens cover the 52 lines: the new key's bytes are added lines
+# the four screens cover the 54 lines: the new key's bytes are added lines
 # (but the first, the ed25519 DER prefix both keys share), the old key's
 # stay (as context: the new first array and the head of root_pub_der_1 go
 # in front of them)
@@ -215,7 +215,9 @@ miss=0
 while IFS= read -r l; do grep -qxF -- "+$l" shown.diff || miss="$miss new:$l"; done < <(bytes new.c | tail -n +2)
 while IFS= read -r l; do grep -qxF -e "+$l" -e " $l" shown.diff || miss="$miss old:$l"; done < <(bytes old.c)
 assert "diff: keys.c gets the bytes of both keys" test "$miss" = 0
-assert "diff: 52 lines in all" grep -q '^  Lines 38-52 of 52;' "$SCR/kr-diff-end.txt"
+assert "diff: 54 lines in all" grep -q '^  Lines 40-54 of 54;' "$SCR/kr-diff-end.txt"
+assert "diff: the old key kept as its public half" test "$(grep -c -e '^  -  - path: keys/signing.pem$' \
+	-e '^  +  - path: keys/signing.pub.pem$' "$SCR/kr-diff.txt")" = 2
 screen_is "apply asks; Cancel is the default" kr-confirm
 assert "Cancel: back on the diff, the dialog gone" test \
 	"$(grep -c 'Apply the rotation' "$SCR/kr-cancelled.txt")" = 0 -a \
@@ -255,7 +257,7 @@ version: 1
 keys:
   - path: keys/signing-2.pem
     type: ed25519
-  - path: keys/signing.pem
+  - path: keys/signing.pub.pem
     type: ed25519
 bootloader:
   keys_c: keys.c
@@ -264,7 +266,9 @@ image:
   slot_size: 0x20000
   version: 1.0.0
 YAML
-assert "mcuprov.yaml lists the new key first, the rest as it was" cmp -s mcuprov.yaml want.yaml
+assert "mcuprov.yaml lists the new key first, the old as its public half, the rest as it was" \
+	cmp -s mcuprov.yaml want.yaml
+assert "the old key's public half: its getpub -e pem" cmp -s keys/signing.pub.pem old.pem
 holds "keys.c holds the new key" keys.c new.c
 holds "keys.c holds the old key" keys.c old.c
 assert "keys.c: the new key in the first array" test \
@@ -276,7 +280,7 @@ assert "backup: keys.c.bak is the old keys.c" cmp -s keys.c.bak keysc.orig
 screen_is "the list after the rotation" kr-list2
 assert "list: the new key signs, unlocked (its password was typed)" grep -qE \
 	'^  > signs +ed25519 +keys/signing-2.pem +[0-9a-f]{16}\.\.\.$' "$SCR/kr-list2.txt"
-assert "list: the old key is trusted" grep -qE "^    trusted +ed25519 +keys/signing.pem +${fp:0:16}" \
+assert "list: the old key is trusted, as its public half" grep -qE "^    trusted +ed25519 +keys/signing.pub.pem +${fp:0:16}" \
 	"$SCR/kr-list2.txt"
 dialog_is "r on the signing key: the core's refusal, naming the key to press" kr-refuse-signing \
 	"mcuprov: wizard: 'keys/signing-2.pem': is the signing key: add its successor first (press a)"
@@ -395,7 +399,7 @@ key q"
 check "conf project: add, retire: exit 0" 0 ''
 screen_is "details of a trusted key" kr-trusted
 assert "retire: the diff removes the old key from mcuprov.yaml" test "$(grep -c \
-	-e '^  -  - path: keys/signing.pem$' -e '^  -    type: ed25519$' "$SCR/kr-retire-diff.txt")" = 2
+	-e '^  -  - path: keys/signing.pub.pem$' -e '^  -    type: ed25519$' "$SCR/kr-retire-diff.txt")" = 2
 assert "retire: then the Kconfig fragment's diff" grep -qxF \
 	'  === mcuboot.conf: the keys the bootloader trusts ===' "$SCR/kr-retire-diff.txt"
 assert "retire: apply asks, Cancel is the default" grep -qF '[ Apply ]   [ Cancel ]' \
@@ -512,7 +516,7 @@ if command -v tmux >/dev/null 2>&1; then
 			assert "tmux: mcuprov.yaml lists the new key first" test \
 				"$(grep -m 1 'path:' mcuprov.yaml)" = '  - path: keys/signing-2.pem' &&
 			keys Enter &&
-			wait_for "tmux: back to the list" 'trusted    ed25519     keys/signing.pem' &&
+			wait_for "tmux: back to the list" 'trusted    ed25519     keys/signing.pub.pem' &&
 			keys Escape &&
 			wait_for "tmux: Home" 'Inspect image' &&
 			keys q
