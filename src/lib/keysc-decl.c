@@ -100,8 +100,8 @@ static size_t skip_attrs(const char *text, const struct toks *t, size_t j)
 /* Skip the annotations and the words WORDS[0..N) from J on; *SEEN gets
  * bit w for each word w met.  Returns the first other token, or t->n when
  * it is not an identifier (no declaration of ours). */
-static size_t specifiers(const char *text, const struct toks *t, size_t j,
-			 const char *const *words, size_t n, unsigned *seen)
+static size_t specifiers(const char *text, const struct toks *t, size_t j, const char *const *words,
+			 size_t n, unsigned *seen)
 {
 	size_t w;
 
@@ -125,10 +125,10 @@ static size_t specifiers(const char *text, const struct toks *t, size_t j,
  * NAME's index (0: no match); *size_tok gets N's index (0: none), *init
  * whether an initializer '{' follows (its index in *brace). */
 size_t keysc_match_array(const char *text, const struct toks *t, size_t i, size_t *size_tok,
-			  bool *init, size_t *brace)
+			 bool *init, size_t *brace)
 {
-	static const char *const words[] = {"static",   "const", "volatile",
-					    "unsigned", "char",  "uint8_t"};
+	static const char *const words[] = {"static",	"const", "volatile",
+					    "unsigned", "char",	 "uint8_t"};
 	size_t j, nm;
 	unsigned seen;
 	bool uns, chr, u8;
@@ -174,11 +174,11 @@ size_t keysc_match_array(const char *text, const struct toks *t, size_t i, size_
  * Returns NAME's index (0: no match); *value the NUMBER's index, or of
  * ARRAY's for sizeof (*is_sizeof); *semi the ';'. */
 size_t keysc_match_len(const char *text, const struct toks *t, size_t i, size_t *value,
-			bool *is_sizeof, size_t *semi)
+		       bool *is_sizeof, size_t *semi)
 {
-	static const char *const words[] = {"static", "const", "volatile", "unsigned",
-					    "signed", "int", "long", "short", "uint32_t",
-					    "uint16_t", "size_t", "uint_fast32_t"};
+	static const char *const words[] = {"static",	"const",    "volatile", "unsigned",
+					    "signed",	"int",	    "long",	"short",
+					    "uint32_t", "uint16_t", "size_t",	"uint_fast32_t"};
 	size_t j, nm;
 	unsigned seen;
 	bool type;
@@ -226,10 +226,10 @@ static const struct {
 	const char *name;
 	unsigned bits;
 } names[] = {
-	{ "rsa_pub_key", 1u << KEY_RSA2048 | 1u << KEY_RSA3072 },
-	{ "ecdsap384_pub_key", 1u << KEY_ECDSA_P384 },
-	{ "ecdsa_pub_key", 1u << KEY_ECDSA_P256 },
-	{ "ed25519_pub_key", 1u << KEY_ED25519 },
+	{"rsa_pub_key", 1u << KEY_RSA2048 | 1u << KEY_RSA3072},
+	{"ecdsap384_pub_key", 1u << KEY_ECDSA_P384},
+	{"ecdsa_pub_key", 1u << KEY_ECDSA_P256},
+	{"ed25519_pub_key", 1u << KEY_ED25519},
 };
 
 /* `extern const unsigned char rsa_pub_key[]`: sets the type bit and suffix. */
@@ -239,7 +239,8 @@ void keysc_match_extern(const char *text, const struct toks *t, size_t i, struct
 	size_t k, n, plen;
 
 	if (i + 5 >= t->n || !keysc_tok_is(text, &t->v[i], "extern") ||
-	    !keysc_tok_is(text, &t->v[i + 1], "const") || !keysc_tok_is(text, &t->v[i + 2], "unsigned") ||
+	    !keysc_tok_is(text, &t->v[i + 1], "const") ||
+	    !keysc_tok_is(text, &t->v[i + 2], "unsigned") ||
 	    !keysc_tok_is(text, &t->v[i + 3], "char") || t->v[i + 4].kind != T_IDENT)
 		return;
 	nm = &t->v[i + 4];
@@ -318,9 +319,9 @@ static void parse_entry(const char *text, const struct toks *t, size_t lb, size_
 {
 	size_t j = lb + 1, key = 0, len = 0, n = rb - lb - 1, kn, ln;
 
-	if ((n == 4 || n == 5) && t->v[j].kind == T_IDENT && keysc_tok_is(text, &t->v[j + 1], ",") &&
-	    keysc_tok_is(text, &t->v[j + 2], "&") && t->v[j + 3].kind == T_IDENT &&
-	    (n == 4 || keysc_tok_is(text, &t->v[j + 4], ","))) {
+	if ((n == 4 || n == 5) && t->v[j].kind == T_IDENT &&
+	    keysc_tok_is(text, &t->v[j + 1], ",") && keysc_tok_is(text, &t->v[j + 2], "&") &&
+	    t->v[j + 3].kind == T_IDENT && (n == 4 || keysc_tok_is(text, &t->v[j + 4], ","))) {
 		key = j;
 		len = j + 3;
 	} else {
@@ -328,8 +329,8 @@ static void parse_entry(const char *text, const struct toks *t, size_t lb, size_
 			size_t m = j + 1, v = j + 3;
 			bool amp = false;
 
-			if (v >= rb || !keysc_tok_is(text, &t->v[j], ".") || t->v[m].kind != T_IDENT ||
-			    !keysc_tok_is(text, &t->v[j + 2], "="))
+			if (v >= rb || !keysc_tok_is(text, &t->v[j], ".") ||
+			    t->v[m].kind != T_IDENT || !keysc_tok_is(text, &t->v[j + 2], "="))
 				return;
 			if (keysc_tok_is(text, &t->v[v], "&")) {
 				amp = true;
@@ -375,7 +376,7 @@ static void bad_line(struct keysc_list *l, size_t line)
  * and #if groups into L.  *CLOSE is the index of its '}' (the last token
  * when it has none).  Returns 0 or -1 (out of memory). */
 int keysc_parse_list(const char *text, const struct toks *t, size_t open, struct keysc_list *l,
-		      size_t *close)
+		     size_t *close)
 {
 	size_t j, ecap = 0, gcap = 0, desig_at = 0, desig_num = 0, desig_tok = 0;
 	bool desig = false;
@@ -417,7 +418,8 @@ int keysc_parse_list(const char *text, const struct toks *t, size_t open, struct
 		/* `[N] = {`, as MCUboot's documentation writes the list: N must be
 		 * the entry's position, so a copy for a new key gets the next one */
 		if (keysc_tok_is(text, k, "[") && j + 4 < t->n && t->v[j + 1].kind == T_NUMBER &&
-		    keysc_tok_is(text, &t->v[j + 2], "]") && keysc_tok_is(text, &t->v[j + 3], "=") &&
+		    keysc_tok_is(text, &t->v[j + 2], "]") &&
+		    keysc_tok_is(text, &t->v[j + 3], "=") &&
 		    keysc_tok_is(text, &t->v[j + 4], "{")) {
 			char num[24];
 			size_t nl = t->v[j + 1].end - t->v[j + 1].start;
@@ -520,8 +522,6 @@ void keysc_mark_listed(const char *text, const struct tok *id, struct keysc_info
 			info->arrays[a].is_key = true;
 }
 
-
-
 /* `#define BOOT_KEY_PRIMARY ecdsa_pub_key` in MCUboot 2026's keys.c (and
  * its ports, under any macro name): the key type of that branch. */
 void keysc_match_primary(const char *text, const struct tok *k, struct keysc_info *info)
@@ -553,8 +553,8 @@ bool keysc_pp_is(const char *text, const struct tok *k, const char *w)
 {
 	size_t s, e, r;
 
-	return pp_directive(text + k->start, k->end - k->start, &s, &e, &r) &&
-	       e - s == strlen(w) && memcmp(text + k->start + s, w, e - s) == 0;
+	return pp_directive(text + k->start, k->end - k->start, &s, &e, &r) && e - s == strlen(w) &&
+	       memcmp(text + k->start + s, w, e - s) == 0;
 }
 
 /* The sign macro an #if/#elif tests positively (a label for new list

@@ -63,7 +63,6 @@ void keysc_edits_free(struct edits *ed)
 	memset(ed, 0, sizeof(*ed));
 }
 
-
 void keysc_sb_put(struct sbuf *b, const char *s, size_t n)
 {
 	if (b->oom)
@@ -101,8 +100,9 @@ char *keysc_sb_take(struct sbuf *b)
 }
 
 /* The new initializer body for DER, in the file's style. */
-char *keysc_format_body(const struct keysc_info *info, const char *text, const struct keysc_array *a,
-			 const uint8_t *der, size_t len, size_t *splice_end)
+char *keysc_format_body(const struct keysc_info *info, const char *text,
+			const struct keysc_array *a, const uint8_t *der, size_t len,
+			size_t *splice_end)
 {
 	unsigned per = a->per_line ? a->per_line : 8;
 	size_t cap = 64 + len * 8 + (len / per + 2) * (24 + strlen(a->indent)), i, p = 0;
@@ -275,11 +275,12 @@ bool keysc_key_comment(const char *text, size_t b, size_t e, bool strict, size_t
 /* The strict key comment above array A: its indentation starts at *CB,
  * the comment is [*cs, *ce). */
 bool keysc_array_comment(const char *text, const struct keysc_array *a, size_t *cb, size_t *cs,
-			  size_t *ce)
+			 size_t *ce)
 {
 	size_t b, e;
 
-	return keysc_ws_before(text, a->decl_start) && keysc_line_above(text, a->decl_start, &b, &e) &&
+	return keysc_ws_before(text, a->decl_start) &&
+	       keysc_line_above(text, a->decl_start, &b, &e) &&
 	       keysc_key_comment(text, b, e, true, cs, ce) && (*cb = b, true);
 }
 
@@ -296,8 +297,8 @@ char *keysc_comment_text(size_t i, const struct mcuprov_key *key, const char *fp
 /* The edits that make array A hold KEY (key number I): its bytes, its _len
  * and the template's key comment above it when it has one. */
 int keysc_put_key(const struct keysc_info *info, const char *text, const struct keysc_array *a,
-		   size_t i, const struct mcuprov_key *key, struct edits *ed, const char *subject,
-		   struct mcuprov_err *err)
+		  size_t i, const struct mcuprov_key *key, struct edits *ed, const char *subject,
+		  struct mcuprov_err *err)
 {
 	char num[24], fp[2 * KEY_FINGERPRINT_LEN + 1];
 	uint8_t *der = NULL;
@@ -325,7 +326,7 @@ int keysc_put_key(const struct keysc_info *info, const char *text, const struct 
 
 /* The text with the edits made: *out (malloc'd, NUL-terminated). */
 int keysc_apply_edits(const char *text, size_t len, struct edits *ed, const char *subject,
-		       char **out, size_t *out_len, struct mcuprov_err *err)
+		      char **out, size_t *out_len, struct mcuprov_err *err)
 {
 	size_t i, total = len, p = 0, from = 0;
 	char *res;

@@ -24,14 +24,14 @@ struct tok {
 	size_t start, end; /* [start, end) in the text */
 	size_t line;
 	const char *macro; /* T_PP: the MCUBOOT_SIGN_* / *_ENC* macro it tests, or NULL */
-	int pp;            /* T_PP: 1 #if*, 2 #elif, 3 #else, 4 #endif, 0 other */
+	int pp;		   /* T_PP: 1 #if*, 2 #elif, 3 #else, 4 #endif, 0 other */
 	/* compiled under the configuration analysed: TRUE, FALSE or MAYBE
 	 * (then doubt: index in toks.doubts of the macros it depends on);
 	 * for a T_PP token, the region the line itself stands in */
 	enum pp_truth live;
 	size_t doubt;
-	unsigned alt;     /* bit (1 << key_type): compiled or maybe for keys of that type */
-	bool image_cond;  /* some enclosing condition tests MCUBOOT_IMAGE_NUMBER */
+	unsigned alt;	 /* bit (1 << key_type): compiled or maybe for keys of that type */
+	bool image_cond; /* some enclosing condition tests MCUBOOT_IMAGE_NUMBER */
 };
 
 struct toks {
@@ -52,8 +52,8 @@ int keysc_tokenize(const char *text, size_t len, struct toks *t);
  * macros forced instead.  Returns 0, MCUPROV_ERR_FORMAT (unbalanced
  * conditionals, a bad #if expression: "line N: ..."), MCUPROV_ERR_NOMEM;
  * SUBJECT names the file in errors. */
-int keysc_liveness(const char *text, struct toks *t, const struct pp_env *env,
-		   const char *subject, struct mcuprov_err *err);
+int keysc_liveness(const char *text, struct toks *t, const struct pp_env *env, const char *subject,
+		   struct mcuprov_err *err);
 
 void keysc_toks_free(struct toks *t);
 
@@ -98,8 +98,7 @@ size_t keysc_match_array(const char *text, const struct toks *t, size_t i, size_
 size_t keysc_match_len(const char *text, const struct toks *t, size_t i, size_t *value,
 		       bool *is_sizeof, size_t *semi);
 /* `extern const unsigned char rsa_pub_key[]`: the type bit and suffix. */
-void keysc_match_extern(const char *text, const struct toks *t, size_t i,
-			struct keysc_info *info);
+void keysc_match_extern(const char *text, const struct toks *t, size_t i, struct keysc_info *info);
 /* `#define X ecdsa_pub_key`: the type bit. */
 void keysc_match_primary(const char *text, const struct tok *k, struct keysc_info *info);
 /* The initializer of bootutil_keys[] whose '{' is token OPEN into L;
@@ -174,8 +173,7 @@ bool keysc_line_rest(const char *text, size_t len, size_t pos, size_t *next);
 bool keysc_only_ws(const char *text, size_t s, size_t e);
 bool keysc_only_ws_comments(const char *text, size_t s, size_t e);
 bool keysc_line_above(const char *text, size_t pos, size_t *b, size_t *e);
-bool keysc_key_comment(const char *text, size_t b, size_t e, bool strict, size_t *cs,
-		       size_t *ce);
+bool keysc_key_comment(const char *text, size_t b, size_t e, bool strict, size_t *cs, size_t *ce);
 bool keysc_array_comment(const char *text, const struct keysc_array *a, size_t *cb, size_t *cs,
 			 size_t *ce);
 char *keysc_comment_text(size_t i, const struct mcuprov_key *key, const char *fp);

@@ -40,10 +40,11 @@ static int edits_in_live_code(const char *text, size_t len, const char *subject,
 		for (k = 0; k < t.n; k++)
 			if (t.v[k].live == PP_FALSE && t.v[k].start < ed->v[i].end &&
 			    t.v[k].end > ed->v[i].start) {
-				rc = err_set(err, MCUPROV_ERR_INTERNAL, subject,
-					     "line %zu, which the configuration does not compile, "
-					     "would change: nothing written; please report this file",
-					     t.v[k].line);
+				rc = err_set(
+					err, MCUPROV_ERR_INTERNAL, subject,
+					"line %zu, which the configuration does not compile, "
+					"would change: nothing written; please report this file",
+					t.v[k].line);
 				goto out;
 			}
 	rc = 0;
@@ -62,8 +63,8 @@ static int no_block(const char *subject, const struct keysc_info *info, enum key
 	for (i = 0; i < info->n_arrays; i++) {
 		const char *b = info->arrays[i].block;
 
-		if (!info->arrays[i].is_key || !keysc_is_sign_macro(b) || strstr(blocks, b) != NULL ||
-		    strlen(blocks) + strlen(b) + 3 >= sizeof(blocks))
+		if (!info->arrays[i].is_key || !keysc_is_sign_macro(b) ||
+		    strstr(blocks, b) != NULL || strlen(blocks) + strlen(b) + 3 >= sizeof(blocks))
 			continue;
 		if (blocks[0] != '\0')
 			strcat(blocks, ", ");
@@ -71,10 +72,11 @@ static int no_block(const char *subject, const struct keysc_info *info, enum key
 	}
 	for (i = 0; i < info->n_arrays; i++)
 		if (info->arrays[i].is_key && keysc_macro_selects(info->arrays[i].block, type))
-			return err_set(err, MCUPROV_ERR_REFUSED, subject,
-				       "line %zu: its %s block is not compiled under this "
-				       "configuration (see the 'assuming' line: -D and -U change it)",
-				       info->arrays[i].line, info->arrays[i].block);
+			return err_set(
+				err, MCUPROV_ERR_REFUSED, subject,
+				"line %zu: its %s block is not compiled under this "
+				"configuration (see the 'assuming' line: -D and -U change it)",
+				info->arrays[i].line, info->arrays[i].block);
 	return err_set(err, MCUPROV_ERR_REFUSED, subject,
 		       "has no block for %s keys (#if defined(%s)); it has blocks for: %s",
 		       key_type_name(type), keysc_sign_macro(type), blocks[0] ? blocks : "none");
@@ -210,9 +212,10 @@ int keysc_patch(const char *text, size_t len, const char *subject, const struct 
 		return err_set(err, MCUPROV_ERR_USAGE, subject, "no key given");
 	for (i = 1; i < n_keys; i++)
 		if (keys[i]->type != keys[0]->type)
-			return err_set(err, MCUPROV_ERR_USAGE, NULL,
-				       "all keys of one bootloader must have one type (%s and %s given)",
-				       key_type_name(keys[0]->type), key_type_name(keys[i]->type));
+			return err_set(
+				err, MCUPROV_ERR_USAGE, NULL,
+				"all keys of one bootloader must have one type (%s and %s given)",
+				key_type_name(keys[0]->type), key_type_name(keys[i]->type));
 	for (i = 0; i < info->n_arrays; i++)
 		live_key |= info->arrays[i].is_key && info->arrays[i].live.live != PP_FALSE;
 	/* no key array compiled for this type at all: say which blocks there
@@ -259,8 +262,8 @@ int keysc_patch(const char *text, size_t len, const char *subject, const struct 
 	for (i = 0; i < info->n_slots && i < n_keys; i++) {
 		size_t s = image >= 0 ? (size_t)image : i;
 
-		if ((rc = keysc_put_key(info, text, &info->arrays[info->slots[s]], s, keys[i], &ed, subject,
-				  err)) < 0)
+		if ((rc = keysc_put_key(info, text, &info->arrays[info->slots[s]], s, keys[i], &ed,
+					subject, err)) < 0)
 			goto out;
 		if (image >= 0)
 			break;
@@ -282,7 +285,8 @@ int keysc_patch(const char *text, size_t len, const char *subject, const struct 
 		p.keys = keys;
 		p.n_keys = n_keys;
 		for (i = 0; i < info->n_arrays; i++)
-			sign_block |= info->arrays[i].is_key && keysc_is_sign_macro(info->arrays[i].block);
+			sign_block |= info->arrays[i].is_key &&
+				      keysc_is_sign_macro(info->arrays[i].block);
 		/* named after the first in the text */
 		for (k = 1; k < info->n_slots; k++)
 			if (info->slots[k] < (size_t)(a0 - info->arrays))
@@ -352,7 +356,7 @@ int keysc_key_file(const struct mcuprov_key *const *keys, const char *const *nam
 int keysc_generated_file(const struct mcuprov_key *const *keys, size_t n_keys, char **out,
 			 size_t *out_len, struct mcuprov_err *err)
 {
-	char (*names)[64] = calloc(n_keys + 1, sizeof(*names));
+	char(*names)[64] = calloc(n_keys + 1, sizeof(*names));
 	const char **np = calloc(n_keys + 1, sizeof(*np));
 	size_t i;
 	int rc;

@@ -19,7 +19,6 @@
 
 /* ---- another number of keys ---- */
 
-
 static int refuse(const struct resize_plan *p, struct mcuprov_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -41,7 +40,8 @@ static const struct keysc_array *parr(const struct resize_plan *p, size_t i)
 
 /* The line of a use of NAME (an identifier, or a word of a preprocessor
  * line) outside the N_SKIP [start, end) spans SKIP; 0 when there is none. */
-static size_t name_used(const struct resize_plan *p, const char *name, const size_t *skip, size_t n_skip)
+static size_t name_used(const struct resize_plan *p, const char *name, const size_t *skip,
+			size_t n_skip)
 {
 	size_t i, s;
 
@@ -113,7 +113,8 @@ static int shrink(struct resize_plan *p, struct edits *ed, struct mcuprov_err *e
 
 		/* an entry outside any #if in a list outside the blocks names
 		 * the arrays of that name of every block */
-		for (i = 0; p->other != NULL && (e->live.alt & p->others) && i < info->n_arrays; i++)
+		for (i = 0; p->other != NULL && (e->live.alt & p->others) && i < info->n_arrays;
+		     i++)
 			if (strcmp(info->arrays[i].name, a->name) == 0 &&
 			    info->arrays[i].live.live == PP_FALSE &&
 			    (info->arrays[i].live.alt & p->others)) {
@@ -161,8 +162,9 @@ static int shrink(struct resize_plan *p, struct edits *ed, struct mcuprov_err *e
 		for (i = 0; i < p->t.n && p->t.v[i].start < a->decl_start; i++)
 			pe = p->t.v[i].end;
 		s = keysc_line_begin(text, a->decl_start);
-		if (keysc_line_above(text, s, &b, &e) && keysc_key_comment(text, b, e, false, &cs, &ce) &&
-		    b >= pe && keysc_only_ws_comments(text, pe, b))
+		if (keysc_line_above(text, s, &b, &e) &&
+		    keysc_key_comment(text, b, e, false, &cs, &ce) && b >= pe &&
+		    keysc_only_ws_comments(text, pe, b))
 			s = b;
 		if (keysc_line_above(text, s, &b, &e) && keysc_only_ws(text, b, e) && b >= pe)
 			s = b;
@@ -218,9 +220,9 @@ static int shrink(struct resize_plan *p, struct edits *ed, struct mcuprov_err *e
 			}
 		if (n > 0 && n == n_gone &&
 		    (keysc_edit_del(ed, keysc_line_begin(text, g->if_start),
-			      g->if_end < p->len ? g->if_end + 1 : p->len) < 0 ||
+				    g->if_end < p->len ? g->if_end + 1 : p->len) < 0 ||
 		     keysc_edit_del(ed, keysc_line_begin(text, g->endif_start),
-			      g->endif_end < p->len ? g->endif_end + 1 : p->len) < 0))
+				    g->endif_end < p->len ? g->endif_end + 1 : p->len) < 0))
 			goto oom;
 	}
 	goto out;
@@ -334,7 +336,8 @@ static int add(struct resize_plan *p, struct edits *ed, struct mcuprov_err *err)
 			keysc_sb_put(&b, text + src->decl_end, src->len_decl_start - src->decl_end);
 		else
 			keysc_sb_str(&b, eol);
-		keysc_sb_put(&b, text + src->len_decl_start, src->len_name_start - src->len_decl_start);
+		keysc_sb_put(&b, text + src->len_decl_start,
+			     src->len_name_start - src->len_decl_start);
 		keysc_sb_str(&b, names + k * KEYSC_NAME_MAX);
 		keysc_sb_str(&b, "_len");
 		q = src->len_name_start + strlen(src->name) + 4;
@@ -384,7 +387,8 @@ static int add(struct resize_plan *p, struct edits *ed, struct mcuprov_err *err)
 	for (k = 0; k < n_new; k++) {
 		if (own) {
 			copy_entry(&b, text, keysc_line_begin(text, se->start), se->end, se,
-				   names + k * KEYSC_NAME_MAX, (size_t)(se - p->list->entries) + 1 + k);
+				   names + k * KEYSC_NAME_MAX,
+				   (size_t)(se - p->list->entries) + 1 + k);
 			if (!se->comma && k + 1 < n_new)
 				keysc_sb_str(&b, ",");
 			keysc_sb_put(&b, text + se->end, snext - se->end);
@@ -433,12 +437,11 @@ int keysc_resize(struct resize_plan *p, struct edits *ed, struct mcuprov_err *er
 			      "no bootutil_keys[] list names its arrays (use 'mcuprov render "
 			      "--template inline-multi' for a keys.c with one)");
 	if (l->bad_line != 0)
-		return refuse(
-			p, err,
-			"line %zu: bootutil_keys[] holds more than { .key = NAME, .len = "
-			"&NAME_len } entries (each perhaps [N] =, N its position) and "
-			"preprocessor lines",
-			l->bad_line);
+		return refuse(p, err,
+			      "line %zu: bootutil_keys[] holds more than { .key = NAME, .len = "
+			      "&NAME_len } entries (each perhaps [N] =, N its position) and "
+			      "preprocessor lines",
+			      l->bad_line);
 	p->list = l;
 	/* the slots follow the list; lines are added and removed in the
 	 * arrays' order: both must agree */
@@ -449,13 +452,15 @@ int keysc_resize(struct resize_plan *p, struct edits *ed, struct mcuprov_err *er
 			if (first == p->n_idx || p->idx[j] < p->idx[first])
 				first = j;
 		if (first != i) {
-			for (j = 0; j < l->n_entries && strcmp(l->entries[j].key, parr(p, i)->name); j++)
+			for (j = 0; j < l->n_entries && strcmp(l->entries[j].key, parr(p, i)->name);
+			     j++)
 				;
-			return refuse(p, err,
-				      "line %zu: bootutil_keys[] lists '%s' where '%s' is expected (the "
-				      "entries must follow the order of the arrays)",
-				      j < l->n_entries ? l->entries[j].line : l->line, parr(p, i)->name,
-				      parr(p, first)->name);
+			return refuse(
+				p, err,
+				"line %zu: bootutil_keys[] lists '%s' where '%s' is expected (the "
+				"entries must follow the order of the arrays)",
+				j < l->n_entries ? l->entries[j].line : l->line, parr(p, i)->name,
+				parr(p, first)->name);
 		}
 	}
 	p->ent = calloc(p->n_idx, sizeof(*p->ent));

@@ -73,7 +73,7 @@ static int add_slot(struct keysc_info *info, size_t a, size_t *cap)
 
 /* The key slots under the configuration: see struct keysc_info. */
 int keysc_find_slots(const char *text, struct keysc_info *info, const struct pp_env *env,
-		      const char *include, size_t include_line)
+		     const char *include, size_t include_line)
 {
 	const struct keysc_list *l = NULL;
 	size_t i, j, cap = 0, missing = 0, n_live = 0;
@@ -99,10 +99,11 @@ int keysc_find_slots(const char *text, struct keysc_info *info, const struct pp_
 		if (c->live.live != PP_TRUE)
 			continue;
 		if (l != NULL) {
-			slot_fail(info, MCUPROV_ERR_REFUSED,
-				  "bootutil_keys[] is defined twice under this configuration (lines "
-				  "%zu and %zu)",
-				  l->line, c->line);
+			slot_fail(
+				info, MCUPROV_ERR_REFUSED,
+				"bootutil_keys[] is defined twice under this configuration (lines "
+				"%zu and %zu)",
+				l->line, c->line);
 			return 0;
 		}
 		l = c;
@@ -118,10 +119,11 @@ int keysc_find_slots(const char *text, struct keysc_info *info, const struct pp_
 		if (c->live.live != PP_TRUE)
 			continue;
 		if (info->live_count != NULL) {
-			slot_fail(info, MCUPROV_ERR_REFUSED,
-				  "bootutil_key_cnt is defined twice under this configuration (lines "
-				  "%zu and %zu)",
-				  info->live_count->line, c->line);
+			slot_fail(
+				info, MCUPROV_ERR_REFUSED,
+				"bootutil_key_cnt is defined twice under this configuration (lines "
+				"%zu and %zu)",
+				info->live_count->line, c->line);
 			return 0;
 		}
 		info->live_count = c;
@@ -145,7 +147,8 @@ int keysc_find_slots(const char *text, struct keysc_info *info, const struct pp_
 	}
 	if (l->junk_line != 0) {
 		slot_fail(info, MCUPROV_ERR_REFUSED,
-			  "line %zu: bootutil_keys[] holds more than { .key = NAME, .len = &NAME_len } "
+			  "line %zu: bootutil_keys[] holds more than { .key = NAME, .len = "
+			  "&NAME_len } "
 			  "entries and preprocessor lines: which keys it lists cannot be told",
 			  l->junk_line);
 		return 0;
@@ -167,7 +170,8 @@ int keysc_find_slots(const char *text, struct keysc_info *info, const struct pp_
 			info->multi_image = true;
 		if (e->key[0] == '\0') {
 			slot_fail(info, MCUPROV_ERR_REFUSED,
-				  "line %zu: cannot read this bootutil_keys[] entry (not { .key = NAME, "
+				  "line %zu: cannot read this bootutil_keys[] entry (not { .key = "
+				  "NAME, "
 				  ".len = &NAME_len } or { NAME, &NAME_len })",
 				  e->line);
 			return 0;
@@ -185,10 +189,11 @@ int keysc_find_slots(const char *text, struct keysc_info *info, const struct pp_
 			if (n_found++ == 0)
 				found = i;
 			else {
-				slot_fail(info, MCUPROV_ERR_REFUSED,
-					  "'%s' is defined twice under this configuration (lines %zu "
-					  "and %zu)",
-					  a->name, info->arrays[found].line, a->line);
+				slot_fail(
+					info, MCUPROV_ERR_REFUSED,
+					"'%s' is defined twice under this configuration (lines %zu "
+					"and %zu)",
+					a->name, info->arrays[found].line, a->line);
 				return 0;
 			}
 		}
@@ -230,7 +235,8 @@ int keysc_find_slots(const char *text, struct keysc_info *info, const struct pp_
 		for (i = 0; i < info->n_slots; i++)
 			if (info->slots[i] == found) {
 				slot_fail(info, MCUPROV_ERR_REFUSED,
-					  "line %zu: bootutil_keys[] lists '%s' twice", e->line, e->key);
+					  "line %zu: bootutil_keys[] lists '%s' twice", e->line,
+					  e->key);
 				return 0;
 			}
 		if (add_slot(info, found, &cap) < 0)
@@ -239,7 +245,8 @@ int keysc_find_slots(const char *text, struct keysc_info *info, const struct pp_
 	if (info->live_count != NULL && info->live_count->kind != KEYSC_COUNT_SIZEOF &&
 	    info->live_count->known && info->live_count->value != n_live) {
 		slot_fail(info, MCUPROV_ERR_REFUSED,
-			  "line %zu: bootutil_key_cnt is %lu but bootutil_keys[] (line %zu) lists %zu "
+			  "line %zu: bootutil_key_cnt is %lu but bootutil_keys[] (line %zu) lists "
+			  "%zu "
 			  "key%s under this configuration: the bootloader would %s",
 			  info->live_count->line, info->live_count->value, l->line, n_live,
 			  n_live == 1 ? "" : "s",
@@ -275,7 +282,8 @@ int keysc_find_slots(const char *text, struct keysc_info *info, const struct pp_
 	}
 	if (n_live == 0)
 		slot_fail(info, MCUPROV_ERR_REFUSED,
-			  "bootutil_keys[] (line %zu) lists no key under this configuration", l->line);
+			  "bootutil_keys[] (line %zu) lists no key under this configuration",
+			  l->line);
 	return 0;
 }
 
@@ -291,7 +299,8 @@ static size_t array_bytes(const char *text, const struct keysc_array *a, uint8_t
 		if (isspace((unsigned char)c) || c == ',') {
 			p++;
 		} else if (c == '/' && p + 1 < a->body_end && text[p + 1] == '*') {
-			for (p += 2; p + 1 < a->body_end && !(text[p] == '*' && text[p + 1] == '/'); p++)
+			for (p += 2; p + 1 < a->body_end && !(text[p] == '*' && text[p + 1] == '/');
+			     p++)
 				;
 			p += 2;
 		} else if (c == '/' && p + 1 < a->body_end && text[p + 1] == '/') {
@@ -331,7 +340,8 @@ static int slot_holds(const char *text, const struct keysc_array *a, const uint8
 		snprintf(why, size, "'%s' (line %zu) does not hold the key's %zu bytes", a->name,
 			 a->line, dlen);
 	else if (!a->has_len || (!a->len_sizeof && a->declared_len != dlen))
-		snprintf(why, size, "'%s' (line %zu): its length is not %zu", a->name, a->line, dlen);
+		snprintf(why, size, "'%s' (line %zu): its length is not %zu", a->name, a->line,
+			 dlen);
 	else if (a->fixed && a->fixed_size != dlen)
 		snprintf(why, size, "'%s' (line %zu): its size is %lu, not %zu", a->name, a->line,
 			 a->fixed_size, dlen);
@@ -367,9 +377,8 @@ int keysc_verify_der(const char *text, size_t len, const char *subject, const st
 		goto out;
 	}
 	for (i = 0; i < n; i++)
-		if (ders[i] != NULL &&
-		    slot_holds(text, &info->arrays[info->slots[i]], ders[i], dlens[i], why,
-			       sizeof(why)) < 0) {
+		if (ders[i] != NULL && slot_holds(text, &info->arrays[info->slots[i]], ders[i],
+						  dlens[i], why, sizeof(why)) < 0) {
 			rc = err_set(err, MCUPROV_ERR_REFUSED, subject, "key %zu: %s", i, why);
 			goto out;
 		}

@@ -22,10 +22,11 @@ const enum key_type keysc_sign_types[KEYSC_N_SIGN_TYPES] = {
 };
 
 static const char *const known_macros[] = {
-	"MCUBOOT_SIGN_RSA", "MCUBOOT_SIGN_EC256", "MCUBOOT_SIGN_EC384", "MCUBOOT_SIGN_ED25519",
-	"MCUBOOT_SIGN_EC", "BOOTUTIL_SIGN_RSA", "BOOTUTIL_SIGN_EC256", "BOOTUTIL_SIGN_EC",
-	"MCUBOOT_ENC_IMAGES", "MCUBOOT_ENCRYPT_RSA", "MCUBOOT_ENCRYPT_EC256",
-	"MCUBOOT_ENCRYPT_X25519", "MCUBOOT_ENCRYPT_KW",
+	"MCUBOOT_SIGN_RSA",	"MCUBOOT_SIGN_EC256",	 "MCUBOOT_SIGN_EC384",
+	"MCUBOOT_SIGN_ED25519", "MCUBOOT_SIGN_EC",	 "BOOTUTIL_SIGN_RSA",
+	"BOOTUTIL_SIGN_EC256",	"BOOTUTIL_SIGN_EC",	 "MCUBOOT_ENC_IMAGES",
+	"MCUBOOT_ENCRYPT_RSA",	"MCUBOOT_ENCRYPT_EC256", "MCUBOOT_ENCRYPT_X25519",
+	"MCUBOOT_ENCRYPT_KW",
 };
 
 /* Every signature macro a keys.c may test, and the types it selects. */
@@ -33,14 +34,14 @@ static const struct {
 	const char *name;
 	unsigned types;
 } sign_macros[] = {
-	{ "MCUBOOT_SIGN_RSA", 1u << KEY_RSA2048 | 1u << KEY_RSA3072 },
-	{ "MCUBOOT_SIGN_EC256", 1u << KEY_ECDSA_P256 },
-	{ "MCUBOOT_SIGN_EC384", 1u << KEY_ECDSA_P384 },
-	{ "MCUBOOT_SIGN_ED25519", 1u << KEY_ED25519 },
-	{ "MCUBOOT_SIGN_EC", 0 }, /* P-224, long gone */
-	{ "BOOTUTIL_SIGN_RSA", 1u << KEY_RSA2048 | 1u << KEY_RSA3072 },
-	{ "BOOTUTIL_SIGN_EC256", 1u << KEY_ECDSA_P256 },
-	{ "BOOTUTIL_SIGN_EC", 0 },
+	{"MCUBOOT_SIGN_RSA", 1u << KEY_RSA2048 | 1u << KEY_RSA3072},
+	{"MCUBOOT_SIGN_EC256", 1u << KEY_ECDSA_P256},
+	{"MCUBOOT_SIGN_EC384", 1u << KEY_ECDSA_P384},
+	{"MCUBOOT_SIGN_ED25519", 1u << KEY_ED25519},
+	{"MCUBOOT_SIGN_EC", 0}, /* P-224, long gone */
+	{"BOOTUTIL_SIGN_RSA", 1u << KEY_RSA2048 | 1u << KEY_RSA3072},
+	{"BOOTUTIL_SIGN_EC256", 1u << KEY_ECDSA_P256},
+	{"BOOTUTIL_SIGN_EC", 0},
 };
 
 #define TYPE_ORIGIN "from the key type"
@@ -75,19 +76,19 @@ static int env_type(struct pp_env *env, enum key_type type, bool force, struct m
 
 		if (on)
 			/* as MCUboot's mcuboot_config.h: `#define MCUBOOT_SIGN_EC256` */
-			rc = (force ? pp_env_define : pp_env_default_define)(env, sign_macros[i].name, "",
-									   TYPE_ORIGIN, err);
+			rc = (force ? pp_env_define : pp_env_default_define)(
+				env, sign_macros[i].name, "", TYPE_ORIGIN, err);
 		else
 			rc = (force ? pp_env_undef : pp_env_default_undef)(env, sign_macros[i].name,
-									 TYPE_ORIGIN, err);
+									   TYPE_ORIGIN, err);
 	}
 	if (rc == 0 && rsa)
 		rc = (force ? pp_env_define : pp_env_default_define)(
-			env, "MCUBOOT_SIGN_RSA_LEN", type == KEY_RSA3072 ? "3072" : "2048", TYPE_ORIGIN,
-			err);
+			env, "MCUBOOT_SIGN_RSA_LEN", type == KEY_RSA3072 ? "3072" : "2048",
+			TYPE_ORIGIN, err);
 	else if (rc == 0)
 		rc = (force ? pp_env_undef : pp_env_default_undef)(env, "MCUBOOT_SIGN_RSA_LEN",
-								 TYPE_ORIGIN, err);
+								   TYPE_ORIGIN, err);
 	return rc;
 }
 
@@ -143,7 +144,8 @@ const char *keysc_pp_macro(const char *text, size_t s, size_t e)
 			size_t n = strlen(known_macros[k]);
 
 			if (i + n <= e && memcmp(text + i, known_macros[k], n) == 0 &&
-			    (i + n == e || !(isalnum((unsigned char)text[i + n]) || text[i + n] == '_')))
+			    (i + n == e ||
+			     !(isalnum((unsigned char)text[i + n]) || text[i + n] == '_')))
 				return known_macros[k];
 		}
 	}
@@ -177,7 +179,8 @@ int keysc_tokenize(const char *text, size_t len, struct toks *t)
 			continue;
 		}
 		if (c == '/' && i + 1 < len && text[i + 1] == '*') {
-			for (i += 2; i < len && !(text[i] == '*' && i + 1 < len && text[i + 1] == '/'); i++)
+			for (i += 2;
+			     i < len && !(text[i] == '*' && i + 1 < len && text[i + 1] == '/'); i++)
 				if (text[i] == '\n')
 					line++;
 			i = i < len ? i + 2 : len;
@@ -195,8 +198,8 @@ int keysc_tokenize(const char *text, size_t len, struct toks *t)
 
 			while (i < len && text[i] != '\n') {
 				if (text[i] == '\\' && i + 1 < len &&
-				    (text[i + 1] == '\n' || (text[i + 1] == '\r' && i + 2 < len &&
-							     text[i + 2] == '\n'))) {
+				    (text[i + 1] == '\n' ||
+				     (text[i + 1] == '\r' && i + 2 < len && text[i + 2] == '\n'))) {
 					i += text[i + 1] == '\r' ? 3 : 2;
 					line++;
 					continue;
@@ -240,7 +243,8 @@ int keysc_tokenize(const char *text, size_t len, struct toks *t)
 			continue;
 		}
 		if (isalpha((unsigned char)c) || c == '_') {
-			while (k.end < len && (isalnum((unsigned char)text[k.end]) || text[k.end] == '_'))
+			while (k.end < len &&
+			       (isalnum((unsigned char)text[k.end]) || text[k.end] == '_'))
 				k.end++;
 			k.kind = T_IDENT;
 		} else if (isdigit((unsigned char)c)) {
@@ -315,7 +319,8 @@ static void drop_file_defines(char *s)
 		char *next = strstr(p, "; ");
 		size_t n = next != NULL ? (size_t)(next - p) : strlen(p);
 		const char *o = n >= 2 && p[n - 1] == ')' ? memmem(p, n, " (line ", 7) : NULL;
-		bool ours = o != NULL && strspn(o + 7, "0123456789") == (size_t)(p + n - 1 - (o + 7));
+		bool ours =
+			o != NULL && strspn(o + 7, "0123456789") == (size_t)(p + n - 1 - (o + 7));
 
 		if (!ours) {
 			if (w != s) {
@@ -367,11 +372,13 @@ static int run(const char *text, struct toks *t, struct pp_env *env, unsigned bi
 		}
 		if (k->kind != T_PP)
 			continue;
-		if ((rc = pp_tracker_line(tr, text + k->start, k->end - k->start, k->line, &e2)) < 0)
+		if ((rc = pp_tracker_line(tr, text + k->start, k->end - k->start, k->line, &e2)) <
+		    0)
 			goto out;
 		if (bit == 0) {
 			size_t d = pp_tracker_depth(tr), l;
-			bool mentions = keysc_word_in(text, k->start, k->end, "MCUBOOT_IMAGE_NUMBER");
+			bool mentions =
+				keysc_word_in(text, k->start, k->end, "MCUBOOT_IMAGE_NUMBER");
 
 			/* an #elif/#else inherits its chain's tests */
 			if (d <= 64 && k->pp == 1)
@@ -401,8 +408,8 @@ out:
 	return 0;
 }
 
-int keysc_liveness(const char *text, struct toks *t, const struct pp_env *env,
-		   const char *subject, struct mcuprov_err *err)
+int keysc_liveness(const char *text, struct toks *t, const struct pp_env *env, const char *subject,
+		   struct mcuprov_err *err)
 {
 	struct pp_env *e = NULL;
 	size_t i;

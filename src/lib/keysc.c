@@ -156,7 +156,7 @@ int keysc_analyze(const char *text, size_t len, const char *subject, const struc
 {
 	struct toks t;
 	struct keysc_info *info = NULL;
-	struct lendecls ld = { NULL, 0, 0 };
+	struct lendecls ld = {NULL, 0, 0};
 	const char *stack[64];
 	char include[KEYSC_NAME_MAX * 2] = "";
 	size_t depth = 0, i, cap = 0, lcap = 0, ccap = 0, include_line = 0;
@@ -198,19 +198,23 @@ int keysc_analyze(const char *text, size_t len, const char *subject, const struc
 				depth--;
 			if (k->macro != NULL && keysc_is_sign_macro(k->macro))
 				any_sign_block = true;
-			if (memmem(text + k->start, k->end - k->start, "MCUBOOT_SIGN_KEY_COUNT", 22))
+			if (memmem(text + k->start, k->end - k->start, "MCUBOOT_SIGN_KEY_COUNT",
+				   22))
 				key_count = true;
 			keysc_match_primary(text, k, info);
-			if (k->live == PP_TRUE && info->error_line == 0 && keysc_pp_is(text, k, "error"))
+			if (k->live == PP_TRUE && info->error_line == 0 &&
+			    keysc_pp_is(text, k, "error"))
 				info->error_line = k->line;
-			if (k->live == PP_TRUE && include[0] == '\0' && keysc_pp_is(text, k, "include") &&
+			if (k->live == PP_TRUE && include[0] == '\0' &&
+			    keysc_pp_is(text, k, "include") &&
 			    pp_directive(text + k->start, k->end - k->start, &s, &e, &r)) {
 				const char *q = text + k->start + r, *qe = text + k->end, *c;
 
 				while (q < qe && (*q == ' ' || *q == '\t'))
 					q++;
 				/* a quoted file that is not a header: a key file */
-				if (q < qe && *q == '"' && (c = memchr(q + 1, '"', (size_t)(qe - q - 1))) &&
+				if (q < qe && *q == '"' &&
+				    (c = memchr(q + 1, '"', (size_t)(qe - q - 1))) &&
 				    (size_t)(c - q - 1) < sizeof(include) && c > q + 1 &&
 				    !(c - q - 1 >= 2 && c[-2] == '.' && c[-1] == 'h')) {
 					memcpy(include, q + 1, (size_t)(c - q - 1));
@@ -231,7 +235,8 @@ int keysc_analyze(const char *text, size_t len, const char *subject, const struc
 			struct keysc_array *a;
 			size_t j = brace + 1, first = 0, namelen = t.v[nm].end - t.v[nm].start;
 			bool want_num = true;
-			struct keysc_array *na = keysc_grow(info->arrays, info->n_arrays, &cap, sizeof(*na));
+			struct keysc_array *na =
+				keysc_grow(info->arrays, info->n_arrays, &cap, sizeof(*na));
 
 			if (na == NULL) {
 				rc = nomem(subject, err);
@@ -241,8 +246,8 @@ int keysc_analyze(const char *text, size_t len, const char *subject, const struc
 			a = &info->arrays[info->n_arrays];
 			memset(a, 0, sizeof(*a));
 			if (namelen >= sizeof(a->name)) {
-				rc = err_set(err, MCUPROV_ERR_FORMAT, subject, "line %zu: name too long",
-					     k->line);
+				rc = err_set(err, MCUPROV_ERR_FORMAT, subject,
+					     "line %zu: name too long", k->line);
 				goto out;
 			}
 			memcpy(a->name, text + t.v[nm].start, namelen);
@@ -277,7 +282,8 @@ int keysc_analyze(const char *text, size_t len, const char *subject, const struc
 					v = keysc_tok_num(text, &t.v[j]);
 					if (v < 0 || v > 255) {
 						rc = err_set(err, MCUPROV_ERR_FORMAT, subject,
-							     "line %zu: array '%s': '%.*s' is not a byte",
+							     "line %zu: array '%s': '%.*s' is not "
+							     "a byte",
 							     t.v[j].line, a->name,
 							     (int)(t.v[j].end - t.v[j].start),
 							     text + t.v[j].start);
@@ -290,17 +296,20 @@ int keysc_analyze(const char *text, size_t len, const char *subject, const struc
 				} else if (!want_num && keysc_tok_is(text, &t.v[j], ",")) {
 					want_num = true;
 				} else {
-					rc = err_set(err, MCUPROV_ERR_FORMAT, subject,
-						     "line %zu: array '%s': unexpected '%.*s' in its "
-						     "initializer",
-						     t.v[j].line, a->name, (int)(t.v[j].end - t.v[j].start),
-						     text + t.v[j].start);
+					rc = err_set(
+						err, MCUPROV_ERR_FORMAT, subject,
+						"line %zu: array '%s': unexpected '%.*s' in its "
+						"initializer",
+						t.v[j].line, a->name,
+						(int)(t.v[j].end - t.v[j].start),
+						text + t.v[j].start);
 					goto out;
 				}
 			}
 			if (j >= t.n) {
 				rc = err_set(err, MCUPROV_ERR_FORMAT, subject,
-					     "line %zu: array '%s' has no closing brace", k->line, a->name);
+					     "line %zu: array '%s' has no closing brace", k->line,
+					     a->name);
 				goto out;
 			}
 			a->body_end = t.v[j].start;
@@ -328,7 +337,8 @@ int keysc_analyze(const char *text, size_t len, const char *subject, const struc
 			if (t.v[o].kind == T_NUMBER)
 				o++;
 			if (o + 2 >= t.n || !keysc_tok_is(text, &t.v[o], "]") ||
-			    !keysc_tok_is(text, &t.v[o + 1], "=") || !keysc_tok_is(text, &t.v[o + 2], "{"))
+			    !keysc_tok_is(text, &t.v[o + 1], "=") ||
+			    !keysc_tok_is(text, &t.v[o + 2], "{"))
 				continue;
 			o += 2;
 			l = keysc_grow(info->lists, info->n_lists, &lcap, sizeof(*l));
@@ -362,9 +372,10 @@ int keysc_analyze(const char *text, size_t len, const char *subject, const struc
 			bool has_sizeof = false, has_keys = false;
 
 			memset(&c, 0, sizeof(c));
-			for (j = i + 2; j < t.n && j < i + 66 && t.v[j].kind != T_PP &&
-					!keysc_tok_is(text, &t.v[j], ";") &&
-					!keysc_tok_is(text, &t.v[j], "{") && !keysc_tok_is(text, &t.v[j], "}");
+			for (j = i + 2;
+			     j < t.n && j < i + 66 && t.v[j].kind != T_PP &&
+			     !keysc_tok_is(text, &t.v[j], ";") &&
+			     !keysc_tok_is(text, &t.v[j], "{") && !keysc_tok_is(text, &t.v[j], "}");
 			     j++, n++) {
 				has_sizeof |= keysc_tok_is(text, &t.v[j], "sizeof");
 				has_keys |= keysc_tok_is(text, &t.v[j], "bootutil_keys");
@@ -393,9 +404,12 @@ int keysc_analyze(const char *text, size_t len, const char *subject, const struc
 						unsigned long k2;
 
 						for (k2 = 0; k2 <= 16; k2++) {
-							snprintf(expr, sizeof(expr), "(%.*s) == %lu",
-								 (int)(c.end - c.start), text + c.start, k2);
-							if (pp_eval(e2, expr, strlen(expr), &tr, NULL, NULL) == 0 &&
+							snprintf(expr, sizeof(expr),
+								 "(%.*s) == %lu",
+								 (int)(c.end - c.start),
+								 text + c.start, k2);
+							if (pp_eval(e2, expr, strlen(expr), &tr,
+								    NULL, NULL) == 0 &&
 							    tr == PP_TRUE) {
 								c.value = k2;
 								c.known = true;
@@ -429,7 +443,8 @@ int keysc_analyze(const char *text, size_t len, const char *subject, const struc
 				memcpy(d->name, text + t.v[nm].start, n);
 				d->is_sizeof = is_sizeof;
 				if (is_sizeof)
-					memcpy(d->of, text + t.v[val].start, t.v[val].end - t.v[val].start);
+					memcpy(d->of, text + t.v[val].start,
+					       t.v[val].end - t.v[val].start);
 				d->value = is_sizeof ? -1 : keysc_tok_num(text, &t.v[val]);
 				d->line = k->line;
 				d->decl_start = k->start;

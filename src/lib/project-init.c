@@ -30,11 +30,11 @@
 #include "mcuprov/fileio.h"
 #include "mcuprov/kconf.h"
 #include "mcuprov/project.h"
+#include "mcuprov/yamledit.h"
 #include "mcuprov/render.h"
 #include "mcuprov/strutil.h"
 
 #define NOMEM(err) err_set((err), MCUPROV_ERR_NOMEM, NULL, "out of memory")
-#define INIT_TEMPLATE "inline-single" /* the keys.c of a self-contained profile */
 
 /* ---- profiles ------------------------------------------------------------ */
 
@@ -240,22 +240,6 @@ static size_t byte_of(const char *text, size_t len, size_t line, size_t column)
 }
 
 /* The value of KEY in mapping MAP, or NULL. */
-static const yaml_node_t *child(yaml_document_t *d, const yaml_node_t *map, const char *key)
-{
-	const yaml_node_pair_t *pr;
-
-	for (pr = map != NULL && map->type == YAML_MAPPING_NODE ? map->data.mapping.pairs.start
-								 : NULL;
-	     pr != NULL && pr < map->data.mapping.pairs.top; pr++) {
-		const yaml_node_t *k = yaml_document_get_node(d, pr->key);
-
-		if (k->type == YAML_SCALAR_NODE &&
-		    strcmp((const char *)k->data.scalar.value, key) == 0)
-			return yaml_document_get_node(d, pr->value);
-	}
-	return NULL;
-}
-
 /* VALUE as a YAML scalar for mcuprov.yaml: plain when that reads back as
  * the same string in block and flow context and QUOTED is false, else
  * double-quoted.  Returns false for a value YAML cannot hold on one line. */
@@ -303,32 +287,27 @@ static int edit_values(const char *name, char **text, size_t *len, const char *p
 	const yaml_node_t *root, *nodes[1 + PROJECT_TARGETS_MAX];
 	const yaml_node_item_t *it;
 	const yaml_node_pair_t *pr;
-	yaml_parser_t yp;
+	size_t base; /* no byte order mark in what init writes */
 	yaml_document_t doc;
 	char *s = NULL;
 	int rc = 0;
 
-	if (!yaml_parser_initialize(&yp))
-		return NOMEM(err);
-	yaml_parser_set_input_string(&yp, (const unsigned char *)*text, *len);
-	if (!yaml_parser_load(&yp, &doc)) {
-		yaml_parser_delete(&yp);
+	if (yamledit_load(name, *text, *len, &doc, &base, err) < 0)
 		return err_set(err, MCUPROV_ERR_INTERNAL, name, "cannot be parsed again");
-	}
 	root = yaml_document_get_root_node(&doc);
 	if (path != NULL) {
-		it = (root = child(&doc, root, "keys")) != NULL && root->type == YAML_SEQUENCE_NODE
+		it = (root = yamledit_get(&doc, root, "keys")) != NULL && root->type == YAML_SEQUENCE_NODE
 			     ? root->data.sequence.items.start : NULL;
-		nodes[n++] = it != NULL ? child(&doc, yaml_document_get_node(&doc, *it), "path")
+		nodes[n++] = it != NULL ? yamledit_get(&doc, yaml_document_get_node(&doc, *it), "path")
 					: NULL;
 		root = yaml_document_get_root_node(&doc);
 	}
-	root = child(&doc, root, "targets");
+	root = yamledit_get(&doc, root, "targets");
 	for (pr = root != NULL && root->type == YAML_MAPPING_NODE ? root->data.mapping.pairs.start
 								  : NULL;
 	     pr != NULL && pr < root->data.mapping.pairs.top; pr++) {
 		const yaml_node_t *t = yaml_document_get_node(&doc, pr->value);
-		const yaml_node_t *v = child(&doc, child(&doc, t, "vars"), "sign_type");
+		const yaml_node_t *v = yamledit_get(&doc, yamledit_get(&doc, t, "vars"), "sign_type");
 
 		if (v != NULL && kconf == NULL) {
 			rc = err_set(err, MCUPROV_ERR_USAGE, name,
@@ -403,7 +382,6 @@ static int edit_values(const char *name, char **text, size_t *len, const char *p
 out:
 	free(ed);
 	yaml_document_delete(&doc);
-	yaml_parser_delete(&yp);
 	return rc;
 }
 
@@ -559,69 +537,15 @@ int project_init_text(const struct project_init_opts *o, char **text, size_t *le
 
 /* ---- init: the files ----------------------------------------------------- */
 
-/* In *TEXT rendered with the throwaway KEY, the comment's "key, SHA-256
- * <KEY's fingerprint>" becomes what stays true once provisioning has put
- * keys[0] in: provisioning replaces the bytes, not the comment. */
-static int unname_placeholder(const struct mcuprov_key *key, char **text, size_t *len,
-			      struct mcuprov_err *err)
-{
-	static const char note[] = "key: the project's keys[0], provisioned by mcuprov";
-	char fp[2 * KEY_FINGERPRINT_LEN + 1], old[sizeof(fp) + 16], *at, *s;
-	size_t n;
-	int rc;
-
-	if ((rc = key_fingerprint_hex(key, fp, err)) < 0)
-		return rc;
-	snprintf(old, sizeof(old), "key, SHA-256 %s", fp);
-	if ((at = strstr(*text, old)) == NULL)
-		return 0;
-	n = *len - strlen(old) + strlen(note);
-	if ((s = malloc(n + 1)) == NULL)
-		return NOMEM(err);
-	snprintf(s, n + 1, "%.*s%s%s", (int)(at - *text), *text, note, at + strlen(old));
-	OPENSSL_clear_free(*text, *len);
-	*text = s;
-	*len = n;
-	return 0;
-}
-
 /* The keys.c of a self-contained profile, rendered for the project's type
  * with keys[0] when it could be read (and is not a published development
- * key), else with a throwaway key nobody holds (*placeholder): the
- * bootloader then trusts no key until provisioning puts keys[0] in. */
+ * key), else with a throwaway key nobody holds (r->keys_c_placeholder):
+ * the bootloader then trusts no key until provisioning puts keys[0] in. */
 static int render_keys_c(const struct init_state *st, struct project_init_result *r,
 			 char **out, size_t *out_len, struct mcuprov_err *err)
 {
-	const struct project_bootloader *b = &st->p->bootloader;
-	struct mcuprov_key *made = NULL;
-	struct render_key rk;
-	char *tt = NULL, *tp = NULL;
-	size_t tl = 0;
-	int rc;
-
-	*out = NULL;
-	*out_len = 0;
-	rk.key = st->key;
-	rk.label = r->key;
-	if (rk.key == NULL || rk.key->devkey != NULL) {
-		if ((rc = key_generate(r->type, &made, err)) < 0)
-			return rc;
-		rk.key = made;
-		r->keys_c_placeholder = true;
-	}
-	if ((rc = render_template_load(INIT_TEMPLATE, &tt, &tl, &tp, err)) < 0 ||
-	    (rc = render(INIT_TEMPLATE, tp, tt, tl, &rk, 1, NULL, 0, out, out_len, err)) < 0 ||
-	    (rc = render_verify(INIT_TEMPLATE, tp, *out, *out_len, &rk, 1,
-				(const char *const *)b->defines, b->n_defines,
-				(const char *const *)b->undefs, b->n_undefs, err)) < 0 ||
-	    (made != NULL && (rc = unname_placeholder(made, out, out_len, err)) < 0)) {
-		OPENSSL_clear_free(*out, *out_len);
-		*out = NULL;
-	}
-	key_free(made);
-	free(tt);
-	free(tp);
-	return rc;
+	return project_keys_c_render(st->p, r->type, st->key, r->key, out, out_len,
+				     &r->keys_c_placeholder, err);
 }
 
 int project_create(const struct project_init_opts *o, struct project_init_result *r,

@@ -37,6 +37,7 @@
 #include "mcuprov/kconf.h"
 #include "mcuprov/keysc.h"
 #include "mcuprov/project.h"
+#include "mcuprov/yamledit.h"
 #include "mcuprov/provision.h"
 #include "mcuprov/render.h"
 #include "mcuprov/udiff.h"
@@ -74,22 +75,6 @@ static size_t byte_at(const char *s, size_t len, size_t base, size_t idx)
 		c++;
 	}
 	return b;
-}
-
-static const yaml_node_t *map_get(yaml_document_t *d, const yaml_node_t *map, const char *key)
-{
-	yaml_node_pair_t *pr;
-
-	if (map == NULL || map->type != YAML_MAPPING_NODE)
-		return NULL;
-	for (pr = map->data.mapping.pairs.start; pr < map->data.mapping.pairs.top; pr++) {
-		const yaml_node_t *k = yaml_document_get_node(d, pr->key);
-
-		if (k != NULL && k->type == YAML_SCALAR_NODE &&
-		    strcmp((const char *)k->data.scalar.value, key) == 0)
-			return yaml_document_get_node(d, pr->value);
-	}
-	return NULL;
 }
 
 /* Replace the scalar node N by VALUE, in N's quoting style (plain, '...'
@@ -158,52 +143,43 @@ static int find_edits(const char *name, const char *text, size_t len, enum key_t
 	const yaml_node_t *root, *keys, *boot, *targets, *n;
 	yaml_node_item_t *it;
 	yaml_node_pair_t *pr;
-	yaml_parser_t yp;
 	yaml_document_t doc;
 	size_t base = 0;
 	int rc = 0, pass;
 
 	memset(e, 0, sizeof(*e));
-	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
-		base = 3; /* libyaml's marks start after the byte order mark */
-	if (!yaml_parser_initialize(&yp))
-		return NOMEM(err);
-	yaml_parser_set_input_string(&yp, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&yp, &doc)) {
-		rc = err_set(err, MCUPROV_ERR_FORMAT, name, "cannot be parsed again: %s",
-			     yp.problem ? yp.problem : "syntax error");
-		yaml_parser_delete(&yp);
+	if ((rc = yamledit_load(name, text, len, &doc, &base, err)) < 0)
 		return rc;
-	}
 	root = yaml_document_get_root_node(&doc);
-	keys = map_get(&doc, root, "keys");
+	keys = yamledit_get(&doc, root, "keys");
 	if (keys == NULL || keys->type != YAML_SEQUENCE_NODE) {
 		rc = err_set(err, MCUPROV_ERR_IO, name, "has no keys list any more");
 		goto out;
 	}
 	for (it = keys->data.sequence.items.start; it < keys->data.sequence.items.top; it++) {
-		n = map_get(&doc, yaml_document_get_node(&doc, *it), "type");
+		n = yamledit_get(&doc, yaml_document_get_node(&doc, *it), "type");
 		if (n != NULL && n->type == YAML_SCALAR_NODE &&
 		    (rc = add_edit(e, text, len, base, n, key_type_name(to), name, err)) < 0)
 			goto out;
 	}
 	/* targets.*.vars.sign_define */
-	targets = map_get(&doc, root, "targets");
+	targets = yamledit_get(&doc, root, "targets");
 	if (targets != NULL && targets->type == YAML_MAPPING_NODE && new_macro != NULL)
 		for (pr = targets->data.mapping.pairs.start; pr < targets->data.mapping.pairs.top;
 		     pr++) {
 			const yaml_node_t *t = yaml_document_get_node(&doc, pr->value);
 
-			n = map_get(&doc, map_get(&doc, t, "vars"), "sign_define");
+			n = yamledit_get(&doc, yamledit_get(&doc, t, "vars"), "sign_define");
 			if (n != NULL && n->type == YAML_SCALAR_NODE &&
 			    (rc = add_edit(e, text, len, base, n, new_macro, name, err)) < 0)
 				goto out;
 		}
 	/* bootloader.defines: MCUBOOT_SIGN_* is the new type's; undefines:
 	 * the new macro, if listed, becomes the old one */
-	boot = map_get(&doc, root, "bootloader");
+	boot = yamledit_get(&doc, root, "bootloader");
 	for (pass = 0; pass < 2 && new_macro != NULL; pass++) {
-		const yaml_node_t *list = map_get(&doc, boot, pass == 0 ? "defines" : "undefines");
+		const yaml_node_t *list =
+			yamledit_get(&doc, boot, pass == 0 ? "defines" : "undefines");
 
 		if (list == NULL || list->type != YAML_SEQUENCE_NODE)
 			continue;
@@ -230,7 +206,6 @@ static int find_edits(const char *name, const char *text, size_t len, enum key_t
 	qsort(e->v, e->n, sizeof(e->v[0]), cmp_edit);
 out:
 	yaml_document_delete(&doc);
-	yaml_parser_delete(&yp);
 	return rc;
 }
 

@@ -23,6 +23,7 @@
 #include "mcuprov/fileio.h"
 #include "mcuprov/flow.h"
 #include "mcuprov/rotate.h"
+#include "mcuprov/yamledit.h"
 #include "mcuprov/strutil.h"
 #include "mcuprov/udiff.h"
 
@@ -292,7 +293,6 @@ static size_t after_eol(const char *s, size_t len, size_t off)
 static int find_keys(const char *name, const char *text, size_t len, struct keys_layout *k,
 		     struct mcuprov_err *err)
 {
-	yaml_parser_t yp;
 	yaml_document_t doc;
 	const yaml_node_t *root, *kn = NULL, *seq = NULL;
 	yaml_node_pair_t *pr;
@@ -305,17 +305,8 @@ static int find_keys(const char *name, const char *text, size_t len, struct keys
 			 text[0] == '\0' || text[1] == '\0'))
 		return err_set(err, MCUPROV_ERR_FORMAT, name,
 			       "is not in UTF-8: mcuprov rewrites keys in UTF-8 files only");
-	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
-		base = 3; /* libyaml's marks start after the byte order mark */
-	if (!yaml_parser_initialize(&yp))
-		return NOMEM(err);
-	yaml_parser_set_input_string(&yp, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&yp, &doc)) {
-		rc = err_set(err, MCUPROV_ERR_FORMAT, name, "cannot be parsed again: %s",
-			     yp.problem ? yp.problem : "syntax error");
-		yaml_parser_delete(&yp);
+	if ((rc = yamledit_load(name, text, len, &doc, &base, err)) < 0)
 		return rc;
-	}
 	root = yaml_document_get_root_node(&doc);
 	if (root != NULL && root->type == YAML_MAPPING_NODE)
 		for (pr = root->data.mapping.pairs.start; pr < root->data.mapping.pairs.top; pr++) {
@@ -395,7 +386,6 @@ static int find_keys(const char *name, const char *text, size_t len, struct keys
 			k->eflow[i] = false, k->brace_space[i] = false, k->odd[i] = true;
 out:
 	yaml_document_delete(&doc);
-	yaml_parser_delete(&yp);
 	return rc;
 }
 

@@ -1,0 +1,27 @@
+/* mcuprov core: mcuprov.yaml read again to be edited in place.
+ *
+ * rotate, the type switch and init change a few scalars of a project file
+ * a person wrote and keep every other byte: they load the text with
+ * libyaml, whose marks give each node's byte offsets, and splice. */
+#ifndef MCUPROV_YAMLEDIT_H
+#define MCUPROV_YAMLEDIT_H
+
+#include <stddef.h>
+
+#include <yaml.h>
+
+#include "mcuprov/error.h"
+
+/* Load TEXT (LEN bytes; NAME in messages) as one YAML document into *doc
+ * (yaml_document_delete() it).  *base gets the number of bytes before
+ * libyaml's first mark (3 after a UTF-8 byte order mark, else 0): add it
+ * to a mark's index for an offset into TEXT.  Returns 0, MCUPROV_ERR_NOMEM
+ * or MCUPROV_ERR_FORMAT ("cannot be parsed again: PROBLEM"). */
+int yamledit_load(const char *name, const char *text, size_t len, yaml_document_t *doc,
+		  size_t *base, struct mcuprov_err *err);
+
+/* The value of KEY in the mapping MAP of D, or NULL (MAP NULL or not a
+ * mapping, no such key). */
+const yaml_node_t *yamledit_get(yaml_document_t *d, const yaml_node_t *map, const char *key);
+
+#endif
