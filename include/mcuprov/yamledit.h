@@ -24,4 +24,8 @@ int yamledit_load(const char *name, const char *text, size_t len, yaml_document_
  * mapping, no such key). */
 const yaml_node_t *yamledit_get(yaml_document_t *d, const yaml_node_t *map, const char *key);
 
+/* The byte offset in S (LEN bytes) of libyaml's character index IDX (a
+ * mark's index: characters, not bytes, from BASE as yamledit_load() gave). */
+size_t yamledit_byte_at(const char *s, size_t len, size_t base, size_t idx);
+
 #endif

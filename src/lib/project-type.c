@@ -63,20 +63,6 @@ struct edits {
 	size_t n;
 };
 
-/* Byte offset of libyaml's character index IDX (text starts at BASE). */
-static size_t byte_at(const char *s, size_t len, size_t base, size_t idx)
-{
-	size_t b = base, c = 0;
-
-	while (b < len && c < idx) {
-		b++;
-		while (b < len && ((unsigned char)s[b] & 0xc0) == 0x80)
-			b++;
-		c++;
-	}
-	return b;
-}
-
 /* Replace the scalar node N by VALUE, in N's quoting style (plain, '...'
  * or "..."; VALUE holds no quote). */
 static int add_edit(struct edits *e, const char *text, size_t len, size_t base,
@@ -90,8 +76,8 @@ static int add_edit(struct edits *e, const char *text, size_t len, size_t base,
 
 	if (e->n == EDITS_MAX)
 		return err_set(err, MCUPROV_ERR_INTERNAL, name, "too many settings to change");
-	from = byte_at(text, len, base, n->start_mark.index);
-	to = byte_at(text, len, base, n->end_mark.index);
+	from = yamledit_byte_at(text, len, base, n->start_mark.index);
+	to = yamledit_byte_at(text, len, base, n->end_mark.index);
 	if (from >= to || to > len)
 		return err_set(err, MCUPROV_ERR_INTERNAL, name, "cannot find a setting's value");
 	for (i = 0; i < e->n; i++)

@@ -218,20 +218,6 @@ struct keys_layout {
 	size_t sep_start, sep_end;	/* flow: between entries 0 and 1 (n >= 2) */
 };
 
-/* Byte offset of libyaml's character index IDX (text starts at BASE). */
-static size_t byte_at(const char *s, size_t len, size_t base, size_t idx)
-{
-	size_t b = base, c = 0;
-
-	while (b < len && c < idx) {
-		b++;
-		while (b < len && ((unsigned char)s[b] & 0xc0) == 0x80)
-			b++;
-		c++;
-	}
-	return b;
-}
-
 /* The character index just after N's last content (its last scalar or
  * flow collection; a block collection's end mark lies past trailing
  * comments).  Fails (returns false) when a node inside starts before FROM:
@@ -346,8 +332,8 @@ static int find_keys(const char *name, const char *text, size_t len, struct keys
 				     i);
 			goto out;
 		}
-		k->start[i] = byte_at(text, len, base, e->start_mark.index);
-		k->end[i] = byte_at(text, len, base, end);
+		k->start[i] = yamledit_byte_at(text, len, base, e->start_mark.index);
+		k->end[i] = yamledit_byte_at(text, len, base, end);
 		prev = end;
 		first = e->data.mapping.pairs.start < e->data.mapping.pairs.top
 				? yaml_document_get_node(&doc, e->data.mapping.pairs.start->key)
@@ -358,16 +344,16 @@ static int find_keys(const char *name, const char *text, size_t len, struct keys
 		k->type_first[i] = first != NULL && first->type == YAML_SCALAR_NODE &&
 				   strcmp((const char *)first->data.scalar.value, "type") == 0;
 		if (i == 0)
-			k->dash = byte_at(text, len, base, seq->start_mark.index);
+			k->dash = yamledit_byte_at(text, len, base, seq->start_mark.index);
 		/* where a rewritten entry's first key goes: as this entry's first
 		 * key, or its '{' */
-		kb = first != NULL && !k->eflow[i] ? byte_at(text, len, base, first->start_mark.index)
+		kb = first != NULL && !k->eflow[i] ? yamledit_byte_at(text, len, base, first->start_mark.index)
 						   : k->start[i];
 		k->key[i] = kb;
 		k->key_col[i] = kb - line_start(text, kb);
 	}
 	k->n = i;
-	k->after_key = after_eol(text, len, byte_at(text, len, base, kn->end_mark.index));
+	k->after_key = after_eol(text, len, yamledit_byte_at(text, len, base, kn->end_mark.index));
 	if (k->flow && k->n >= 2) {
 		k->sep_start = k->end[0];
 		k->sep_end = k->start[1];

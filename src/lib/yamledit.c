@@ -39,3 +39,16 @@ const yaml_node_t *yamledit_get(yaml_document_t *d, const yaml_node_t *map, cons
 	}
 	return NULL;
 }
+
+size_t yamledit_byte_at(const char *s, size_t len, size_t base, size_t idx)
+{
+	size_t b = base, c = 0;
+
+	while (b < len && c < idx) {
+		b++;
+		while (b < len && ((unsigned char)s[b] & 0xc0) == 0x80)
+			b++;
+		c++;
+	}
+	return b;
+}
