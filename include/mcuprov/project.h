@@ -238,14 +238,23 @@ int project_define(struct project *p, const char *arg, bool undef, struct mcupro
  * is a "# " comment: its one-line description.  A "# needs: TEXT" line
  * among the comment lines that open it says in one line what the user
  * must supply (their bootloader tree, their app); a profile without one is
- * self-contained: project_create() makes everything it needs. */
-#define PROJECT_NEEDS_MAX 256 /* bytes of a needs line */
+ * self-contained: project_create() makes everything it needs.  A
+ * "# supply: VAR=DEFAULT[, NAME=basename(VAR)]..." line with it names the
+ * one directory the needs line is mainly about: the target var VAR that
+ * holds it, DEFAULT its value in the profile (relative to the project
+ * directory), and vars that hold its basename (a sysbuild image name);
+ * project_init_opts.supply sets them. */
+#define PROJECT_NEEDS_MAX 256 /* bytes of a needs (or supply) line */
 
 struct project_profile {
 	char *name;        /* file name without ".yaml" */
 	char *path;        /* the file found */
 	char *description; /* the first comment line without "# ", or "" */
 	char *needs;       /* the "# needs: " line's TEXT, or "" (self-contained) */
+	/* the "# supply: " line's VAR and DEFAULT, or "" (none, or a line
+	 * that does not parse: project_create() says why) */
+	char *supply_var;
+	char *supply_default;
 };
 
 /* Every profile in the profile directories, in order
@@ -275,6 +284,15 @@ struct project_init_opts {
 	 * written relative to the project directory when it lies below it;
 	 * NULL: the profile's.  It need not exist yet. */
 	const char *key;
+	/* the directory the profile's "# supply:" line names (the user's app
+	 * or bootloader tree), relative to the working directory or absolute;
+	 * it must exist.  Written as -k's file is (relative to the project
+	 * directory when below it, else absolute) into every target's
+	 * vars.VAR (after "${project_dir}/" when the profile's value starts
+	 * so and the path is relative), its basename into the basename vars,
+	 * and in place of DEFAULT at the start of bootloader.tree, .keys_c
+	 * and .conf.  NULL: the profile's DEFAULT stays. */
+	const char *supply;
 };
 
 struct project_init_result {
@@ -288,6 +306,9 @@ struct project_init_result {
 					  * first provisioning (keys[0] absent or
 					  * encrypted) */
 	char needs[PROJECT_NEEDS_MAX];   /* the profile's needs line, or "" */
+	char supply_var[PROJECT_NAME_MAX + 1]; /* with O->supply: the var set, else "" */
+	char supply[4096];               /* and its value as written (without
+					  * "${project_dir}/"), else "" */
 };
 
 /* The text project_create() would write for O (O->out_path "-" or NULL:
@@ -296,17 +317,22 @@ struct project_init_result {
  * style kept): with another signing type every keys[].type and what
  * project_retype_plan() changes (sign_define vars, bootloader.defines)
  * plus every target var sign_type (Kconfig's name: RSA, ECDSA_P256,
- * ED25519); with O->key keys[0].path.  The type is O->type, else that of
- * keys[0]'s file when it exists and reads without a password, else the
- * profile's.  The text is checked by loading it as the project file.
- * *text (*len bytes, NUL-terminated) is malloc'd.  Returns 0,
- * MCUPROV_ERR_USAGE (unknown profile, O->type cannot sign, a type a
- * sign_type var cannot name, a key path with a control character),
- * MCUPROV_ERR_FORMAT (the profile does not load: "FILE:LINE:COLUMN: ..."),
- * MCUPROV_ERR_REFUSED (keys[0]'s file holds a key of another type than
- * O->type, or an encryption key: subject O->key or the profile's path),
- * MCUPROV_ERR_IO, MCUPROV_ERR_NOMEM, or another error of key_load() on
- * keys[0]'s file (not a key). */
+ * ED25519); with O->key keys[0].path; with O->supply what the profile's
+ * "# supply:" line names (see project_init_opts.supply).  The type is
+ * O->type, else that of keys[0]'s file when it exists and reads without a
+ * password, else the profile's.  The text is checked by loading it as the
+ * project file.  *text (*len bytes, NUL-terminated) is malloc'd.  Returns
+ * 0, MCUPROV_ERR_USAGE (unknown profile, O->type cannot sign, a type a
+ * sign_type var cannot name, a key or supplied path with a control
+ * character, O->supply for a profile without a "# supply:" line),
+ * MCUPROV_ERR_FORMAT (the profile does not load: "FILE:LINE:COLUMN: ...";
+ * its "# supply:" line does not parse, comes without a "# needs:" line or
+ * names a var no target has: subject the profile's path), MCUPROV_ERR_IO
+ * (O->supply is not a directory: subject O->supply, "no such directory
+ * (the profile needs: NEEDS)"), MCUPROV_ERR_REFUSED (keys[0]'s file holds
+ * a key of another type than O->type, or an encryption key: subject
+ * O->key or the profile's path), MCUPROV_ERR_NOMEM, or another error of
+ * key_load() on keys[0]'s file (not a key). */
 int project_init_text(const struct project_init_opts *o, char **text, size_t *len,
 		      struct project_init_result *r, struct mcuprov_err *err);
 

@@ -13,10 +13,12 @@ static int init_exec(int argc, char **argv);
 #define INIT_DEFAULT_PROFILE "zephyr-sysbuild"
 #define INIT_DEFAULT_OUTPUT "mcuprov.yaml"
 
+enum { O_SUPPLY = OPT_FIRST_FREE };
+
 const struct cmd_entry cmd_init = {
 	"init",
 	"write a starting project file (mcuprov.yaml) from a build and flash profile",
-	"init [-p NAME|PATH] [-t TYPE] [-k KEY] [-o OUT] [--force] | init --list",
+	"init [-p NAME|PATH] [-t TYPE] [-k KEY] [--supply DIR] [-o OUT] [--force] | init --list",
 	"  -p, --profile P        the profile to start from: a NAME from --list\n"
 	"                         (default " INIT_DEFAULT_PROFILE ") or a PATH (with a '/')\n"
 	"  -t, --type TYPE        the signing key type: rsa-2048, rsa-3072, ecdsa-p256,\n"
@@ -24,6 +26,9 @@ const struct cmd_entry cmd_init = {
 	"                         reads without a password, else the profile's)\n"
 	"  -k, --key KEY          the signing key's file, keys[0] (default: the\n"
 	"                         profile's); it need not exist yet\n"
+	"      --supply DIR       the directory the profile needs you to supply (your\n"
+	"                         app, your bootloader tree), written into the project\n"
+	"                         in place of the profile's default; it must exist\n"
 	"  -o, --output OUT       the file to write (default " INIT_DEFAULT_OUTPUT "; - for\n"
 	"                         standard output); its directory is the project's\n"
 	"      --force            replace OUT (and a keys.c init renders) when it exists\n"
@@ -31,12 +36,13 @@ const struct cmd_entry cmd_init = {
 	"  -h, --help             show this help\n"
 	"\n"
 	"The profile is checked as a project file, then copied as it is, comments\n"
-	"and all, but for the key type and path -t and -k change: edit its image\n"
-	"layout and vars for your board.  A profile that builds on your sources\n"
-	"prints one line, what you must supply; a self-contained one (demo-qemu)\n"
-	"also gets its keys.c, rendered for the key type, and the key's directory\n"
-	"(mode 0700).  Profiles are looked up in $MCUPROV_TEMPLATES/targets, then\n"
-	"in the installed templates/targets directory; the schema is in its\n"
+	"and all, but for the key type and path -t and -k change and the directory\n"
+	"--supply gives: edit its image layout and vars for your board.  A profile\n"
+	"that builds on your sources prints one line, what you must supply (with\n"
+	"--supply: the var set, and what the profile needs); a self-contained one\n"
+	"(demo-qemu) also gets its keys.c, rendered for the key type, and the key's\n"
+	"directory (mode 0700).  Profiles are looked up in $MCUPROV_TEMPLATES/targets,\n"
+	"then in the installed templates/targets directory; the schema is in its\n"
 	"README.md.\n",
 	init_exec,
 };
@@ -75,6 +81,7 @@ static int init_exec(int argc, char **argv)
 		{ "profile", required_argument, NULL, 'p' },
 		{ "type", required_argument, NULL, 't' },
 		{ "key", required_argument, NULL, 'k' },
+		{ "supply", required_argument, NULL, O_SUPPLY },
 		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "list", no_argument, NULL, 'l' },
@@ -96,6 +103,7 @@ static int init_exec(int argc, char **argv)
 		case 'p': o.profile = optarg; break;
 		case 't': type = optarg; break;
 		case 'k': o.key = optarg; break;
+		case O_SUPPLY: o.supply = optarg; break;
 		case 'o': o.out_path = optarg; break;
 		case OPT_FORCE: o.force = true; break;
 		case 'l': list = true; break;
@@ -107,7 +115,7 @@ static int init_exec(int argc, char **argv)
 	if (optind < argc)
 		return cli_usage(&cmd_init, "unexpected argument '%s'", argv[optind]);
 	if (list && (o.profile != NULL || o.out_path != NULL || o.force || type != NULL ||
-		     o.key != NULL))
+		     o.key != NULL || o.supply != NULL))
 		return cli_usage(&cmd_init, "--list takes no other option");
 	if (list)
 		return list_profiles();
@@ -132,7 +140,10 @@ static int init_exec(int argc, char **argv)
 	}
 	if (project_create(&o, &r, &err) < 0)
 		return cli_fail(&err);
-	if (r.needs[0] != '\0')
+	if (r.supply_var[0] != '\0')
+		printf("%s: supplied %s: %s (the profile needs: %s)\n", o.out_path, r.supply_var,
+		       r.supply, r.needs);
+	else if (r.needs[0] != '\0')
 		printf("%s: supply %s\n", o.out_path, r.needs);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "mcuprov: %s: cannot write to standard output\n", cli.cmd);

@@ -5,12 +5,15 @@
  * for (the first) and, in a "# needs: " line, what the user must supply
  * (their bootloader tree, their app); a profile without one is
  * self-contained (demo-qemu): init also renders its bootloader's keys.c.
+ * A "# supply: " line names the var that holds the directory the needs
+ * line is about, and its default.
  *
  * Init writes the profile byte for byte, except the values it was asked
  * to change, each rewritten in place (comments, order and style kept):
  * the signing type (project_retype_plan(): every keys[].type, the
  * MCUBOOT_SIGN_* of sign_define vars and bootloader.defines; here also
- * the Kconfig names of sign_type vars) and keys[0].path. */
+ * the Kconfig names of sign_type vars), keys[0].path, and the supplied
+ * directory (the supply line's vars, the bootloader paths below it). */
 #include "config.h"
 
 #include <ctype.h>
@@ -46,16 +49,16 @@ static bool yaml_name(const char *s)
 }
 
 /* The header of profile PATH: its first line when it is a "#" comment,
- * without "# " (*description), and the text of a "# needs: " line among
- * the comment lines that open the file (*needs, "" without one).  Both are
- * malloc'd (NULL: out of memory). */
-static void profile_header(const char *path, char **description, char **needs)
+ * without "# " (*description), and the texts of a "# needs: " and a
+ * "# supply: " line among the comment lines that open the file (*needs,
+ * *supply, "" without one).  All are malloc'd (NULL: out of memory). */
+static void profile_header(const char *path, char **description, char **needs, char **supply)
 {
 	char line[PROJECT_NEEDS_MAX + 16], *s;
 	FILE *f = fopen(path, "r");
 	bool first = true;
 
-	*description = *needs = NULL;
+	*description = *needs = *supply = NULL;
 	while (f != NULL && fgets(line, sizeof(line), f) != NULL && line[0] == '#') {
 		line[strcspn(line, "\r\n")] = '\0';
 		for (s = line + 1; *s == ' ' || *s == '\t'; s++)
@@ -64,6 +67,8 @@ static void profile_header(const char *path, char **description, char **needs)
 			*description = strdup(s);
 		else if (*needs == NULL && strncmp(s, "needs: ", 7) == 0)
 			*needs = strdup(s + 7);
+		else if (*supply == NULL && strncmp(s, "supply: ", 8) == 0)
+			*supply = strdup(s + 8);
 		first = false;
 	}
 	if (f != NULL)
@@ -72,6 +77,73 @@ static void profile_header(const char *path, char **description, char **needs)
 		*description = strdup("");
 	if (*needs == NULL)
 		*needs = strdup("");
+	if (*supply == NULL)
+		*supply = strdup("");
+}
+
+/* ---- the "# supply:" line ------------------------------------------------ */
+
+#define SUPPLY_BASENAMES_MAX 4
+
+/* VAR=DEFAULT[, NAME=basename(VAR)]... */
+struct supply_line {
+	char var[PROJECT_NAME_MAX + 1];
+	char def[PROJECT_NEEDS_MAX];               /* no trailing '/' */
+	char base[SUPPLY_BASENAMES_MAX][PROJECT_NAME_MAX + 1];
+	size_t n_base;
+};
+
+/* A var name at *S into OUT (PROJECT_NAME_MAX + 1 bytes), *S moved past
+ * it; false when there is none. */
+static bool supply_name(const char **s, char *out)
+{
+	size_t n = 0;
+
+	if (!isalpha((unsigned char)**s) && **s != '_')
+		return false;
+	while (isalnum((unsigned char)(*s)[n]) || (*s)[n] == '_')
+		n++;
+	if (n > PROJECT_NAME_MAX)
+		return false;
+	memcpy(out, *s, n);
+	out[n] = '\0';
+	*s += n;
+	return true;
+}
+
+/* TEXT, a supply line's text, into *SL; false when it does not parse. */
+static bool supply_parse(const char *text, struct supply_line *sl)
+{
+	const char *s = text;
+	char ref[PROJECT_NAME_MAX + 1];
+	size_t n;
+
+	memset(sl, 0, sizeof(*sl));
+	s += strspn(s, " \t");
+	if (!supply_name(&s, sl->var) || *s++ != '=')
+		return false;
+	n = strcspn(s, ", \t");
+	if (n == 0 || n >= sizeof(sl->def))
+		return false;
+	memcpy(sl->def, s, n);
+	while (n > 1 && sl->def[n - 1] == '/')
+		n--;
+	sl->def[n] = '\0';
+	s += strcspn(s, ", \t");
+	for (;;) {
+		s += strspn(s, " \t");
+		if (*s == '\0')
+			return true;
+		if (*s++ != ',' || sl->n_base == SUPPLY_BASENAMES_MAX)
+			return false;
+		s += strspn(s, " \t");
+		if (!supply_name(&s, sl->base[sl->n_base]) || strncmp(s, "=basename(", 10) != 0)
+			return false;
+		s += 10;
+		if (!supply_name(&s, ref) || strcmp(ref, sl->var) != 0 || *s++ != ')')
+			return false;
+		sl->n_base++;
+	}
 }
 
 static int cmp_profile(const void *a, const void *b)
@@ -89,8 +161,21 @@ void project_profiles_free(struct project_profile *v, size_t n)
 		free(v[i].path);
 		free(v[i].description);
 		free(v[i].needs);
+		free(v[i].supply_var);
+		free(v[i].supply_default);
 	}
 	free(v);
+}
+
+/* PP's supply_var and supply_default from its supply line TEXT ("" when
+ * it has none or it does not parse). */
+static void profile_supply(struct project_profile *pp, const char *text)
+{
+	struct supply_line sl;
+	bool ok = text != NULL && supply_parse(text, &sl);
+
+	pp->supply_var = strdup(ok ? sl.var : "");
+	pp->supply_default = strdup(ok ? sl.def : "");
 }
 
 int project_profiles(struct project_profile **out, size_t *n, struct mcuprov_err *err)
@@ -137,13 +222,18 @@ int project_profiles(struct project_profile **out, size_t *n, struct mcuprov_err
 			plen = strlen(dir) + strlen(e->d_name) + 2;
 			pp->name = strndup(e->d_name, len);
 			pp->path = malloc(plen);
-			pp->description = pp->needs = NULL;
+			pp->description = pp->needs = pp->supply_var = pp->supply_default = NULL;
 			if (pp->path != NULL) {
+				char *supply = NULL;
+
 				snprintf(pp->path, plen, "%s/%s", dir, e->d_name);
-				profile_header(pp->path, &pp->description, &pp->needs);
+				profile_header(pp->path, &pp->description, &pp->needs, &supply);
+				profile_supply(pp, supply);
+				free(supply);
 			}
 			if (pp->name == NULL || pp->path == NULL || pp->description == NULL ||
-			    pp->needs == NULL)
+			    pp->needs == NULL || pp->supply_var == NULL ||
+			    pp->supply_default == NULL)
 				rc = MCUPROV_ERR_NOMEM;
 		}
 		closedir(dh);
@@ -270,108 +360,195 @@ static bool scalar_text(const char *value, bool quoted, char *out, size_t n)
 /* One scalar of the text replaced: bytes [from, to) become TEXT. */
 struct init_edit {
 	size_t from, to;
-	char text[PATH_MAX + 16];
+	char text[PATH_MAX + 80];
 };
 
-/* Replace in *TEXT (*LEN bytes) the values of keys[0].path (with PATH,
- * unless NULL) and of every target var sign_type (with TYPE's Kconfig name;
- * such a var is an error for a type Kconfig cannot name), each in place,
- * in its quoting style where it can be kept.  NAME names the text in
- * messages. */
-static int edit_values(const char *name, char **text, size_t *len, const char *path,
-		       enum key_type type, struct mcuprov_err *err)
+/* The edits of one text, in the order found. */
+struct init_edits {
+	const char *name; /* the text in messages */
+	const char *text;
+	size_t len;
+	struct init_edit *v;
+	size_t n, cap;
+};
+
+/* Add to ED the edit of the scalar V to VALUE, in V's quoting style where
+ * it can be kept; an alias of a node already edited adds nothing. */
+static int edit_add(struct init_edits *ed, const yaml_node_t *v, const char *value,
+		    struct mcuprov_err *err)
 {
-	const char *kconf = kconf_type_name(type);
-	struct init_edit *ed = NULL;
-	size_t n = 0, cap = 1 + PROJECT_TARGETS_MAX, i, k, o, at;
-	const yaml_node_t *root, *nodes[1 + PROJECT_TARGETS_MAX];
+	struct init_edit *e;
+	size_t from, k;
+
+	if (v == NULL || v->type != YAML_SCALAR_NODE)
+		return err_set(err, MCUPROV_ERR_INTERNAL, ed->name,
+			       "a value to change is not a scalar");
+	from = byte_of(ed->text, ed->len, v->start_mark.line, v->start_mark.column);
+	while (from < ed->len && (ed->text[from] == '&' || ed->text[from] == '!')) {
+		from += strcspn(ed->text + from, " \t\r\n"); /* an anchor or a tag */
+		from += strspn(ed->text + from, " \t");
+	}
+	for (k = 0; k < ed->n; k++) /* an alias: the node again */
+		if (ed->v[k].from == from)
+			return 0;
+	if (ed->n == ed->cap) {
+		size_t c = ed->cap ? 2 * ed->cap : 8;
+		struct init_edit *nv = realloc(ed->v, c * sizeof(*nv));
+
+		if (nv == NULL)
+			return NOMEM(err);
+		ed->v = nv;
+		ed->cap = c;
+	}
+	e = &ed->v[ed->n];
+	e->from = from;
+	e->to = byte_of(ed->text, ed->len, v->end_mark.line, v->end_mark.column);
+	if (!scalar_text(value, v->data.scalar.style != YAML_PLAIN_SCALAR_STYLE, e->text,
+			 sizeof(e->text)))
+		return err_set(err, MCUPROV_ERR_USAGE, value,
+			       "cannot be written in mcuprov.yaml (a control character)");
+	ed->n++;
+	return 0;
+}
+
+/* What edit_values() changes. */
+struct init_change {
+	const char *key;       /* keys[0].path, or NULL */
+	bool sign_type;        /* every target var sign_type: TYPE's Kconfig name */
+	enum key_type type;
+	const struct supply_line *sl; /* the profile's supply line, or NULL */
+	const char *supply;    /* with SL: the directory as written */
+	const char *supply_base; /* and its basename */
+};
+
+/* VALUE for a var (N bytes of OUT): each "${" as "$${", after PREFIX. */
+static bool var_text(const char *prefix, const char *value, char *out, size_t n)
+{
+	size_t o = 0;
+
+	str_appendf(out, n, &o, "%s", prefix);
+	for (; *value != '\0'; value++)
+		str_appendf(out, n, &o, "%s%c", value[0] == '$' && value[1] == '{' ? "$" : "",
+			    *value);
+	return o + 1 < n;
+}
+
+/* Replace in *TEXT (*LEN bytes) the values C asks for, each in place, in
+ * its quoting style where it can be kept: keys[0].path; every target var
+ * sign_type (such a var is an error for a type Kconfig cannot name); the
+ * supplied directory in every target's vars.VAR and its basename in the
+ * basename vars; bootloader.tree, .keys_c and .conf that start with the
+ * supply line's DEFAULT.  NAME names the text in messages. */
+static int edit_values(const char *name, char **text, size_t *len, const struct init_change *c,
+		       struct mcuprov_err *err)
+{
+	static const char *const boot_keys[] = { "tree", "keys_c", "conf" };
+	const char *kconf = kconf_type_name(c->type);
+	struct init_edits ed = { name, *text, *len, NULL, 0, 0 };
+	size_t n, i, k, at;
+	const yaml_node_t *root, *node;
 	const yaml_node_item_t *it;
 	const yaml_node_pair_t *pr;
 	size_t base; /* no byte order mark in what init writes */
 	yaml_document_t doc;
-	char *s = NULL;
+	char value[PATH_MAX + 64], *s = NULL;
 	int rc = 0;
 
 	if (yamledit_load(name, *text, *len, &doc, &base, err) < 0)
 		return err_set(err, MCUPROV_ERR_INTERNAL, name, "cannot be parsed again");
 	root = yaml_document_get_root_node(&doc);
-	if (path != NULL) {
-		it = (root = yamledit_get(&doc, root, "keys")) != NULL && root->type == YAML_SEQUENCE_NODE
-			     ? root->data.sequence.items.start : NULL;
-		nodes[n++] = it != NULL ? yamledit_get(&doc, yaml_document_get_node(&doc, *it), "path")
-					: NULL;
-		root = yaml_document_get_root_node(&doc);
+	if (c->key != NULL) {
+		node = yamledit_get(&doc, root, "keys");
+		it = node != NULL && node->type == YAML_SEQUENCE_NODE
+			     ? node->data.sequence.items.start
+			     : NULL;
+		node = it != NULL ? yamledit_get(&doc, yaml_document_get_node(&doc, *it), "path")
+				  : NULL;
+		if ((rc = edit_add(&ed, node, c->key, err)) < 0)
+			goto out;
 	}
-	root = yamledit_get(&doc, root, "targets");
-	for (pr = root != NULL && root->type == YAML_MAPPING_NODE ? root->data.mapping.pairs.start
+	node = yamledit_get(&doc, root, "targets");
+	for (pr = node != NULL && node->type == YAML_MAPPING_NODE ? node->data.mapping.pairs.start
 								  : NULL;
-	     pr != NULL && pr < root->data.mapping.pairs.top; pr++) {
-		const yaml_node_t *t = yaml_document_get_node(&doc, pr->value);
-		const yaml_node_t *v = yamledit_get(&doc, yamledit_get(&doc, t, "vars"), "sign_type");
+	     pr != NULL && pr < node->data.mapping.pairs.top; pr++) {
+		const yaml_node_t *vars =
+			yamledit_get(&doc, yaml_document_get_node(&doc, pr->value), "vars");
+		const yaml_node_t *v = yamledit_get(&doc, vars, "sign_type");
 
-		if (v != NULL && kconf == NULL) {
+		if (c->sign_type && v != NULL && kconf == NULL) {
 			rc = err_set(err, MCUPROV_ERR_USAGE, name,
 				     "%s: Zephyr's Kconfig has no signature type for it (vars "
 				     "sign_type, line %zu)",
-				     key_type_name(type), (size_t)v->start_mark.line + 1);
+				     key_type_name(c->type), (size_t)v->start_mark.line + 1);
 			goto out;
 		}
-		if (v != NULL)
-			nodes[n++] = v;
-	}
-	if ((ed = calloc(cap, sizeof(*ed))) == NULL) {
-		rc = NOMEM(err);
-		goto out;
-	}
-	for (i = 0, o = 0; i < n; i++) {
-		const yaml_node_t *v = nodes[i];
-		const char *value = i == 0 && path != NULL ? path : kconf;
-		size_t from;
-
-		if (v == NULL || v->type != YAML_SCALAR_NODE) {
-			rc = err_set(err, MCUPROV_ERR_INTERNAL, name,
-				     "a value to change is not a scalar");
+		if (c->sign_type && v != NULL && (rc = edit_add(&ed, v, kconf, err)) < 0)
 			goto out;
-		}
-		from = byte_of(*text, *len, v->start_mark.line, v->start_mark.column);
-		while (from < *len && ((*text)[from] == '&' || (*text)[from] == '!')) {
-			from += strcspn(*text + from, " \t\r\n"); /* an anchor or a tag */
-			from += strspn(*text + from, " \t");
-		}
-		for (k = 0; k < o && ed[k].from != from; k++) /* an alias: the node again */
-			;
-		if (k < o)
+		if (c->sl == NULL)
 			continue;
-		ed[o].from = from;
-		ed[o].to = byte_of(*text, *len, v->end_mark.line, v->end_mark.column);
-		if (!scalar_text(value, v->data.scalar.style != YAML_PLAIN_SCALAR_STYLE,
-				 ed[o].text, sizeof(ed[o].text))) {
-			rc = err_set(err, MCUPROV_ERR_USAGE, value,
-				     "cannot be written in mcuprov.yaml (a control character)");
+		/* the directory; after "${project_dir}/" where the profile needs
+		 * it absolute */
+		if ((v = yamledit_get(&doc, vars, c->sl->var)) != NULL) {
+			bool pd = v->type == YAML_SCALAR_NODE &&
+				  strncmp((const char *)v->data.scalar.value, "${project_dir}/",
+					  15) == 0;
+
+			if (!var_text(pd && c->supply[0] != '/' ? "${project_dir}/" : "", c->supply,
+				      value, sizeof(value))) {
+				rc = err_set(err, MCUPROV_ERR_USAGE, c->supply, "too long");
+				goto out;
+			}
+			if ((rc = edit_add(&ed, v, value, err)) < 0)
+				goto out;
+		}
+		for (i = 0; i < c->sl->n_base; i++) {
+			if ((v = yamledit_get(&doc, vars, c->sl->base[i])) == NULL)
+				continue;
+			var_text("", c->supply_base, value, sizeof(value));
+			if ((rc = edit_add(&ed, v, value, err)) < 0)
+				goto out;
+		}
+	}
+	node = c->sl != NULL ? yamledit_get(&doc, root, "bootloader") : NULL;
+	for (i = 0; node != NULL && i < sizeof(boot_keys) / sizeof(boot_keys[0]); i++) {
+		const yaml_node_t *v = yamledit_get(&doc, node, boot_keys[i]);
+		const char *old = v != NULL && v->type == YAML_SCALAR_NODE
+					  ? (const char *)v->data.scalar.value : "";
+		size_t dl = strlen(c->sl->def);
+
+		if (strncmp(old, c->sl->def, dl) != 0 || (old[dl] != '\0' && old[dl] != '/'))
+			continue;
+		if ((size_t)snprintf(value, sizeof(value), "%s%s",
+				     old[dl] == '/' && strcmp(c->supply, ".") == 0 ? "" : c->supply,
+				     old[dl] == '/' && strcmp(c->supply, ".") == 0 ? old + dl + 1
+										  : old + dl) >=
+		    sizeof(value)) {
+			rc = err_set(err, MCUPROV_ERR_USAGE, c->supply, "too long");
 			goto out;
 		}
-		o++;
+		if ((rc = edit_add(&ed, v, value, err)) < 0)
+			goto out;
 	}
 	/* splice, in the order of the text */
-	for (i = 1; i < o; i++)
-		for (k = i; k > 0 && ed[k - 1].from > ed[k].from; k--) {
-			struct init_edit t = ed[k];
+	for (i = 1; i < ed.n; i++)
+		for (k = i; k > 0 && ed.v[k - 1].from > ed.v[k].from; k--) {
+			struct init_edit t = ed.v[k];
 
-			ed[k] = ed[k - 1];
-			ed[k - 1] = t;
+			ed.v[k] = ed.v[k - 1];
+			ed.v[k - 1] = t;
 		}
-	for (i = 0, n = *len + 1; i < o; i++)
-		n += strlen(ed[i].text);
+	for (i = 0, n = *len + 1; i < ed.n; i++)
+		n += strlen(ed.v[i].text);
 	if ((s = malloc(n)) == NULL) {
 		rc = NOMEM(err);
 		goto out;
 	}
-	for (i = 0, n = 0, at = 0; i < o; i++) {
-		memcpy(s + n, *text + at, ed[i].from - at);
-		n += ed[i].from - at;
-		memcpy(s + n, ed[i].text, strlen(ed[i].text));
-		n += strlen(ed[i].text);
-		at = ed[i].to;
+	for (i = 0, n = 0, at = 0; i < ed.n; i++) {
+		memcpy(s + n, *text + at, ed.v[i].from - at);
+		n += ed.v[i].from - at;
+		memcpy(s + n, ed.v[i].text, strlen(ed.v[i].text));
+		n += strlen(ed.v[i].text);
+		at = ed.v[i].to;
 	}
 	memcpy(s + n, *text + at, *len - at);
 	n += *len - at;
@@ -380,7 +557,7 @@ static int edit_values(const char *name, char **text, size_t *len, const char *p
 	*text = s;
 	*len = n;
 out:
-	free(ed);
+	free(ed.v);
 	yaml_document_delete(&doc);
 	return rc;
 }
@@ -411,6 +588,103 @@ static char *abs_of(const char *path)
 	return out;
 }
 
+/* Does a target of P set the var NAME? */
+static bool has_var(const struct project *p, const char *name)
+{
+	size_t i, j;
+
+	for (i = 0; i < p->n_targets; i++)
+		for (j = 0; j < p->targets[i].n_vars; j++)
+			if (strcmp(p->targets[i].vars[j].name, name) == 0)
+				return true;
+	return false;
+}
+
+/* The supply line TEXT of profile PATH (loaded as PROF, its needs line
+ * NEEDS) into *SL, checked: it parses, comes with a needs line, and names
+ * vars the targets set. */
+static int supply_check(const char *path, const char *text, const char *needs,
+			const struct project *prof, struct supply_line *sl,
+			struct mcuprov_err *err)
+{
+	size_t i;
+
+	if (!supply_parse(text, sl))
+		return err_set(err, MCUPROV_ERR_FORMAT, path,
+			       "'# supply: %s': expected VAR=DEFAULT, then NAME=basename(VAR) for "
+			       "each var that holds its basename",
+			       text);
+	if (needs[0] == '\0')
+		return err_set(err, MCUPROV_ERR_FORMAT, path,
+			       "a '# supply:' line without a '# needs:' line");
+	if (!has_var(prof, sl->var))
+		return err_set(err, MCUPROV_ERR_FORMAT, path,
+			       "'# supply:' names the var '%s', which no target sets", sl->var);
+	for (i = 0; i < sl->n_base; i++)
+		if (!has_var(prof, sl->base[i]))
+			return err_set(err, MCUPROV_ERR_FORMAT, path,
+				       "'# supply:' names the var '%s', which no target sets",
+				       sl->base[i]);
+	return 0;
+}
+
+/* The directory SUPPLY (relative to the working directory or absolute),
+ * which must exist, as the project in DIR writes it: relative when below
+ * DIR ("." for DIR itself), else absolute (*written), and its name
+ * (*base); both malloc'd.  NEEDS is the profile's needs line, for the
+ * message. */
+static int supply_dir(const char *supply, const char *needs, const char *dir, char **written,
+		      char **base, struct mcuprov_err *err)
+{
+	char *copy = strdup(supply), *abs = NULL, *name;
+	size_t n, dl = strlen(dir);
+	struct stat sb;
+	int rc = 0;
+
+	*written = *base = NULL;
+	if (copy == NULL)
+		return NOMEM(err);
+	for (n = strlen(copy); n > 1 && copy[n - 1] == '/'; n--)
+		copy[n - 1] = '\0';
+	if (stat(copy, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+		int e = errno;
+
+		rc = err_set(err, MCUPROV_ERR_IO, supply, "%s (the profile needs: %s)",
+			     access(copy, F_OK) == 0 ? "not a directory"
+			     : e == ENOENT || e == ENOTDIR ? "no such directory"
+							   : strerror(e),
+			     needs);
+		goto out;
+	}
+	name = strrchr(copy, '/') != NULL ? strrchr(copy, '/') + 1 : copy;
+	abs = strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || name[0] == '\0'
+		      ? realpath(copy, NULL)
+		      : abs_of(copy);
+	if (abs == NULL) {
+		rc = err_set(err, MCUPROV_ERR_IO, supply, "cannot resolve: %s", strerror(errno));
+		goto out;
+	}
+	if (strcmp(abs, dir) == 0)
+		*written = strdup(".");
+	else if (strncmp(abs, dir, dl) == 0 && (abs[dl] == '/' || strcmp(dir, "/") == 0))
+		*written = strdup(abs + dl + (abs[dl] == '/'));
+	else
+		*written = strdup(abs);
+	name = strrchr(abs, '/') != NULL && strrchr(abs, '/')[1] != '\0' ? strrchr(abs, '/') + 1
+									   : abs;
+	*base = strdup(name);
+	if (*written == NULL || *base == NULL) {
+		free(*written);
+		free(*base);
+		*written = *base = NULL;
+		rc = NOMEM(err);
+	}
+out:
+	free(copy);
+	free(abs);
+	return rc;
+}
+
 /* Everything init decides, in memory: the profile, keys[0]'s file and the
  * type, the text with its values changed, loaded as the project file. */
 static int prepare(const struct project_init_opts *o, struct init_state *st,
@@ -420,7 +694,9 @@ static int prepare(const struct project_init_opts *o, struct init_state *st,
 										: "mcuprov.yaml";
 	struct project *prof = NULL, *at = NULL;
 	struct project_retype plan;
-	char *desc = NULL, *abs = NULL;
+	struct supply_line sl = { .n_base = 0 };
+	struct init_change ch;
+	char *desc = NULL, *abs = NULL, *supply = NULL, *sup_written = NULL, *sup_base = NULL;
 	const char *written, *shown;
 	enum key_type type;
 	struct stat sb;
@@ -439,13 +715,30 @@ static int prepare(const struct project_init_opts *o, struct init_state *st,
 	    (rc = file_read(st->profile, PROJECT_FILE_MAX, (uint8_t **)&st->text, &st->len, NULL,
 			    err)) < 0)
 		goto out;
-	profile_header(st->profile, &desc, &st->needs);
-	if (desc == NULL || st->needs == NULL) {
+	profile_header(st->profile, &desc, &st->needs, &supply);
+	if (desc == NULL || st->needs == NULL || supply == NULL) {
 		rc = NOMEM(err);
+		goto out;
+	}
+	if (supply[0] != '\0' &&
+	    (rc = supply_check(st->profile, supply, st->needs, prof, &sl, err)) < 0)
+		goto out;
+	if (o->supply != NULL && supply[0] == '\0') {
+		rc = st->needs[0] == '\0'
+			     ? err_set(err, MCUPROV_ERR_USAGE, NULL,
+				       "profile '%s' is self-contained: it needs nothing supplied",
+				       o->profile)
+			     : err_set(err, MCUPROV_ERR_USAGE, NULL,
+				       "profile '%s' names no directory to supply (no '# supply:' "
+				       "line)",
+				       o->profile);
 		goto out;
 	}
 	/* the profile as the project file OUT: its directory, keys[0]'s file */
 	if ((rc = project_load_mem(out, NULL, st->text, st->len, &at, err)) < 0)
+		goto out;
+	if (o->supply != NULL &&
+	    (rc = supply_dir(o->supply, st->needs, at->dir, &sup_written, &sup_base, err)) < 0)
 		goto out;
 	if ((abs = o->key != NULL ? abs_of(o->key) : strdup(at->keys[0].abspath)) == NULL) {
 		rc = NOMEM(err);
@@ -492,9 +785,15 @@ static int prepare(const struct project_init_opts *o, struct init_state *st,
 		st->len = plan.project_len;
 		plan.project_text = NULL;
 	}
-	if ((o->key != NULL || type != prof->keys[0].type) &&
-	    (rc = edit_values(st->profile, &st->text, &st->len, o->key != NULL ? written : NULL,
-			      type, err)) < 0)
+	memset(&ch, 0, sizeof(ch));
+	ch.key = o->key != NULL ? written : NULL;
+	ch.sign_type = o->key != NULL || type != prof->keys[0].type;
+	ch.type = type;
+	ch.sl = sup_written != NULL ? &sl : NULL;
+	ch.supply = sup_written;
+	ch.supply_base = sup_base;
+	if ((ch.key != NULL || ch.sign_type || ch.sl != NULL) &&
+	    (rc = edit_values(st->profile, &st->text, &st->len, &ch, err)) < 0)
 		goto out;
 	if ((rc = project_load_mem(out, NULL, st->text, st->len, &st->p, err)) < 0)
 		goto out;
@@ -506,6 +805,10 @@ static int prepare(const struct project_init_opts *o, struct init_state *st,
 	r->type = type;
 	snprintf(r->key_abspath, sizeof(r->key_abspath), "%s", st->p->keys[0].abspath);
 	snprintf(r->needs, sizeof(r->needs), "%s", st->needs);
+	if (sup_written != NULL) {
+		snprintf(r->supply_var, sizeof(r->supply_var), "%s", sl.var);
+		snprintf(r->supply, sizeof(r->supply), "%s", sup_written);
+	}
 	rc = 0;
 out:
 	if (rc < 0)
@@ -515,6 +818,9 @@ out:
 	project_free(at);
 	free(desc);
 	free(abs);
+	free(supply);
+	free(sup_written);
+	free(sup_base);
 	return rc;
 }
 

@@ -6,10 +6,12 @@
  * or replace it from a profile (project_create with force, after a
  * confirmation that defaults to No).  Without one: the profiles of
  * `mcuprov init --list`; the one chosen opens a form (what the profile
- * needs you to supply, checked; the key type; your key file, optional),
- * and project_create makes the project as `mcuprov init -p NAME -t TYPE
- * -k KEY` does, after a confirmation that defaults to Create (nothing is
- * replaced).  Either answer says what happened. */
+ * needs you to supply: where it is, checked, and written into the project
+ * when the profile's "# supply:" line names its var; the key type; your
+ * key file, optional), and project_create makes the project as `mcuprov
+ * init -p NAME -t TYPE -k KEY --supply DIR` does, after a confirmation
+ * that defaults to Create (nothing is replaced).  Either answer says what
+ * happened. */
 #include "config.h"
 
 #include <stdio.h>
@@ -315,7 +317,14 @@ static void draw_form(struct settings *st)
 	if (needs_of(st)) {
 		snprintf(line, sizeof(line), "It needs %s", pp->needs);
 		y += tui_wrap(y, 2, COLS - 4, line, 0);
-		mvaddstr(y++, 2, "Is it there? (checked before the file is written; ^O browses)");
+		if (pp->supply_var[0] != '\0')
+			snprintf(line, sizeof(line),
+				 "Where is it? (mcuprov.yaml's %s; checked first; ^O browses)",
+				 pp->supply_var);
+		else
+			snprintf(line, sizeof(line),
+				 "Is it there? (checked before the file is written; ^O browses)");
+		mvaddnstr(y++, 2, line, COLS - 4);
 		tui_field_draw(&st->need, y++, 3, COLS - 8, st->focus == F_NEED);
 	} else {
 		y += tui_wrap(y, 2, COLS - 4,
@@ -494,7 +503,7 @@ static void set_status(struct settings *st, bool is_err, const char *text)
 }
 
 /* The first path in the profile's needs line ("app/", "../mcuboot"): where
- * the form looks first. */
+ * the form looks first when the profile has no supply line. */
 static void need_default(const char *needs, char *out, size_t n)
 {
 	const char *p = needs;
@@ -516,6 +525,19 @@ static void need_default(const char *needs, char *out, size_t n)
 		}
 		p += len;
 	}
+}
+
+/* Is the need field empty, or the profile's supply default (or it has
+ * none): what the file names when the field is not written into it? */
+static bool need_is_default(const struct settings *st)
+{
+	const char *def = st->prof[st->psel].supply_default;
+	size_t n = st->need.len;
+
+	while (n > 1 && st->need.buf[n - 1] == '/')
+		n--;
+	return st->need.len == 0 || def[0] == '\0' ||
+	       (strlen(def) == n && strncmp(st->need.buf, def, n) == 0);
 }
 
 static void form_set_focus(struct settings *st, int f)
@@ -546,7 +568,11 @@ static int open_form(struct settings *st)
 	free(text);
 	st->prof_type = r.type;
 	snprintf(st->prof_key, sizeof(st->prof_key), "%s", r.key);
-	need_default(pp->needs != NULL ? pp->needs : "", need, sizeof(need));
+	if (pp->supply_default[0] != '\0') /* the profile's default, as a folder */
+		snprintf(need, sizeof(need), "%s%s", pp->supply_default,
+			 pp->supply_default[strlen(pp->supply_default) - 1] == '/' ? "" : "/");
+	else
+		need_default(pp->needs != NULL ? pp->needs : "", need, sizeof(need));
 	tui_field_set(&st->need, need);
 	tui_field_clear(&st->key);
 	st->type_sel = 0;
@@ -566,10 +592,17 @@ static int ask_profile(struct settings *st)
 
 	st->status[0] = '\0';
 	if (needs_of(st) && !st->need_ok && (st->need.len == 0 || stat(st->need.buf, &sb) != 0)) {
-		snprintf(text, sizeof(text),
-			 "'%.200s' is not there. The profile needs %.700s. Create mcuprov.yaml "
-			 "anyway (and put it there before you build)?",
-			 st->need.len > 0 ? st->need.buf : "(nothing given)", pp->needs);
+		if (need_is_default(st))
+			snprintf(text, sizeof(text),
+				 "'%.200s' is not there. The profile needs %.700s. Create "
+				 "mcuprov.yaml anyway (and put it there before you build)?",
+				 st->need.len > 0 ? st->need.buf : "(nothing given)", pp->needs);
+		else /* the file keeps the profile's default: say which */
+			snprintf(text, sizeof(text),
+				 "'%.200s' is not there. The profile needs %.600s. Create "
+				 "mcuprov.yaml anyway, with the profile's '%.200s' (put it there, "
+				 "or edit %s, before you build)?",
+				 st->need.buf, pp->needs, pp->supply_default, pp->supply_var);
 		return tui_dialog_confirm(&st->s, D_MISSING, "Not found", text, "Create anyway",
 					  "Go back");
 	}
@@ -596,6 +629,7 @@ static int write_profile(struct settings *st, bool force)
 	struct project_init_result r;
 	struct mcuprov_err err;
 	char msg[1200], key[4096];
+	struct stat sb;
 
 	memset(&o, 0, sizeof(o));
 	o.profile = pp->name;
@@ -603,6 +637,12 @@ static int write_profile(struct settings *st, bool force)
 	o.force = force;
 	o.type = type_choices[st->type_sel];
 	o.key = st->key.len > 0 ? st->key.buf : NULL;
+	/* where the profile's needs are, written into the project; when it
+	 * is not there (and Create anyway), the profile's default stays */
+	o.supply = needs_of(st) && pp->supply_var[0] != '\0' && st->need.len > 0 &&
+			   stat(st->need.buf, &sb) == 0
+		   ? st->need.buf
+		   : NULL;
 	err_clear(&err);
 	if (project_create(&o, &r, &err) < 0) {
 		load(st);
@@ -799,8 +839,9 @@ struct tui_screen *screen_settings_new(void)
 		     "an error is shown with its line and column. r (Replace from a profile) "
 		     "writes a profile over it, as `mcuprov init --force`, after you confirm. "
 		     "Without a project, choose a profile to create mcuprov.yaml from, as "
-		     "`mcuprov init -p NAME -t TYPE -k KEY`: the form shows what the profile "
-		     "needs you to supply and checks it is there, the key type (Left/Right) "
+		     "`mcuprov init -p NAME -t TYPE -k KEY --supply DIR`: the form shows what "
+		     "the profile needs you to supply and asks where it is (checked, and "
+		     "written into mcuprov.yaml), the key type (Left/Right) "
 		     "and your key file if you have one (Ctrl-O browses); Enter creates, "
 		     "after a question that defaults to Create. The schema is in "
 		     "templates/targets/README.md.";

@@ -4,22 +4,24 @@
 # the self-contained demo-qemu, which gets its keys.c and key directory),
 # --list with each profile's description, the default profile and output,
 # no overwrite without --force, -o -, a profile given as a path,
-# $MCUPROV_TEMPLATES first, -t TYPE and -k KEY, and the errors with their
-# exact messages and exit codes.  (The expansion of every profile's steps
+# $MCUPROV_TEMPLATES first, -t TYPE and -k KEY, --supply DIR (what the
+# profile needs, written into the project, and what `run --dry-run` then
+# runs), and the errors with their exact messages and exit codes.  (The expansion of every profile's steps
 # into exact argvs is in tests/unit/test-project.)
 . "$MCUPROV_SRCDIR/tests/lib.sh"
 unset MCUPROV_TEMPLATES
 
 TPL=$MCUPROV_SRCDIR/templates/targets
 PROFILES='cmake demo-qemu esp32 make ncs zephyr zephyr-sysbuild'
-USAGE='usage: mcuprov init [-p NAME|PATH] [-t TYPE] [-k KEY] [-o OUT] [--force] | init --list'
+USAGE='usage: mcuprov init [-p NAME|PATH] [-t TYPE] [-k KEY] [--supply DIR] [-o OUT] [--force] | init --list'
 
 check_file() {
 	if cmp -s "$2" "$3"; then ok "$1"; else not_ok "$1" "$(cmp "$2" "$3" 2>&1)"; fi
 }
 
 # needs OUT PROFILE: what init prints for PROFILE written to OUT: its
-# "# needs:" line (line 2), or nothing for a self-contained profile
+# "# needs:" line (line 2), or nothing for a self-contained profile; line 3
+# is its "# supply:" line
 needs() {
 	sed -n '2s/^# needs: \(.*\)/'"${1//\//\\/}"': supply \1/p' "$TPL/$2.yaml"
 }
@@ -189,6 +191,88 @@ run "$M" init -p zephyr-sysbuild -k enc.pem -t rsa-2048 -o z.yaml
 check "-k encrypted, -t: exit 0" 0 ''
 assert "-t rsa-2048: sign_type follows" grep -q '^      sign_type: RSA ' z.yaml
 assert "-t rsa-2048: keys[0]" test "$(grep -A1 '^  - path: enc.pem$' z.yaml | tail -n 1)" = '    type: rsa-2048'
+cd "$T_TMP" || exit 1
+
+# ---- --supply DIR: what the profile needs, written into the project
+mkdir -p sp/fw/app sp/fw/blinky sp/w/src/boot "sp/w/my \${x}" && cd sp/w || exit 1
+SP=$(cd .. && pwd -P)
+for p in $PROFILES; do
+	case $p in
+	demo-qemu) want='' ;;
+	zephyr-sysbuild) want='app_dir=app, app_name=basename(app_dir)' ;;
+	zephyr | ncs) want='app_dir=app' ;;
+	cmake | make) want='bootloader_dir=bootloader' ;;
+	esp32) want='mcuboot_dir=../mcuboot' ;;
+	esac
+	assert "$p: line 3 names what --supply sets" test \
+		"$(sed -n '3s/^# supply: //p' "$TPL/$p.yaml")" = "$want"
+done
+# outside the project directory: absolute; the app's name follows its folder
+run "$M" init -p zephyr-sysbuild --supply ../fw/blinky/
+check "--supply outside the project: exit 0" 0 ''
+printf '%s\n' "mcuprov.yaml: supplied app_dir: $SP/fw/blinky (the profile needs: $(sed -n '2s/^# needs: //p' "$TPL/zephyr-sysbuild.yaml"))" >want-out
+check_out "--supply: says what it set, and what the profile needs" want-out
+sed -e "s|^  conf: app/sysbuild/mcuboot.conf |  conf: $SP/fw/blinky/sysbuild/mcuboot.conf |" \
+    -e "s|^      app_dir: app  |      app_dir: $SP/fw/blinky  |" \
+    -e 's|^      app_name: app  |      app_name: blinky  |' "$TPL/zephyr-sysbuild.yaml" >want.yaml
+check_file "--supply: conf, app_dir and app_name rewritten in place" mcuprov.yaml want.yaml
+assert "--supply: exactly three lines differ" test "$(diff "$TPL/zephyr-sysbuild.yaml" mcuprov.yaml | grep -c '^>')" = 3
+# below the project directory: relative to it, as -o's directory sees it
+run "$M" init -p ncs --supply ../fw/app -o ../fw/mcuprov.yaml
+check "--supply below -o's directory: exit 0" 0 ''
+check_file "--supply: the profile's own folder gives the profile back" ../fw/mcuprov.yaml "$TPL/ncs.yaml"
+assert "--supply below: written relative" grep -q '^../fw/mcuprov.yaml: supplied app_dir: app (the profile needs: ' "$T_TMP/out"
+run "$M" init -p make --supply src/boot -o make.yaml
+check "make --supply: exit 0" 0 ''
+sed -e 's|^  keys_c: bootloader/src/keys.c$|  keys_c: src/boot/src/keys.c|' \
+    -e 's|^      bootloader_dir: bootloader\( *\)|      bootloader_dir: src/boot\1|' "$TPL/make.yaml" >want.yaml
+check_file "make --supply: keys_c below the folder, bootloader_dir in both targets" make.yaml want.yaml
+run "$M" init -p cmake --supply . -o cmake.yaml
+check "cmake --supply .: exit 0" 0 ''
+sed -e 's|^  tree: bootloader$|  tree: "."|' \
+    -e 's|^      bootloader_dir: bootloader\( *\)|      bootloader_dir: "."\1|' "$TPL/cmake.yaml" >want.yaml
+check_file "cmake --supply .: the project directory itself (quoted)" cmake.yaml want.yaml
+run "$M" init -p esp32 --supply src/boot -o esp32.yaml
+check "esp32 --supply below: exit 0" 0 ''
+sed -e 's|^      mcuboot_dir: "${project_dir}/../mcuboot"$|      mcuboot_dir: "${project_dir}/src/boot"|' "$TPL/esp32.yaml" >want.yaml
+check_file "esp32 --supply: relative after \${project_dir}/, as the profile has it" esp32.yaml want.yaml
+# the app the first init wrote, built (the key made now: the profiles above
+# keep their own types)
+"$M" keygen -k keys/signing.pem -t ed25519 >/dev/null
+run "$M" run --dry-run
+check "--supply, run --dry-run: exit 0" 0 ''
+assert "run --dry-run: west builds the supplied app" grep -qxF \
+	"[2/7] bootloader build: west build --sysbuild -b nrf52840dk/nrf52840 -d build $SP/fw/blinky -- -DSB_CONFIG_BOOTLOADER_MCUBOOT=y -DSB_CONFIG_BOOT_SIGNATURE_TYPE_ED25519=y '-DSB_CONFIG_BOOT_SIGNATURE_KEY_FILE=\"$SP/w/keys/signing.pem\"'" "$T_TMP/out"
+assert "run --dry-run: the app's sysbuild domain" grep -qxF \
+	"[7/7] flash: west flash -d build --domain blinky --runner jlink --dt-flash=y --bin-file build/blinky/zephyr/zephyr.mcuprov.bin" "$T_TMP/out"
+assert "run --dry-run: provisions the fragment in the supplied app" grep -qxF \
+	"      $SP/fw/blinky/sysbuild/mcuboot.conf: would change (dry run)" "$T_TMP/out"
+assert "run --dry-run: nothing written in the app" test ! -e ../fw/blinky/sysbuild
+run "$M" init -p zephyr --supply "my \${x}" -o zephyr.yaml
+check "--supply with \${ in its name: exit 0" 0 ''
+assert "--supply: \${ escaped in a var, quoted" grep -qxF '      app_dir: "my $${x}"' zephyr.yaml
+run "$M" run --dry-run -f zephyr.yaml
+assert "--supply with \${: the word west gets" grep -qF " -d build/app 'my \${x}' -- " "$T_TMP/out"
+# the refusals
+run "$M" init -p zephyr-sysbuild --supply x/app -o x.yaml
+check "--supply that is not there: exit 1" 1 "mcuprov: init: 'x/app': no such directory (the profile needs: $(sed -n '2s/^# needs: //p' "$TPL/zephyr-sysbuild.yaml"))"
+run "$M" init -p cmake --supply keys/signing.pem -o x.yaml
+check "--supply that is a file: exit 1" 1 "mcuprov: init: 'keys/signing.pem': not a directory (the profile needs: $(sed -n '2s/^# needs: //p' "$TPL/cmake.yaml"))"
+run "$M" init -p demo-qemu --supply . -o x.yaml
+check "--supply for a self-contained profile: exit 2" 2 "mcuprov: init: profile 'demo-qemu' is self-contained: it needs nothing supplied"
+sed 3d "$TPL/ncs.yaml" >nosupply.yaml
+run "$M" init -p ./nosupply.yaml --supply . -o x.yaml
+check "--supply for a profile without a supply line: exit 2" 2 "mcuprov: init: profile './nosupply.yaml' names no directory to supply (no '# supply:' line)"
+sed '3s/.*/# supply: app_dir app/' "$TPL/ncs.yaml" >badsupply.yaml
+run "$M" init -p ./badsupply.yaml -o x.yaml
+check "a supply line that does not parse: exit 1, even without --supply" 1 "mcuprov: init: './badsupply.yaml': '# supply: app_dir app': expected VAR=DEFAULT, then NAME=basename(VAR) for each var that holds its basename"
+sed '3s/.*/# supply: src_dir=app/' "$TPL/ncs.yaml" >novar.yaml
+run "$M" init -p ./novar.yaml -o x.yaml
+check "a supply line for a var no target sets: exit 1" 1 "mcuprov: init: './novar.yaml': '# supply:' names the var 'src_dir', which no target sets"
+assert "the refusals write nothing" test ! -e x.yaml
+run "$M" init --list --supply .
+check "--list with --supply: exit 2" 2 "mcuprov: init: --list takes no other option
+$USAGE"
 cd "$T_TMP" || exit 1
 
 run "$M" init --help

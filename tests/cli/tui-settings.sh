@@ -3,7 +3,8 @@
 # project, mcuprov.yaml created from a profile (the same bytes as `mcuprov
 # init`); the summary; Replace from a profile (asks, No keeps the file);
 # a broken mcuprov.yaml with project_load's message; the editor refused in
-# scripted mode; and in a real terminal (tmux) $EDITOR run on the file,
+# scripted mode; the folder a profile needs written into the file (as
+# `init --supply`); and in a real terminal (tmux) $EDITOR run on the file,
 # then the summary again, or the error dialog with the CLI's message.
 # Saved screens are compared with tests/tui/expected/set-*.txt, the test's
 # temporary directory masked as <tmp>.
@@ -192,6 +193,58 @@ same "the default type with the key: \`mcuprov init -p demo-qemu -k KEY -o -\`" 
 assert "it says so" grep -qxF \
 	'  created mcuprov.yaml (demo-qemu, ecdsa-p256): its key is keys/mine.pem' "$SCR/set-mine.txt"
 assert "the keys.c rendered for the key" test -s build/demo-qemu/keys.c
+cd ../p || exit 1
+
+# ---- where the needs are, written into the project: as `init --supply DIR` ----
+mkdir -p ../s ../fw/blinky && cd ../s || exit 1
+SP=$(cd .. && pwd -P)
+run "$M" init -p zephyr-sysbuild --supply ../fw/blinky -o -
+check "init -p zephyr-sysbuild --supply DIR -o -" 0 ''
+cp "$T_TMP/out" ../want-supply.yaml
+needs_zs=$(sed -n '2s/^# needs: //p' "${MCUPROV_SRCDIR:-.}/templates/targets/zephyr-sysbuild.yaml")
+# zephyr-sysbuild (End: the last profile): Tab to the folder, C-u, one that
+# is not there (Go back), then one that is
+wiz "$TO_SETTINGS
+key End
+key Enter
+save-screen set-supply-form
+key Tab
+key C-u
+type ../fw/nope
+key Enter
+save-screen set-supply-missing
+key Enter
+key C-u
+type ../fw/blinky
+key Enter
+key Enter
+save-screen set-supply-done
+key Esc
+key q"
+check "create with your app's folder: exit 0" 0 ''
+assert "the form: the profile's folder, and the var it goes to" sh -c \
+	"grep -qF '  [app/_' '$SCR/set-supply-form.txt' && grep -qxF \"  Where is it? (mcuprov.yaml's app_dir; checked first; ^O browses)\" '$SCR/set-supply-form.txt'"
+assert "another folder not there: the file would keep the profile's" test "$(dialog_text set-supply-missing)" = \
+	"'../fw/nope' is not there. The profile needs $needs_zs. Create mcuprov.yaml anyway, with the profile's 'app' (put it there, or edit app_dir, before you build)?"
+same "the folder is written: \`mcuprov init -p zephyr-sysbuild --supply DIR -o -\`" mcuprov.yaml ../want-supply.yaml
+assert "app_dir: the folder, absolute (outside the project)" grep -q "^      app_dir: $SP/fw/blinky " mcuprov.yaml
+assert "app_name: its name" grep -q '^      app_name: blinky ' mcuprov.yaml
+assert "the summary: the fragment in your app" grep -qF "conf              $SP/fw/blinky/sysbuild/mcuboot.conf" "$SCR/set-supply-done.txt"
+rm mcuprov.yaml
+# not there, Create anyway: the profile's folder stays
+wiz "$TO_SETTINGS
+key End
+key Enter
+key Tab
+key C-u
+type ../fw/nope
+key Enter
+key y
+key Enter
+key Esc
+key q"
+check "create anyway: exit 0" 0 ''
+same "create anyway: the profile as it is" mcuprov.yaml "${MCUPROV_SRCDIR:-.}/templates/targets/zephyr-sysbuild.yaml"
 cd ../p || exit 1
 
 # ---- a broken mcuprov.yaml: project_load's message ---------------------------

@@ -394,11 +394,35 @@ static void test_profiles_listed(void **state)
 			fail_msg("profile '%s' has no expected argv in this test", v[i].name);
 		assert_true(strlen(v[i].description) > 20);
 		/* only the self-contained demo needs nothing; the others say in
-		 * one line what the user supplies */
-		if (strcmp(v[i].name, "demo-qemu") == 0)
+		 * one line what the user supplies, and which var holds the
+		 * folder it is about: every target sets it to the default
+		 * (absolute from ${project_dir} where the tools need it) */
+		if (strcmp(v[i].name, "demo-qemu") == 0) {
 			assert_string_equal(v[i].needs, "");
-		else
+			assert_string_equal(v[i].supply_var, "");
+			assert_string_equal(v[i].supply_default, "");
+		} else {
+			struct project *p = load_profile(v[i].name);
+			size_t t, k;
+
 			assert_true(strlen(v[i].needs) > 20 && strlen(v[i].needs) < PROJECT_NEEDS_MAX);
+			assert_true(v[i].supply_var[0] != '\0' && v[i].supply_default[0] != '\0');
+			assert_non_null(strstr(v[i].needs, v[i].supply_default));
+			for (t = 0; t < p->n_targets; t++) {
+				const struct project_var *var = NULL;
+
+				for (k = 0; k < p->targets[t].n_vars; k++)
+					if (strcmp(p->targets[t].vars[k].name,
+						   v[i].supply_var) == 0)
+						var = &p->targets[t].vars[k];
+				assert_non_null(var);
+				if (strncmp(var->raw, "${project_dir}/", 15) == 0)
+					assert_string_equal(var->raw + 15, v[i].supply_default);
+				else
+					assert_string_equal(var->raw, v[i].supply_default);
+			}
+			project_free(p);
+		}
 		found++;
 	}
 	assert_int_equal(found, N_PROFILES);
@@ -409,6 +433,8 @@ static void test_profiles_listed(void **state)
 	assert_string_equal(v[0].needs,
 			    "your MCUboot port in bootloader/ (mcuprov writes its bootloader/keys.c), "
 			    "your app in app/ and cmake/arm-none-eabi.cmake");
+	assert_string_equal(v[0].supply_var, "bootloader_dir");
+	assert_string_equal(v[0].supply_default, "bootloader");
 	project_profiles_free(v, n);
 	if (saved != NULL) {
 		setenv("MCUPROV_TEMPLATES", saved, 1);
@@ -464,6 +490,7 @@ static void test_profile_find(void **state)
 		assert_string_equal(v[0].name, "aaa");
 		assert_string_equal(v[0].description, "");
 		assert_string_equal(v[0].needs, "");
+		assert_string_equal(v[0].supply_var, "");
 		for (i = 0; i < n && strcmp(v[i].name, "ncs") != 0; i++)
 			;
 		assert_true(i < n);
@@ -1927,6 +1954,175 @@ static void test_init_create(void **state)
 	leave_tmp(dir, cwd);
 }
 
+/* A profile of one's own, DIR/NAME: ncs with line 3 (its supply line)
+ * replaced by LINE3, or dropped (NULL) with line 2 (its needs line) too
+ * when NEEDS is false. */
+static void own_profile(const char *dir, const char *name, const char *line3, bool needs,
+			char *path, size_t n)
+{
+	char *prof = profile_text("ncs"), *l2 = strchr(prof, '\n') + 1, *l3 = strchr(l2, '\n') + 1;
+	char *l4 = strchr(l3, '\n') + 1;
+	FILE *f;
+
+	snprintf(path, n, "%s/%s", dir, name);
+	assert_non_null(f = fopen(path, "w"));
+	fprintf(f, "%.*s%.*s%s%s%s", (int)(l2 - prof), prof, needs ? (int)(l3 - l2) : 0, l2,
+		line3 != NULL ? line3 : "", line3 != NULL ? "\n" : "", l4);
+	fclose(f);
+	free(prof);
+}
+
+/* O->supply: the folder the profile needs, written in place */
+static void test_init_supply(void **state)
+{
+	struct project_init_opts o;
+	struct project_init_result r;
+	struct mcuprov_err err;
+	struct project *p = NULL;
+	char dir[64], real[4096], path[4200], old[4400], new[4200], *text = NULL;
+	size_t len = 0;
+	int cwd = enter_tmp(dir, sizeof(dir));
+
+	assert_int_equal(chdir(dir), 0);
+	assert_non_null(realpath(dir, real));
+	err_clear(&err);
+	assert_int_equal(mkdir("fw", 0755), 0);
+	assert_int_equal(mkdir("fw/blinky", 0755), 0);
+	assert_int_equal(mkdir("x${y}", 0755), 0);
+	memset(&o, 0, sizeof(o));
+
+	/* below the project directory: relative to it; the app's sysbuild
+	 * name follows the folder's */
+	o.profile = "zephyr-sysbuild";
+	o.out_path = "fw/mcuprov.yaml";
+	o.supply = "fw/blinky/";
+	init_text_is(&o, &r,
+		     (const char *const[]){ "  conf: app/sysbuild/mcuboot.conf ",
+					    "  conf: blinky/sysbuild/mcuboot.conf ",
+					    "      app_dir: app ", "      app_dir: blinky ",
+					    "      app_name: app ", "      app_name: blinky ",
+					    NULL });
+	assert_string_equal(r.supply_var, "app_dir");
+	assert_string_equal(r.supply, "blinky");
+
+	/* outside: absolute, also where the profile has ${project_dir}/ */
+	o.profile = "esp32";
+	o.out_path = "fw/blinky/mcuprov.yaml";
+	o.supply = "x${y}";
+	snprintf(new, sizeof(new), "      mcuboot_dir: \"%s/x$${y}\"\n", real);
+	init_text_is(&o, &r,
+		     (const char *const[]){ "      mcuboot_dir: \"${project_dir}/../mcuboot\"\n",
+					    new, NULL });
+	snprintf(new, sizeof(new), "%s/x${y}", real);
+	assert_string_equal(r.supply, new);
+	/* below: relative, after ${project_dir}/ */
+	o.out_path = "-";
+	o.supply = "fw";
+	init_text_is(&o, &r,
+		     (const char *const[]){ "      mcuboot_dir: \"${project_dir}/../mcuboot\"\n",
+					    "      mcuboot_dir: \"${project_dir}/fw\"\n", NULL });
+
+	/* make: keys_c below the folder, the var of both targets */
+	o.profile = "make";
+	init_text_is(&o, &r,
+		     (const char *const[]){ "  keys_c: bootloader/src/keys.c\n",
+					    "  keys_c: fw/src/keys.c\n",
+					    "      bootloader_dir: bootloader ",
+					    "      bootloader_dir: fw ",
+					    "      bootloader_dir: bootloader\n",
+					    "      bootloader_dir: fw\n", NULL });
+	/* with -t and -k in the same pass; "." is the project directory */
+	o.profile = "cmake";
+	o.supply = ".";
+	o.type = KEY_ED25519;
+	o.key = "k.pem";
+	init_text_is(&o, &r,
+		     (const char *const[]){ "  - path: keys/signing.pem\n", "  - path: k.pem\n",
+					    "    type: ecdsa-p256\n", "    type: ed25519\n",
+					    "  tree: bootloader\n", "  tree: \".\"\n",
+					    "      bootloader_dir: bootloader ",
+					    "      bootloader_dir: \".\" ",
+					    "      bootloader_dir: bootloader\n",
+					    "      bootloader_dir: \".\"\n", NULL });
+	o.type = KEY_TYPE_NONE;
+	o.key = NULL;
+
+	/* a folder with "${" in its name: the var expands to it */
+	o.profile = "zephyr";
+	o.supply = "x${y}";
+	assert_int_equal(project_init_text(&o, &text, &len, &r, &err), 0);
+	assert_non_null(strstr(text, "      app_dir: \"x$${y}\"\n"));
+	assert_int_equal(project_load_mem("mcuprov.yaml", NULL, text, len, &p, &err), 0);
+	assert_string_equal(project_lookup(p, project_target(p, NULL), "app_dir"), "x${y}");
+	project_free(p);
+	free(text);
+
+	/* refused: not there, not a folder, nothing to supply */
+	o.supply = "nope";
+	assert_int_equal(project_init_text(&o, &text, &len, &r, &err), MCUPROV_ERR_IO);
+	assert_null(text);
+	assert_string_equal(err.subject, "nope");
+	assert_string_equal(err.msg, "no such directory (the profile needs: your Zephyr app in "
+				     "app/ and MCUboot's tree in ../bootloader/mcuboot, in a west "
+				     "workspace (mcuprov writes mcuboot.conf))");
+	assert_int_equal(file_write_atomic("f", "x", 1, 0, &err), 0);
+	o.supply = "f";
+	assert_int_equal(project_init_text(&o, &text, &len, &r, &err), MCUPROV_ERR_IO);
+	assert_string_equal(err.subject, "f");
+	assert_true(strncmp(err.msg, "not a directory (the profile needs: ", 36) == 0);
+	o.profile = "demo-qemu";
+	o.supply = "fw";
+	assert_int_equal(project_init_text(&o, &text, &len, &r, &err), MCUPROV_ERR_USAGE);
+	assert_string_equal(err.msg, "profile 'demo-qemu' is self-contained: it needs nothing "
+				     "supplied");
+
+	/* a profile of one's own: its supply line checked, even unused */
+	own_profile(real, "none.yaml", NULL, true, path, sizeof(path));
+	o.profile = path;
+	assert_int_equal(project_init_text(&o, &text, &len, &r, &err), MCUPROV_ERR_USAGE);
+	snprintf(old, sizeof(old), "profile '%s' names no directory to supply (no '# supply:' "
+				   "line)", path);
+	assert_string_equal(err.msg, old);
+	o.supply = NULL;
+	assert_int_equal(project_init_text(&o, &text, &len, &r, &err), 0);
+	free(text);
+	{
+		static const char *const bad[][2] = {
+			{ "# supply: app_dir app", "'# supply: app_dir app': expected VAR=DEFAULT, "
+			  "then NAME=basename(VAR) for each var that holds its basename" },
+			{ "# supply: app_dir=app, n=basename(x)", "'# supply: app_dir=app, "
+			  "n=basename(x)': expected VAR=DEFAULT, then NAME=basename(VAR) for each "
+			  "var that holds its basename" },
+			{ "# supply: src=app", "'# supply:' names the var 'src', which no target "
+			  "sets" },
+			{ "# supply: app_dir=app, name=basename(app_dir)", "'# supply:' names the "
+			  "var 'name', which no target sets" },
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			own_profile(real, "bad.yaml", bad[i][0], true, path, sizeof(path));
+			o.profile = path;
+			assert_int_equal(project_init_text(&o, &text, &len, &r, &err),
+					 MCUPROV_ERR_FORMAT);
+			assert_string_equal(err.subject, path);
+			assert_string_equal(err.msg, bad[i][1]);
+		}
+	}
+	own_profile(real, "bad.yaml", "# supply: app_dir=app", false, path, sizeof(path));
+	assert_int_equal(project_init_text(&o, &text, &len, &r, &err), MCUPROV_ERR_FORMAT);
+	assert_string_equal(err.msg, "a '# supply:' line without a '# needs:' line");
+	/* a default written as a folder, and spaces: as the profiles write it */
+	own_profile(real, "ok.yaml", "# supply:  app_dir=app/ ", true, path, sizeof(path));
+	o.profile = path;
+	o.supply = "fw";
+	assert_int_equal(project_init_text(&o, &text, &len, &r, &err), 0);
+	assert_non_null(strstr(text, "  conf: fw/child_image/mcuboot.conf\n"));
+	assert_non_null(strstr(text, "      app_dir: fw\n"));
+	free(text);
+	leave_tmp(dir, cwd);
+}
+
 static int dump_main(int argc, char **argv)
 {
 	int i;
@@ -1954,7 +2150,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_expand_words),	cmocka_unit_test(test_expand_order_ok),
 		cmocka_unit_test(test_expand_errors),	cmocka_unit_test(test_project_path),
 		cmocka_unit_test(test_examples_var),	cmocka_unit_test(test_init_text),
-		cmocka_unit_test(test_init_create),
+		cmocka_unit_test(test_init_create),	cmocka_unit_test(test_init_supply),
 	};
 	struct CMUnitTest tests[sizeof(fixed) / sizeof(fixed[0]) + N_PROFILES + N_BAD];
 	size_t n = 0, i;
