@@ -3,7 +3,9 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "mcuprov/datadir.h"
@@ -52,7 +54,10 @@ const char *datadir_examples(void)
 		if ((size_t)snprintf(probe, sizeof(probe), "%s/demo-qemu/Makefile", candidates[i]) <
 			    sizeof(probe) &&
 		    access(probe, R_OK) == 0) {
-			snprintf(found, sizeof(found), "%s", candidates[i]);
+			/* as a person would write it: the build's abs_top_srcdir
+			 * may be "/src/build/.." */
+			if (strlen(candidates[i]) >= sizeof(found) || realpath(candidates[i], found) == NULL)
+				snprintf(found, sizeof(found), "%s", candidates[i]);
 			return found;
 		}
 	}

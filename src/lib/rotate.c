@@ -534,7 +534,8 @@ static int rewrite(const char *name, const char *text, size_t len, const struct 
 		o += upto - at;
 		if (i == n_ed)
 			break;
-		memcpy(res + o, ed[i].text, ed[i].len);
+		if (ed[i].len > 0) /* a deletion has no text */
+			memcpy(res + o, ed[i].text, ed[i].len);
 		o += ed[i].len;
 		at = ed[i].to;
 	}
