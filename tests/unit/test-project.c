@@ -11,6 +11,8 @@
 #include "unit.h"
 
 #include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 
 #include "mcuprov/datadir.h"
@@ -1660,7 +1662,7 @@ static void test_project_path(void **state)
 static void test_examples_var(void **state)
 {
 	static const char text[] = BASE TGT "    vars: {d: \"${mcuprov_examples}/demo-qemu\"}\n";
-	char dir[64], file[160], want[192];
+	char dir[64], file[160], want[192], real[PATH_MAX];
 	struct project *p;
 	FILE *f;
 
@@ -1676,10 +1678,12 @@ static void test_examples_var(void **state)
 	assert_string_equal(project_lookup(p, &p->targets[0], "d"), want);
 	assert_string_equal(project_lookup(p, NULL, "mcuprov_examples"), dir);
 	project_free(p);
-	/* a folder without the demo is passed over */
+	/* a folder without the demo is passed over; the next one is named as
+	 * a person would write it (the build's path may be "build/../examples") */
 	setenv("MCUPROV_EXAMPLES", "/nonexistent", 1);
 	p = load_ok(text);
-	assert_string_equal(project_lookup(p, NULL, "mcuprov_examples"), MCUPROV_SRC_EXAMPLES);
+	assert_non_null(realpath(MCUPROV_SRC_EXAMPLES, real));
+	assert_string_equal(project_lookup(p, NULL, "mcuprov_examples"), real);
 	project_free(p);
 	unsetenv("MCUPROV_EXAMPLES");
 	assert_int_equal(unit_rmtree(dir), 0);
