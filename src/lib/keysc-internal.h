@@ -81,8 +81,8 @@ int keysc_env_force_type(struct pp_env *env, enum key_type type, struct mcuprov_
 void *keysc_grow(void *v, size_t n, size_t *cap, size_t size);
 
 /* The style of array A's initializer (A->style*), from its tokens. */
-void keysc_detect_style(const char *text, size_t len, const struct toks *t, size_t first_num,
-			size_t close, struct keysc_array *a);
+void keysc_detect_style(const char *text, const struct toks *t, size_t first_num, size_t close,
+			struct keysc_array *a);
 
 /* ---- declarations (keysc-decl.c) ---- */
 
@@ -120,7 +120,7 @@ bool keysc_key_like_name(const char *n);
 /* Fill INFO's slots, live list and count, or its slot error.  Returns 0
  * or -1 (out of memory). */
 int keysc_find_slots(const char *text, struct keysc_info *info, const struct pp_env *env,
-		     const char *include, size_t include_line);
+		     const char *include);
 
 /* keysc_verify() against DER bytes: DERS[i] (NULL: slot i not checked). */
 int keysc_verify_der(const char *text, size_t len, const char *subject, const struct pp_env *env,

@@ -73,7 +73,7 @@ static int add_slot(struct keysc_info *info, size_t a, size_t *cap)
 
 /* The key slots under the configuration: see struct keysc_info. */
 int keysc_find_slots(const char *text, struct keysc_info *info, const struct pp_env *env,
-		     const char *include, size_t include_line)
+		     const char *include)
 {
 	const struct keysc_list *l = NULL;
 	size_t i, j, cap = 0, missing = 0, n_live = 0;
@@ -81,7 +81,6 @@ int keysc_find_slots(const char *text, struct keysc_info *info, const struct pp_
 	size_t missing_line = 0;
 	char what[KEYSC_NAME_MAX + 64];
 
-	(void)text;
 	if (env != NULL && pp_env_get(env, "MCUBOOT_HW_KEY", 14, NULL, NULL) == PP_DEF) {
 		slot_fail(info, MCUPROV_ERR_REFUSED,
 			  "MCUBOOT_HW_KEY is defined: that bootloader takes the key from each "
@@ -265,7 +264,6 @@ int keysc_find_slots(const char *text, struct keysc_info *info, const struct pp_
 	if (missing > 0 && info->n_slots == 0 && include[0] != '\0') {
 		/* the arrays come from a key file this one #includes */
 		snprintf(info->include, sizeof(info->include), "%s", include);
-		(void)include_line;
 		return 0;
 	}
 	if (missing > 0) {

@@ -476,12 +476,11 @@ long long keysc_tok_num(const char *text, const struct tok *k)
 	return (long long)v;
 }
 
-void keysc_detect_style(const char *text, size_t len, const struct toks *t, size_t first_num,
-			size_t close, struct keysc_array *a)
+void keysc_detect_style(const char *text, const struct toks *t, size_t first_num, size_t close,
+			struct keysc_array *a)
 {
 	size_t ls, p, n = 0, k;
 
-	(void)len;
 	snprintf(a->indent, sizeof(a->indent), "    ");
 	a->per_line = 8;
 	a->trailing_comma = false;

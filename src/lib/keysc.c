@@ -159,7 +159,7 @@ int keysc_analyze(const char *text, size_t len, const char *subject, const struc
 	struct lendecls ld = {NULL, 0, 0};
 	const char *stack[64];
 	char include[KEYSC_NAME_MAX * 2] = "";
-	size_t depth = 0, i, cap = 0, lcap = 0, ccap = 0, include_line = 0;
+	size_t depth = 0, i, cap = 0, lcap = 0, ccap = 0;
 	bool key_count = false, styled = false, any_sign_block = false;
 	int rc;
 
@@ -219,7 +219,6 @@ int keysc_analyze(const char *text, size_t len, const char *subject, const struc
 				    !(c - q - 1 >= 2 && c[-2] == '.' && c[-1] == 'h')) {
 					memcpy(include, q + 1, (size_t)(c - q - 1));
 					include[c - q - 1] = '\0';
-					include_line = k->line;
 				}
 			}
 			continue;
@@ -316,7 +315,7 @@ int keysc_analyze(const char *text, size_t len, const char *subject, const struc
 			if (j + 1 < t.n && keysc_tok_is(text, &t.v[j + 1], ";"))
 				a->decl_end = t.v[j + 1].end;
 			if (first != 0)
-				keysc_detect_style(text, len, &t, first, j, a);
+				keysc_detect_style(text, &t, first, j, a);
 			if (!styled && first != 0 && (a->is_key || keysc_key_like_name(a->name))) {
 				snprintf(info->indent, sizeof(info->indent), "%s", a->indent);
 				info->per_line = a->per_line;
@@ -486,7 +485,7 @@ int keysc_analyze(const char *text, size_t len, const char *subject, const struc
 		goto out;
 	}
 	if (info->shape == KEYSC_SHAPE_INLINE &&
-	    keysc_find_slots(text, info, env, include, include_line) < 0) {
+	    keysc_find_slots(text, info, env, include) < 0) {
 		rc = nomem(subject, err);
 		goto out;
 	}
