@@ -1,0 +1,166 @@
+#!/bin/bash
+# mcuboot-qemu: MCUboot itself on QEMU's mps2-an385 (examples/mcuboot-qemu).
+# A fresh key is patched into a copy of the port's keys.c with
+# `mcuprov patch`, MCUboot is built from the checkout at MCUBOOT_DIR with
+# arm-none-eabi-gcc, the app is signed with `mcuprov sign`, and MCUboot's own
+# code decides: it boots the image signed by the key it was built with and
+# refuses the others (a flipped signature byte, another key, no signature,
+# a changed protected TLV, a truncated image) with its own log line and a non-zero exit.
+. "$MCUPROV_SRCDIR/tests/lib.sh"
+
+: "${MCUBOOT_DIR:=$MCUPROV_SRCDIR/../shared/mcuboot}"
+for t in arm-none-eabi-gcc arm-none-eabi-objcopy; do
+	command -v $t >/dev/null 2>&1 ||
+		skip_all "$t not installed: cannot build MCUboot (scripts/install-deps installs gcc-arm-none-eabi, binutils-arm-none-eabi and libnewlib-arm-none-eabi)"
+done
+command -v qemu-system-arm >/dev/null 2>&1 ||
+	skip_all "qemu-system-arm not installed: cannot boot MCUboot (scripts/install-deps installs qemu-system-arm)"
+command -v make >/dev/null 2>&1 || skip_all "make not installed"
+[ -f "$MCUBOOT_DIR/boot/bootutil/src/loader.c" ] ||
+	skip_all "no MCUboot checkout at '$MCUBOOT_DIR' (set MCUBOOT_DIR)"
+D=$MCUPROV_SRCDIR/examples/mcuboot-qemu
+[ -f "$D/Makefile" ] || skip_all "'$D/Makefile' not found"
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
+
+SLOT0=0x00020000
+APP_LINE='app: hello from the image MCUboot verified'
+SWAP_LINE='[INF] Image index: 0, Swap type: none'
+INVALID_LINE='[ERR] Image in the primary slot is not valid!'
+NOBOOT_LINE='mcuboot: no bootable image'
+QEMU_NOTE='Timer with period zero, disabling'
+
+run make -s -C "$D" print-layout
+check "print-layout: exit 0" 0 ''
+assert "print-layout: slots and header" \
+	test "$(cat "$T_TMP/out")" = "SLOT0=0x00020000 SLOT1=0x00040000 SLOT_SIZE=0x20000 HEADER_SIZE=0x200"
+
+# boot ELF IMAGE: MCUboot with IMAGE in the primary slot; RC, console in
+# $T_TMP/console (semihosting writes to QEMU's stderr)
+boot() {
+	run timeout 60 qemu-system-arm -M mps2-an385 -nographic \
+		-semihosting-config enable=on,target=native -kernel "$1" \
+		-device "loader,file=$2,addr=$SLOT0"
+	cat "$T_TMP/out" "$T_TMP/err" | grep -vx "$QEMU_NOTE" >"$T_TMP/console"
+}
+
+# booted DESC RC LINE...: exit status RC and exactly those console lines
+booted() {
+	local desc=$1 want=$2
+	shift 2
+	if [ "$RC" = "$want" ]; then ok "$desc: exit $want"; else not_ok "$desc: exit $want" "exit $RC" "$(cat "$T_TMP/console")"; fi
+	if printf '%s\n' "$@" | cmp -s - "$T_TMP/console"; then
+		ok "$desc: console"
+	else
+		not_ok "$desc: console" "console:" "$(cat "$T_TMP/console")" "expected:" "$@"
+	fi
+}
+
+refused() {
+	booted "$1" 1 "$SWAP_LINE" "$INVALID_LINE" "$NOBOOT_LINE"
+}
+
+sign() {
+	local in=$1 out=$2
+	shift 2
+	run "$M" sign "$@" -v 1.2.3 -H 0x200 --pad-header -S 0x20000 "$in" "$out"
+}
+
+le() { # le FILE OFFSET NBYTES: little-endian field as a decimal number
+	local b n=0 i
+	read -r -a b < <(od -An -tu1 -j "$2" -N "$3" "$1")
+	for ((i = $3 - 1; i >= 0; i--)); do n=$((n << 8 | b[i])); done
+	echo $n
+}
+
+# tlv_value FILE TYPE: offset of the value of the first unprotected TLV TYPE
+tlv_value() {
+	local off end type len
+	off=$(($(le "$1" 8 2) + $(le "$1" 12 4) + $(le "$1" 10 2)))
+	end=$((off + $(le "$1" $((off + 2)) 2)))
+	off=$((off + 4))
+	while [ $off -lt $end ]; do
+		type=$(le "$1" $off 2) len=$(le "$1" $((off + 2)) 2)
+		[ "$type" = "$2" ] && { echo $((off + 4)); return 0; }
+		off=$((off + 4 + len))
+	done
+	return 1
+}
+
+# flip FILE OFFSET: invert one byte
+flip() {
+	local b
+	b=$(od -An -tu1 -j "$2" -N 1 "$1" | tr -d ' ')
+	printf '%b' "\\x$(printf '%02x' $((b ^ 0xff)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+
+for case in "ecdsa-p256 EC256 34" "ed25519 ED25519 36"; do
+	# shellcheck disable=SC2086 # three words
+	set -- $case
+	type=$1 sign=$2 sigtlv=$3 d=$T_TMP/$1
+	mkdir "$d"
+	cp "$D/keys.c" "$d/keys.c"
+	run "$M" keygen -k "$d/key.pem" -t "$type"
+	check "$type: keygen" 0 '*'
+	run "$M" patch --keys-c "$d/keys.c" -k "$d/key.pem"
+	check "$type: patch keys.c: exit 0" 0 '*'
+	run make -s -C "$D" O="$d/build" MCUBOOT_DIR="$MCUBOOT_DIR" SIGN="$sign" KEYS_C="$d/keys.c" \
+		"$d/build/mcuboot.elf" "$d/build/app.bin"
+	check "$type: make: exit 0, no warnings" 0 ''
+	sign "$d/build/app.bin" "$d/app.signed.bin" -k "$d/key.pem"
+	check "$type: sign: exit 0" 0 ''
+	fp=$("$M" fingerprint -k "$d/key.pem" 2>/dev/null | awk '{ print $2 }')
+	assert "$type: fingerprint is 64 hex digits" grep -Eqx '[0-9a-f]{64}' <<<"$fp"
+	boot "$d/build/mcuboot.elf" "$d/app.signed.bin"
+	booted "$type: MCUboot boots the image" 0 "$SWAP_LINE" \
+		"mcuboot: booting image 1.2.3+0, key SHA-256 $fp" "$APP_LINE"
+
+	# one byte of the signature flipped, the hash intact: only the
+	# signature check can catch it
+	cp "$d/app.signed.bin" "$d/badsig.bin"
+	off=$(tlv_value "$d/badsig.bin" "$sigtlv")
+	assert "$type: signature TLV $sigtlv found" test -n "$off"
+	flip "$d/badsig.bin" $((${off:-0} + 8))
+	assert "$type: badsig: one byte differs" test "$(cmp -l "$d/app.signed.bin" "$d/badsig.bin" | wc -l)" = 1
+	run "$M" verify "$d/badsig.bin"
+	check "$type: badsig: the hash is intact (mcuprov verify without -k)" 0 '*'
+	run "$M" verify -k "$d/key.pem" "$d/badsig.bin"
+	check "$type: badsig: the signature is broken (mcuprov verify -k)" 1 '*'
+	boot "$d/build/mcuboot.elf" "$d/badsig.bin"
+	refused "$type: flipped signature byte refused"
+
+	"$M" keygen -k "$d/other.pem" -t "$type" >/dev/null 2>&1
+	sign "$d/build/app.bin" "$d/other.bin" -k "$d/other.pem"
+	check "$type: other key: sign: exit 0" 0 ''
+	boot "$d/build/mcuboot.elf" "$d/other.bin"
+	refused "$type: image signed by another $type key refused"
+
+	sign "$d/build/app.bin" "$d/hashonly.bin"
+	check "$type: hash-only: sign: exit 0" 0 ''
+	boot "$d/build/mcuboot.elf" "$d/hashonly.bin"
+	refused "$type: hash-only image refused"
+
+	# a protected TLV changed (covered by the hash, not by the TLV info)
+	sign "$d/build/app.bin" "$d/prot.bin" -k "$d/key.pem" --custom-tlv 0xa0 0x01020304
+	check "$type: protected TLV: sign: exit 0" 0 ''
+	boot "$d/build/mcuboot.elf" "$d/prot.bin"
+	booted "$type: image with a protected TLV boots" 0 "$SWAP_LINE" \
+		"mcuboot: booting image 1.2.3+0, key SHA-256 $fp" "$APP_LINE"
+	# the protected area follows the payload: info (4), then 0xa0, 4, value
+	off=$(($(le "$d/prot.bin" 8 2) + $(le "$d/prot.bin" 12 4)))
+	assert "$type: protected TLV 0xa0 where expected" test "$(le "$d/prot.bin" $((off + 4)) 2)" = 160
+	flip "$d/prot.bin" $((off + 8))
+	boot "$d/build/mcuboot.elf" "$d/prot.bin"
+	refused "$type: changed protected TLV refused"
+
+	head -c $(($(stat -c %s "$d/app.signed.bin") - 40)) "$d/app.signed.bin" >"$d/truncated.bin"
+	boot "$d/build/mcuboot.elf" "$d/truncated.bin"
+	refused "$type: truncated image refused"
+done
+
+# make run boots SIGNED the same way
+d=$T_TMP/ecdsa-p256
+run make -s -C "$D" O="$d/build" MCUBOOT_DIR="$MCUBOOT_DIR" SIGN=EC256 KEYS_C="$d/keys.c" run SIGNED="$d/app.signed.bin"
+check "make run: exit 0" 0 '*'
+assert "make run: the app ran" grep -qx "$APP_LINE" "$T_TMP/err"
+
+done_testing
