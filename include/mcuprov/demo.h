@@ -8,7 +8,13 @@
  * (lm3s6965evb).  The same call serves the CLI (`mcuprov demo`) and the
  * wizard.  The demo loader checks the image hash and that the image names a
  * trusted key; it does not verify signature math (mcuprov does, on the
- * host). */
+ * host).
+ *
+ * With an MCUboot checkout (demo_opts.mcuboot) the same steps drive MCUboot
+ * itself instead: the port in examples/mcuboot-qemu (its keys.c
+ * provisioned, MCUboot's bootutil and crypto built for the key's type,
+ * ed25519 or ecdsa-p256), booted on mps2-an385; MCUboot verifies the
+ * signature and prints the fingerprint of the key it verified it with. */
 #ifndef MCUPROV_DEMO_H
 #define MCUPROV_DEMO_H
 
@@ -52,6 +58,9 @@ struct demo_opts {
 	const struct mcuprov_key *key;
 	const char *key_path;   /* KEY's file, for the result and messages */
 	const char *examples;   /* examples folder, or NULL: datadir_examples() */
+	/* an MCUboot checkout: boot with MCUboot itself (examples/mcuboot-qemu,
+	 * ed25519 or ecdsa-p256 keys), or NULL: the built-in demo loader */
+	const char *mcuboot;
 	const char *mcuprov;    /* unused by the core; for messages */
 	volatile sig_atomic_t *cancel;
 	unsigned boot_timeout_ms; /* safety net for QEMU (0: 60 s) */
@@ -64,19 +73,25 @@ struct demo_result {
 	char log_path[4096];
 	bool booted;           /* the app ran and QEMU exited 0 */
 	char boot_line[512];   /* the loader's or app's last line */
+	/* with MCUboot: the fingerprint of the key MCUboot verified the image
+	 * with, as its "mcuboot: booting image V, key SHA-256 HEX" line says
+	 * (equal to FINGERPRINT when the demo succeeded) */
+	char boot_key[2 * KEY_FINGERPRINT_LEN + 1];
+	char boot_version[64]; /* with MCUboot: the version it booted */
 	double seconds;
 };
 
 /* The name of STEP in a demo run with O: demo_step_name(), except
- * DEMO_KEYGEN with the user's key (O->key), which is "load key". */
+ * DEMO_KEYGEN with the user's key (O->key), which is "load key", and
+ * DEMO_BUILD with MCUboot (O->mcuboot), which is "build MCUboot and app". */
 const char *demo_step_label(const struct demo_opts *o, enum demo_step step);
 
 /* Run the whole demo in O->dir, reporting through CB, with a new key of
  * O->type or with the user's key O->key (which must be a private key of a
- * type the demo loader takes: else MCUPROV_ERR_USAGE before anything is
- * done).  Returns 0 when the signed app booted; else the failing step's
+ * type the loader takes: else MCUPROV_ERR_USAGE, or MCUPROV_ERR_REFUSED
+ * with MCUboot or with O->key, before anything is done).  Returns 0 when the signed app booted; else the failing step's
  * error (the boot step fails with MCUPROV_ERR_REFUSED and the loader's
- * line).  Writes the build and boot output to RES->log_path
+ * line: MCUboot's own reason when MCUboot refuses).  Writes the build and boot output to RES->log_path
  * (DIR/demo.log). */
 int demo_run(const struct demo_opts *o, const struct demo_callbacks *cb, struct demo_result *res,
 	     struct mcuprov_err *err);

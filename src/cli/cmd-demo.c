@@ -17,9 +17,13 @@ static int demo_exec(int argc, char **argv);
 const struct cmd_entry cmd_demo = {
 	"demo",
 	"run the whole flow on a QEMU board: key, provision, build, sign, verify, boot",
-	"demo [--dir DIR] [--type TYPE | -k KEY [--passin SRC]] [--batch] [--json]",
+	"demo [--dir DIR] [--mcuboot DIR] [--type TYPE | -k KEY [--passin SRC]] [--batch] [--json]",
 	"  --dir DIR       work directory (default: ./mcuprov-demo); its key, keys.c\n"
 	"                  and build are the demo's own and are replaced on each run\n"
+	"  --mcuboot DIR   boot with MCUboot itself, built from the checkout DIR\n"
+	"                  (default: $MCUBOOT_DIR when set; else the built-in loader):\n"
+	"                  examples/mcuboot-qemu on QEMU mps2-an385, ed25519 or\n"
+	"                  ecdsa-p256 keys (RSA and P-384 need mbedTLS, not built)\n"
 	"  --type TYPE     generate a key of TYPE: ed25519 (default), ecdsa-p256,\n"
 	"                  rsa-2048 or rsa-3072\n"
 	"  -k, --key KEY   use your private key KEY instead (its type; the file is\n"
@@ -31,10 +35,12 @@ const struct cmd_entry cmd_demo = {
 	"  -h, --help      show this help\n"
 	"\n"
 	"Needs make, arm-none-eabi-gcc (with newlib) and qemu-system-arm\n"
-	"(scripts/install-deps installs them).  The demo loader checks the image\n"
-	"hash and that the image names a key compiled into it; it does not verify\n"
-	"the signature math on the target - mcuprov verifies it on the host before\n"
-	"booting.  It demonstrates provisioning, not a secure boot.\n",
+	"(scripts/install-deps installs them).  The built-in demo loader checks the\n"
+	"image hash and that the image names a key compiled into it; it does not\n"
+	"verify the signature math on the target - mcuprov verifies it on the host\n"
+	"before booting.  It demonstrates provisioning, not a secure boot.  With\n"
+	"--mcuboot, MCUboot's own code verifies the signature and prints the\n"
+	"fingerprint of the key it verified it with; its refusal fails the demo.\n",
 	demo_exec,
 };
 
@@ -109,6 +115,7 @@ static int demo_exec(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
+		{ "mcuboot", required_argument, NULL, 'm' },
 		{ "type", required_argument, NULL, 't' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "passin", required_argument, NULL, OPT_PASSIN },
@@ -133,6 +140,7 @@ static int demo_exec(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, ":k:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'd': o.dir = optarg; break;
+		case 'm': o.mcuboot = optarg; break;
 		case 't': type = optarg; break;
 		case 'k': key_path = optarg; break;
 		case OPT_PASSIN: passin = optarg; break;
@@ -149,9 +157,12 @@ static int demo_exec(int argc, char **argv)
 		return cli_usage(&cmd_demo, "give either --type or -k/--key, not both");
 	if (passin != NULL && key_path == NULL)
 		return cli_usage(&cmd_demo, "--passin without -k/--key (a generated key has none)");
+	if (o.mcuboot == NULL && getenv("MCUBOOT_DIR") != NULL && getenv("MCUBOOT_DIR")[0] != '\0')
+		o.mcuboot = getenv("MCUBOOT_DIR");
 	o.type = key_type_from_name(type != NULL ? type : "ed25519");
+	/* with MCUboot, RSA and P-384 are refused by the core, naming mbedTLS */
 	if (o.type != KEY_ED25519 && o.type != KEY_ECDSA_P256 && o.type != KEY_RSA2048 &&
-	    o.type != KEY_RSA3072)
+	    o.type != KEY_RSA3072 && !(o.mcuboot != NULL && o.type == KEY_ECDSA_P384))
 		return cli_usage(&cmd_demo,
 				 "invalid --type '%s' (ed25519, ecdsa-p256, rsa-2048 or rsa-3072)",
 				 type);
@@ -179,6 +190,13 @@ static int demo_exec(int argc, char **argv)
 		       key_type_name(o.type), key_path, o.dir);
 	else if (!v.json)
 		printf("mcuprov demo: %s key, work directory '%s'\n", key_type_name(o.type), o.dir);
+	if (!v.json && o.mcuboot != NULL)
+		printf("loader: MCUboot from '%s' (examples/mcuboot-qemu on QEMU mps2-an385), "
+		       "which verifies the signature itself\n",
+		       o.mcuboot);
+	else if (!v.json)
+		printf("loader: the built-in demo loader (hash and key, not the signature); for "
+		       "MCUboot itself: --mcuboot DIR or MCUBOOT_DIR=DIR\n");
 	err_clear(&err);
 	rc = demo_run(&o, &cb, &res, &err);
 	sigaction(SIGINT, &old, NULL);
@@ -195,6 +213,15 @@ static int demo_exec(int argc, char **argv)
 
 		json_object_object_add(j, "command", json_object_new_string("demo"));
 		json_object_object_add(j, "type", json_object_new_string(key_type_name(o.type)));
+		json_object_object_add(j, "loader",
+				       json_object_new_string(o.mcuboot ? "mcuboot" : "built-in"));
+		if (o.mcuboot != NULL)
+			json_object_object_add(j, "mcuboot", json_object_new_string(o.mcuboot));
+		if (res.boot_key[0] != '\0')
+			json_object_object_add(j, "boot_key", json_object_new_string(res.boot_key));
+		if (res.boot_version[0] != '\0')
+			json_object_object_add(j, "boot_version",
+					       json_object_new_string(res.boot_version));
 		if (v.done & (1u << DEMO_KEYGEN)) {
 			json_object_object_add(j, "fingerprint",
 					       json_object_new_string(res.fingerprint));
@@ -216,7 +243,15 @@ static int demo_exec(int argc, char **argv)
 	key_free(key);
 	if (rc < 0)
 		return EXIT_FAIL;
-	if (!v.json && key_path != NULL)
+	if (!v.json && o.mcuboot != NULL && key_path != NULL)
+		printf("demo: OK - the bootloader (MCUboot) trusted only your %s key '%s' (key "
+		       "SHA-256 %s) and booted the signed app %s (%.1f s)\n",
+		       key_type_name(o.type), key_path, res.boot_key, res.boot_version, res.seconds);
+	else if (!v.json && o.mcuboot != NULL)
+		printf("demo: OK - the bootloader (MCUboot) trusted only the new %s key (key SHA-256 "
+		       "%s) and booted the signed app %s (%.1f s)\n",
+		       key_type_name(o.type), res.boot_key, res.boot_version, res.seconds);
+	else if (!v.json && key_path != NULL)
 		printf("demo: OK - the bootloader trusted only your %s key '%s' (%.16s...) and "
 		       "booted the signed app (%.1f s)\n",
 		       key_type_name(o.type), key_path, res.fingerprint, res.seconds);

@@ -18,6 +18,8 @@
 #include "mcuprov/runner.h"
 
 #define APP_LINE "mcuprov demo app: hello from the signed image"
+#define MCUBOOT_APP_LINE "app: hello from the image MCUboot verified"
+#define MCUBOOT_BOOTING "mcuboot: booting image "
 /* QEMU's lm3s6965evb model says this on every boot; it is not the demo's */
 #define QEMU_NOISE "Timer with period zero, disabling"
 
@@ -33,7 +35,11 @@ const char *demo_step_name(enum demo_step step)
 
 const char *demo_step_label(const struct demo_opts *o, enum demo_step step)
 {
-	return step == DEMO_KEYGEN && o->key != NULL ? "load key" : demo_step_name(step);
+	if (step == DEMO_KEYGEN && o->key != NULL)
+		return "load key";
+	if (step == DEMO_BUILD && o->mcuboot != NULL)
+		return "build MCUboot and app";
+	return demo_step_name(step);
 }
 
 static double now(void)
@@ -50,8 +56,18 @@ struct run_ctx {
 	enum demo_step step;
 	struct demo_result *res;
 	unsigned long slot0, slot_size, header_size;
+	bool mcuboot;
 	bool app_ran;
+	char refusal[512]; /* MCUboot's last [ERR] line */
 };
+
+/* "KEY=0x..." in LINE, as a number (0: absent) */
+static unsigned long layout_field(const char *line, const char *key)
+{
+	const char *p = strstr(line, key);
+
+	return p != NULL ? strtoul(p + strlen(key), NULL, 16) : 0;
+}
 
 static void on_line(void *arg, int is_stderr, const char *line)
 {
@@ -60,13 +76,28 @@ static void on_line(void *arg, int is_stderr, const char *line)
 	if (c->step == DEMO_BOOT) {
 		if (strcmp(line, QEMU_NOISE) == 0)
 			return;
-		if (strcmp(line, APP_LINE) == 0)
+		if (strcmp(line, c->mcuboot ? MCUBOOT_APP_LINE : APP_LINE) == 0)
 			c->app_ran = true;
+		if (c->mcuboot && strncmp(line, MCUBOOT_BOOTING, strlen(MCUBOOT_BOOTING)) == 0) {
+			/* "mcuboot: booting image 1.2.3+4, key SHA-256 HEX" */
+			const char *v = line + strlen(MCUBOOT_BOOTING), *k = strstr(v, ", key SHA-256 ");
+
+			if (k != NULL) {
+				snprintf(c->res->boot_version, sizeof(c->res->boot_version), "%.*s",
+					 (int)(k - v), v);
+				snprintf(c->res->boot_key, sizeof(c->res->boot_key), "%s",
+					 k + strlen(", key SHA-256 "));
+			}
+		}
+		if (c->mcuboot && strncmp(line, "[ERR] ", 6) == 0)
+			snprintf(c->refusal, sizeof(c->refusal), "%s", line + 6);
 		snprintf(c->res->boot_line, sizeof(c->res->boot_line), "%s", line);
 	}
-	if (c->step == DEMO_BUILD && strncmp(line, "SLOT0=", 6) == 0)
-		sscanf(line, "SLOT0=%lx SLOT_SIZE=%lx HEADER_SIZE=%lx", &c->slot0, &c->slot_size,
-		       &c->header_size);
+	if (c->step == DEMO_BUILD && strncmp(line, "SLOT0=", 6) == 0) {
+		c->slot0 = layout_field(line, "SLOT0=");
+		c->slot_size = layout_field(line, "SLOT_SIZE=");
+		c->header_size = layout_field(line, "HEADER_SIZE=");
+	}
 	if (c->cb->line != NULL)
 		c->cb->line(c->cb->arg, c->step, line);
 }
@@ -130,7 +161,9 @@ int demo_run(const struct demo_opts *o, const struct demo_callbacks *cb, struct 
 	enum key_type type = o->key != NULL ? o->key->type : o->type;
 	const char *ex = o->examples ? o->examples : datadir_examples(), *macro;
 	char dir[4096], demo_src[4200], keys_c[4200], build[4200], src_keys[4300], app[4300],
-		loader[4300], o_arg[4300], k_arg[4300], d_arg[128], dev_arg[4400], exdir[4200];
+		loader[4300], o_arg[4300], k_arg[4300], d_arg[128], dev_arg[4400], exdir[4200],
+		mcuboot[4096], m_arg[4200];
+	const bool mb = o->mcuboot != NULL;
 	enum demo_step step = DEMO_KEYGEN;
 	double t0 = now(), ts = t0;
 	char detail[600] = "";
@@ -140,7 +173,19 @@ int demo_run(const struct demo_opts *o, const struct demo_callbacks *cb, struct 
 	memset(&c, 0, sizeof(c));
 	c.cb = cb;
 	c.res = res;
+	c.mcuboot = mb;
 	macro = keysc_sign_macro(type);
+	/* MCUboot's QEMU port builds MCUboot's own ext/ crypto: no mbedTLS */
+	if (mb && o->key != NULL && type != KEY_ED25519 && type != KEY_ECDSA_P256)
+		return err_set(err, MCUPROV_ERR_REFUSED, o->key_path,
+			       "is %s: MCUboot's QEMU port takes ed25519 or ecdsa-p256 keys (%s "
+			       "needs mbedTLS, which it does not build)",
+			       key_type_name(type), key_type_name(type));
+	if (mb && type != KEY_ED25519 && type != KEY_ECDSA_P256)
+		return err_set(err, MCUPROV_ERR_REFUSED, NULL,
+			       "MCUboot's QEMU port takes ed25519 or ecdsa-p256 keys (%s needs "
+			       "mbedTLS, which it does not build)",
+			       key_type_name(type));
 	if (o->key != NULL && (type == KEY_ECDSA_P384 || macro == NULL))
 		return err_set(err, MCUPROV_ERR_REFUSED, o->key_path,
 			       "is %s: the demo loader takes ed25519, ecdsa-p256, rsa-2048 or "
@@ -155,6 +200,20 @@ int demo_run(const struct demo_opts *o, const struct demo_callbacks *cb, struct 
 	if (ex == NULL)
 		return err_set(err, MCUPROV_ERR_IO, NULL,
 			       "demo sources (examples/demo-qemu) not found; set MCUPROV_EXAMPLES");
+	if (mb) {
+		char probe[4200];
+
+		if (realpath(o->mcuboot, mcuboot) == NULL ||
+		    !join(probe, sizeof(probe), mcuboot, "/boot/bootutil/src/loader.c") ||
+		    access(probe, R_OK) != 0)
+			return err_set(err, MCUPROV_ERR_REFUSED, o->mcuboot,
+				       "is not an MCUboot checkout (no boot/bootutil/src/loader.c)");
+		if (!join(probe, sizeof(probe), ex, "/mcuboot-qemu/Makefile") ||
+		    access(probe, R_OK) != 0)
+			return err_set(err, MCUPROV_ERR_IO, NULL,
+				       "MCUboot port (examples/mcuboot-qemu) not found; set "
+				       "MCUPROV_EXAMPLES");
+	}
 	if ((rc = file_mkdirs(o->dir, 0777, err)) < 0)
 		return rc;
 	if (realpath(o->dir, dir) == NULL || realpath(ex, exdir) == NULL)
@@ -163,12 +222,13 @@ int demo_run(const struct demo_opts *o, const struct demo_callbacks *cb, struct 
 		char kname[64];
 
 		snprintf(kname, sizeof(kname), "/demo-%s.pem", key_type_name(type));
-		if (!join(demo_src, sizeof(demo_src), exdir, "/demo-qemu") ||
+		if (!join(demo_src, sizeof(demo_src), exdir, mb ? "/mcuboot-qemu" : "/demo-qemu") ||
 		    !join(keys_c, sizeof(keys_c), dir, "/keys.c") ||
 		    !join(build, sizeof(build), dir, "/build") ||
-		    !join(src_keys, sizeof(src_keys), demo_src, "/loader/keys.c") ||
+		    !join(src_keys, sizeof(src_keys), demo_src, mb ? "/keys.c" : "/loader/keys.c") ||
 		    !join(app, sizeof(app), build, "/app.bin") ||
-		    !join(loader, sizeof(loader), build, "/loader.elf") ||
+		    !join(loader, sizeof(loader), build, mb ? "/mcuboot.elf" : "/loader.elf") ||
+		    !join(m_arg, sizeof(m_arg), "MCUBOOT_DIR=", mb ? mcuboot : "") ||
 		    !join(res->key_path, sizeof(res->key_path),
 			  o->key ? (o->key_path ? o->key_path : "") : dir, o->key ? "" : kname) ||
 		    !join(res->signed_app, sizeof(res->signed_app), build, "/app.signed.bin") ||
@@ -236,12 +296,17 @@ int demo_run(const struct demo_opts *o, const struct demo_callbacks *cb, struct 
 
 	/* 3. loader and app */
 	BEGIN(DEMO_BUILD);
-	snprintf(d_arg, sizeof(d_arg), "SIGN_DEFINE=%s", macro);
+	if (mb) /* the port's SIGN=: EC256 or ED25519 */
+		snprintf(d_arg, sizeof(d_arg), "SIGN=%s", macro + strlen("MCUBOOT_SIGN_"));
+	else
+		snprintf(d_arg, sizeof(d_arg), "SIGN_DEFINE=%s", macro);
 	{
 		const char *argv[] = { "make", "-C", demo_src, o_arg, k_arg, d_arg, "all",
 				       "print-layout", NULL };
+		const char *mb_argv[] = { "make", "-C", demo_src, o_arg, m_arg, k_arg, d_arg, "all",
+					  "print-layout", NULL };
 
-		if ((rc = run_tool(&c, o, argv, 300000, err)) < 0)
+		if ((rc = run_tool(&c, o, mb ? mb_argv : argv, 300000, err)) < 0)
 			goto out;
 	}
 	if (c.slot0 == 0 || c.slot_size == 0 || c.header_size == 0) {
@@ -293,12 +358,16 @@ int demo_run(const struct demo_opts *o, const struct demo_callbacks *cb, struct 
 		goto out;
 	}
 	{
-		const char *argv[] = { "qemu-system-arm", "-M", "lm3s6965evb", "-nographic",
+		const char *argv[] = { "qemu-system-arm", "-M", mb ? "mps2-an385" : "lm3s6965evb",
+				       "-nographic",
 				       "-semihosting-config", "enable=on,target=native", "-kernel",
 				       loader, "-device", dev_arg, NULL };
 
 		rc = run_tool(&c, o, argv, o->boot_timeout_ms ? o->boot_timeout_ms : 60000, err);
-		if (rc < 0 && strncmp(res->boot_line, "loader: ", 8) == 0)
+		if (rc < 0 && mb && (c.refusal[0] || strncmp(res->boot_line, "mcuboot: ", 9) == 0))
+			rc = err_set(err, MCUPROV_ERR_REFUSED, NULL, "MCUboot refused the image: %s",
+				     c.refusal[0] ? c.refusal : res->boot_line + 9);
+		else if (rc < 0 && strncmp(res->boot_line, "loader: ", 8) == 0)
 			rc = err_set(err, MCUPROV_ERR_REFUSED, NULL, "the loader refused the image: %s",
 				     res->boot_line + 8);
 		if (rc < 0)
@@ -310,9 +379,20 @@ int demo_run(const struct demo_opts *o, const struct demo_callbacks *cb, struct 
 			goto out;
 		}
 	}
+	if (mb && strcmp(res->boot_key, res->fingerprint) != 0) {
+		rc = err_set(err, MCUPROV_ERR_REFUSED, NULL,
+			     "MCUboot booted the image with key %s, not the demo's key %s",
+			     res->boot_key[0] ? res->boot_key : "(none printed)", res->fingerprint);
+		goto out;
+	}
 	res->booted = true;
-	snprintf(detail, sizeof(detail), "the loader trusted key %.16s... and started the app",
-		 res->fingerprint);
+	if (mb)
+		snprintf(detail, sizeof(detail),
+			 "MCUboot verified the signature with key %s and started the app",
+			 res->boot_key);
+	else
+		snprintf(detail, sizeof(detail),
+			 "the loader trusted key %.16s... and started the app", res->fingerprint);
 	END();
 	rc = 0;
 out:

@@ -8,11 +8,15 @@ for t in make arm-none-eabi-gcc qemu-system-arm; do
 	command -v $t >/dev/null || skip_all "$t not installed (scripts/install-deps installs it)"
 done
 unset MAKEFLAGS MFLAGS MAKELEVEL
+# the built-in loader (demo-mcuboot.sh drives MCUboot)
+unset MCUBOOT_DIR
 
 for type in ed25519 ecdsa-p256; do
 	run "$M" demo --dir "d-$type" --type $type
 	check "demo --type $type: exit 0, nothing on stderr" 0 ''
 	fp=$("$M" fingerprint -k "d-$type/demo-$type.pem" | cut -d' ' -f2)
+	assert "demo $type: the loader line, and how to get MCUboot" test "$(sed -n 2p "$T_TMP/out")" = \
+		"loader: the built-in demo loader (hash and key, not the signature); for MCUboot itself: --mcuboot DIR or MCUBOOT_DIR=DIR"
 	assert "demo $type: steps 1 to 6 in order" test "$(grep -o '^\[[0-9]/6\] .*' "$T_TMP/out" | tr '\n' '|')" = \
 		"[1/6] generate key|[2/6] provision keys.c|[3/6] build loader and app|[4/6] sign app|[5/6] verify signed app|[6/6] boot in QEMU|"
 	assert "demo $type: the loader shows the generated key" grep -qx "      | key SHA-256 $fp" "$T_TMP/out"
@@ -47,6 +51,7 @@ assert d["ok"] is True and d["type"] == "ed25519" and len(d["fingerprint"]) == 6
 assert [s["step"] for s in d["steps"]] == ["generate key", "provision keys.c", "build loader and app", "sign app", "verify signed app", "boot in QEMU"]
 assert all(s["ok"] for s in d["steps"]) and d["error"] is None
 assert d["boot_line"] == "mcuprov demo app: hello from the signed image"
+assert d["loader"] == "built-in" and "mcuboot" not in d
 ' "$T_TMP/out"; then ok "demo --json: the result"; else not_ok "demo --json: the result" "$(cat "$T_TMP/out")"; fi
 
 # a missing tool: one clear line, the failing step named
@@ -58,7 +63,7 @@ check "demo without qemu-system-arm: exit 1 and the reason" 1 "mcuprov: demo: qe
 assert "demo without QEMU: the failing step is named" grep -q "^      FAILED .*qemu-system-arm not found in PATH" "$T_TMP/out"
 assert "demo without QEMU: a failure line" grep -q "^demo: FAILED: qemu-system-arm not found in PATH" "$T_TMP/out"
 
-USAGE='usage: mcuprov demo [--dir DIR] [--type TYPE | -k KEY [--passin SRC]] [--batch] [--json]'
+USAGE='usage: mcuprov demo [--dir DIR] [--mcuboot DIR] [--type TYPE | -k KEY [--passin SRC]] [--batch] [--json]'
 run "$M" demo --type ecdsa-p384
 check "demo --type ecdsa-p384: usage error" 2 "mcuprov: demo: invalid --type 'ecdsa-p384' (ed25519, ecdsa-p256, rsa-2048 or rsa-3072)
 $USAGE"
