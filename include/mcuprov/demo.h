@@ -61,6 +61,14 @@ struct demo_opts {
 	/* an MCUboot checkout: boot with MCUboot itself (examples/mcuboot-qemu,
 	 * ed25519 or ecdsa-p256 keys), or NULL: the built-in demo loader */
 	const char *mcuboot;
+	/* an image to boot in the primary slot instead of the signed demo app
+	 * (for showing refusals), or NULL.  Key, provision and build run as
+	 * usual; the sign step is skipped; verify checks FILE against the
+	 * provisioned key but its failure does not stop the demo (it is
+	 * reported through cb->line on DEMO_VERIFY and in RES->verify_note);
+	 * the boot step gives the bootloader's own verdict.  FILE is read
+	 * before anything else is done and copied to DIR/image.bin */
+	const char *image;
 	const char *mcuprov;    /* unused by the core; for messages */
 	volatile sig_atomic_t *cancel;
 	unsigned boot_timeout_ms; /* safety net for QEMU (0: 60 s) */
@@ -78,12 +86,18 @@ struct demo_result {
 	 * (equal to FINGERPRINT when the demo succeeded) */
 	char boot_key[2 * KEY_FINGERPRINT_LEN + 1];
 	char boot_version[64]; /* with MCUboot: the version it booted */
+	/* with O->image: whether mcuprov verify accepted it with the
+	 * provisioned key, and if not "mcuprov verify: <reason>" */
+	bool image_verified;
+	char verify_note[512];
 	double seconds;
 };
 
 /* The name of STEP in a demo run with O: demo_step_name(), except
  * DEMO_KEYGEN with the user's key (O->key), which is "load key", and
- * DEMO_BUILD with MCUboot (O->mcuboot), which is "build MCUboot and app". */
+ * DEMO_BUILD with MCUboot (O->mcuboot), which is "build MCUboot and app",
+ * and, with O->image, DEMO_SIGN "sign app: skipped (--image)" and
+ * DEMO_VERIFY "verify the image". */
 const char *demo_step_label(const struct demo_opts *o, enum demo_step step);
 
 /* Run the whole demo in O->dir, reporting through CB, with a new key of

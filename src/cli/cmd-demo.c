@@ -17,7 +17,8 @@ static int demo_exec(int argc, char **argv);
 const struct cmd_entry cmd_demo = {
 	"demo",
 	"run the whole flow on a QEMU board: key, provision, build, sign, verify, boot",
-	"demo [--dir DIR] [--mcuboot DIR] [--type TYPE | -k KEY [--passin SRC]] [--batch] [--json]",
+	"demo [--dir DIR] [--mcuboot DIR] [--type TYPE | -k KEY [--passin SRC]] [--image FILE] "
+	"[--batch] [--json]",
 	"  --dir DIR       work directory (default: ./mcuprov-demo); its key, keys.c\n"
 	"                  and build are the demo's own and are replaced on each run\n"
 	"  --mcuboot DIR   boot with MCUboot itself, built from the checkout DIR\n"
@@ -30,6 +31,10 @@ const struct cmd_entry cmd_demo = {
 	"                  only read): the loader trusts it and boots the app it signed\n"
 	"      --passin SRC  KEY's password: pass:PW, env:VAR, file:PATH, fd:N or\n"
 	"                  stdin (default: ask on the terminal)\n"
+	"  --image FILE    boot FILE in the primary slot instead of the signed demo app,\n"
+	"                  to show refusals: key, provision and build run as usual,\n"
+	"                  signing is skipped, mcuprov verify's objection is only a\n"
+	"                  note; the bootloader's refusal fails the demo (exit 1)\n"
 	"  --batch         never ask anything (an encrypted KEY needs --passin)\n"
 	"  --json          print the result as JSON on stdout instead of the steps\n"
 	"  -h, --help      show this help\n"
@@ -100,6 +105,9 @@ static void line(void *arg, enum demo_step step, const char *text)
 	if (!v->json && step == DEMO_BOOT) {
 		printf("      | %s\n", text);
 		fflush(stdout);
+	} else if (!v->json && step == DEMO_VERIFY) { /* --image: mcuprov verify's note */
+		printf("      note: %s\n", text);
+		fflush(stdout);
 	}
 }
 
@@ -121,6 +129,7 @@ static int demo_exec(int argc, char **argv)
 		{ "passin", required_argument, NULL, OPT_PASSIN },
 		{ "batch", no_argument, NULL, 'b' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "image", required_argument, NULL, 'i' },
 		CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -146,6 +155,7 @@ static int demo_exec(int argc, char **argv)
 		case OPT_PASSIN: passin = optarg; break;
 		case 'b': cli.batch = true; break;
 		case 'j': v.json = true; break;
+		case 'i': o.image = optarg; break;
 		default:
 			if ((rc = cli_common_option(&cmd_demo, opt, argv)) >= 0)
 				return rc;
@@ -227,7 +237,20 @@ static int demo_exec(int argc, char **argv)
 					       json_object_new_string(res.fingerprint));
 			json_object_object_add(j, "key", json_object_new_string(res.key_path));
 		}
-		if (v.done & (1u << DEMO_SIGN))
+		if (o.image != NULL) {
+			const char *verdict = res.booted ? "booted" : "not booted";
+
+			if (!res.booted && (v.done & (1u << DEMO_VERIFY)) &&
+			    err.code == MCUPROV_ERR_REFUSED)
+				verdict = "refused";
+			json_object_object_add(j, "image", json_object_new_string(o.image));
+			if (v.done & (1u << DEMO_VERIFY))
+				json_object_object_add(j, "verify",
+						       json_object_new_string(res.image_verified
+									      ? "ok"
+									      : res.verify_note));
+			json_object_object_add(j, "verdict", json_object_new_string(verdict));
+		} else if (v.done & (1u << DEMO_SIGN))
 			json_object_object_add(j, "signed_app",
 					       json_object_new_string(res.signed_app));
 		if (res.log_path[0] != '\0' && access(res.log_path, F_OK) == 0)
@@ -243,7 +266,15 @@ static int demo_exec(int argc, char **argv)
 	key_free(key);
 	if (rc < 0)
 		return EXIT_FAIL;
-	if (!v.json && o.mcuboot != NULL && key_path != NULL)
+	if (!v.json && o.image != NULL && o.mcuboot != NULL)
+		printf("demo: OK - the bootloader (MCUboot) accepted the image '%s' (key SHA-256 %s, "
+		       "version %s) and booted it (%.1f s)\n",
+		       o.image, res.boot_key, res.boot_version, res.seconds);
+	else if (!v.json && o.image != NULL)
+		printf("demo: OK - the bootloader accepted the image '%s' (key %.16s...) and booted "
+		       "it (%.1f s)\n",
+		       o.image, res.fingerprint, res.seconds);
+	else if (!v.json && o.mcuboot != NULL && key_path != NULL)
 		printf("demo: OK - the bootloader (MCUboot) trusted only your %s key '%s' (key "
 		       "SHA-256 %s) and booted the signed app %s (%.1f s)\n",
 		       key_type_name(o.type), key_path, res.boot_key, res.boot_version, res.seconds);

@@ -49,6 +49,50 @@ assert all(s["ok"] for s in d["steps"])
 assert d["boot_line"] == "app: hello from the image MCUboot verified"
 ' "$T_TMP/out" "$fp" "$MCUBOOT_DIR"; then ok "demo --json: the result names MCUboot"; else not_ok "demo --json: the result names MCUboot" "$(cat "$T_TMP/out")"; fi
 
+# --image FILE: MCUboot's own verdict on an image the demo did not sign
+MB_REFUSED="mcuprov: demo: MCUboot refused the image: Image in the primary slot is not valid!"
+img_sign() { "$M" sign -v 1.2.3 -H 0x200 --pad-header -S 0x20000 "$@" >/dev/null; }
+"$M" keygen -k other.pem -t ecdsa-p256 >/dev/null
+img_sign -k other.pem d-json/build/app.bin other.bin
+run "$M" demo --dir d-img-other --mcuboot "$MCUBOOT_DIR" -k mine.pem --image other.bin
+check "demo --image, signed by another p256 key: exit 1, MCUboot's line" 1 "$MB_REFUSED"
+assert "demo --image: the sign step is skipped" test "$(grep -o '^\[[0-9]/6\] .*' "$T_TMP/out" | tr '\n' '|')" = \
+	"[1/6] load key|[2/6] provision keys.c|[3/6] build MCUboot and app|[4/6] sign app: skipped (--image)|[5/6] verify the image|[6/6] boot in QEMU|"
+assert "demo --image, another key: mcuprov verify's note" grep -qx \
+	"      note: mcuprov verify: no matching key: the image is signed with a key other than the given one" "$T_TMP/out"
+assert "demo --image, another key: MCUboot's own line" grep -qx "      | \[ERR\] Image in the primary slot is not valid!" "$T_TMP/out"
+assert "demo --image, another key: the failure line" grep -q "^demo: FAILED: MCUboot refused the image: Image in the primary slot is not valid! (log: " "$T_TMP/out"
+
+img_sign -k mine.pem d-json/build/app.bin good.bin
+run "$M" demo --dir d-img-good --mcuboot "$MCUBOOT_DIR" -k mine.pem --image good.bin
+check "demo --image, signed by the provisioned key: exit 0" 0 ''
+assert "demo --image, right key: no note" test -z "$(grep '^      note:' "$T_TMP/out")"
+assert "demo --image, right key: the success line names the image" grep -q \
+	"^demo: OK - the bootloader (MCUboot) accepted the image 'good.bin' (key SHA-256 $fp, version 1.2.3+0) and booted it (" "$T_TMP/out"
+
+# one byte of the signature flipped (the signature TLV is last), the hash
+# intact: the case the built-in loader cannot catch
+cp good.bin badsig.bin
+n=$(($(stat -c %s badsig.bin) - 1))
+b=$(od -An -tu1 -j $n -N 1 badsig.bin | tr -d ' ')
+printf '%b' "\\x$(printf '%02x' $((b ^ 0xff)))" | dd of=badsig.bin bs=1 seek=$n conv=notrunc status=none
+assert "badsig.bin: one byte differs" test "$(cmp -l good.bin badsig.bin | wc -l)" = 1
+run "$M" verify badsig.bin
+check "badsig.bin: the hash is intact (mcuprov verify without -k)" 0 '*'
+run "$M" demo --dir d-img-badsig --mcuboot "$MCUBOOT_DIR" -k mine.pem --image badsig.bin --json --batch
+check "demo --image, a flipped signature byte: exit 1, MCUboot's line" 1 "$MB_REFUSED"
+if python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["ok"] is False and d["image"] == "badsig.bin" and d["verdict"] == "refused"
+assert d["verify"].startswith("mcuprov verify: "), d["verify"]
+assert d["error"]["message"] == "MCUboot refused the image: Image in the primary slot is not valid!"
+assert d["steps"][3]["step"] == "sign app: skipped (--image)" and "signed_app" not in d
+' "$T_TMP/out"; then ok "demo --image --json: the refusal"; else not_ok "demo --image --json: the refusal" "$(cat "$T_TMP/out")"; fi
+run "$M" demo --dir d-img-none --mcuboot "$MCUBOOT_DIR" -k mine.pem --image nothing.bin
+check "demo --image, a missing file: exit 1" 1 "mcuprov: demo: 'nothing.bin': cannot open: No such file or directory"
+assert "demo --image, a missing file: nothing written" test ! -e d-img-none
+
 # RSA and P-384 need mbedTLS: refused, nothing written
 run "$M" demo --dir d-rsa --mcuboot "$MCUBOOT_DIR" --type rsa-2048
 check "demo --mcuboot --type rsa-2048: exit 1 and the reason" 1 \

@@ -63,7 +63,22 @@ check "demo without qemu-system-arm: exit 1 and the reason" 1 "mcuprov: demo: qe
 assert "demo without QEMU: the failing step is named" grep -q "^      FAILED .*qemu-system-arm not found in PATH" "$T_TMP/out"
 assert "demo without QEMU: a failure line" grep -q "^demo: FAILED: qemu-system-arm not found in PATH" "$T_TMP/out"
 
-USAGE='usage: mcuprov demo [--dir DIR] [--mcuboot DIR] [--type TYPE | -k KEY [--passin SRC]] [--batch] [--json]'
+# --image FILE with the built-in loader: an image signed by another key is
+# refused by the loader itself (its KEYHASH check)
+"$M" keygen -k other.pem -t ed25519 >/dev/null
+"$M" sign -k other.pem -v 1.2.3 -H 0x200 --pad-header -S 0x20000 d-ed25519/build/app.bin other.bin >/dev/null
+run "$M" demo --dir d-img --image other.bin
+check "demo --image, another key: exit 1, the loader's refusal" 1 \
+	"mcuprov: demo: the loader refused the image: no trusted key matches the image's KEYHASH"
+assert "demo --image: the sign step is skipped" test "$(grep -o '^\[[0-9]/6\] .*' "$T_TMP/out" | tr '\n' '|')" = \
+	"[1/6] generate key|[2/6] provision keys.c|[3/6] build loader and app|[4/6] sign app: skipped (--image)|[5/6] verify the image|[6/6] boot in QEMU|"
+assert "demo --image: mcuprov verify's note" grep -q "^      note: mcuprov verify: " "$T_TMP/out"
+assert "demo --image: the loader's line" grep -qx "      | loader: no trusted key matches the image's KEYHASH" "$T_TMP/out"
+run "$M" demo --dir d-img2 --image nothing.bin
+check "demo --image, a missing file: exit 1" 1 "mcuprov: demo: 'nothing.bin': cannot open: No such file or directory"
+assert "demo --image, a missing file: nothing written" test ! -e d-img2
+
+USAGE='usage: mcuprov demo [--dir DIR] [--mcuboot DIR] [--type TYPE | -k KEY [--passin SRC]] [--image FILE] [--batch] [--json]'
 run "$M" demo --type ecdsa-p384
 check "demo --type ecdsa-p384: usage error" 2 "mcuprov: demo: invalid --type 'ecdsa-p384' (ed25519, ecdsa-p256, rsa-2048 or rsa-3072)
 $USAGE"
