@@ -177,6 +177,13 @@ struct keysc_info {
 	/* a copy of the configuration analysed (owned), for the self-check
 	 * of keysc_patch() */
 	struct pp_env *env;
+	/* the tokens the configuration does not compile ([start, end) and
+	 * line), in the text's order: keysc_patch() checks that no edit
+	 * touches one */
+	struct keysc_span {
+		size_t start, end, line;
+	} *dead;
+	size_t n_dead;
 	/* the macros of the configuration the file's conditionals consulted
 	 * (pp_env_describe()), or NULL; owned */
 	char *assumed;

@@ -11,4 +11,21 @@
 void str_appendf(char *out, size_t size, size_t *o, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* One change of a text: bytes [from, to) become TEXT (LEN bytes; TEXT may
+ * be NULL when LEN is 0: a deletion). */
+struct str_edit {
+	size_t from, to;
+	const char *text;
+	size_t len;
+};
+
+/* TEXT (LEN bytes) with the N edits E made at once; E must be in the
+ * text's order, none overlapping the next (an insertion, from == to, may
+ * share its place with a change that follows it).  *out is malloc'd and
+ * NUL-terminated, *out_len its length.  Returns 0, -1 (out of memory) or
+ * -2 (an edit out of order, overlapping or past LEN: a bug of the caller;
+ * nothing returned). */
+int str_splice(const char *text, size_t len, const struct str_edit *e, size_t n, char **out,
+	       size_t *out_len);
+
 #endif

@@ -17,6 +17,7 @@
 #include <openssl/evp.h>
 
 #include "keysc-internal.h"
+#include "mcuprov/strutil.h"
 
 static int cmp_edit(const void *a, const void *b)
 {
@@ -328,32 +329,24 @@ int keysc_put_key(const struct keysc_info *info, const char *text, const struct 
 int keysc_apply_edits(const char *text, size_t len, struct edits *ed, const char *subject,
 		      char **out, size_t *out_len, struct mcuprov_err *err)
 {
-	size_t i, total = len, p = 0, from = 0;
-	char *res;
+	struct str_edit *v = calloc(ed->n + 1, sizeof(*v));
+	size_t i;
+	int rc;
 
+	if (v == NULL)
+		return err_set(err, MCUPROV_ERR_NOMEM, subject, "out of memory");
 	qsort(ed->v, ed->n, sizeof(*ed->v), cmp_edit);
 	for (i = 0; i < ed->n; i++) {
-		if (ed->v[i].end < ed->v[i].start || ed->v[i].end > len ||
-		    (i > 0 && ed->v[i].start < ed->v[i - 1].end))
-			return err_set(err, MCUPROV_ERR_INTERNAL, subject, "overlapping edits");
-		total += strlen(ed->v[i].text);
+		v[i].from = ed->v[i].start;
+		v[i].to = ed->v[i].end;
+		v[i].text = ed->v[i].text;
+		v[i].len = strlen(ed->v[i].text);
 	}
-	res = malloc(total + 1);
-	if (res == NULL)
+	rc = str_splice(text, len, v, ed->n, out, out_len);
+	free(v);
+	if (rc == -2)
+		return err_set(err, MCUPROV_ERR_INTERNAL, subject, "overlapping edits");
+	if (rc < 0)
 		return err_set(err, MCUPROV_ERR_NOMEM, subject, "out of memory");
-	for (i = 0; i < ed->n; i++) {
-		size_t n = strlen(ed->v[i].text);
-
-		memcpy(res + p, text + from, ed->v[i].start - from);
-		p += ed->v[i].start - from;
-		memcpy(res + p, ed->v[i].text, n);
-		p += n;
-		from = ed->v[i].end;
-	}
-	memcpy(res + p, text + from, len - from);
-	p += len - from;
-	res[p] = '\0';
-	*out = res;
-	*out_len = p;
 	return 0;
 }

@@ -21,36 +21,20 @@
 
 /* Never a dead branch: no edit may change or remove a token the
  * configuration does not compile (a bug otherwise: MCUPROV_ERR_INTERNAL). */
-static int edits_in_live_code(const char *text, size_t len, const char *subject,
-			      const struct keysc_info *info, const struct edits *ed,
-			      struct mcuprov_err *err)
+static int edits_in_live_code(const char *subject, const struct keysc_info *info,
+			      const struct edits *ed, struct mcuprov_err *err)
 {
-	struct toks t;
 	size_t i, k;
-	int rc;
 
-	memset(&t, 0, sizeof(t));
-	if (keysc_tokenize(text, len, &t) < 0) {
-		rc = err_set(err, MCUPROV_ERR_NOMEM, subject, "out of memory");
-		goto out;
-	}
-	if ((rc = keysc_liveness(text, &t, info->env, subject, err)) < 0)
-		goto out;
 	for (i = 0; i < ed->n; i++)
-		for (k = 0; k < t.n; k++)
-			if (t.v[k].live == PP_FALSE && t.v[k].start < ed->v[i].end &&
-			    t.v[k].end > ed->v[i].start) {
-				rc = err_set(
+		for (k = 0; k < info->n_dead; k++)
+			if (info->dead[k].start < ed->v[i].end && info->dead[k].end > ed->v[i].start)
+				return err_set(
 					err, MCUPROV_ERR_INTERNAL, subject,
 					"line %zu, which the configuration does not compile, "
 					"would change: nothing written; please report this file",
-					t.v[k].line);
-				goto out;
-			}
-	rc = 0;
-out:
-	keysc_toks_free(&t);
-	return rc;
+					info->dead[k].line);
+	return 0;
 }
 
 /* "has no block for ed25519 keys ...; it has blocks for: ..." */
@@ -302,7 +286,7 @@ int keysc_patch(const char *text, size_t len, const char *subject, const struct 
 		if (rc < 0)
 			goto out;
 	}
-	if ((rc = edits_in_live_code(text, len, subject, info, &ed, err)) < 0 ||
+	if ((rc = edits_in_live_code(subject, info, &ed, err)) < 0 ||
 	    (rc = keysc_apply_edits(text, len, &ed, subject, out, out_len, err)) < 0)
 		goto out;
 	if ((rc = self_check(text, *out, *out_len, subject, info, keys, n_keys, image, err)) < 0) {

@@ -63,6 +63,7 @@ void keysc_info_free(struct keysc_info *info)
 	free(info->slot_names);
 	pp_env_free(info->env);
 	free(info->assumed);
+	free(info->dead);
 	free(info);
 }
 
@@ -159,7 +160,7 @@ int keysc_analyze(const char *text, size_t len, const char *subject, const struc
 	struct lendecls ld = {NULL, 0, 0};
 	const char *stack[64];
 	char include[KEYSC_NAME_MAX * 2] = "";
-	size_t depth = 0, i, cap = 0, lcap = 0, ccap = 0;
+	size_t depth = 0, i, cap = 0, lcap = 0, ccap = 0, dcap = 0;
 	bool key_count = false, styled = false, any_sign_block = false;
 	int rc;
 
@@ -176,6 +177,20 @@ int keysc_analyze(const char *text, size_t len, const char *subject, const struc
 		goto out;
 	info->assumed = t.assumed;
 	t.assumed = NULL;
+	for (i = 0; i < t.n; i++) {
+		struct keysc_span *d;
+
+		if (t.v[i].live != PP_FALSE)
+			continue;
+		if ((d = keysc_grow(info->dead, info->n_dead, &dcap, sizeof(*d))) == NULL) {
+			rc = nomem(subject, err);
+			goto out;
+		}
+		info->dead = d;
+		d[info->n_dead].start = t.v[i].start;
+		d[info->n_dead].end = t.v[i].end;
+		d[info->n_dead++].line = t.v[i].line;
+	}
 	info->eol = memmem(text, len, "\r\n", 2) != NULL ? "\r\n" : "\n";
 	snprintf(info->indent, sizeof(info->indent), "    ");
 	info->per_line = 8;

@@ -445,7 +445,8 @@ static int edit_values(const char *name, char **text, size_t *len, const struct 
 	static const char *const boot_keys[] = { "tree", "keys_c", "conf" };
 	const char *kconf = kconf_type_name(c->type);
 	struct init_edits ed = { name, *text, *len, NULL, 0, 0 };
-	size_t n, i, k, at;
+	struct str_edit *sp = NULL;
+	size_t n, i, k;
 	const yaml_node_t *root, *node;
 	const yaml_node_item_t *it;
 	const yaml_node_pair_t *pr;
@@ -537,26 +538,26 @@ static int edit_values(const char *name, char **text, size_t *len, const struct 
 			ed.v[k] = ed.v[k - 1];
 			ed.v[k - 1] = t;
 		}
-	for (i = 0, n = *len + 1; i < ed.n; i++)
-		n += strlen(ed.v[i].text);
-	if ((s = malloc(n)) == NULL) {
+	if ((sp = calloc(ed.n + 1, sizeof(*sp))) == NULL) {
 		rc = NOMEM(err);
 		goto out;
 	}
-	for (i = 0, n = 0, at = 0; i < ed.n; i++) {
-		memcpy(s + n, *text + at, ed.v[i].from - at);
-		n += ed.v[i].from - at;
-		memcpy(s + n, ed.v[i].text, strlen(ed.v[i].text));
-		n += strlen(ed.v[i].text);
-		at = ed.v[i].to;
+	for (i = 0; i < ed.n; i++) {
+		sp[i].from = ed.v[i].from;
+		sp[i].to = ed.v[i].to;
+		sp[i].text = ed.v[i].text;
+		sp[i].len = strlen(ed.v[i].text);
 	}
-	memcpy(s + n, *text + at, *len - at);
-	n += *len - at;
-	s[n] = '\0';
+	if ((rc = str_splice(*text, *len, sp, ed.n, &s, &n)) < 0) {
+		rc = rc == -1 ? NOMEM(err)
+			      : err_set(err, MCUPROV_ERR_INTERNAL, name, "overlapping changes");
+		goto out;
+	}
 	free(*text);
 	*text = s;
 	*len = n;
 out:
+	free(sp);
 	free(ed.v);
 	yaml_document_delete(&doc);
 	return rc;

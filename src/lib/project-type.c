@@ -37,6 +37,7 @@
 #include "mcuprov/kconf.h"
 #include "mcuprov/keysc.h"
 #include "mcuprov/project.h"
+#include "mcuprov/strutil.h"
 #include "mcuprov/yamledit.h"
 #include "mcuprov/provision.h"
 #include "mcuprov/render.h"
@@ -195,32 +196,24 @@ out:
 	return rc;
 }
 
-/* TEXT with the edits applied: *out malloc'd. */
+/* TEXT with the edits applied (in the text's order): *out malloc'd. */
 static int apply_edits(const char *text, size_t len, const struct edits *e, char **out,
 		       size_t *out_len, struct mcuprov_err *err)
 {
-	size_t i, n = len + 1, o = 0, at = 0;
-	char *s;
+	struct str_edit v[EDITS_MAX];
+	size_t i;
 
-	for (i = 0; i < e->n; i++)
-		n += strlen(e->v[i].text);
-	if ((s = malloc(n)) == NULL)
-		return NOMEM(err);
 	for (i = 0; i < e->n; i++) {
-		size_t l = strlen(e->v[i].text);
-
-		memcpy(s + o, text + at, e->v[i].from - at);
-		o += e->v[i].from - at;
-		memcpy(s + o, e->v[i].text, l);
-		o += l;
-		at = e->v[i].to;
+		v[i].from = e->v[i].from;
+		v[i].to = e->v[i].to;
+		v[i].text = e->v[i].text;
+		v[i].len = strlen(e->v[i].text);
 	}
-	memcpy(s + o, text + at, len - at);
-	o += len - at;
-	s[o] = '\0';
-	*out = s;
-	*out_len = o;
-	return 0;
+	switch (str_splice(text, len, v, e->n, out, out_len)) {
+	case 0: return 0;
+	case -1: return NOMEM(err);
+	default: return err_set(err, MCUPROV_ERR_INTERNAL, NULL, "overlapping changes");
+	}
 }
 
 /* file_read() of PATH, an empty file included (as ""). */

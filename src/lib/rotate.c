@@ -415,9 +415,9 @@ static int rewrite(const char *name, const char *text, size_t len, const struct 
 		   char *const *demote, char **out, size_t *out_len, struct mcuprov_err *err)
 {
 	struct edit ed[PROJECT_KEYS_MAX + 1], t;
+	struct str_edit sp[PROJECT_KEYS_MAX + 1];
 	const char *eol = "\n", *nl = memchr(text, '\n', len);
-	size_t n_ed = 0, o, i, j, at, total;
-	char *res;
+	size_t n_ed = 0, o, i, j;
 	int rc = 0;
 
 	if (nl != NULL && nl > text && nl[-1] == '\r')
@@ -515,33 +515,15 @@ static int rewrite(const char *name, const char *text, size_t len, const struct 
 				      (ed[j].from == ed[j - 1].from && ed[j].to < ed[j - 1].to));
 		     j--)
 			t = ed[j], ed[j] = ed[j - 1], ed[j - 1] = t;
-	total = len;
 	for (i = 0; i < n_ed; i++) {
-		if (ed[i].to < ed[i].from || ed[i].to > len || (i > 0 && ed[i].from < ed[i - 1].to)) {
-			rc = err_set(err, MCUPROV_ERR_INTERNAL, name, "overlapping changes");
-			goto out;
-		}
-		total = total - (ed[i].to - ed[i].from) + ed[i].len;
+		sp[i].from = ed[i].from;
+		sp[i].to = ed[i].to;
+		sp[i].text = ed[i].text;
+		sp[i].len = ed[i].len;
 	}
-	if ((res = malloc(total + 1)) == NULL) {
-		rc = NOMEM(err);
-		goto out;
-	}
-	for (i = 0, at = 0, o = 0; i <= n_ed; i++) {
-		size_t upto = i < n_ed ? ed[i].from : len;
-
-		memcpy(res + o, text + at, upto - at);
-		o += upto - at;
-		if (i == n_ed)
-			break;
-		if (ed[i].len > 0) /* a deletion has no text */
-			memcpy(res + o, ed[i].text, ed[i].len);
-		o += ed[i].len;
-		at = ed[i].to;
-	}
-	res[o] = '\0';
-	*out = res;
-	*out_len = o;
+	if ((rc = str_splice(text, len, sp, n_ed, out, out_len)) < 0)
+		rc = rc == -1 ? NOMEM(err)
+			      : err_set(err, MCUPROV_ERR_INTERNAL, name, "overlapping changes");
 out:
 	for (i = 0; i < n_ed; i++)
 		free(ed[i].text);
