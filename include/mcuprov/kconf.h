@@ -41,7 +41,7 @@ int kconf_patch(const char *text, size_t len, const char *subject, const struct 
 
 /* What a bootloader's configuration says about keys, gathered from any of
  * .config, prj.conf / *.conf fragments, autoconf.h and mcuboot_config.h
- * (provision_config_env() reads them) and -D / -U. */
+ * (provision.c reads them, in the order provision.h gives) and -D / -U. */
 struct bootcfg {
 	enum key_type type;  /* KEY_TYPE_NONE: not stated; RSA: KEY_RSA2048 */
 	bool type_rsa;       /* the type is RSA, of length rsa_len (0: unstated) */

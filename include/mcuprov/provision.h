@@ -98,21 +98,17 @@ int provision_public_write(const struct mcuprov_key *key, const char *key_name,
 int provision_hw_key_hash(const struct mcuprov_key *key, uint8_t out[64], size_t *len,
 			  struct mcuprov_err *err);
 
-/* Read into ENV the bootloader configuration beside TARGET and in CONFIGS,
- * later files overriding earlier ones: first the config files in TARGET's
- * directory (TARGET itself only when WITH_SELF), in this order: `.config`,
- * the `*.conf` fragments sorted by name (strcmp), Zephyr's generated
- * `autoconf.h`, then `mcuboot_config.h` (Kconfig values first, so that a
- * header's `#ifdef CONFIG_...` sees them); then CONFIGS in the order
- * given.  A name ending in ".h" is read with pp_env_read_header(), any
- * other with pp_env_read_kconfig(); each macro's origin is "FILE:LINE"
- * (FILE as "DIR/NAME" with DIR TARGET's directory, or as given in
- * CONFIGS).  An empty file says nothing.  Returns 0, MCUPROV_ERR_IO (a
- * file cannot be read), MCUPROV_ERR_FORMAT (a header's conditionals do not
- * balance or hold a bad expression: "FILE:LINE: ..." as the reason) or
- * MCUPROV_ERR_NOMEM. */
-int provision_config_env(const char *target, bool with_self, const char *const *configs,
-			 size_t n_configs, struct pp_env *env, struct mcuprov_err *err);
+/* The bootloader configuration of a target file: the config files beside
+ * it (the target itself only where said), later files overriding earlier
+ * ones, in this order: `.config`, the `*.conf` fragments sorted by name
+ * (strcmp), Zephyr's generated `autoconf.h`, then `mcuboot_config.h`
+ * (Kconfig values first, so that a header's `#ifdef CONFIG_...` sees
+ * them); then the --config files in the order given.  A name ending in
+ * ".h" is read with pp_env_read_header(), any other with
+ * pp_env_read_kconfig(); each macro's origin is "FILE:LINE".  An empty
+ * file says nothing; a file that cannot be read is MCUPROV_ERR_IO, a
+ * header whose conditionals do not balance or hold a bad expression
+ * MCUPROV_ERR_FORMAT ("FILE:LINE: ..." as the reason). */
 
 /* Set in ENV the command line's -D DEFINES ("NAME" is NAME 1, or
  * "NAME=VALUE"; origin "-D") then -U UNDEFS ("NAME"; origin "-U"), over
@@ -127,13 +123,13 @@ int provision_define_env(struct pp_env *env, const char *const *defines, size_t 
  * or MCUPROV_ERR_NOMEM. */
 int provision_define_check(const char *arg, bool undef, struct mcuprov_err *err);
 
-/* Does the bootloader configuration beside PATH (provision_config_env()
- * with PATH itself included, then -D DEFINES and -U UNDEFS as
+/* Does the bootloader configuration of PATH (above, PATH itself
+ * included, then -D DEFINES and -U UNDEFS as
  * provision_define_env() sets them) agree with N_KEYS keys of TYPE:
  * signature type, RSA length, key count (bootcfg_from_env())?  For a front
  * end's warning before anything is provisioned.  Returns 0 (agrees, or
  * says nothing), MCUPROV_ERR_REFUSED naming both sides (subject PATH), or
- * the errors of provision_config_env() and provision_define_env(). */
+ * the errors of reading the configuration and of provision_define_env(). */
 int provision_check_type(const char *path, enum key_type type, size_t n_keys,
 			 const char *const *defines, size_t n_defines, const char *const *undefs,
 			 size_t n_undefs, struct mcuprov_err *err);

@@ -142,7 +142,7 @@ static int read_config(const char *path, struct pp_env *env, struct mcuprov_err 
 	return rc;
 }
 
-/* The config files of provision_config_env(), in their order: those beside
+/* The config files of a target (provision.h), in their order: those beside
  * TARGET, then CONFIGS; *files (and each path) malloc'd. */
 static int config_files(const char *target, bool with_self, const char *const *configs,
 			size_t n_configs, char ***files, size_t *n_files, struct mcuprov_err *err)
@@ -221,7 +221,8 @@ static void files_free(char **files, size_t n)
 	free(files);
 }
 
-/* provision_config_env(), also giving the files read in order. */
+/* Read the configuration of TARGET into ENV (provision.h: the order),
+ * also giving the files read in order. */
 static int config_env(const char *target, bool with_self, const char *const *configs,
 		      size_t n_configs, struct pp_env *env, char ***files, size_t *n_files,
 		      struct mcuprov_err *err)
@@ -237,18 +238,6 @@ static int config_env(const char *target, bool with_self, const char *const *con
 		if ((rc = read_config((*files)[i], env, err)) < 0)
 			return rc;
 	return 0;
-}
-
-int provision_config_env(const char *target, bool with_self, const char *const *configs,
-			 size_t n_configs, struct pp_env *env, struct mcuprov_err *err)
-{
-	char **files = NULL;
-	size_t n_files = 0;
-	int rc;
-
-	rc = config_env(target, with_self, configs, n_configs, env, &files, &n_files, err);
-	files_free(files, n_files);
-	return rc;
 }
 
 int provision_define_env(struct pp_env *env, const char *const *defines, size_t n_defines,
@@ -278,7 +267,18 @@ int provision_define_check(const char *arg, bool undef, struct mcuprov_err *err)
 	return rc;
 }
 
-/* Check N_KEYS keys of TYPE against the configuration of provision_config_env()
+/* bootcfg_check_type() of CFG, the refusal's subject TARGET. */
+static int check_cfg(const struct bootcfg *cfg, const char *target, enum key_type type,
+		     size_t n_keys, struct mcuprov_err *err)
+{
+	int rc = bootcfg_check_type(cfg, type, n_keys, err);
+
+	if (rc < 0 && err != NULL)
+		snprintf(err->subject, sizeof(err->subject), "%s", target);
+	return rc;
+}
+
+/* Check N_KEYS keys of TYPE against the configuration of TARGET (config_env())
  * (TARGET itself only when WITH_SELF: what is being set does not count when
  * provisioning) with -D DEFINES and -U UNDEFS on top. */
 static int check_configs_type(const char *target, bool with_self, enum key_type type, size_t n_keys,
@@ -298,9 +298,7 @@ static int check_configs_type(const char *target, bool with_self, enum key_type 
 	if (rc < 0 || (rc = provision_define_env(env, defines, n_defines, undefs, n_undefs, err)) < 0)
 		goto out;
 	bootcfg_from_env(env, (const char *const *)files, n_files, &cfg);
-	rc = bootcfg_check_type(&cfg, type, n_keys, err);
-	if (rc < 0 && err != NULL)
-		snprintf(err->subject, sizeof(err->subject), "%s", target);
+	rc = check_cfg(&cfg, target, type, n_keys, err);
 out:
 	files_free(files, n_files);
 	pp_env_free(env);
@@ -377,22 +375,27 @@ static int apply(const char *path, const struct provision_opts *o, const char *o
 }
 
 /* The configuration keys.c is read under, strongest first: -D/-U, the
- * config files (beside PATH, then o->configs), then the key type. */
+ * config files (beside PATH, then o->configs), then the key type; *CFG
+ * what the configuration itself states (for the type/length/count check). */
 static int keys_c_env(const char *path, const struct provision_opts *o, struct pp_env **out,
-		      struct mcuprov_err *err)
+		      struct bootcfg *cfg, struct mcuprov_err *err)
 {
 	struct pp_env *env = NULL;
-	size_t i;
+	char **files = NULL;
+	size_t n_files = 0;
 	int rc;
 
 	*out = NULL;
 	if ((rc = pp_env_new(&env, err)) < 0)
 		return rc;
-	rc = provision_config_env(path, false, o->configs, o->n_configs, env, err);
-	for (i = 0; rc == 0 && i < o->n_defines; i++)
-		rc = pp_env_define_arg(env, o->defines[i], "-D", err);
-	for (i = 0; rc == 0 && i < o->n_undefs; i++)
-		rc = pp_env_undef_arg(env, o->undefs[i], "-U", err);
+	rc = config_env(path, false, o->configs, o->n_configs, env, &files, &n_files, err);
+	if (rc == 0)
+		rc = provision_define_env(env, o->defines, o->n_defines, o->undefs, o->n_undefs,
+					  err);
+	/* what the configuration states, before the key type fills it in */
+	if (rc == 0)
+		bootcfg_from_env(env, (const char *const *)files, n_files, cfg);
+	files_free(files, n_files);
 	if (rc == 0)
 		rc = keysc_env_key_type(env, o->keys[0]->type, err);
 	if (rc < 0) {
@@ -505,6 +508,7 @@ int provision_keys_c(const char *path, const struct provision_opts *o, struct pr
 {
 	struct keysc_info *info = NULL;
 	struct pp_env *env = NULL;
+	struct bootcfg cfg;
 	char *text = NULL, *new_text = NULL;
 	size_t len = 0, new_len = 0;
 	mode_t mode = 0644;
@@ -514,7 +518,7 @@ int provision_keys_c(const char *path, const struct provision_opts *o, struct pr
 	memset(r, 0, sizeof(*r));
 	if ((rc = read_text(path, &text, &len, &mode, false, &existed, err)) < 0)
 		return rc;
-	if ((rc = keys_c_env(path, o, &env, err)) < 0)
+	if ((rc = keys_c_env(path, o, &env, &cfg, err)) < 0)
 		goto out;
 	if ((rc = keysc_analyze(text, len, path, env, &info, err)) < 0)
 		goto out;
@@ -553,12 +557,13 @@ int provision_keys_c(const char *path, const struct provision_opts *o, struct pr
 					       "FRAGMENT' (or --emit-key-file OUT for the generated file)");
 			goto out;
 		}
-		if ((rc = check_configs(path, o, err)) < 0)
+		if ((rc = check_cfg(&cfg, path, o->keys[0]->type, o->n_keys, err)) < 0)
 			goto out;
 		rc = keysc_generated_file(o->keys, o->n_keys, &r->emitted, &r->emitted_len, err);
 		goto out;
 	}
-	if (info->shape == KEYSC_SHAPE_INLINE && (rc = check_configs(path, o, err)) < 0)
+	if (info->shape == KEYSC_SHAPE_INLINE &&
+	    (rc = check_cfg(&cfg, path, o->keys[0]->type, o->n_keys, err)) < 0)
 		goto out;
 	if (info->shape == KEYSC_SHAPE_INLINE && info->slot_rc == 0 && o->emit_key_file != NULL) {
 		rc = emit_tentative(path, info, o, r, err);
