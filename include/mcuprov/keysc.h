@@ -143,12 +143,8 @@ struct keysc_info {
 	unsigned declared_types;
 	unsigned max_suffix; /* highest _N suffix declared (shape 3) */
 	bool upstream_2026;  /* MCUboot 2026's boot/zephyr/keys.c (LISTIFY over MCUBOOT_SIGN_KEY_COUNT) */
-	/* style, kept when patching (of the first key array) */
-	const char *eol;     /* "\n" or "\r\n" */
-	char indent[16];
-	unsigned per_line;
-	bool trailing_comma;
-	bool upper_hex;
+	const char *eol; /* "\n" or "\r\n": the file's line ends (each array's
+			  * own style is in struct keysc_array) */
 	/* shape 1: the key lists and counts (one per #if block at most, usually
 	 * one in all) */
 	struct keysc_list *lists;

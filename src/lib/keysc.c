@@ -161,7 +161,7 @@ int keysc_analyze(const char *text, size_t len, const char *subject, const struc
 	const char *stack[64];
 	char include[KEYSC_NAME_MAX * 2] = "";
 	size_t depth = 0, i, cap = 0, lcap = 0, ccap = 0, dcap = 0;
-	bool key_count = false, styled = false, any_sign_block = false;
+	bool key_count = false, any_sign_block = false;
 	int rc;
 
 	memset(&t, 0, sizeof(t));
@@ -192,8 +192,6 @@ int keysc_analyze(const char *text, size_t len, const char *subject, const struc
 		d[info->n_dead++].line = t.v[i].line;
 	}
 	info->eol = memmem(text, len, "\r\n", 2) != NULL ? "\r\n" : "\n";
-	snprintf(info->indent, sizeof(info->indent), "    ");
-	info->per_line = 8;
 	for (i = 0; i < t.n; i++) {
 		struct tok *k = &t.v[i];
 		size_t nm, size_tok = 0, brace = 0, val = 0, semi = 0;
@@ -331,13 +329,6 @@ int keysc_analyze(const char *text, size_t len, const char *subject, const struc
 				a->decl_end = t.v[j + 1].end;
 			if (first != 0)
 				keysc_detect_style(text, &t, first, j, a);
-			if (!styled && first != 0 && (a->is_key || keysc_key_like_name(a->name))) {
-				snprintf(info->indent, sizeof(info->indent), "%s", a->indent);
-				info->per_line = a->per_line;
-				info->trailing_comma = a->trailing_comma;
-				info->upper_hex = a->upper_hex;
-				styled = true;
-			}
 			info->n_arrays++;
 			i = j;
 			continue;
