@@ -89,22 +89,19 @@ struct keysc_entry {
 	char key[KEYSC_NAME_MAX];    /* the array it names; "" when it is not of that form */
 	size_t key_start, len_start; /* the two names in the text (len_start: after the '&') */
 	char len_name[KEYSC_NAME_MAX];
-	const char *cond; /* the MCUBOOT_SIGN_* of an `#if defined(...)` around it
-			   * inside the list, or NULL */
-	int group;	  /* that #if's index in the list's groups, or -1 */
+	int group; /* the `#if defined(MCUBOOT_SIGN_...)` group around it inside
+		    * the list: its index in the list's groups, or -1 */
 	struct keysc_live live;
 };
 
 /* `#if defined(MCUBOOT_SIGN_X)` ... `#endif` around entries inside a list. */
 struct keysc_group {
-	const char *cond;
 	size_t if_start, if_end;       /* the two preprocessor lines ('#' to */
 	size_t endif_start, endif_end; /* the end of the line, without its eol) */
 };
 
 /* `const struct bootutil_key bootutil_keys[] = { ... };` */
 struct keysc_list {
-	const char *block; /* the MCUBOOT_SIGN_* macro of its #if, or NULL */
 	size_t line;
 	size_t open, close; /* its braces */
 	struct keysc_entry *entries;
@@ -126,7 +123,6 @@ enum keysc_count_kind {
 };
 
 struct keysc_count {
-	const char *block;
 	size_t line;
 	enum keysc_count_kind kind;
 	unsigned long value; /* KEYSC_COUNT_NUMBER; KEYSC_COUNT_OTHER when known */

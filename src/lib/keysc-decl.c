@@ -385,13 +385,12 @@ int keysc_parse_list(const char *text, const struct toks *t, size_t open, struct
 	l->open = t->v[open].start;
 	for (j = open + 1; j < t->n; j++) {
 		const struct tok *k = &t->v[j];
-		const char *c;
 
 		if (k->kind == T_PP) {
 			if (desig)
 				bad_line(l, k->line);
 			if (!l->complex && k->pp == 1 && cur < 0 &&
-			    (c = pp_sign_cond(text, k)) != NULL) {
+			    pp_sign_cond(text, k) != NULL) {
 				struct keysc_group *ng =
 					keysc_grow(l->groups, l->n_groups, &gcap, sizeof(*ng));
 
@@ -399,7 +398,6 @@ int keysc_parse_list(const char *text, const struct toks *t, size_t open, struct
 					return -1;
 				l->groups = ng;
 				memset(&l->groups[l->n_groups], 0, sizeof(*l->groups));
-				l->groups[l->n_groups].cond = c;
 				l->groups[l->n_groups].if_start = k->start;
 				l->groups[l->n_groups].if_end = k->end;
 				cur = (int)l->n_groups++;
@@ -484,7 +482,6 @@ int keysc_parse_list(const char *text, const struct toks *t, size_t open, struct
 			e->line = k->line;
 			keysc_live_of(&e->live, t, &t->v[e->desig ? desig_tok : j]);
 			e->group = cur;
-			e->cond = cur >= 0 ? l->groups[cur].cond : NULL;
 			if (flat)
 				parse_entry(text, t, j, r, e);
 			if (r + 1 < t->n && keysc_tok_is(text, &t->v[r + 1], ",")) {

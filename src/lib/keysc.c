@@ -354,7 +354,6 @@ int keysc_analyze(const char *text, size_t len, const char *subject, const struc
 			info->lists = l;
 			l = &info->lists[info->n_lists++];
 			memset(l, 0, sizeof(*l));
-			l->block = keysc_cur_block(stack, depth);
 			l->line = k->line;
 			keysc_live_of(&l->live, &t, k);
 			if (keysc_parse_list(text, &t, o, l, &close) < 0) {
@@ -388,7 +387,6 @@ int keysc_analyze(const char *text, size_t len, const char *subject, const struc
 			if (n > 0 && j < t.n && keysc_tok_is(text, &t.v[j], ";")) {
 				long long v = keysc_tok_num(text, &t.v[i + 2]);
 
-				c.block = keysc_cur_block(stack, depth);
 				c.line = k->line;
 				c.start = t.v[i + 2].start;
 				c.end = t.v[j - 1].end;
