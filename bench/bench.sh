@@ -6,6 +6,12 @@
 # warm-up, the two interleaved), the ratio of the two, the peak RSS of
 # `mcuprov sign` (GNU time %M) and, for information, `mcuprov verify`.
 # Targets: ratio <= BENCH_RATIO_MAX (1.3) and RSS <= BENCH_RSS_MAX KiB (8192).
+# Then the demo, end to end from an empty directory (key, provision, build,
+# sign, verify, boot in QEMU), with the built-in loader and with MCUboot
+# (BENCH_MCUBOOT_DIR, default MCUBOOT_DIR or the source tree's
+# ../shared/mcuboot; skipped without it or without the cross toolchain and
+# QEMU), also `--upgrade --test` (two boots): each under BENCH_DEMO_MAX
+# seconds (10).
 # A missed target is reported (FAIL in the table) but the exit status is 0;
 # it is non-zero only when a command fails.
 #
@@ -26,6 +32,8 @@ BENCH_RUNS=${BENCH_RUNS:-5}
 BENCH_REPLACE=${BENCH_REPLACE:-0}
 BENCH_RATIO_MAX=${BENCH_RATIO_MAX:-1.3}
 BENCH_RSS_MAX=${BENCH_RSS_MAX:-8192}
+BENCH_DEMO_MAX=${BENCH_DEMO_MAX:-10}
+BENCH_MCUBOOT_DIR=${BENCH_MCUBOOT_DIR:-${MCUBOOT_DIR:-${MCUPROV_SRCDIR:-.}/../shared/mcuboot}}
 
 die() {
 	echo "bench: $*" >&2
@@ -158,6 +166,44 @@ for mib in $BENCH_SIZES_MIB; do
 	done
 	rm -f "$in" "$out"
 done
+
+# the demo, from an empty directory each time (the build included)
+echo
+printf '%-44s %9s  %s\n' "demo (fresh directory)" "seconds" result
+printf '%s\n' "-----------------------------------------------------------------"
+demo_case() { # NAME ARGS...
+	local name=$1 secs why
+	shift
+	rm -rf "$tmp/demo"
+	timed "$MCUPROV" demo --dir "$tmp/demo" "$@"
+	secs=$(awk -v u="$T_US" 'BEGIN { printf "%.2f", u / 1e6 }')
+	n_cases=$((n_cases + 1))
+	if awk -v s="$secs" -v m="$BENCH_DEMO_MAX" 'BEGIN { exit !(s <= m) }'; then
+		why=PASS
+		n_pass=$((n_pass + 1))
+	else
+		why="FAIL (> $BENCH_DEMO_MAX s)"
+	fi
+	printf '%-44s %9s  %s\n' "$name" "$secs" "$why"
+}
+demo_tools=yes
+for t in make arm-none-eabi-gcc qemu-system-arm; do
+	command -v $t >/dev/null 2>&1 || demo_tools=""
+done
+if [ -z "$demo_tools" ]; then
+	echo "(skipped: make, arm-none-eabi-gcc and qemu-system-arm are needed; scripts/install-deps)"
+else
+	unset MAKEFLAGS MFLAGS MAKELEVEL
+	demo_case "built-in loader, ed25519"
+	if [ -f "$BENCH_MCUBOOT_DIR/boot/bootutil/src/loader.c" ]; then
+		demo_case "MCUboot, ed25519" --mcuboot "$BENCH_MCUBOOT_DIR"
+		demo_case "MCUboot, ecdsa-p256" --mcuboot "$BENCH_MCUBOOT_DIR" --type ecdsa-p256
+		demo_case "MCUboot, ed25519, --upgrade --test (2 boots)" --mcuboot "$BENCH_MCUBOOT_DIR" --test
+	else
+		echo "(MCUboot skipped: no checkout at '$BENCH_MCUBOOT_DIR'; set BENCH_MCUBOOT_DIR)"
+	fi
+fi
+
 echo
 echo "bench: $n_pass of $n_cases cases within targets"
 exit 0

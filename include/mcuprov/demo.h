@@ -48,6 +48,20 @@ struct demo_callbacks {
 	void *arg;
 };
 
+/* --upgrade and its variants (MCUboot only) */
+enum demo_upgrade {
+	DEMO_UPGRADE_NONE,
+	/* a second version, signed with --pad (a test upgrade), in the
+	 * secondary slot: MCUboot swaps it in and boots it */
+	DEMO_UPGRADE_ONCE,
+	/* as ONCE, then the board boots again: MCUboot reverts to the first
+	 * version, the upgrade never having been confirmed */
+	DEMO_UPGRADE_TEST,
+	/* the second version signed with --pad --confirm (a permanent
+	 * upgrade); the board boots twice and keeps it */
+	DEMO_UPGRADE_CONFIRM,
+};
+
 struct demo_opts {
 	const char *dir;        /* work directory (created); its files are the demo's */
 	enum key_type type;     /* ed25519 (default), ecdsa-p256, rsa-2048, rsa-3072 */
@@ -61,6 +75,9 @@ struct demo_opts {
 	/* an MCUboot checkout: boot with MCUboot itself (examples/mcuboot-qemu,
 	 * ed25519 or ecdsa-p256 keys), or NULL: the built-in demo loader */
 	const char *mcuboot;
+	/* with MCUBOOT: an mbedTLS source tree, built into MCUboot for rsa-2048,
+	 * rsa-3072 and ecdsa-p384 keys (which it requires), or NULL */
+	const char *mbedtls;
 	/* an image to boot in the primary slot instead of the signed demo app
 	 * (for showing refusals), or NULL.  Key, provision and build run as
 	 * usual; the sign step is skipped; verify checks FILE against the
@@ -69,6 +86,12 @@ struct demo_opts {
 	 * the boot step gives the bootloader's own verdict.  FILE is read
 	 * before anything else is done and copied to DIR/image.bin */
 	const char *image;
+	/* with MCUboot: sign the demo app a second time (version
+	 * DEMO_UPGRADE_VERSION, padded to the slot) and place it in the
+	 * secondary slot; with IMAGE, IMAGE goes there instead (the primary
+	 * slot holds the signed demo app) and a refusal of it fails the demo
+	 * although the first version keeps booting */
+	enum demo_upgrade upgrade;
 	const char *mcuprov;    /* unused by the core; for messages */
 	volatile sig_atomic_t *cancel;
 	unsigned boot_timeout_ms; /* safety net for QEMU (0: 60 s) */
@@ -77,7 +100,10 @@ struct demo_opts {
 struct demo_result {
 	char fingerprint[2 * KEY_FINGERPRINT_LEN + 1];
 	char key_path[4096];
-	char signed_app[4096];
+	char signed_app[4096];  /* the image for the primary slot */
+	/* with O->upgrade: the image for the secondary slot (the signed
+	 * upgrade, or O->image's copy) */
+	char upgrade_app[4096];
 	char log_path[4096];
 	bool booted;           /* the app ran and QEMU exited 0 */
 	char boot_line[512];   /* the loader's or app's last line */
@@ -90,8 +116,19 @@ struct demo_result {
 	 * provisioned key, and if not "mcuprov verify: <reason>" */
 	bool image_verified;
 	char verify_note[512];
+	/* with O->upgrade: MCUboot's swap type on the first boot ("test",
+	 * "perm", "none") and, for TEST/CONFIRM, the swap type and version of
+	 * the second boot (BOOT_VERSION is the last boot's) */
+	char upgrade_swap[16];
+	char upgrade_version[64];
+	char reboot_swap[16];
+	char reboot_version[64];
 	double seconds;
 };
+
+/* the demo app's version, and its upgrade's */
+#define DEMO_VERSION "1.2.3+4"
+#define DEMO_UPGRADE_VERSION "1.3.0+0"
 
 /* The name of STEP in a demo run with O: demo_step_name(), except
  * DEMO_KEYGEN with the user's key (O->key), which is "load key", and
@@ -99,6 +136,9 @@ struct demo_result {
  * and, with O->image, DEMO_SIGN "sign app: skipped (--image)" and
  * DEMO_VERIFY "verify the image". */
 const char *demo_step_label(const struct demo_opts *o, enum demo_step step);
+
+/* "--upgrade", "--upgrade --test", "--upgrade --confirm" (for messages) */
+const char *demo_upgrade_name(enum demo_upgrade u);
 
 /* Run the whole demo in O->dir, reporting through CB, with a new key of
  * O->type or with the user's key O->key (which must be a private key of a

@@ -17,16 +17,20 @@ static int demo_exec(int argc, char **argv);
 const struct cmd_entry cmd_demo = {
 	"demo",
 	"run the whole flow on a QEMU board: key, provision, build, sign, verify, boot",
-	"demo [--dir DIR] [--mcuboot DIR] [--type TYPE | -k KEY [--passin SRC]] [--image FILE] "
-	"[--batch] [--json]",
+	"demo [--dir DIR] [--mcuboot DIR [--mbedtls DIR]] [--type TYPE | -k KEY [--passin SRC]] [--image FILE] "
+	"[--upgrade [--test | --confirm]] [--batch] [--json]",
 	"  --dir DIR       work directory (default: ./mcuprov-demo); its key, keys.c\n"
 	"                  and build are the demo's own and are replaced on each run\n"
 	"  --mcuboot DIR   boot with MCUboot itself, built from the checkout DIR\n"
 	"                  (default: $MCUBOOT_DIR when set; else the built-in loader):\n"
 	"                  examples/mcuboot-qemu on QEMU mps2-an385, ed25519 or\n"
-	"                  ecdsa-p256 keys (RSA and P-384 need mbedTLS, not built)\n"
+	"                  ecdsa-p256 keys with MCUboot's own ext/ crypto\n"
+	"  --mbedtls DIR   (MCUboot) build mbedTLS from the source tree DIR into it for\n"
+	"                  rsa-2048, rsa-3072 and ecdsa-p384 keys, which need it\n"
+	"                  (default: $MBEDTLS_DIR when set; scripts/fetch-mbedtls DIR\n"
+	"                  unpacks Debian's)\n"
 	"  --type TYPE     generate a key of TYPE: ed25519 (default), ecdsa-p256,\n"
-	"                  rsa-2048 or rsa-3072\n"
+	"                  rsa-2048 or rsa-3072 (with MCUboot also ecdsa-p384)\n"
 	"  -k, --key KEY   use your private key KEY instead (its type; the file is\n"
 	"                  only read): the loader trusts it and boots the app it signed\n"
 	"      --passin SRC  KEY's password: pass:PW, env:VAR, file:PATH, fd:N or\n"
@@ -35,6 +39,12 @@ const struct cmd_entry cmd_demo = {
 	"                  to show refusals: key, provision and build run as usual,\n"
 	"                  signing is skipped, mcuprov verify's objection is only a\n"
 	"                  note; the bootloader's refusal fails the demo (exit 1)\n"
+	"  --upgrade       (MCUboot) sign the app a second time (version 1.3.0, padded\n"
+	"                  with --pad, a test upgrade) into the secondary slot: MCUboot\n"
+	"                  swaps it in and boots it; with --image, FILE is the upgrade\n"
+	"                  and its refusal fails the demo (exit 1)\n"
+	"  --test          --upgrade, then boot again: the unconfirmed upgrade reverts\n"
+	"  --confirm       --upgrade signed with --confirm, boot again: it stays\n"
 	"  --batch         never ask anything (an encrypted KEY needs --passin)\n"
 	"  --json          print the result as JSON on stdout instead of the steps\n"
 	"  -h, --help      show this help\n"
@@ -124,12 +134,16 @@ static int demo_exec(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "mcuboot", required_argument, NULL, 'm' },
+		{ "mbedtls", required_argument, NULL, 'M' },
 		{ "type", required_argument, NULL, 't' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "passin", required_argument, NULL, OPT_PASSIN },
 		{ "batch", no_argument, NULL, 'b' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "image", required_argument, NULL, 'i' },
+		{ "upgrade", no_argument, NULL, 'u' },
+		{ "test", no_argument, NULL, 'T' },
+		{ "confirm", no_argument, NULL, 'C' },
 		CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -141,6 +155,7 @@ static int demo_exec(int argc, char **argv)
 	struct view v;
 	struct mcuprov_key *key = NULL;
 	const char *type = NULL, *key_path = NULL, *passin = NULL;
+	bool upgrade = false, test = false, confirm = false;
 	int opt, rc;
 
 	memset(&o, 0, sizeof(o));
@@ -150,12 +165,16 @@ static int demo_exec(int argc, char **argv)
 		switch (opt) {
 		case 'd': o.dir = optarg; break;
 		case 'm': o.mcuboot = optarg; break;
+		case 'M': o.mbedtls = optarg; break;
 		case 't': type = optarg; break;
 		case 'k': key_path = optarg; break;
 		case OPT_PASSIN: passin = optarg; break;
 		case 'b': cli.batch = true; break;
 		case 'j': v.json = true; break;
 		case 'i': o.image = optarg; break;
+		case 'u': upgrade = true; break;
+		case 'T': test = true; break;
+		case 'C': confirm = true; break;
 		default:
 			if ((rc = cli_common_option(&cmd_demo, opt, argv)) >= 0)
 				return rc;
@@ -165,10 +184,26 @@ static int demo_exec(int argc, char **argv)
 		return cli_usage(&cmd_demo, "unexpected argument '%s'", argv[optind]);
 	if (type != NULL && key_path != NULL)
 		return cli_usage(&cmd_demo, "give either --type or -k/--key, not both");
+	if (test && confirm)
+		return cli_usage(&cmd_demo, "give either --test or --confirm, not both");
+	if ((test || confirm) && o.image != NULL)
+		return cli_usage(&cmd_demo, "--%s signs the upgrade itself: not with --image",
+				 test ? "test" : "confirm");
+	o.upgrade = confirm ? DEMO_UPGRADE_CONFIRM
+		    : test  ? DEMO_UPGRADE_TEST
+		    : upgrade ? DEMO_UPGRADE_ONCE
+			      : DEMO_UPGRADE_NONE;
 	if (passin != NULL && key_path == NULL)
 		return cli_usage(&cmd_demo, "--passin without -k/--key (a generated key has none)");
 	if (o.mcuboot == NULL && getenv("MCUBOOT_DIR") != NULL && getenv("MCUBOOT_DIR")[0] != '\0')
 		o.mcuboot = getenv("MCUBOOT_DIR");
+	if (o.mbedtls != NULL && o.mcuboot == NULL)
+		return cli_usage(&cmd_demo, "--mbedtls needs MCUboot (--mcuboot DIR or MCUBOOT_DIR)");
+	if (o.upgrade != DEMO_UPGRADE_NONE && o.mcuboot == NULL)
+		return cli_usage(&cmd_demo,
+				 "%s needs MCUboot (--mcuboot DIR or MCUBOOT_DIR): the built-in "
+				 "loader has no secondary slot",
+				 demo_upgrade_name(o.upgrade));
 	o.type = key_type_from_name(type != NULL ? type : "ed25519");
 	/* with MCUboot, RSA and P-384 are refused by the core, naming mbedTLS */
 	if (o.type != KEY_ED25519 && o.type != KEY_ECDSA_P256 && o.type != KEY_RSA2048 &&
@@ -182,6 +217,19 @@ static int demo_exec(int argc, char **argv)
 		o.key = key;
 		o.key_path = key_path;
 		o.type = key->type;
+	}
+	/* $MBEDTLS_DIR: only for the types that need it */
+	if (o.mbedtls == NULL && o.mcuboot != NULL &&
+	    (o.type == KEY_RSA2048 || o.type == KEY_RSA3072 || o.type == KEY_ECDSA_P384) &&
+	    getenv("MBEDTLS_DIR") != NULL && getenv("MBEDTLS_DIR")[0] != '\0')
+		o.mbedtls = getenv("MBEDTLS_DIR");
+	if (o.mbedtls != NULL && o.type != KEY_RSA2048 && o.type != KEY_RSA3072 &&
+	    o.type != KEY_ECDSA_P384) {
+		key_free(key);
+		return cli_usage(&cmd_demo,
+				 "--mbedtls is for rsa-2048, rsa-3072 and ecdsa-p384 keys: MCUboot "
+				 "verifies %s with its own ext/ crypto",
+				 key_type_name(o.type));
 	}
 	o.cancel = &cancel_flag;
 	v.o = &o;
@@ -201,9 +249,10 @@ static int demo_exec(int argc, char **argv)
 	else if (!v.json)
 		printf("mcuprov demo: %s key, work directory '%s'\n", key_type_name(o.type), o.dir);
 	if (!v.json && o.mcuboot != NULL)
-		printf("loader: MCUboot from '%s' (examples/mcuboot-qemu on QEMU mps2-an385), "
+		printf("loader: MCUboot from '%s'%s%s%s (examples/mcuboot-qemu on QEMU mps2-an385), "
 		       "which verifies the signature itself\n",
-		       o.mcuboot);
+		       o.mcuboot, o.mbedtls ? " with mbedTLS from '" : "", o.mbedtls ? o.mbedtls : "",
+		       o.mbedtls ? "'" : "");
 	else if (!v.json)
 		printf("loader: the built-in demo loader (hash and key, not the signature); for "
 		       "MCUboot itself: --mcuboot DIR or MCUBOOT_DIR=DIR\n");
@@ -227,6 +276,8 @@ static int demo_exec(int argc, char **argv)
 				       json_object_new_string(o.mcuboot ? "mcuboot" : "built-in"));
 		if (o.mcuboot != NULL)
 			json_object_object_add(j, "mcuboot", json_object_new_string(o.mcuboot));
+		if (o.mbedtls != NULL)
+			json_object_object_add(j, "mbedtls", json_object_new_string(o.mbedtls));
 		if (res.boot_key[0] != '\0')
 			json_object_object_add(j, "boot_key", json_object_new_string(res.boot_key));
 		if (res.boot_version[0] != '\0')
@@ -236,6 +287,32 @@ static int demo_exec(int argc, char **argv)
 			json_object_object_add(j, "fingerprint",
 					       json_object_new_string(res.fingerprint));
 			json_object_object_add(j, "key", json_object_new_string(res.key_path));
+		}
+		if (o.upgrade != DEMO_UPGRADE_NONE) {
+			json_object *u = json_object_new_object();
+
+			json_object_object_add(u, "mode",
+					       json_object_new_string(o.upgrade == DEMO_UPGRADE_TEST
+									      ? "test"
+								      : o.upgrade == DEMO_UPGRADE_CONFIRM
+									      ? "confirm"
+									      : "once"));
+			if (res.upgrade_app[0] != '\0' && (v.done & (1u << DEMO_SIGN)))
+				json_object_object_add(u, "image",
+						       json_object_new_string(res.upgrade_app));
+			if (res.upgrade_swap[0] != '\0')
+				json_object_object_add(u, "swap_type",
+						       json_object_new_string(res.upgrade_swap));
+			if (res.upgrade_version[0] != '\0')
+				json_object_object_add(u, "booted",
+						       json_object_new_string(res.upgrade_version));
+			if (res.reboot_swap[0] != '\0')
+				json_object_object_add(u, "reboot_swap_type",
+						       json_object_new_string(res.reboot_swap));
+			if (res.reboot_version[0] != '\0')
+				json_object_object_add(u, "reboot_booted",
+						       json_object_new_string(res.reboot_version));
+			json_object_object_add(j, "upgrade", u);
 		}
 		if (o.image != NULL) {
 			const char *verdict = res.booted ? "booted" : "not booted";
@@ -266,7 +343,23 @@ static int demo_exec(int argc, char **argv)
 	key_free(key);
 	if (rc < 0)
 		return EXIT_FAIL;
-	if (!v.json && o.image != NULL && o.mcuboot != NULL)
+	if (!v.json && o.upgrade == DEMO_UPGRADE_TEST)
+		printf("demo: OK - MCUboot (key SHA-256 %s) swapped in the test upgrade %s, booted "
+		       "it, and reverted to %s on the next boot since nothing confirmed it (%.1f s)\n",
+		       res.boot_key, res.upgrade_version, res.reboot_version, res.seconds);
+	else if (!v.json && o.upgrade == DEMO_UPGRADE_CONFIRM)
+		printf("demo: OK - MCUboot (key SHA-256 %s) swapped in the confirmed upgrade %s, "
+		       "booted it, and kept it on the next boot (%.1f s)\n",
+		       res.boot_key, res.upgrade_version, res.seconds);
+	else if (!v.json && o.upgrade != DEMO_UPGRADE_NONE && o.image != NULL)
+		printf("demo: OK - MCUboot accepted the upgrade '%s' (key SHA-256 %s, version %s, "
+		       "swap type %s) and booted it (%.1f s)\n",
+		       o.image, res.boot_key, res.upgrade_version, res.upgrade_swap, res.seconds);
+	else if (!v.json && o.upgrade != DEMO_UPGRADE_NONE)
+		printf("demo: OK - MCUboot (key SHA-256 %s) swapped in the upgrade %s (swap type "
+		       "%s) and booted it (%.1f s)\n",
+		       res.boot_key, res.upgrade_version, res.upgrade_swap, res.seconds);
+	else if (!v.json && o.image != NULL && o.mcuboot != NULL)
 		printf("demo: OK - the bootloader (MCUboot) accepted the image '%s' (key SHA-256 %s, "
 		       "version %s) and booted it (%.1f s)\n",
 		       o.image, res.boot_key, res.boot_version, res.seconds);

@@ -78,7 +78,7 @@ run "$M" demo --dir d-img2 --image nothing.bin
 check "demo --image, a missing file: exit 1" 1 "mcuprov: demo: 'nothing.bin': cannot open: No such file or directory"
 assert "demo --image, a missing file: nothing written" test ! -e d-img2
 
-USAGE='usage: mcuprov demo [--dir DIR] [--mcuboot DIR] [--type TYPE | -k KEY [--passin SRC]] [--image FILE] [--batch] [--json]'
+USAGE='usage: mcuprov demo [--dir DIR] [--mcuboot DIR [--mbedtls DIR]] [--type TYPE | -k KEY [--passin SRC]] [--image FILE] [--upgrade [--test | --confirm]] [--batch] [--json]'
 run "$M" demo --type ecdsa-p384
 check "demo --type ecdsa-p384: usage error" 2 "mcuprov: demo: invalid --type 'ecdsa-p384' (ed25519, ecdsa-p256, rsa-2048 or rsa-3072)
 $USAGE"

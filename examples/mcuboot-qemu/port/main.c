@@ -5,6 +5,14 @@
  * the compiled-in key its KEYHASH TLV names -- the key MCUboot verified
  * the signature with -- then jump to the image's vector table.  When
  * MCUboot refuses, its own log lines say why and QEMU exits with status 1.
+ *
+ * Flash that survives a reset: QEMU's memory does not outlive QEMU, so
+ * when the command line (-semihosting-config ...,arg=mcuboot,arg=flash=FILE)
+ * names a FILE -- the one QEMU loaded at the primary slot with
+ * -device loader -- the slots and the scratch area, as MCUboot left them
+ * (swapped, trailers written, a refused upgrade erased), are written back
+ * to it before the jump or the exit.  The next QEMU run loads FILE again:
+ * a reboot of the same board.
  */
 
 #include <stdbool.h>
@@ -13,6 +21,7 @@
 #include <string.h>
 
 #include "bootutil/bootutil.h"
+#include "bootutil/crypto/sha.h"
 #include "bootutil/fault_injection_hardening.h"
 #include "bootutil/image.h"
 #include "bootutil/sign_key.h"
@@ -29,12 +38,14 @@ static void sha256(const uint8_t *p, size_t n, uint8_t out[32])
 	tc_sha256_final(out, &s);
 }
 
-/* The index of the trusted key whose hash the image's KEYHASH TLV holds. */
+/* The index of the trusted key whose hash the image's KEYHASH TLV holds:
+ * MCUboot's image hash (bootutil/crypto/sha.h: SHA-256, SHA-384 for EC384),
+ * as its bootutil_find_key() computes it. */
 static int verifying_key(const struct boot_rsp *rsp)
 {
 	const struct flash_area *fa;
 	struct image_tlv_iter it;
-	uint8_t want[32], got[32];
+	uint8_t want[IMAGE_HASH_SIZE], got[IMAGE_HASH_SIZE];
 	uint32_t off;
 	uint16_t len;
 	int id = flash_area_id_from_multi_image_slot(0, 0), found = -1;
@@ -45,13 +56,44 @@ static int verifying_key(const struct boot_rsp *rsp)
 	    bootutil_tlv_iter_next(&it, &off, &len, NULL) == 0 && len == sizeof(want) &&
 	    flash_area_read(fa, off, want, sizeof(want)) == 0) {
 		for (int i = 0; i < bootutil_key_cnt && found < 0; i++) {
-			sha256(bootutil_keys[i].key, *bootutil_keys[i].len, got);
+			bootutil_sha_context sha;
+
+			bootutil_sha_init(&sha);
+			bootutil_sha_update(&sha, bootutil_keys[i].key, *bootutil_keys[i].len);
+			bootutil_sha_finish(&sha, got);
+			bootutil_sha_drop(&sha);
 			if (memcmp(got, want, sizeof(got)) == 0)
 				found = i;
 		}
 	}
 	flash_area_close(fa);
 	return found;
+}
+
+/* With "flash=FILE" on the command line: slots and scratch back to FILE. */
+static void flash_save(void)
+{
+	static char cmdline[512];
+	char *w, *end;
+
+	if (sh_cmdline(cmdline, sizeof(cmdline)) != 0)
+		return;
+	for (w = cmdline; *w != '\0'; w = end) {
+		while (*w == ' ')
+			w++;
+		for (end = w; *end != '\0' && *end != ' ';)
+			end++;
+		if (*end != '\0')
+			*end++ = '\0';
+		if (strncmp(w, "flash=", 6) != 0)
+			continue;
+		if (sh_write_file(w + 6, (const void *)(uintptr_t)SLOT0_ADDR,
+				  SCRATCH_ADDR + SCRATCH_SIZE - SLOT0_ADDR) != 0) {
+			sh_puts("mcuboot: cannot write the flash back to the host file\n");
+			sh_exit(1);
+		}
+		return;
+	}
 }
 
 static __attribute__((noreturn)) void jump(uint32_t vtor)
@@ -73,7 +115,15 @@ int main(void)
 	int k;
 	FIH_DECLARE(fih_rc, FIH_FAILURE);
 
+#if defined(MCUBOOT_USE_PSA_CRYPTO)
+	/* SIGN=EC384: mbedTLS's PSA core, where MCUboot imports the keys */
+	if (psa_crypto_init() != PSA_SUCCESS) {
+		sh_puts("mcuboot: psa_crypto_init failed\n");
+		sh_exit(1);
+	}
+#endif
 	FIH_CALL(boot_go, fih_rc, &rsp);
+	flash_save();
 	if (FIH_NOT_EQ(fih_rc, FIH_SUCCESS)) {
 		sh_puts("mcuboot: no bootable image\n");
 		sh_exit(1);

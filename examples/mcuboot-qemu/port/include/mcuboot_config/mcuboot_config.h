@@ -4,22 +4,40 @@
  * The signature type comes from the Makefile (SIGN=EC256 or ED25519 gives
  * -DMCUBOOT_SIGN_EC256 or -DMCUBOOT_SIGN_ED25519); the crypto is MCUboot's
  * own ext/: tinycrypt (SHA-256, P-256), tinycrypt-sha512 + fiat (Ed25519)
- * and the mbedtls-asn1 parser for the keys' DER, no mbedTLS.
+ * and the mbedtls-asn1 parser for the keys' DER, no mbedTLS.  SIGN=RSA
+ * (-DMCUBOOT_SIGN_RSA -DMCUBOOT_SIGN_RSA_LEN=) and SIGN=EC384 verify with
+ * mbedTLS instead, built from MBEDTLS_DIR (mbedtls.mk).
  */
 
 #ifndef MCUPROV_QEMU_MCUBOOT_CONFIG_H
 #define MCUPROV_QEMU_MCUBOOT_CONFIG_H
 
-#if defined(MCUBOOT_SIGN_EC256) + defined(MCUBOOT_SIGN_ED25519) != 1
-#error "define exactly one of MCUBOOT_SIGN_EC256 and MCUBOOT_SIGN_ED25519 (SIGN=EC256 or SIGN=ED25519)"
+#if defined(MCUBOOT_SIGN_EC256) + defined(MCUBOOT_SIGN_ED25519) + \
+	defined(MCUBOOT_SIGN_RSA) + defined(MCUBOOT_SIGN_EC384) != 1
+#error "define exactly one of MCUBOOT_SIGN_EC256, MCUBOOT_SIGN_ED25519, MCUBOOT_SIGN_RSA and MCUBOOT_SIGN_EC384 (SIGN=EC256, ED25519, RSA or EC384)"
 #endif
 
+#if defined(MCUBOOT_SIGN_RSA)
+/* mbedTLS from MBEDTLS_DIR (mbedtls.mk); the modulus length from RSA_LEN= */
+#if !defined(MCUBOOT_SIGN_RSA_LEN) || \
+	(MCUBOOT_SIGN_RSA_LEN != 2048 && MCUBOOT_SIGN_RSA_LEN != 3072)
+#error "MCUBOOT_SIGN_RSA_LEN: 2048 or 3072 (RSA_LEN=)"
+#endif
+#define MCUBOOT_USE_MBED_TLS
+#elif defined(MCUBOOT_SIGN_EC384)
+/* MCUboot verifies P-384 (with SHA-384) only through the PSA Crypto API:
+ * mbedTLS's, from MBEDTLS_DIR (mbedtls.mk) */
+#define MCUBOOT_USE_PSA_CRYPTO
+#else
 #define MCUBOOT_USE_TINYCRYPT
+#endif
 #define MCUBOOT_SHA256
 
-/* One image, upgraded by overwriting the primary slot with the secondary. */
+/* One image; an upgrade in the secondary slot is swapped with the primary
+ * through the scratch area, so a test upgrade that is not confirmed is
+ * reverted on the next boot. */
 #define MCUBOOT_IMAGE_NUMBER 1
-#define MCUBOOT_OVERWRITE_ONLY
+#define MCUBOOT_SWAP_USING_SCRATCH 1
 #define MCUBOOT_VALIDATE_PRIMARY_SLOT
 #define MCUBOOT_USE_FLASH_AREA_GET_SECTORS
 #define MCUBOOT_MAX_IMG_SECTORS 128

@@ -1,0 +1,202 @@
+#!/bin/bash
+# mcuboot-mbedtls: examples/mcuboot-qemu with SIGN=RSA (RSA_LEN=2048, 3072)
+# and SIGN=EC384, whose MCUboot verifies with mbedTLS built from a source
+# tree: MBEDTLS_DIR when set, else Debian's mbedtls source package fetched by
+# scripts/fetch-mbedtls into tests/cache/mbedtls under the build directory
+# (kept between runs).  For each type: the port's keys.c holds MCUboot's
+# development key; a fresh key is patched into a copy with `mcuprov patch`,
+# MCUboot is built with it, the app is signed with `mcuprov sign` and
+# MCUboot's own code decides: the image boots (with the key's fingerprint on
+# the console), a flipped signature byte and another key's image are refused.
+# Without MBEDTLS_DIR, SIGN=RSA and SIGN=EC384 stop with make's error.
+BUILD_DIR=$PWD
+. "$MCUPROV_SRCDIR/tests/lib.sh"
+
+: "${MCUBOOT_DIR:=$MCUPROV_SRCDIR/../shared/mcuboot}"
+for t in arm-none-eabi-gcc arm-none-eabi-objcopy; do
+	command -v $t >/dev/null 2>&1 ||
+		skip_all "$t not installed: cannot build MCUboot (scripts/install-deps installs gcc-arm-none-eabi, binutils-arm-none-eabi and libnewlib-arm-none-eabi)"
+done
+command -v qemu-system-arm >/dev/null 2>&1 ||
+	skip_all "qemu-system-arm not installed: cannot boot MCUboot (scripts/install-deps installs qemu-system-arm)"
+command -v make >/dev/null 2>&1 || skip_all "make not installed"
+[ -f "$MCUBOOT_DIR/boot/bootutil/src/loader.c" ] ||
+	skip_all "no MCUboot checkout at '$MCUBOOT_DIR' (set MCUBOOT_DIR)"
+D=$MCUPROV_SRCDIR/examples/mcuboot-qemu
+[ -f "$D/mbedtls.mk" ] || skip_all "'$D/mbedtls.mk' not found"
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
+
+if [ -z "${MBEDTLS_DIR:-}" ]; then
+	MBEDTLS_DIR=$BUILD_DIR/tests/cache/mbedtls
+	"$MCUPROV_SRCDIR/scripts/fetch-mbedtls" "$MBEDTLS_DIR" >"$T_TMP/fetch.log" 2>&1 ||
+		skip_all "no mbedTLS source tree (set MBEDTLS_DIR): scripts/fetch-mbedtls failed: $(tail -n 1 "$T_TMP/fetch.log")"
+fi
+[ -d "$MBEDTLS_DIR/library" ] && [ -d "$MBEDTLS_DIR/include/mbedtls" ] ||
+	skip_all "MBEDTLS_DIR='$MBEDTLS_DIR' is no mbedTLS source tree (library/, include/mbedtls/)"
+
+SLOT0=0x00020000
+APP_LINE='app: hello from the image MCUboot verified'
+INVALID_LINE='[ERR] Image in the primary slot is not valid!'
+NOBOOT_LINE='mcuboot: no bootable image'
+QEMU_NOTE='Timer with period zero, disabling'
+
+# without MBEDTLS_DIR: make's error, naming mbedTLS, before anything is built
+for sign in RSA EC384; do
+	line=$(grep -n '$(error SIGN=$(SIGN) needs mbedTLS' "$D/Makefile" | cut -d: -f1)
+	run make -s -C "$D" O="$T_TMP/nombedtls" MCUBOOT_DIR="$MCUBOOT_DIR" SIGN=$sign MBEDTLS_DIR=
+	check "SIGN=$sign without MBEDTLS_DIR: make's error" 2 \
+		"Makefile:$line: *** SIGN=$sign needs mbedTLS: set MBEDTLS_DIR to an mbedTLS source tree (mcuprov's scripts/fetch-mbedtls DIR unpacks Debian's).  Stop."
+done
+assert "without MBEDTLS_DIR: nothing built" test ! -e "$T_TMP/nombedtls"
+run make -s -C "$D" O="$T_TMP/badlen" MCUBOOT_DIR="$MCUBOOT_DIR" SIGN=RSA RSA_LEN=4096 MBEDTLS_DIR="$MBEDTLS_DIR"
+line=$(grep -n '$(error RSA_LEN=' "$D/mbedtls.mk" | cut -d: -f1)
+check "SIGN=RSA RSA_LEN=4096: make's error" 2 \
+	"mbedtls.mk:$line: *** RSA_LEN=4096: 2048 or 3072.  Stop."
+
+# boot ELF IMAGE: MCUboot with IMAGE in the primary slot; RC, and in
+# $T_TMP/console the console without MCUboot's [INF] lines (the flash
+# layout's and swap state's, not this test's subject)
+boot() {
+	run timeout 60 qemu-system-arm -M mps2-an385 -nographic \
+		-semihosting-config enable=on,target=native -kernel "$1" \
+		-device "loader,file=$2,addr=$SLOT0"
+	cat "$T_TMP/out" "$T_TMP/err" | grep -vx "$QEMU_NOTE" | grep -v '^\[INF\] ' >"$T_TMP/console"
+}
+
+# booted DESC RC LINE...: exit status RC and exactly those console lines
+booted() {
+	local desc=$1 want=$2
+	shift 2
+	if [ "$RC" = "$want" ]; then ok "$desc: exit $want"; else not_ok "$desc: exit $want" "exit $RC" "$(cat "$T_TMP/console")"; fi
+	if printf '%s\n' "$@" | cmp -s - "$T_TMP/console"; then
+		ok "$desc: console"
+	else
+		not_ok "$desc: console" "console:" "$(cat "$T_TMP/console")" "expected:" "$@"
+	fi
+}
+
+refused() {
+	booted "$1" 1 "$INVALID_LINE" "$NOBOOT_LINE"
+}
+
+sign() {
+	local in=$1 out=$2
+	shift 2
+	run "$M" sign "$@" -v 1.2.3 -H 0x200 --pad-header -S 0x20000 "$in" "$out"
+}
+
+le() { # le FILE OFFSET NBYTES: little-endian field as a decimal number
+	local b n=0 i
+	read -r -a b < <(od -An -tu1 -j "$2" -N "$3" "$1")
+	for ((i = $3 - 1; i >= 0; i--)); do n=$((n << 8 | b[i])); done
+	echo $n
+}
+
+# tlv_value FILE TYPE: offset of the value of the first unprotected TLV TYPE
+tlv_value() {
+	local off end type len
+	off=$(($(le "$1" 8 2) + $(le "$1" 12 4) + $(le "$1" 10 2)))
+	end=$((off + $(le "$1" $((off + 2)) 2)))
+	off=$((off + 4))
+	while [ $off -lt $end ]; do
+		type=$(le "$1" $off 2) len=$(le "$1" $((off + 2)) 2)
+		[ "$type" = "$2" ] && { echo $((off + 4)); return 0; }
+		off=$((off + 4 + len))
+	done
+	return 1
+}
+
+# flip FILE OFFSET: invert one byte
+flip() {
+	local b
+	b=$(od -An -tu1 -j "$2" -N 1 "$1" | tr -d ' ')
+	printf '%b' "\\x$(printf '%02x' $((b ^ 0xff)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+
+# TYPE SIGN RSA_LEN SIGNATURE-TLV DEV-KEY
+for case in "rsa-2048 RSA 2048 32 root-rsa-2048" "rsa-3072 RSA 3072 35 root-rsa-3072" \
+	"ecdsa-p384 EC384 - 34 root-ec-p384"; do
+	# shellcheck disable=SC2086 # five words
+	set -- $case
+	type=$1 sign=$2 len=$3 sigtlv=$4 devkey=$MCUBOOT_DIR/$5.pem d=$T_TMP/$1
+	mkdir "$d"
+	make_args=(-s -C "$D" O="$d/build" MCUBOOT_DIR="$MCUBOOT_DIR" SIGN="$sign" MBEDTLS_DIR="$MBEDTLS_DIR")
+	[ "$len" = - ] || make_args+=(RSA_LEN="$len")
+
+	# the port's keys.c trusts MCUboot's development key of this type
+	cp "$D/keys.c" "$d/keys.c"
+	if [ -f "$devkey" ]; then
+		run "$M" patch --allow-dev-key --keys-c "$d/keys.c" -k "$devkey"
+		check "$type: keys.c holds MCUboot's $(basename "$devkey")" 0 '*'
+		assert "$type: keys.c holds MCUboot's $(basename "$devkey"): nothing to change" \
+			grep -qx "'$d/keys.c' already trusts these keys: nothing to change" "$T_TMP/out"
+		assert "$type: keys.c unchanged" cmp -s "$D/keys.c" "$d/keys.c"
+	else
+		ok "$type: # SKIP no $devkey"
+	fi
+
+	run "$M" keygen -k "$d/key.pem" -t "$type"
+	check "$type: keygen" 0 '*'
+	run "$M" patch --keys-c "$d/keys.c" -k "$d/key.pem"
+	check "$type: patch keys.c: exit 0" 0 '*'
+	assert "$type: patch keys.c: changed" test -f "$d/keys.c.bak"
+	start=$(date +%s)
+	run make "${make_args[@]}" KEYS_C="$d/keys.c" "$d/build/mcuboot.elf" "$d/build/app.bin"
+	check "$type: make: exit 0, no warnings" 0 ''
+	echo "# $type: MCUboot + mbedTLS built in $(($(date +%s) - start)) s"
+	sign "$d/build/app.bin" "$d/app.signed.bin" -k "$d/key.pem"
+	check "$type: sign: exit 0" 0 ''
+	fp=$("$M" fingerprint -k "$d/key.pem" 2>/dev/null | awk '{ print $2 }')
+	assert "$type: fingerprint is 64 hex digits" grep -Eqx '[0-9a-f]{64}' <<<"$fp"
+	boot "$d/build/mcuboot.elf" "$d/app.signed.bin"
+	booted "$type: MCUboot boots the image" 0 \
+		"mcuboot: booting image 1.2.3+0, key SHA-256 $fp" "$APP_LINE"
+
+	# one byte of the signature flipped, the hash intact: only the
+	# signature check can catch it
+	cp "$d/app.signed.bin" "$d/badsig.bin"
+	off=$(tlv_value "$d/badsig.bin" "$sigtlv")
+	assert "$type: signature TLV $sigtlv found" test -n "$off"
+	flip "$d/badsig.bin" $((${off:-0} + 8))
+	assert "$type: badsig: one byte differs" test "$(cmp -l "$d/app.signed.bin" "$d/badsig.bin" | wc -l)" = 1
+	run "$M" verify "$d/badsig.bin"
+	check "$type: badsig: the hash is intact (mcuprov verify without -k)" 0 '*'
+	run "$M" verify -k "$d/key.pem" "$d/badsig.bin"
+	check "$type: badsig: the signature is broken (mcuprov verify -k)" 1 '*'
+	boot "$d/build/mcuboot.elf" "$d/badsig.bin"
+	refused "$type: flipped signature byte refused"
+
+	"$M" keygen -k "$d/other.pem" -t "$type" >/dev/null 2>&1
+	sign "$d/build/app.bin" "$d/other.bin" -k "$d/other.pem"
+	check "$type: other key: sign: exit 0" 0 ''
+	boot "$d/build/mcuboot.elf" "$d/other.bin"
+	refused "$type: image signed by another $type key refused"
+done
+
+# mcuprov demo --mcuboot --mbedtls: the same builds from an empty directory;
+# MCUboot prints the key the demo made (or the user's)
+cd "$T_TMP" || exit 1
+for type in rsa-3072 ecdsa-p384; do
+	run "$M" demo --dir "demo-$type" --mcuboot "$MCUBOOT_DIR" --mbedtls "$MBEDTLS_DIR" --type $type
+	check "demo --mbedtls --type $type: exit 0" 0 ''
+	fp=$("$M" fingerprint -k "demo-$type/demo-$type.pem" | cut -d' ' -f2)
+	assert "demo --mbedtls $type: the loader line names mbedTLS" test "$(sed -n 2p "$T_TMP/out")" = \
+		"loader: MCUboot from '$MCUBOOT_DIR' with mbedTLS from '$MBEDTLS_DIR' (examples/mcuboot-qemu on QEMU mps2-an385), which verifies the signature itself"
+	assert "demo --mbedtls $type: MCUboot prints the generated key" \
+		grep -qx "      | mcuboot: booting image 1.2.3+4, key SHA-256 $fp" "$T_TMP/out"
+	assert "demo --mbedtls $type: the success line" grep -q \
+		"^demo: OK - the bootloader (MCUboot) trusted only the new $type key (key SHA-256 $fp) and booted the signed app 1.2.3+4 (" "$T_TMP/out"
+done
+"$M" keygen -k rsa2048.pem -t rsa-2048 >/dev/null 2>&1
+fp=$("$M" fingerprint -k rsa2048.pem | cut -d' ' -f2)
+MBEDTLS_DIR=$MBEDTLS_DIR run "$M" demo --dir demo-rsa-test --mcuboot "$MCUBOOT_DIR" -k rsa2048.pem --test --json --batch
+check "MBEDTLS_DIR demo -k rsa-2048 --test --json: exit 0" 0 ''
+if python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["ok"] is True and d["mbedtls"] == sys.argv[3] and d["boot_key"] == sys.argv[2]
+assert d["upgrade"]["swap_type"] == "test" and d["upgrade"]["booted"] == "1.3.0+0"
+assert d["upgrade"]["reboot_swap_type"] == "revert" and d["upgrade"]["reboot_booted"] == "1.2.3+4"
+' "$T_TMP/out" "$fp" "$MBEDTLS_DIR"; then ok "demo rsa-2048 --test: swapped, then reverted"; else not_ok "demo rsa-2048 --test: swapped, then reverted" "$(cat "$T_TMP/out")"; fi
+
+done_testing
