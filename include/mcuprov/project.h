@@ -344,7 +344,11 @@ int project_init_text(const struct project_init_opts *o, char **text, size_t *le
  * that keys.c rendered from templates/keys/inline-single for the type
  * (its directories made; an existing one kept unless O->force), trusting
  * keys[0] when it reads without a password, else a throwaway key that
- * nobody holds until provisioning puts keys[0] in.  R says what was made
+ * nobody holds until provisioning puts keys[0] in; a profile with a
+ * "# keys_c from: FILE" line (FILE after "${mcuprov_examples}/" in
+ * mcuprov's examples, else relative to the profile) gets a copy of FILE
+ * there instead (its directories made; an existing one kept unless
+ * O->force), self-contained or not.  R says what was made
  * and, for other profiles, what the user must supply (R->needs).
  * Returns 0, the errors of project_init_text(), MCUPROV_ERR_EXISTS
  * (O->out_path exists and not O->force), MCUPROV_ERR_REFUSED (a symbolic

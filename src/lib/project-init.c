@@ -6,7 +6,9 @@
  * (their bootloader tree, their app); a profile without one is
  * self-contained (demo-qemu): init also renders its bootloader's keys.c.
  * A "# supply: " line names the var that holds the directory the needs
- * line is about, and its default.
+ * line is about, and its default.  A "# keys_c from: FILE" line names the
+ * keys.c init copies to bootloader.keys_c instead (mcuboot-qemu: the
+ * port's own, in MCUboot's shape), needs line or not.
  *
  * Init writes the profile byte for byte, except the values it was asked
  * to change, each rewritten in place (comments, order and style kept):
@@ -49,16 +51,20 @@ static bool yaml_name(const char *s)
 }
 
 /* The header of profile PATH: its first line when it is a "#" comment,
- * without "# " (*description), and the texts of a "# needs: " and a
- * "# supply: " line among the comment lines that open the file (*needs,
- * *supply, "" without one).  All are malloc'd (NULL: out of memory). */
-static void profile_header(const char *path, char **description, char **needs, char **supply)
+ * without "# " (*description), and the texts of a "# needs: ", a
+ * "# supply: " and a "# keys_c from: " line among the comment lines that
+ * open the file (*needs, *supply, *seed unless SEED is NULL; "" without
+ * one).  All are malloc'd (NULL: out of memory). */
+static void profile_header(const char *path, char **description, char **needs, char **supply,
+			   char **seed)
 {
 	char line[PROJECT_NEEDS_MAX + 16], *s;
 	FILE *f = fopen(path, "r");
 	bool first = true;
 
 	*description = *needs = *supply = NULL;
+	if (seed != NULL)
+		*seed = NULL;
 	while (f != NULL && fgets(line, sizeof(line), f) != NULL && line[0] == '#') {
 		line[strcspn(line, "\r\n")] = '\0';
 		for (s = line + 1; *s == ' ' || *s == '\t'; s++)
@@ -69,6 +75,8 @@ static void profile_header(const char *path, char **description, char **needs, c
 			*needs = strdup(s + 7);
 		else if (*supply == NULL && strncmp(s, "supply: ", 8) == 0)
 			*supply = strdup(s + 8);
+		else if (seed != NULL && *seed == NULL && strncmp(s, "keys_c from: ", 13) == 0)
+			*seed = strdup(s + 13);
 		first = false;
 	}
 	if (f != NULL)
@@ -79,6 +87,8 @@ static void profile_header(const char *path, char **description, char **needs, c
 		*needs = strdup("");
 	if (*supply == NULL)
 		*supply = strdup("");
+	if (seed != NULL && *seed == NULL)
+		*seed = strdup("");
 }
 
 /* ---- the "# supply:" line ------------------------------------------------ */
@@ -227,7 +237,8 @@ int project_profiles(struct project_profile **out, size_t *n, struct mcuprov_err
 				char *supply = NULL;
 
 				snprintf(pp->path, plen, "%s/%s", dir, e->d_name);
-				profile_header(pp->path, &pp->description, &pp->needs, &supply);
+				profile_header(pp->path, &pp->description, &pp->needs, &supply,
+					       NULL);
 				profile_supply(pp, supply);
 				free(supply);
 			}
@@ -301,12 +312,16 @@ struct init_state {
 	size_t len;
 	struct project *p;      /* TEXT loaded as the project file */
 	struct mcuprov_key *key; /* keys[0] when it could be read without a password */
+	char *seed;		 /* the text of the file its "# keys_c from:" line
+				  * names (the keys.c to copy), or NULL */
+	size_t seed_len;
 };
 
 static void state_free(struct init_state *st)
 {
 	free(st->profile);
 	free(st->needs);
+	free(st->seed);
 	free(st->text);
 	project_free(st->p);
 	key_free(st->key);
@@ -686,6 +701,36 @@ out:
 	return rc;
 }
 
+/* The file of profile PROFILE's "# keys_c from: TEXT" line: TEXT after
+ * "${mcuprov_examples}/" is in mcuprov's examples, else relative to the
+ * profile's directory (or absolute).  *out malloc'd. */
+static int seed_path(const char *profile, const char *text, char **out, struct mcuprov_err *err)
+{
+	static const char ex[] = "${mcuprov_examples}/";
+	const char *slash = strrchr(profile, '/'), *base = NULL;
+	int dl = 0;
+	size_t n;
+
+	*out = NULL;
+	if (strncmp(text, ex, sizeof(ex) - 1) == 0) {
+		if ((base = datadir_examples()) == NULL)
+			return err_set(err, MCUPROV_ERR_IO, profile,
+				       "'# keys_c from: %s': mcuprov's examples are not installed; "
+				       "set MCUPROV_EXAMPLES",
+				       text);
+		text += sizeof(ex) - 1;
+		dl = (int)strlen(base);
+	} else if (text[0] != '/') {
+		base = slash != NULL ? profile : ".";
+		dl = slash != NULL ? (int)(slash - profile) : 1;
+	}
+	n = (size_t)dl + strlen(text) + 2;
+	if ((*out = malloc(n)) == NULL)
+		return NOMEM(err);
+	snprintf(*out, n, "%.*s%s%s", dl, base != NULL ? base : "", base != NULL ? "/" : "", text);
+	return 0;
+}
+
 /* Everything init decides, in memory: the profile, keys[0]'s file and the
  * type, the text with its values changed, loaded as the project file. */
 static int prepare(const struct project_init_opts *o, struct init_state *st,
@@ -698,6 +743,7 @@ static int prepare(const struct project_init_opts *o, struct init_state *st,
 	struct supply_line sl = { .n_base = 0 };
 	struct init_change ch;
 	char *desc = NULL, *abs = NULL, *supply = NULL, *sup_written = NULL, *sup_base = NULL;
+	char *seed = NULL, *path = NULL;
 	const char *written, *shown;
 	enum key_type type;
 	struct stat sb;
@@ -716,8 +762,8 @@ static int prepare(const struct project_init_opts *o, struct init_state *st,
 	    (rc = file_read(st->profile, PROJECT_FILE_MAX, (uint8_t **)&st->text, &st->len, NULL,
 			    err)) < 0)
 		goto out;
-	profile_header(st->profile, &desc, &st->needs, &supply);
-	if (desc == NULL || st->needs == NULL || supply == NULL) {
+	profile_header(st->profile, &desc, &st->needs, &supply, &seed);
+	if (desc == NULL || st->needs == NULL || supply == NULL || seed == NULL) {
 		rc = NOMEM(err);
 		goto out;
 	}
@@ -803,6 +849,16 @@ static int prepare(const struct project_init_opts *o, struct init_state *st,
 			     "keys[0] did not become %s '%s'", key_type_name(type), r->key);
 		goto out;
 	}
+	/* the keys.c it starts from */
+	if (seed[0] != '\0' && st->p->bootloader.kind != PROJECT_BOOT_KEYS_C) {
+		rc = err_set(err, MCUPROV_ERR_FORMAT, st->profile,
+			     "a '# keys_c from:' line, but no bootloader.keys_c to copy it to");
+		goto out;
+	}
+	if (seed[0] != '\0' && ((rc = seed_path(st->profile, seed, &path, err)) < 0 ||
+				(rc = file_read(path, PROJECT_FILE_MAX, (uint8_t **)&st->seed,
+						&st->seed_len, NULL, err)) < 0))
+		goto out;
 	r->type = type;
 	snprintf(r->key_abspath, sizeof(r->key_abspath), "%s", st->p->keys[0].abspath);
 	snprintf(r->needs, sizeof(r->needs), "%s", st->needs);
@@ -820,6 +876,8 @@ out:
 	free(desc);
 	free(abs);
 	free(supply);
+	free(seed);
+	free(path);
 	free(sup_written);
 	free(sup_base);
 	return rc;
@@ -868,10 +926,17 @@ int project_create(const struct project_init_opts *o, struct project_init_result
 
 	if ((rc = prepare(o, &st, r, err)) < 0)
 		return rc;
-	if (st.needs[0] == '\0' && st.p->bootloader.kind == PROJECT_BOOT_KEYS_C &&
-	    (o->force || lstat(st.p->bootloader.path, &sb) < 0) &&
-	    (rc = render_keys_c(&st, r, &kc, &kc_len, err)) < 0)
-		goto out;
+	if (st.p->bootloader.kind == PROJECT_BOOT_KEYS_C &&
+	    (o->force || lstat(st.p->bootloader.path, &sb) < 0)) {
+		if (st.seed != NULL) { /* a copy of the profile's keys.c */
+			kc = st.seed;
+			kc_len = st.seed_len;
+			st.seed = NULL;
+		} else if (st.needs[0] == '\0' &&
+			   (rc = render_keys_c(&st, r, &kc, &kc_len, err)) < 0) {
+			goto out;
+		}
+	}
 	if ((rc = file_write_atomic(out, st.text, st.len, force, err)) < 0)
 		goto out;
 	snprintf(dir, sizeof(dir), "%s", r->key_abspath);

@@ -12,7 +12,7 @@
 unset MCUPROV_TEMPLATES
 
 TPL=$MCUPROV_SRCDIR/templates/targets
-PROFILES='cmake demo-qemu esp32 make ncs zephyr zephyr-sysbuild'
+PROFILES='cmake demo-qemu esp32 make mcuboot-qemu ncs zephyr zephyr-sysbuild'
 USAGE='usage: mcuprov init [-p NAME|PATH] [-t TYPE] [-k KEY] [--supply DIR] [-o OUT] [--force] | init --list'
 
 check_file() {
@@ -63,6 +63,9 @@ for p in $PROFILES; do
 	# the key directory, mode 0700; the demo's keys.c; nothing else
 	if [ "$p" = demo-qemu ]; then
 		want_files='./build ./build/demo-qemu ./build/demo-qemu/keys.c ./demo-qemu-again.yaml ./demo-qemu.yaml ./keys ./want-needs'
+	elif [ "$p" = mcuboot-qemu ]; then
+		want_files='./build ./build/mcuboot-qemu ./build/mcuboot-qemu/keys.c ./keys ./mcuboot-qemu-again.yaml ./mcuboot-qemu.yaml ./want-needs'
+		assert "$p: its keys.c: a copy of the port's" cmp -s build/mcuboot-qemu/keys.c "$MCUPROV_SRCDIR/examples/mcuboot-qemu/keys.c"
 	else
 		want_files=$(printf '%s\n' "./$p-again.yaml" "./$p.yaml" ./keys ./want-needs | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')
 	fi
@@ -116,9 +119,36 @@ MCUPROV_TEMPLATES=$PWD/mine run "$M" init --list
   printf '%-15s  %s\n' team 'Our team profile'; } | LC_ALL=C sort >want-env-list
 check_out "MCUPROV_TEMPLATES: --list adds and overrides profiles" want-env-list
 
+# ---- "# keys_c from: FILE": the keys.c init copies, relative to the profile
+mkdir -p kc/prof kc/w
+printf '/* our port keys.c */\n' >kc/prof/port-keys.c
+{ printf '# Our port\n# needs: our port in ../port\n# keys_c from: port-keys.c\n'
+  sed 1d "$TPL/mcuboot-qemu.yaml" | sed '/^# needs: /d; /^# supply: /d; /^# keys_c from: /d'; } >kc/prof/ours.yaml
+run "$M" init -p kc/prof/ours.yaml -o kc/w/mcuprov.yaml
+check "keys_c from: a file beside the profile: exit 0" 0 ''
+assert "keys_c from: the needs line printed" test "$(cat "$T_TMP/out")" = 'kc/w/mcuprov.yaml: supply our port in ../port'
+check_file "keys_c from: copied to bootloader.keys_c" kc/w/build/mcuboot-qemu/keys.c kc/prof/port-keys.c
+echo '/* edited */' >>kc/w/build/mcuboot-qemu/keys.c
+cp kc/w/build/mcuboot-qemu/keys.c kc/edited.c
+run "$M" init -p kc/prof/ours.yaml -o kc/w/mcuprov.yaml --force
+check "keys_c from, --force: exit 0" 0 '*'
+check_file "keys_c from, --force: copied again" kc/w/build/mcuboot-qemu/keys.c kc/prof/port-keys.c
+echo '/* edited */' >>kc/w/build/mcuboot-qemu/keys.c
+rm kc/w/mcuprov.yaml
+run "$M" init -p kc/prof/ours.yaml -o kc/w/mcuprov.yaml
+check "keys_c from, an existing keys.c: exit 0" 0 '*'
+check_file "keys_c from: an existing keys.c is kept without --force" kc/w/build/mcuboot-qemu/keys.c kc/edited.c
+sed 's/^# keys_c from: port-keys.c$/# keys_c from: gone.c/' kc/prof/ours.yaml >kc/prof/gone.yaml
+run "$M" init -p kc/prof/gone.yaml -o kc/w/gone.yaml
+check "keys_c from: a file that is not there: exit 1" 1 "mcuprov: init: 'kc/prof/gone.c': cannot open: No such file or directory"
+assert "keys_c from, refused: no project file written" test ! -e kc/w/gone.yaml
+sed '/^bootloader:$/,/^$/d' kc/prof/ours.yaml >kc/prof/noboot.yaml
+run "$M" init -p kc/prof/noboot.yaml -o kc/w/noboot.yaml
+check "keys_c from without bootloader.keys_c: exit 1" 1 "mcuprov: init: 'kc/prof/noboot.yaml': a '# keys_c from:' line, but no bootloader.keys_c to copy it to"
+
 # ---- errors
 run "$M" init -p nope
-check "an unknown profile: exit 2, the available ones" 2 "mcuprov: init: profile 'nope': not found (available: cmake, demo-qemu, esp32, make, ncs, zephyr, zephyr-sysbuild)"
+check "an unknown profile: exit 2, the available ones" 2 "mcuprov: init: profile 'nope': not found (available: cmake, demo-qemu, esp32, make, mcuboot-qemu, ncs, zephyr, zephyr-sysbuild)"
 assert "an unknown profile writes nothing" test ! -e nope.yaml
 run "$M" init -p ./missing.yaml -o x.yaml
 check "a missing profile path: exit 1" 1 "mcuprov: init: './missing.yaml': cannot open: No such file or directory"
@@ -202,7 +232,7 @@ for p in $PROFILES; do
 	zephyr-sysbuild) want='app_dir=app, app_name=basename(app_dir)' ;;
 	zephyr | ncs) want='app_dir=app' ;;
 	cmake | make) want='bootloader_dir=bootloader' ;;
-	esp32) want='mcuboot_dir=../mcuboot' ;;
+	esp32 | mcuboot-qemu) want='mcuboot_dir=../mcuboot' ;;
 	esac
 	assert "$p: line 3 names what --supply sets" test \
 		"$(sed -n '3s/^# supply: //p' "$TPL/$p.yaml")" = "$want"

@@ -322,6 +322,26 @@ static const char want_demo_qemu[] =
 	" <enable=on,target=native> <-kernel> </proj/build/demo-qemu/loader.elf>"
 	" <-device> <loader,file=/proj/build/demo-qemu/app.signed.bin,addr=0x00010000>\n";
 
+static const char want_mcuboot_qemu[] =
+	"key ed25519 /proj/keys/signing.pem\n"
+	"bootloader keys_c /proj/build/mcuboot-qemu/keys.c\n"
+	"image header 0x200 slot 0x20000 align 1 version 1.2.3 pad_header\n"
+	"default qemu\n"
+	"target qemu\n"
+	"app /proj/build/mcuboot-qemu/app.bin\n"
+	"signed_app /proj/build/mcuboot-qemu/app.signed.bin\n"
+	"bootloader_build[0]: <make> <-C> <@EXAMPLES@/mcuboot-qemu>"
+	" <O=/proj/build/mcuboot-qemu> <MCUBOOT_DIR=/proj/../mcuboot>"
+	" <KEYS_C=/proj/build/mcuboot-qemu/keys.c> <SIGN_DEFINE=MCUBOOT_SIGN_ED25519>"
+	" </proj/build/mcuboot-qemu/mcuboot.elf>\n"
+	"app_build[0]: <make> <-C> <@EXAMPLES@/mcuboot-qemu>"
+	" <O=/proj/build/mcuboot-qemu> <MCUBOOT_DIR=/proj/../mcuboot>"
+	" <KEYS_C=/proj/build/mcuboot-qemu/keys.c> <SIGN_DEFINE=MCUBOOT_SIGN_ED25519>"
+	" </proj/build/mcuboot-qemu/app.bin>\n"
+	"run[0]: <qemu-system-arm> <-M> <mps2-an385> <-nographic> <-semihosting-config>"
+	" <enable=on,target=native> <-kernel> </proj/build/mcuboot-qemu/mcuboot.elf>"
+	" <-device> <loader,file=/proj/build/mcuboot-qemu/app.signed.bin,addr=0x00020000>\n";
+
 /* ---- profiles: each loads and expands to exactly these argvs -------------- */
 
 struct profile_case {
@@ -337,6 +357,7 @@ static const struct profile_case profile_cases[] = {
 	{ "make", want_make },
 	{ "esp32", want_esp32 },
 	{ "demo-qemu", want_demo_qemu },
+	{ "mcuboot-qemu", want_mcuboot_qemu },
 };
 
 #define N_PROFILES (sizeof(profile_cases) / sizeof(profile_cases[0]))
@@ -465,7 +486,8 @@ static void test_profile_find(void **state)
 	assert_int_equal(project_profile_find("zephyr-sysbuil", &path, &err), MCUPROV_ERR_USAGE);
 	assert_null(path);
 	assert_string_equal(err.msg, "profile 'zephyr-sysbuil': not found (available: cmake, "
-				     "demo-qemu, esp32, make, ncs, zephyr, zephyr-sysbuild)");
+				     "demo-qemu, esp32, make, mcuboot-qemu, ncs, zephyr, "
+				     "zephyr-sysbuild)");
 
 	/* $MCUPROV_TEMPLATES/targets comes first and adds to the list */
 	assert_int_equal(unit_mkdtemp(dir, sizeof(dir)), 0);
