@@ -204,6 +204,27 @@ else
 	fi
 fi
 
+# pathological YAML: 80,000 levels of nesting (160 KB) refused on the
+# parser's events, before libyaml builds a document (issue 13)
+echo
+printf '%-44s %9s  %s\n' "pathological mcuprov.yaml" "seconds" result
+printf '%s\n' "-----------------------------------------------------------------"
+{ printf 'version: 1\nkeys: '; head -c 80000 /dev/zero | tr '\0' '['; head -c 80000 /dev/zero | tr '\0' ']'; echo; } >"$tmp/deep.yaml"
+rc=0
+t0=$(now_us)
+"$MCUPROV" run -f "$tmp/deep.yaml" --dry-run >/dev/null 2>"$tmp/err" || rc=$?
+T_US=$(($(now_us) - t0))
+secs=$(awk -v u="$T_US" 'BEGIN { printf "%.3f", u / 1e6 }')
+n_cases=$((n_cases + 1))
+if [ "$rc" = 1 ] && grep -q 'nesting deeper than 64 levels$' "$tmp/err" &&
+   awk -v s="$secs" 'BEGIN { exit !(s < 0.1) }'; then
+	why=PASS
+	n_pass=$((n_pass + 1))
+else
+	why="FAIL (exit $rc, < 0.1 s with 'nesting deeper than 64 levels' expected)"
+fi
+printf '%-44s %9s  %s\n' "80,000 levels of [ (160 KB), refused" "$secs" "$why"
+
 echo
 echo "bench: $n_pass of $n_cases cases within targets"
 exit 0

@@ -10,6 +10,8 @@
  *    only adds a PBKDF2 run) loads back as the same private key, and
  *    key_private_der() in each format, full and minimal (refusals must say
  *    why).
+ * key_encryption_info() reads every input too: its texts are terminated,
+ * a weak encryption says why and no encryption has no text.
  * Everything is freed, so libFuzzer's leak detection covers the loader.
  *
  * Inputs over 16 KiB are skipped: a key file is under 3 KiB (the CLI reads
@@ -112,9 +114,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t *der = NULL;
 	char *pem = NULL;
 	size_t der_len = 0, pem_len = 0;
+	struct key_encryption enc;
 
 	if (size > FUZZ_KEY_MAX)
 		return 0;
+	key_encryption_info(data, size, &enc);
+	if (memchr(enc.text, '\0', sizeof(enc.text)) == NULL ||
+	    memchr(enc.weak_why, '\0', sizeof(enc.weak_why)) == NULL ||
+	    enc.weak != (enc.weak_why[0] != '\0') ||
+	    (enc.kdf == KEY_KDF_NONE) != (enc.text[0] == '\0'))
+		abort();
 	err_clear(&err);
 	if (key_load_mem(data, size, "fuzz.pem", password, NULL, &key, &err) < 0) {
 		if (key != NULL || err.code == 0 || err.msg[0] == '\0')

@@ -79,6 +79,7 @@ struct file_atomic {
 	char *path; /* the final name */
 	char *dir;
 	unsigned flags;
+	int slot; /* its entry in the table file_tmp_cleanup() empties */
 };
 
 /* Create the temporary file for PATH (same checks and FLAGS as
@@ -93,6 +94,63 @@ int file_atomic_commit(struct file_atomic *a, struct mcuprov_err *err);
 
 /* Remove the temporary file and free.  Safe after a failed open. */
 void file_atomic_abort(struct file_atomic *a);
+
+/* Remove every temporary file this process is writing (those of
+ * file_atomic_open() and file_write_atomic() not yet committed or
+ * aborted).  Async-signal-safe: for the front end's SIGINT/SIGTERM/SIGHUP
+ * handler and its exit path.  Temporary names end in ".<pid>": a later
+ * file_atomic_open() of the same PATH removes those whose process is gone
+ * (a kill -9), never a live process's. */
+void file_tmp_cleanup(void);
+
+/* ---- changes to several files that land whole or not at all ----
+ * Each file's new contents are written to a temporary file beside it
+ * (file_txn_add(), fsync'd); file_txn_commit() writes the journal DIR/
+ * .mcuprov-journal naming them, renames them all into place and removes
+ * the journal.  Killed before the journal exists, nothing changed (the
+ * temporary files are stale, removed later); killed after, the next
+ * file_txn_recover(DIR) -- run with the project's lock held, before
+ * anything is read -- finishes the renames.  Either way no reader ever
+ * sees some files of the change without the others, once recovered. */
+#define FILE_TXN_MAX 8
+#define FILE_TXN_JOURNAL ".mcuprov-journal"
+
+struct file_txn {
+	char *journal; /* DIR/.mcuprov-journal */
+	struct file_atomic f[FILE_TXN_MAX];
+	size_t n;
+};
+
+/* Start a change whose journal lives in DIR (the project's directory).
+ * Returns 0 or MCUPROV_ERR_NOMEM / MCUPROV_ERR_USAGE (path too long). */
+int file_txn_begin(struct file_txn *t, const char *dir, struct mcuprov_err *err);
+
+/* Write LEN bytes of DATA as PATH's next contents (FLAGS as for
+ * file_write_atomic(); without FILE_WRITE_FORCE PATH must not exist).
+ * PATH may be added once.  Returns 0 or file_atomic_open()'s errors,
+ * MCUPROV_ERR_INTERNAL (more than FILE_TXN_MAX files); on failure the
+ * change is aborted. */
+int file_txn_add(struct file_txn *t, const char *path, const void *data, size_t len,
+		 unsigned flags, struct mcuprov_err *err);
+
+/* Move every file of T into place (see above) and free T.  Returns 0, or
+ * before anything moved MCUPROV_ERR_EXISTS / MCUPROV_ERR_IO (T aborted,
+ * nothing changed), or after some moved MCUPROV_ERR_IO naming the file
+ * (the journal stays: file_txn_recover() finishes the change). */
+int file_txn_commit(struct file_txn *t, struct mcuprov_err *err);
+
+/* Remove T's temporary files and free it; nothing changes.  Safe after a
+ * failed begin or add, and after commit. */
+void file_txn_abort(struct file_txn *t);
+
+/* Finish a change interrupted after its journal in DIR was written: move
+ * the temporary files it names into place (those already moved are
+ * gone), then remove the journal.  *DONE (N bytes) lists the files moved
+ * ("'keys.c', 'mcuprov.yaml'"), "" when there was no journal.  A journal
+ * naming anything but temporary files of its own shape beside their
+ * targets is refused: MCUPROV_ERR_FORMAT, nothing moved.  Returns 0 or
+ * MCUPROV_ERR_IO / MCUPROV_ERR_FORMAT. */
+int file_txn_recover(const char *dir, char *done, size_t n, struct mcuprov_err *err);
 
 /* Keep DATA (LEN bytes, the old contents of PATH) as a backup that
  * replaces no earlier one: PATH.bak, or when that exists PATH.bak.1,

@@ -5,7 +5,9 @@
  * fragment, as `patch`), bootloader build, app build, sign (the project's
  * image settings), verify, flash, run.  External steps are argv lists from
  * the project file run by the runner (never a shell) in the project's
- * directory; signing and verifying are core calls. */
+ * directory, without the variables passwords come from (runner_run(); the
+ * project's keys[].passin env:NAME are withheld by flow_run()); signing
+ * and verifying are core calls. */
 #ifndef MCUPROV_FLOW_H
 #define MCUPROV_FLOW_H
 
@@ -14,7 +16,9 @@
 #include <stddef.h>
 
 #include "mcuprov/error.h"
+#include "mcuprov/fileio.h"
 #include "mcuprov/key.h"
+#include "mcuprov/lock.h"
 #include "mcuprov/project.h"
 #include "mcuprov/provision.h"
 
@@ -60,6 +64,9 @@ struct flow_opts {
 	const char *log_path;                 /* every command's output, or NULL */
 	unsigned step_timeout_ms;             /* per external step, 0: none */
 	volatile sig_atomic_t *cancel;
+	/* the provision step holds the project's lock (lock_project());
+	 * NULL: the default wait, no notice */
+	const struct lock_opts *lock;
 };
 
 struct flow_result {
@@ -69,6 +76,10 @@ struct flow_result {
 	char signed_app[4096]; /* the target's signed image, resolved */
 	bool signed_app_made; /* the sign step wrote signed_app (not a dry run) */
 	bool logged;          /* an external step ran: log_path holds its output */
+	/* files an interrupted earlier change left to finish, moved into place
+	 * when the provision step took the lock ("'keys.c', 'mcuprov.yaml'"),
+	 * or "" */
+	char recovered[1024];
 };
 
 /* SO set to imgtool's defaults (image_sign_opts_init) overridden by the
@@ -83,12 +94,13 @@ void flow_sign_opts_init(const struct project *p, struct image_sign_opts *so);
  * ENC_KEY (or NULL), through provision_keys_c() or provision_conf() with no
  * extra config files and P's bootloader.defines / undefines as -D / -U;
  * DRY_RUN as there.  `build` passes the project's keys,
- * `rotate` the keys after a rotation.  Release R with
+ * `rotate` the keys after a rotation; TXN as provision_opts.txn.  Release R with
  * provision_result_free() (also after a failure).  Returns as those, or
  * MCUPROV_ERR_USAGE when P names no bootloader file. */
 int flow_provision(const struct project *p, const struct mcuprov_key *const *keys,
 		   const char *const *key_paths, size_t n_keys, const struct mcuprov_key *enc_key,
-		   bool dry_run, struct provision_result *r, struct mcuprov_err *err);
+		   bool dry_run, struct file_txn *txn, struct provision_result *r,
+		   struct mcuprov_err *err);
 
 /* Run the flow; returns 0 or the failing step's error (an external step's
  * non-zero exit is MCUPROV_ERR_IO "<tool> failed (exit status N)").

@@ -2,8 +2,8 @@
  *
  * A struct mcuprov_key wraps an OpenSSL EVP_PKEY of one of the types MCUboot
  * supports, with what mcuprov learned while loading it.  All cryptography is
- * OpenSSL's (EVP/OSSL_ENCODER/OSSL_DECODER); this module only chooses formats
- * and checks types. */
+ * OpenSSL's (EVP/OSSL_ENCODER/OSSL_DECODER, PKCS#8 for the encrypted form);
+ * this module only chooses formats and checks types. */
 #ifndef MCUPROV_KEY_H
 #define MCUPROV_KEY_H
 
@@ -36,6 +36,46 @@ enum key_type {
 
 struct devkey;
 
+/* Key files at rest: a password-protected private key is written as PKCS#8
+ * PBES2 with PBKDF2-HMAC-SHA256 and AES-256-CBC, KEY_KDF_ROUNDS_DEFAULT
+ * iterations unless asked for more (OWASP's 2023 floor for
+ * PBKDF2-HMAC-SHA256 is 600,000; scrypt is not used because OpenSSL 3.0
+ * refuses to decrypt scrypt keys above N=2^14, r=8, p=1 with its default
+ * memory limit, far below OWASP's N=2^17).  Python's cryptography, and so
+ * imgtool, loads them. */
+#define KEY_KDF_ROUNDS_DEFAULT 600000u
+#define KEY_KDF_ROUNDS_MIN 600000u
+#define KEY_KDF_ROUNDS_MAX 100000000u
+
+enum key_kdf {
+	KEY_KDF_NONE = 0,    /* not encrypted */
+	KEY_KDF_PBKDF2,      /* PKCS#8 PBES2 with PBKDF2 */
+	KEY_KDF_SCRYPT,      /* PKCS#8 PBES2 with scrypt */
+	KEY_KDF_PBES1,       /* PKCS#8 with a PKCS#5 v1.5 or PKCS#12 PBE */
+	KEY_KDF_LEGACY_PEM,  /* "Proc-Type: 4,ENCRYPTED": EVP_BytesToKey, one MD5 round */
+	KEY_KDF_UNKNOWN,     /* encrypted, in a way not recognised here */
+};
+
+/* How a key file is encrypted (key_encryption_info()). */
+struct key_encryption {
+	enum key_kdf kdf;
+	char cipher[48];       /* "AES-256-CBC" ("" when unknown) */
+	char prf[48];          /* PBKDF2: "HMAC-SHA256"; PBES1: the scheme ("PBE-SHA1-3DES") */
+	uint64_t iterations;   /* PBKDF2, PBES1 */
+	uint64_t scrypt_n, scrypt_r, scrypt_p;
+	/* "PBES2, PBKDF2-HMAC-SHA256, 600000 iterations, AES-256-CBC",
+	 * "PBES2, scrypt (N=2^14, r=8, p=1), AES-256-CBC",
+	 * "legacy PEM (Proc-Type: 4,ENCRYPTED), AES-256-CBC, key from one MD5 round" */
+	char text[200];
+	/* cheap to guess offline (below OWASP 2023: PBKDF2-HMAC-SHA1 1,300,000,
+	 * -SHA256 and others 600,000, -SHA512 210,000 iterations; scrypt
+	 * N*r*p 655,360, its smallest recommended setting; every PBES1 and legacy
+	 * PEM encryption); WEAK_WHY says what, e.g. "2048 PBKDF2-HMAC-SHA256
+	 * iterations (at least 600000)" */
+	bool weak;
+	char weak_why[200];
+};
+
 struct mcuprov_key {
 	EVP_PKEY *pkey;             /* owned */
 	enum key_type type;
@@ -44,6 +84,7 @@ struct mcuprov_key {
 	bool insecure_mode;         /* private key file readable by group/others */
 	mode_t file_mode;           /* st_mode of the file it was loaded from */
 	const struct devkey *devkey; /* non-NULL: a published MCUboot dev key */
+	struct key_encryption enc;  /* was_encrypted: how (kdf KEY_KDF_NONE otherwise) */
 };
 
 /* Password callback for encrypted keys: write at most SIZE-1 bytes and a NUL
@@ -86,10 +127,27 @@ int key_load(const char *path, key_passwd_cb pw_cb, void *pw_arg, struct mcuprov
 int key_generate(enum key_type type, struct mcuprov_key **out, struct mcuprov_err *err);
 
 /* Encode the private key as PKCS#8 PEM (as imgtool writes it), encrypted
- * with AES-256-CBC/PBKDF2 when PASSWORD is non-NULL and non-empty.
+ * when PASSWORD is non-NULL and non-empty: PBES2, PBKDF2-HMAC-SHA256 with
+ * KEY_KDF_ROUNDS_DEFAULT iterations, AES-256-CBC.
  * *pem is a secret: free it with OPENSSL_clear_free(*pem, *len). */
 int key_private_pem(const struct mcuprov_key *key, const char *password, char **pem,
 		    size_t *len, struct mcuprov_err *err);
+
+/* key_private_pem() with KDF_ROUNDS PBKDF2 iterations (0: the default;
+ * otherwise KEY_KDF_ROUNDS_MIN..KEY_KDF_ROUNDS_MAX, else MCUPROV_ERR_USAGE).
+ * Ignored without a password. */
+int key_private_pem_ex(const struct mcuprov_key *key, const char *password, unsigned kdf_rounds,
+		       char **pem, size_t *len, struct mcuprov_err *err);
+
+/* Parse a --kdf-rounds value: decimal digits only, in
+ * KEY_KDF_ROUNDS_MIN..KEY_KDF_ROUNDS_MAX.  Returns 0 and sets *out, or -1. */
+int key_kdf_rounds_parse(const char *s, unsigned *out);
+
+/* How the key file bytes DATA are encrypted, read from the file's own
+ * structures without a password (PKCS#8 EncryptedPrivateKeyInfo in PEM or
+ * DER, or a legacy encrypted PEM header); KEY_KDF_NONE when they are not.
+ * Never fails: what it cannot read is KEY_KDF_NONE or KEY_KDF_UNKNOWN. */
+void key_encryption_info(const uint8_t *data, size_t len, struct key_encryption *out);
 
 /* Write the private key to PATH with key_private_pem() and
  * file_write_atomic(FILE_WRITE_PRIVATE | FILE_WRITE_MKDIR |
@@ -98,6 +156,10 @@ int key_private_pem(const struct mcuprov_key *key, const char *password, char **
  * mode 0600, exclusive creation, fsync, rename, no file left on failure. */
 int key_save(const struct mcuprov_key *key, const char *path, const char *password, bool force,
 	     struct mcuprov_err *err);
+
+/* key_save() with key_private_pem_ex()'s KDF_ROUNDS (0: the default). */
+int key_save_ex(const struct mcuprov_key *key, const char *path, const char *password,
+		unsigned kdf_rounds, bool force, struct mcuprov_err *err);
 
 /* Would key_save(..., PATH, ..., FORCE) get past its checks (an existing
  * file without FORCE, a symbolic link, a directory that can neither be

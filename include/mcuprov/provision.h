@@ -37,6 +37,11 @@ struct provision_opts {
 	size_t n_defines;
 	const char *const *undefs;             /* "NAME" */
 	size_t n_undefs;
+	/* a change of several files this one is part of (rotate: keys.c with
+	 * mcuprov.yaml), or NULL: PATH is written on its own.  With TXN the
+	 * new text is added to it (file_txn_add()), the backup written at
+	 * once; RESULT.written means "lands when TXN commits" */
+	struct file_txn *txn;
 	bool has_image;                        /* keys.c: --image N given */
 	unsigned image;                        /* N (0-based, as imgtool's image numbers) */
 };

@@ -74,7 +74,9 @@ struct runner_result {
  * (see runner_line_cb), default signal dispositions, no file descriptors
  * beyond 0-2, and the parent's environment less every variable whose name
  * contains PASS, SECRET or TOKEN, case-insensitively (so also PASSWORD,
- * PASSPHRASE and MCUPROV_PASS*: passwords never pass through), then
+ * PASSPHRASE and MCUPROV_PASS*: passwords never pass through), and less
+ * every variable a password source named (env:NAME, see passwd_withhold():
+ * a password read from $KEY_PW never reaches a child either), then
  * O->setenv applied.  The child is always reaped.
  * Returns 0 when the program ran, whatever its exit status (see *RES), or
  * MCUPROV_ERR_USAGE (no argv[0], a bad setenv entry),

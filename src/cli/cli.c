@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "mcuprov/devkey.h"
 #include "mcuprov/fileio.h"
+#include "mcuprov/lock.h"
 #include "mcuprov/passwd.h"
 #include "mcuprov/provision.h"
 #include "mcuprov/strutil.h"
@@ -38,6 +39,47 @@ int cli_report(int exit_code, const char *subject, const char *fmt, ...)
 	else
 		fprintf(stderr, "mcuprov: %s: %s\n", cli.cmd, r->msg);
 	return exit_code;
+}
+
+bool cli_parse_lock_timeout(const char *s, unsigned *ms)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (s[0] == '\0' || *end != '\0' || errno != 0 || !(v >= 0 && v <= 3600))
+		return false;
+	*ms = (unsigned)(v * 1000 + 0.5);
+	return true;
+}
+
+static void lock_waiting(void *arg, const char *path, long pid)
+{
+	(void)arg;
+	if (pid > 0)
+		fprintf(stderr, "mcuprov: %s: waiting for the lock on '%s' held by pid %ld\n",
+			cli.cmd, path, pid);
+	else
+		fprintf(stderr, "mcuprov: %s: waiting for the lock on '%s' held by another mcuprov\n",
+			cli.cmd, path);
+}
+
+const struct lock_opts *cli_lock_opts(void)
+{
+	static struct lock_opts o;
+
+	o.timeout_ms = cli.lock_timeout_ms;
+	o.waiting = lock_waiting;
+	o.arg = NULL;
+	return &o;
+}
+
+void cli_recovered(const char *list)
+{
+	if (list != NULL && list[0] != '\0')
+		fprintf(stderr, "mcuprov: %s: finished a change an earlier run left half-done: %s\n",
+			cli.cmd, list);
 }
 
 int cli_fail(const struct mcuprov_err *err)
@@ -141,6 +183,11 @@ int cli_common_option(const struct cmd_entry *cmd, int opt, char **argv)
 		return cli_help(cmd);
 	case OPT_PRODUCTION:
 		cli.production = true;
+		return -1;
+	case OPT_LOCK_TIMEOUT:
+		if (!cli_parse_lock_timeout(optarg, &cli.lock_timeout_ms))
+			return cli_usage(cmd, "invalid --lock-timeout '%s' (seconds, 0 to 3600)",
+					 optarg);
 		return -1;
 	case ':':
 		return cli_usage(cmd, "option '%s' needs a value", bad_option(argv));
@@ -330,6 +377,14 @@ int cli_passin_bind(struct cli_passin *pi, const char *const *names, const char 
 		return cli_report(EXIT_USAGE, kf, "--passin names no key that %s loads (keys: %s)",
 				  cli.cmd, list);
 	}
+	/* every env: source given, read or not, is kept from the steps */
+	for (j = 0; j < pi->n; j++) {
+		struct mcuprov_err err;
+
+		err_clear(&err);
+		if (passwd_withhold(pi->v[j].src, &err) < 0)
+			return cli_fail(&err);
+	}
 	return EXIT_OK;
 }
 
@@ -382,6 +437,9 @@ static int load_pw_cb(char *buf, size_t size, void *arg)
 	} else {
 		snprintf(prompt, sizeof(prompt), "Enter password for '%s': ", lp->name);
 		rc = cli_prompt_password(prompt, false, "--passin", &pw, lp->err);
+		/* a variable that holds what was typed reaches no step either */
+		if (rc == 0)
+			rc = passwd_withhold_value(pw, lp->err);
 		use = pw;
 	}
 	if (rc < 0) {

@@ -11,6 +11,7 @@
 #include <getopt.h>
 
 #include "mcuprov/error.h"
+#include "mcuprov/lock.h"
 #include "mcuprov/key.h"
 
 /* Exit codes (documented in mcuprov(1)). */
@@ -45,6 +46,9 @@ struct cli_globals {
 	bool batch;       /* --batch: never prompt; a missing answer is an error */
 	struct cli_reported reported;
 	bool json_printed; /* cli_json_print() printed the command's object */
+	/* --lock-timeout SECONDS, MCUPROV_LOCK_TIMEOUT: the longest wait for
+	 * another mcuprov changing the same project (ms) */
+	unsigned lock_timeout_ms;
 };
 extern struct cli_globals cli;
 
@@ -58,12 +62,27 @@ enum {
 	OPT_NAME_SUFFIX,
 	OPT_MINIMAL,
 	OPT_REQUIRE,
-	OPT_FIRST_FREE,
+	OPT_LOCK_TIMEOUT,
+	OPT_FIRST_FREE, /* a command's own options start here */
 };
 
 #define CLI_COMMON_LONGOPTS \
 	{ "help", no_argument, NULL, OPT_HELP }, \
-	{ "production", no_argument, NULL, OPT_PRODUCTION }
+	{ "production", no_argument, NULL, OPT_PRODUCTION }, \
+	{ "lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT }
+
+/* The lock options of a command that changes project files: the wait of
+ * --lock-timeout, a busy lock announced once on stderr ("mcuprov: CMD:
+ * waiting for the lock on 'mcuprov.yaml' held by pid N"). */
+const struct lock_opts *cli_lock_opts(void);
+
+/* Say on stderr which files an interrupted earlier change left to finish
+ * (lock_project()'s RECOVERED), when any. */
+void cli_recovered(const char *list);
+
+/* Parse SECONDS of --lock-timeout / MCUPROV_LOCK_TIMEOUT (0 to 3600,
+ * decimals allowed) into *MS; false when it is not such a number. */
+bool cli_parse_lock_timeout(const char *s, unsigned *ms);
 
 /* Handle an option common to all commands (help, production) or a getopt
  * error ('?', ':'; short options must start with ':' and opterr be 0).
@@ -160,9 +179,10 @@ int cli_passin_add(const struct cmd_entry *cmd, struct cli_passin *pi, const cha
 /* Tell PI's KEYFILE=SRC from plain sources, once the keys the command
  * loads are known: NAMES as the user wrote them, FILES where they are
  * (relative to the working directory or absolute), N of each; NULL
- * entries are skipped.  Returns EXIT_OK, or EXIT_USAGE after reporting
- * "mcuprov: CMD: 'KEYFILE': --passin names no key that CMD loads (keys:
- * a.pem, b.pem)". */
+ * entries are skipped.  Every env:NAME source is passwd_withhold()en: no
+ * step the command runs sees NAME.  Returns EXIT_OK, or EXIT_USAGE after
+ * reporting "mcuprov: CMD: 'KEYFILE': --passin names no key that CMD loads
+ * (keys: a.pem, b.pem)". */
 int cli_passin_bind(struct cli_passin *pi, const char *const *names, const char *const *files,
 		    size_t n);
 

@@ -9,10 +9,12 @@
 
 static int keygen_exec(int argc, char **argv);
 
+enum { O_KDF_ROUNDS = OPT_FIRST_FREE };
+
 const struct cmd_entry cmd_keygen = {
 	"keygen",
 	"generate a key pair and write its private key file (mode 0600)",
-	"keygen -k FILE -t TYPE [-p | --passout SRC] [--force]",
+	"keygen -k FILE -t TYPE [-p | --passout SRC] [--kdf-rounds N] [--force]",
 	"  -k, --key FILE      private key file to create (PKCS#8 PEM); its missing\n"
 	"                      directories are made with mode 0700\n"
 	"  -t, --type TYPE     rsa-2048, rsa-3072, ecdsa-p256, ecdsa-p384, ed25519\n"
@@ -20,6 +22,9 @@ const struct cmd_entry cmd_keygen = {
 	"  -p, --password      ask for a password (twice) and encrypt the key\n"
 	"      --passout SRC   take the password from SRC: pass:PW, env:VAR,\n"
 	"                      file:PATH, fd:N or stdin\n"
+	"      --kdf-rounds N  PBKDF2-HMAC-SHA256 iterations of the password\n"
+	"                      (default 600000, at least 600000, at most\n"
+	"                      100000000); the key is PKCS#8 PBES2, AES-256-CBC\n"
 	"      --force         replace FILE if it exists (never done otherwise)\n"
 	"      --production    refuse MCUboot's published development keys\n"
 	"  -h, --help          show this help\n",
@@ -34,10 +39,12 @@ static int keygen_exec(int argc, char **argv)
 		{ "password", no_argument, NULL, 'p' },
 		{ "passout", required_argument, NULL, OPT_PASSOUT },
 		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "kdf-rounds", required_argument, NULL, O_KDF_ROUNDS },
 		CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *path = NULL, *type_name = NULL, *passout = NULL;
+	const char *path = NULL, *type_name = NULL, *passout = NULL, *rounds_arg = NULL;
+	unsigned rounds = 0;
 	bool prompt = false, force = false;
 	struct mcuprov_key *key = NULL;
 	struct mcuprov_err err;
@@ -54,6 +61,7 @@ static int keygen_exec(int argc, char **argv)
 		case 'p': prompt = true; break;
 		case OPT_PASSOUT: passout = optarg; break;
 		case OPT_FORCE: force = true; break;
+		case O_KDF_ROUNDS: rounds_arg = optarg; break;
 		default:
 			if ((rc = cli_common_option(&cmd_keygen, opt, argv)) >= 0)
 				return rc;
@@ -71,6 +79,14 @@ static int keygen_exec(int argc, char **argv)
 				 type_name);
 	if (prompt && passout != NULL)
 		return cli_usage(&cmd_keygen, "give either -p or --passout, not both");
+	if (rounds_arg != NULL && key_kdf_rounds_parse(rounds_arg, &rounds) < 0)
+		return cli_usage(&cmd_keygen,
+				 "invalid --kdf-rounds '%s' (PBKDF2 iterations, %u to %u)",
+				 rounds_arg, KEY_KDF_ROUNDS_MIN, KEY_KDF_ROUNDS_MAX);
+	if (rounds_arg != NULL && !prompt && passout == NULL)
+		return cli_usage(&cmd_keygen,
+				 "--kdf-rounds needs a password (-p or --passout): without one "
+				 "the key is not encrypted");
 
 	/* a path that cannot be written must not cost a password */
 	if (key_save_check(path, force, &err) < 0)
@@ -89,7 +105,7 @@ static int keygen_exec(int argc, char **argv)
 	encrypted = pw != NULL;
 	rc = key_generate(type, &key, &err);
 	if (rc == 0)
-		rc = key_save(key, path, pw, force, &err);
+		rc = key_save_ex(key, path, pw, rounds, force, &err);
 	if (rc == 0)
 		rc = key_fingerprint_hex(key, fp, &err);
 	passwd_free(pw);

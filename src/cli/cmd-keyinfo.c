@@ -1,4 +1,5 @@
-/* mcuprov keyinfo: does a key file hold a private or only a public key? */
+/* mcuprov keyinfo: does a key file hold a private or only a public key, and
+ * how is it encrypted? */
 #include "config.h"
 
 #include <stdio.h>
@@ -18,7 +19,12 @@ const struct cmd_entry cmd_keyinfo = {
 	"      --passin SRC           password of an encrypted key: pass:PW, env:VAR,\n"
 	"                             file:PATH, fd:N or stdin (default: ask)\n"
 	"      --production           refuse MCUboot's published development keys\n"
-	"  -h, --help                 show this help\n",
+	"  -h, --help                 show this help\n"
+	"\n"
+	"Prints 'private' or 'public' (as imgtool does); for a password-protected\n"
+	"file also 'encryption: ' and its scheme, key derivation and cost, e.g.\n"
+	"'encryption: PBES2, PBKDF2-HMAC-SHA256, 600000 iterations, AES-256-CBC',\n"
+	"with a warning when that is cheap to guess offline.\n",
 	keyinfo_exec,
 };
 
@@ -33,6 +39,7 @@ static int keyinfo_exec(int argc, char **argv)
 	};
 	const char *path = NULL, *passin = NULL, *require = NULL, *what;
 	struct mcuprov_key *key = NULL;
+	struct key_encryption enc;
 	int opt, rc;
 
 	while ((opt = getopt_long(argc, argv, ":k:h", longopts, NULL)) != -1) {
@@ -54,12 +61,20 @@ static int keyinfo_exec(int argc, char **argv)
 	if ((rc = cli_load_key(path, passin, &key)) != EXIT_OK)
 		return rc;
 	what = key->is_private ? "private" : "public";
+	enc = key->enc;
 	key_free(key);
+	if (enc.weak)
+		cli_warn("'%s' is encrypted with %s: weak against offline password guessing; "
+			 "re-encrypt it: openssl pkcs8 -topk8 -v2 aes-256-cbc "
+			 "-v2prf hmacWithSHA256 -iter %u -in '%s' -out NEW.pem",
+			 path, enc.weak_why, KEY_KDF_ROUNDS_DEFAULT, path);
 	if (require != NULL && strcmp(require, what) != 0) {
 		fprintf(stderr, "mcuprov: keyinfo: '%s': is a %s key, %s key required\n", path, what,
 			require);
 		return EXIT_FAIL;
 	}
 	printf("%s\n", what);
+	if (enc.kdf != KEY_KDF_NONE)
+		printf("encryption: %s\n", enc.text);
 	return EXIT_OK;
 }

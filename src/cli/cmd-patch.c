@@ -141,11 +141,17 @@ static int do_keys_c(struct patch_args *a)
 	struct provision_opts o;
 	struct provision_result r;
 	struct mcuprov_err err;
+	struct mcuprov_lock *lock = NULL;
 	int rc;
 
 	err_clear(&err);
 	opts_of(a, &o);
+	/* no other mcuprov changes the file between reading and writing it */
+	if (!a->dry && lock_acquire((const char *const *)&a->keys_c, 1, cli_lock_opts(), &lock,
+				    &err) < 0)
+		return cli_fail(&err);
 	rc = provision_keys_c(a->keys_c, &o, &r, &err);
+	lock_release(lock);
 	if (r.shape != KEYSC_SHAPE_UNKNOWN)
 		printf("'%s': %s\n", a->keys_c, keysc_shape_name(r.shape));
 	if (r.assumed != NULL && r.assumed[0] != '\0')
@@ -168,11 +174,16 @@ static int do_conf(struct patch_args *a)
 	struct provision_opts o;
 	struct provision_result r;
 	struct mcuprov_err err;
+	struct mcuprov_lock *lock = NULL;
 	int rc;
 
 	err_clear(&err);
 	opts_of(a, &o);
+	if (!a->dry && lock_acquire((const char *const *)&a->conf, 1, cli_lock_opts(), &lock,
+				    &err) < 0)
+		return cli_fail(&err);
 	rc = provision_conf(a->conf, &o, &r, &err);
+	lock_release(lock);
 	rc = rc < 0 ? cli_fail(&err) : report(a, a->conf, &r);
 	provision_result_free(&r);
 	return rc;

@@ -61,13 +61,23 @@ enum {
 static int output(const char *path, const char *data, size_t len, bool secret)
 {
 	struct mcuprov_err err;
+	struct mcuprov_lock *lock = NULL;
+	int rc;
 
-	if (!secret || path == NULL || strcmp(path, "-") == 0)
+	if (path == NULL || strcmp(path, "-") == 0)
 		return cli_output(path, data, len);
 	err_clear(&err);
-	if (file_write_atomic(path, data, len, FILE_WRITE_FORCE | FILE_WRITE_PRIVATE, &err) < 0)
+	/* serialized with every other mcuprov changing files there */
+	if (lock_acquire(&path, 1, cli_lock_opts(), &lock, &err) < 0)
 		return cli_fail(&err);
-	return EXIT_OK;
+	if (!secret)
+		rc = cli_output(path, data, len);
+	else if (file_write_atomic(path, data, len, FILE_WRITE_FORCE | FILE_WRITE_PRIVATE, &err) < 0)
+		rc = cli_fail(&err);
+	else
+		rc = EXIT_OK;
+	lock_release(lock);
+	return rc;
 }
 
 static int render_exec(int argc, char **argv)

@@ -184,6 +184,7 @@ static int rotate_exec(int argc, char **argv)
 	const char *file = "mcuprov.yaml", *key_path = NULL;
 	struct mcuprov_key *keys[PROJECT_KEYS_MAX + 1] = {NULL}, *new_key = NULL, *enc = NULL;
 	struct project *p = NULL;
+	struct mcuprov_lock *lock = NULL;
 	struct rotate_plan plan;
 	struct rotate_result r;
 	struct cli_defines defs;
@@ -250,9 +251,32 @@ static int rotate_exec(int argc, char **argv)
 	}
 
 	err_clear(&err);
+	/* no other mcuprov changes the project from before it is read to
+	 * after both files are written (not for a dry run: it writes nothing) */
+	if (!dry) {
+		char recovered[1024];
+
+		if (lock_project(file, NULL, 0, cli_lock_opts(), &lock, recovered,
+				 sizeof(recovered), &err) < 0) {
+			rc = cli_fail(&err);
+			goto out;
+		}
+		cli_recovered(recovered);
+	}
 	if (project_load(file, &p, &err) < 0) {
 		rc = cli_fail(&err);
 		goto out;
+	}
+	if (lock != NULL && p->bootloader.path != NULL) {
+		/* named in messages as a person would type it here */
+		static char shown[4096];
+		const char *bp = shown;
+
+		file_rel_cwd(p->bootloader.path, shown, sizeof(shown));
+		if (lock_add(lock, &bp, 1, cli_lock_opts(), &err) < 0) {
+			rc = cli_fail(&err);
+			goto out;
+		}
 	}
 	for (i = 0; i < defs.n_defines; i++)
 		if (project_define(p, defs.defines[i], false, &err) < 0) {
@@ -313,5 +337,6 @@ out:
 	key_free(enc);
 	cli_passin_free(&pi);
 	project_free(p);
+	lock_release(lock);
 	return rc;
 }

@@ -319,14 +319,29 @@ static int sign_exec(int argc, char **argv)
 		case O_PAD_HEADER: o.pad_header = true; break;
 		case 'S':
 			NUM("-S/--slot-size", o.slot_size);
+			/* 0 would be "no slot": no fit check at all */
+			if (o.slot_size == 0)
+				USAGE("invalid -S/--slot-size '%s' (the size of the slot the "
+				      "image must fit, more than 0)",
+				      optarg);
 			have_S = true;
 			break;
 		case O_PAD: o.pad = true; break;
 		case O_CONFIRM: o.confirm = o.pad = true; break;
 		case O_TEST: test = o.pad = true; break;
 		case O_ALIGN: NUM("--align", o.align); break;
-		case O_MAX_ALIGN: NUM("--max-align", o.max_align); break;
-		case 'M': NUM("-M/--max-sectors", o.max_sectors); break;
+		case O_MAX_ALIGN:
+			NUM("--max-align", o.max_align);
+			if (o.max_align == 0) /* 0 would be the default */
+				USAGE("invalid --max-align '%s' (8, 16 or 32)", optarg);
+			break;
+		case 'M':
+			NUM("-M/--max-sectors", o.max_sectors);
+			if (o.max_sectors == 0) /* 0 would be the default, 128 */
+				USAGE("invalid -M/--max-sectors '%s' (the sectors of the swap "
+				      "status area, 1 or more)",
+				      optarg);
+			break;
 		case O_OVERWRITE_ONLY: o.overwrite_only = true; break;
 		case 'R':
 			if (strcmp(optarg, "0") == 0)

@@ -243,6 +243,7 @@ int cli_flow(const struct cmd_entry *cmd, unsigned what, int argc, char **argv)
 	fo.log_path = v.dry ? NULL : log;
 	fo.step_timeout_ms = (unsigned)timeout * 1000u;
 	fo.cancel = &cancel_flag;
+	fo.lock = cli_lock_opts();
 	memset(&cb, 0, sizeof(cb));
 	cb.step_begin = step_begin;
 	cb.step_end = step_end;
@@ -260,6 +261,7 @@ int cli_flow(const struct cmd_entry *cmd, unsigned what, int argc, char **argv)
 		       v.dry ? " (dry run: nothing is run or changed)" : "");
 	rc = flow_run(&fo, &cb, &fr, &err);
 	sigaction(SIGINT, &old, NULL);
+	cli_recovered(fr.recovered);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	if (!v.json && fr.diff != NULL && fr.diff[0] != '\0' && v.dry)
 		fputs(fr.diff, stdout);

@@ -3,12 +3,15 @@
 
 #include <errno.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "mcuprov/fileio.h"
+#include "mcuprov/lock.h"
 
 const struct cmd_entry *cli_find_command(const char *name);
 void cli_list_commands(FILE *f);
@@ -24,6 +27,33 @@ static int finish(int rc)
 	return rc;
 }
 
+/* A signal that ends mcuprov removes the temporary files it was writing
+ * first (the original stays as it was); then it ends mcuprov as it would
+ * have. */
+static void on_fatal_signal(int sig)
+{
+	file_tmp_cleanup();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void install_cleanup(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa, old;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_fatal_signal;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		/* an ignored signal (nohup, a background job) stays ignored */
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(sigs[i], &sa, NULL);
+	}
+	atexit(file_tmp_cleanup);
+}
+
 int main(int argc, char **argv)
 {
 	const struct cmd_entry *cmd;
@@ -31,6 +61,15 @@ int main(int argc, char **argv)
 	int i;
 
 	setlocale(LC_ALL, "");
+	install_cleanup();
+	cli.lock_timeout_ms = LOCK_TIMEOUT_DEFAULT_MS;
+	env = getenv("MCUPROV_LOCK_TIMEOUT");
+	if (env != NULL && env[0] != '\0' && !cli_parse_lock_timeout(env, &cli.lock_timeout_ms)) {
+		fprintf(stderr, "mcuprov: MCUPROV_LOCK_TIMEOUT='%s': not a number of seconds (0 to "
+				"3600)\n",
+			env);
+		return EXIT_USAGE;
+	}
 	env = getenv("MCUPROV_PRODUCTION");
 	cli.production = env != NULL && env[0] != '\0' && strcmp(env, "0") != 0;
 	opterr = 0;

@@ -9,6 +9,7 @@
 #include "mcuprov/fileio.h"
 #include "mcuprov/flow.h"
 #include "mcuprov/image.h"
+#include "mcuprov/passwd.h"
 #include "mcuprov/provision.h"
 #include "mcuprov/runner.h"
 
@@ -123,7 +124,8 @@ void flow_sign_opts_init(const struct project *p, struct image_sign_opts *so)
 
 int flow_provision(const struct project *p, const struct mcuprov_key *const *keys,
 		   const char *const *key_paths, size_t n_keys, const struct mcuprov_key *enc_key,
-		   bool dry_run, struct provision_result *r, struct mcuprov_err *err)
+		   bool dry_run, struct file_txn *txn, struct provision_result *r,
+		   struct mcuprov_err *err)
 {
 	struct provision_opts po;
 	char shown[PROVISION_PATH_MAX];
@@ -138,6 +140,7 @@ int flow_provision(const struct project *p, const struct mcuprov_key *const *key
 	po.enc_key = enc_key;
 	po.enc_path = p->encryption_key_abspath;
 	po.dry_run = dry_run;
+	po.txn = txn;
 	po.defines = (const char *const *)p->bootloader.defines;
 	po.n_defines = p->bootloader.n_defines;
 	po.undefs = (const char *const *)p->bootloader.undefs;
@@ -165,6 +168,11 @@ int flow_run(const struct flow_opts *o, const struct flow_callbacks *cb, struct 
 
 	memset(res, 0, sizeof(*res));
 	res->step_failed = (size_t)-1;
+	/* a variable mcuprov.yaml reads a key's password from reaches no step,
+	 * whether or not the key needed it this time */
+	for (k = 0; k < p->n_keys; k++)
+		if ((rc = passwd_withhold(p->keys[k].passin, err)) < 0)
+			return rc;
 	if ((o->what & FLOW_DO_PROVISION) && p->bootloader.kind != PROJECT_BOOT_NONE)
 		plan[n++].kind = FLOW_PROVISION, plan[n - 1].step = NULL;
 	if (t != NULL) {
@@ -226,10 +234,31 @@ int flow_run(const struct flow_opts *o, const struct flow_callbacks *cb, struct 
 				struct provision_result pr;
 				const char *paths[PROVISION_MAX_KEYS];
 
+				struct mcuprov_lock *lk = NULL;
+				const char *bp = p->bootloader.path;
+
+				/* freed below whether or not provisioning ran */
+				memset(&pr, 0, sizeof(pr));
 				for (k = 0; k < o->n_keys && k < PROVISION_MAX_KEYS; k++)
 					paths[k] = p->keys[k].abspath;
-				rc = flow_provision(p, o->keys, paths, o->n_keys, o->enc_key,
-						    o->dry_run, &pr, err);
+
+				/* no other mcuprov changes the project meanwhile */
+				rc = o->dry_run ? 0
+						: lock_project(p->file, &bp, 1, o->lock, &lk,
+							       res->recovered, sizeof(res->recovered),
+							       err);
+				/* the project was read before an interrupted change was
+				 * finished: its keys may be the old ones */
+				if (rc == 0 && res->recovered[0] != '\0')
+					rc = err_set(err, MCUPROV_ERR_REFUSED, p->file,
+						     "an earlier mcuprov was interrupted in the middle "
+						     "of a change to this project; it is finished now "
+						     "(%.400s): run again",
+						     res->recovered);
+				if (rc == 0)
+					rc = flow_provision(p, o->keys, paths, o->n_keys,
+							    o->enc_key, o->dry_run, NULL, &pr, err);
+				lock_release(lk);
 				if (rc == 0) {
 					char shown[PROVISION_PATH_MAX];
 

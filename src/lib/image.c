@@ -212,6 +212,54 @@ void image_info_free(struct image_info *info)
 	free(info);
 }
 
+/* The one length MCUboot accepts for a TLV of TYPE, or 0 when it varies
+ * (or the type is not known). */
+static unsigned tlv_fixed_len(unsigned type)
+{
+	switch (type) {
+	case TLV_SHA256: return 32;
+	case TLV_SHA384: return 48;
+	case TLV_SHA512: return 64;
+	case TLV_RSA2048: return 256;
+	case TLV_RSA3072: return 384;
+	case TLV_ED25519: return 64;
+	case TLV_ENCRSA2048: return 256;
+	case TLV_DEPENDENCY: return 12;
+	case TLV_SEC_CNT: return 4;
+	default: return 0;
+	}
+}
+
+/* "bad TLV area: TLV 0x10 (SHA256) at 0x5ec has length 16, expected 32"
+ * for E of area WHAT, when its type has one length and E has another. */
+static int tlv_len_error(const struct image_tlv_entry *e, const char *what, const char *subject,
+			 struct mcuprov_err *err)
+{
+	unsigned want = tlv_fixed_len(e->type);
+
+	if (want == 0 || e->len == want)
+		return 0;
+	return err_set(err, MCUPROV_ERR_FORMAT, subject,
+		       "bad %s: TLV 0x%02x (%s) at 0x%llx has length %u, expected %u", what,
+		       e->type, image_tlv_name(e->type),
+		       (unsigned long long)(e->offset - IMAGE_TLV_SIZE), e->len, want);
+}
+
+/* A TLV of A that is too short or too long throws the walk through the
+ * area off: the garbage it lands on is not the error, the length is.  The
+ * first such TLV's error, or 0. */
+static int area_len_error(const struct image_tlv_area *a, const char *what, const char *subject,
+			  struct mcuprov_err *err)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < a->n_tlvs; i++)
+		if ((rc = tlv_len_error(&a->tlvs[i], what, subject, err)) < 0)
+			return rc;
+	return 0;
+}
+
 /* Parse the TLV area whose info header is at OFF and must carry MAGIC.
  * WHAT names it in errors ("protected TLV area", "TLV area"). */
 static int parse_area(const struct src *s, uint64_t off, uint16_t magic, const char *what,
@@ -220,6 +268,7 @@ static int parse_area(const struct src *s, uint64_t off, uint16_t magic, const c
 	uint8_t hdr[IMAGE_TLV_INFO_SIZE];
 	uint64_t end, p;
 	size_t cap = 0;
+	int rc;
 
 	a->offset = off;
 	if (src_read(s, off, hdr, sizeof(hdr)) < 0)
@@ -248,16 +297,22 @@ static int parse_area(const struct src *s, uint64_t off, uint16_t magic, const c
 		uint8_t th[IMAGE_TLV_SIZE];
 
 		if (end - p < IMAGE_TLV_SIZE)
-			return err_set(err, MCUPROV_ERR_FORMAT, subject,
-				       "truncated %s: TLV header at 0x%llx runs past its end", what,
-				       (unsigned long long)p);
+			return (rc = area_len_error(a, what, subject, err)) < 0
+				       ? rc
+				       : err_set(err, MCUPROV_ERR_FORMAT, subject,
+						 "truncated %s: TLV header at 0x%llx runs past its "
+						 "end",
+						 what, (unsigned long long)p);
 		if (src_read(s, p, th, sizeof(th)) < 0)
 			return err_set(err, MCUPROV_ERR_IO, subject, "read error");
 		if (rd16(th + 2) > end - p - IMAGE_TLV_SIZE)
-			return err_set(err, MCUPROV_ERR_FORMAT, subject,
-				       "truncated %s: TLV 0x%02x at 0x%llx (length 0x%x) runs past "
-				       "its end",
-				       what, rd16(th), (unsigned long long)p, rd16(th + 2));
+			return (rc = area_len_error(a, what, subject, err)) < 0
+				       ? rc
+				       : err_set(err, MCUPROV_ERR_FORMAT, subject,
+						 "truncated %s: TLV 0x%02x at 0x%llx (length 0x%x) "
+						 "runs past its end",
+						 what, rd16(th), (unsigned long long)p,
+						 rd16(th + 2));
 		if (a->n_tlvs == cap) {
 			/* at most 0xffff / 4 entries: tlv_tot is 16 bits */
 			size_t ncap = cap ? cap * 2 : 8;
@@ -677,10 +732,17 @@ int image_verify(const char *path, const struct mcuprov_key *const *keys, size_t
 		goto out;
 	}
 	md = image_hash_md(hash->type);
-	if (hash->len != (unsigned)EVP_MD_get_size(md)) {
-		rc = err_set(err, MCUPROV_ERR_FORMAT, path, "bad %s TLV length %u",
-			     image_tlv_name(hash->type), hash->len);
-		goto out;
+	/* MCUboot checks every TLV of its hash type, protected or not: each
+	 * must have the digest's length (checked first) and match the image */
+	for (i = 0; i < info->prot.n_tlvs + info->tlvs.n_tlvs; i++) {
+		bool in_prot = i < info->prot.n_tlvs;
+		const struct image_tlv_entry *e =
+			in_prot ? &info->prot.tlvs[i] : &info->tlvs.tlvs[i - info->prot.n_tlvs];
+
+		if (image_hash_md(e->type) != NULL &&
+		    (rc = tlv_len_error(e, in_prot ? "protected TLV area" : "TLV area", path,
+					err)) < 0)
+			goto out;
 	}
 	res->hash_tlv = hash->type;
 
@@ -772,6 +834,22 @@ int image_verify(const char *path, const struct mcuprov_key *const *keys, size_t
 		rc = err_set(err, MCUPROV_ERR_REFUSED, path,
 			     "hash mismatch: the image was corrupted or tampered with");
 		goto out;
+	}
+	for (i = 0; i < info->prot.n_tlvs + info->tlvs.n_tlvs; i++) {
+		bool in_prot = i < info->prot.n_tlvs;
+		const struct image_tlv_entry *e =
+			in_prot ? &info->prot.tlvs[i] : &info->tlvs.tlvs[i - info->prot.n_tlvs];
+
+		if (e != hash && e->type == hash->type &&
+		    memcmp(res->digest, e->value, dlen) != 0) {
+			rc = err_set(err, MCUPROV_ERR_REFUSED, path,
+				     "hash mismatch: the %s TLV at 0x%llx%s does not match the "
+				     "image (MCUboot checks every %s TLV)",
+				     image_tlv_name(e->type),
+				     (unsigned long long)(e->offset - IMAGE_TLV_SIZE),
+				     in_prot ? " (protected)" : "", image_tlv_name(e->type));
+			goto out;
+		}
 	}
 	if (n_keys == 0) {
 		rc = 0;

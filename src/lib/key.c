@@ -12,6 +12,10 @@
 #include <openssl/encoder.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/x509.h>
 
 #include "mcuprov/der.h"
 #include "mcuprov/devkey.h"
@@ -298,6 +302,8 @@ int key_load_mem(const uint8_t *data, size_t len, const char *subject, key_passw
 	pkey = NULL;
 	key->is_private = pkey_has_private(key->pkey);
 	key->was_encrypted = pw->asked;
+	if (key->was_encrypted)
+		key_encryption_info(data, len, &key->enc);
 	rc = key_fingerprint(key, fp, err);
 	if (rc < 0)
 		goto out;
@@ -367,17 +373,35 @@ int key_generate(enum key_type type, struct mcuprov_key **out, struct mcuprov_er
 
 /* ---- encoding ------------------------------------------------------------ */
 
-/* Encode with OSSL_ENCODER into a secure-memory BIO (so that intermediate
- * buffers holding private keys are wiped), then copy out.  When SECRET the
- * result must be released with OPENSSL_clear_free. */
+/* The contents of the memory BIO BIO, copied to *OUTP (OPENSSL_malloc'd,
+ * NUL-terminated for PEM text, *OUTLEN bytes without the NUL); WHAT names
+ * it in the error. */
+static int bio_take(BIO *bio, const char *what, uint8_t **outp, size_t *outlen,
+		    struct mcuprov_err *err)
+{
+	BUF_MEM *mem = NULL;
+	uint8_t *buf;
+
+	BIO_get_mem_ptr(bio, &mem);
+	if (mem == NULL || mem->length == 0)
+		return err_set(err, MCUPROV_ERR_CRYPTO, NULL, "cannot encode %s", what);
+	if ((buf = OPENSSL_malloc(mem->length + 1)) == NULL)
+		return err_set(err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
+	memcpy(buf, mem->data, mem->length);
+	buf[mem->length] = '\0';
+	*outp = buf;
+	*outlen = mem->length;
+	return 0;
+}
+
+/* Encode with OSSL_ENCODER, unencrypted, into a secure-memory BIO (so that
+ * intermediate buffers holding private keys are wiped), then copy out.  A
+ * private key result must be released with OPENSSL_clear_free. */
 static int encode(const EVP_PKEY *pkey, int selection, const char *otype, const char *structure,
-		  const char *password, uint8_t **outp, size_t *outlen, const char *what,
-		  struct mcuprov_err *err)
+		  uint8_t **outp, size_t *outlen, const char *what, struct mcuprov_err *err)
 {
 	OSSL_ENCODER_CTX *ectx = NULL;
 	BIO *bio = NULL;
-	BUF_MEM *mem = NULL;
-	uint8_t *buf = NULL;
 	int rc;
 
 	*outp = NULL;
@@ -386,14 +410,6 @@ static int encode(const EVP_PKEY *pkey, int selection, const char *otype, const 
 	if (ectx == NULL || OSSL_ENCODER_CTX_get_num_encoders(ectx) == 0) {
 		rc = err_set_ssl(err, MCUPROV_ERR_CRYPTO, NULL, "no encoder for %s", what);
 		goto out;
-	}
-	if (password != NULL && password[0] != '\0') {
-		if (!OSSL_ENCODER_CTX_set_cipher(ectx, "AES-256-CBC", NULL) ||
-		    !OSSL_ENCODER_CTX_set_passphrase(ectx, (const unsigned char *)password,
-						     strlen(password))) {
-			rc = err_set_ssl(err, MCUPROV_ERR_CRYPTO, NULL, "cannot encrypt %s", what);
-			goto out;
-		}
 	}
 	bio = BIO_new(BIO_s_secmem());
 	if (bio == NULL) {
@@ -404,22 +420,7 @@ static int encode(const EVP_PKEY *pkey, int selection, const char *otype, const 
 		rc = err_set_ssl(err, MCUPROV_ERR_CRYPTO, NULL, "cannot encode %s", what);
 		goto out;
 	}
-	BIO_get_mem_ptr(bio, &mem);
-	if (mem == NULL || mem->length == 0) {
-		rc = err_set(err, MCUPROV_ERR_CRYPTO, NULL, "cannot encode %s", what);
-		goto out;
-	}
-	/* +1 so that PEM text can be NUL-terminated */
-	buf = OPENSSL_malloc(mem->length + 1);
-	if (buf == NULL) {
-		rc = err_set(err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
-		goto out;
-	}
-	memcpy(buf, mem->data, mem->length);
-	buf[mem->length] = '\0';
-	*outp = buf;
-	*outlen = mem->length;
-	rc = 0;
+	rc = bio_take(bio, what, outp, outlen, err);
 out:
 	BIO_free(bio);
 	OSSL_ENCODER_CTX_free(ectx);
@@ -427,13 +428,359 @@ out:
 	return rc;
 }
 
+/* PKCS#8 EncryptedPrivateKeyInfo PEM: PBES2, PBKDF2-HMAC-SHA256 with
+ * ROUNDS iterations, AES-256-CBC (OSSL_ENCODER cannot be told the iteration
+ * count).  The PrivateKeyInfo DER comes from encode() (not EVP_PKEY2PKCS8,
+ * which frees its DER copy without wiping it) and is wiped here; OpenSSL
+ * wipes the parsed PrivateKeyInfo and the plaintext it encrypts when freed;
+ * the PEM goes through a secure-memory BIO. */
+static int encode_encrypted(const EVP_PKEY *pkey, const char *password, unsigned rounds,
+			    uint8_t **outp, size_t *outlen, struct mcuprov_err *err)
+{
+	PKCS8_PRIV_KEY_INFO *p8 = NULL;
+	X509_ALGOR *pbe = NULL;
+	X509_SIG *sig = NULL;
+	BIO *bio = NULL;
+	uint8_t *der = NULL;
+	const unsigned char *p;
+	size_t der_len = 0;
+	int rc;
+
+	*outp = NULL;
+	*outlen = 0;
+	rc = encode(pkey, OSSL_KEYMGMT_SELECT_KEYPAIR | OSSL_KEYMGMT_SELECT_DOMAIN_PARAMETERS,
+		    "DER", "PrivateKeyInfo", &der, &der_len, "private key", err);
+	if (rc < 0)
+		goto out;
+	p = der;
+	p8 = d2i_PKCS8_PRIV_KEY_INFO(NULL, &p, (long)der_len);
+	if (p8 == NULL) {
+		rc = err_set_ssl(err, MCUPROV_ERR_CRYPTO, NULL, "cannot encode private key");
+		goto out;
+	}
+	/* a random 16-byte salt (OpenSSL's default is 8; SP 800-132 asks for 16) */
+	pbe = PKCS5_pbe2_set_iv_ex(EVP_aes_256_cbc(), (int)rounds, NULL, 16, NULL,
+				   NID_hmacWithSHA256, NULL);
+	if (pbe == NULL) {
+		rc = err_set_ssl(err, MCUPROV_ERR_CRYPTO, NULL, "cannot encrypt private key");
+		goto out;
+	}
+	sig = PKCS8_set0_pbe_ex(password, (int)strlen(password), p8, pbe, NULL, NULL);
+	if (sig == NULL) {
+		rc = err_set_ssl(err, MCUPROV_ERR_CRYPTO, NULL, "cannot encrypt private key");
+		goto out;
+	}
+	pbe = NULL; /* owned by sig */
+	bio = BIO_new(BIO_s_secmem());
+	if (bio == NULL) {
+		rc = err_set_ssl(err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
+		goto out;
+	}
+	if (!PEM_write_bio_PKCS8(bio, sig)) {
+		rc = err_set_ssl(err, MCUPROV_ERR_CRYPTO, NULL, "cannot encode private key");
+		goto out;
+	}
+	rc = bio_take(bio, "private key", outp, outlen, err);
+out:
+	BIO_free(bio);
+	X509_SIG_free(sig);
+	X509_ALGOR_free(pbe);
+	PKCS8_PRIV_KEY_INFO_free(p8);
+	if (der != NULL)
+		OPENSSL_clear_free(der, der_len + 1);
+	ERR_clear_error();
+	return rc;
+}
+
+int key_kdf_rounds_parse(const char *s, unsigned *out)
+{
+	unsigned long v = 0;
+	const char *p;
+
+	if (s == NULL || *s == '\0' || strlen(s) > 10)
+		return -1;
+	for (p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		v = v * 10 + (unsigned long)(*p - '0');
+	}
+	if (v < KEY_KDF_ROUNDS_MIN || v > KEY_KDF_ROUNDS_MAX)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+int key_private_pem_ex(const struct mcuprov_key *key, const char *password, unsigned kdf_rounds,
+		       char **pem, size_t *len, struct mcuprov_err *err)
+{
+	*pem = NULL;
+	*len = 0;
+	if (!key->is_private)
+		return err_set(err, MCUPROV_ERR_USAGE, NULL, "not a private key");
+	if (password == NULL || password[0] == '\0')
+		return encode(key->pkey, OSSL_KEYMGMT_SELECT_KEYPAIR, "PEM", "PrivateKeyInfo",
+			      (uint8_t **)pem, len, "private key", err);
+	if (kdf_rounds == 0)
+		kdf_rounds = KEY_KDF_ROUNDS_DEFAULT;
+	if (kdf_rounds < KEY_KDF_ROUNDS_MIN || kdf_rounds > KEY_KDF_ROUNDS_MAX)
+		return err_set(err, MCUPROV_ERR_USAGE, NULL,
+			       "invalid number of key derivation rounds %u (%u to %u)", kdf_rounds,
+			       KEY_KDF_ROUNDS_MIN, KEY_KDF_ROUNDS_MAX);
+	return encode_encrypted(key->pkey, password, kdf_rounds, (uint8_t **)pem, len, err);
+}
+
 int key_private_pem(const struct mcuprov_key *key, const char *password, char **pem,
 		    size_t *len, struct mcuprov_err *err)
 {
-	if (!key->is_private)
-		return err_set(err, MCUPROV_ERR_USAGE, NULL, "not a private key");
-	return encode(key->pkey, OSSL_KEYMGMT_SELECT_KEYPAIR, "PEM", "PrivateKeyInfo", password,
-		      (uint8_t **)pem, len, "private key", err);
+	return key_private_pem_ex(key, password, 0, pem, len, err);
+}
+
+/* ---- encryption at rest: what a file uses -------------------------------- */
+
+/* "hmacWithSHA256" -> "HMAC-SHA256" */
+static void prf_name(int nid, char *out, size_t n)
+{
+	const char *sn = OBJ_nid2sn(nid);
+
+	if (sn == NULL)
+		snprintf(out, n, "unknown PRF");
+	else if (strncmp(sn, "hmacWith", 8) == 0)
+		snprintf(out, n, "HMAC-%s", sn + 8);
+	else
+		snprintf(out, n, "%s", sn);
+}
+
+static void oid_name(const ASN1_OBJECT *obj, char *out, size_t n)
+{
+	int nid = OBJ_obj2nid(obj);
+
+	if (nid != NID_undef && OBJ_nid2sn(nid) != NULL)
+		snprintf(out, n, "%s", OBJ_nid2sn(nid));
+	else if (OBJ_obj2txt(out, (int)n, obj, 1) <= 0)
+		snprintf(out, n, "unknown");
+}
+
+/* X509_ALGOR parameters of type SEQUENCE decoded as IT, or NULL */
+static void *algor_params(const X509_ALGOR *alg, const ASN1_ITEM *it)
+{
+	const ASN1_OBJECT *obj;
+	const void *pval;
+	int ptype;
+
+	X509_ALGOR_get0(&obj, &ptype, &pval, alg);
+	if (ptype != V_ASN1_SEQUENCE || pval == NULL)
+		return NULL;
+	return ASN1_item_unpack((const ASN1_STRING *)pval, it);
+}
+
+static bool asn1_u64(const ASN1_INTEGER *a, uint64_t *v)
+{
+	return a != NULL && ASN1_INTEGER_get_uint64(v, a) == 1;
+}
+
+/* OWASP 2023 (Password Storage Cheat Sheet) PBKDF2 iteration floors */
+static uint64_t pbkdf2_floor(int prf_nid)
+{
+	switch (prf_nid) {
+	case NID_hmacWithSHA1: return 1300000;
+	case NID_hmacWithSHA512: return 210000;
+	default: return 600000;
+	}
+}
+
+/* scrypt's smallest OWASP 2023 setting: N=2^13, r=8, p=10 (and N=2^14, r=8,
+ * p=5), N*r*p = 655,360 */
+#define SCRYPT_FLOOR 655360u
+
+static void scrypt_n_text(uint64_t n, char *out, size_t size)
+{
+	unsigned k = 0;
+
+	if (n != 0 && (n & (n - 1)) == 0) {
+		while ((1ull << k) != n)
+			k++;
+		snprintf(out, size, "2^%u", k);
+	} else {
+		snprintf(out, size, "%llu", (unsigned long long)n);
+	}
+}
+
+static void pbes2_info(const X509_ALGOR *alg, struct key_encryption *e)
+{
+	PBE2PARAM *p2 = algor_params(alg, ASN1_ITEM_rptr(PBE2PARAM));
+	const ASN1_OBJECT *obj;
+	int nid;
+
+	e->kdf = KEY_KDF_UNKNOWN;
+	snprintf(e->text, sizeof(e->text), "PBES2, unrecognised parameters");
+	if (p2 == NULL || p2->keyfunc == NULL || p2->encryption == NULL)
+		goto out;
+	X509_ALGOR_get0(&obj, NULL, NULL, p2->encryption);
+	oid_name(obj, e->cipher, sizeof(e->cipher));
+	X509_ALGOR_get0(&obj, NULL, NULL, p2->keyfunc);
+	nid = OBJ_obj2nid(obj);
+	if (nid == NID_id_pbkdf2) {
+		PBKDF2PARAM *kp = algor_params(p2->keyfunc, ASN1_ITEM_rptr(PBKDF2PARAM));
+		int prf = NID_hmacWithSHA1; /* the default when absent */
+		uint64_t floor;
+
+		if (kp == NULL || !asn1_u64(kp->iter, &e->iterations)) {
+			PBKDF2PARAM_free(kp);
+			goto out;
+		}
+		if (kp->prf != NULL) {
+			X509_ALGOR_get0(&obj, NULL, NULL, kp->prf);
+			prf = OBJ_obj2nid(obj);
+		}
+		PBKDF2PARAM_free(kp);
+		e->kdf = KEY_KDF_PBKDF2;
+		prf_name(prf, e->prf, sizeof(e->prf));
+		snprintf(e->text, sizeof(e->text), "PBES2, PBKDF2-%s, %llu iterations, %s", e->prf,
+			 (unsigned long long)e->iterations, e->cipher);
+		floor = pbkdf2_floor(prf);
+		if (e->iterations < floor) {
+			e->weak = true;
+			snprintf(e->weak_why, sizeof(e->weak_why),
+				 "%llu PBKDF2-%s iterations (at least %llu)",
+				 (unsigned long long)e->iterations, e->prf,
+				 (unsigned long long)floor);
+		}
+	} else if (nid == NID_id_scrypt) {
+		SCRYPT_PARAMS *sp = algor_params(p2->keyfunc, ASN1_ITEM_rptr(SCRYPT_PARAMS));
+		char nt[32];
+
+		if (sp == NULL || !asn1_u64(sp->costParameter, &e->scrypt_n) ||
+		    !asn1_u64(sp->blockSize, &e->scrypt_r) ||
+		    !asn1_u64(sp->parallelizationParameter, &e->scrypt_p)) {
+			SCRYPT_PARAMS_free(sp);
+			goto out;
+		}
+		SCRYPT_PARAMS_free(sp);
+		e->kdf = KEY_KDF_SCRYPT;
+		scrypt_n_text(e->scrypt_n, nt, sizeof(nt));
+		snprintf(e->text, sizeof(e->text), "PBES2, scrypt (N=%s, r=%llu, p=%llu), %s", nt,
+			 (unsigned long long)e->scrypt_r, (unsigned long long)e->scrypt_p,
+			 e->cipher);
+		/* N*r*p without overflow: each bounded before multiplying */
+		if (e->scrypt_n < SCRYPT_FLOOR && e->scrypt_r < SCRYPT_FLOOR &&
+		    e->scrypt_p < SCRYPT_FLOOR &&
+		    e->scrypt_n * e->scrypt_r * e->scrypt_p < SCRYPT_FLOOR) {
+			e->weak = true;
+			snprintf(e->weak_why, sizeof(e->weak_why),
+				 "scrypt N=%s, r=%llu, p=%llu (N*r*p at least %u)", nt,
+				 (unsigned long long)e->scrypt_r, (unsigned long long)e->scrypt_p,
+				 SCRYPT_FLOOR);
+		}
+	} else {
+		char kn[64];
+
+		oid_name(obj, kn, sizeof(kn));
+		snprintf(e->text, sizeof(e->text), "PBES2, unrecognised key derivation %s, %s", kn,
+			 e->cipher);
+	}
+out:
+	PBE2PARAM_free(p2);
+}
+
+static void pkcs8_info(const uint8_t *der, long len, struct key_encryption *e)
+{
+	const unsigned char *p = der;
+	X509_SIG *sig = d2i_X509_SIG(NULL, &p, len);
+	const X509_ALGOR *alg;
+	const ASN1_OBJECT *obj;
+	int nid;
+
+	if (sig == NULL)
+		return;
+	X509_SIG_get0(sig, &alg, NULL);
+	X509_ALGOR_get0(&obj, NULL, NULL, alg);
+	nid = OBJ_obj2nid(obj);
+	if (nid == NID_pbes2) {
+		pbes2_info(alg, e);
+	} else if (nid != NID_undef &&
+		   EVP_PBE_find(EVP_PBE_TYPE_OUTER, nid, NULL, NULL, NULL)) {
+		/* PKCS#5 v1.5 / PKCS#12 PBE: DES, RC2, 3DES, RC4 with MD5/SHA-1 */
+		PBEPARAM *pp = algor_params(alg, ASN1_ITEM_rptr(PBEPARAM));
+		const char *scheme = "PBES1";
+
+		switch (nid) {
+		case NID_pbe_WithSHA1And128BitRC4:
+		case NID_pbe_WithSHA1And40BitRC4:
+		case NID_pbe_WithSHA1And3_Key_TripleDES_CBC:
+		case NID_pbe_WithSHA1And2_Key_TripleDES_CBC:
+		case NID_pbe_WithSHA1And128BitRC2_CBC:
+		case NID_pbe_WithSHA1And40BitRC2_CBC: scheme = "PKCS#12 PBE"; break;
+		default: break;
+		}
+		e->kdf = KEY_KDF_PBES1;
+		e->weak = true;
+		oid_name(obj, e->prf, sizeof(e->prf));
+		if (pp != NULL && asn1_u64(pp->iter, &e->iterations)) {
+			snprintf(e->text, sizeof(e->text), "%s, %s, %llu iterations", scheme,
+				 e->prf, (unsigned long long)e->iterations);
+			snprintf(e->weak_why, sizeof(e->weak_why),
+				 "the obsolete %s, %llu iterations", e->prf,
+				 (unsigned long long)e->iterations);
+		} else {
+			snprintf(e->text, sizeof(e->text), "%s, %s", scheme, e->prf);
+			snprintf(e->weak_why, sizeof(e->weak_why), "the obsolete %s", e->prf);
+		}
+		PBEPARAM_free(pp);
+	} else {
+		char on[64];
+
+		oid_name(obj, on, sizeof(on));
+		e->kdf = KEY_KDF_UNKNOWN;
+		snprintf(e->text, sizeof(e->text), "unrecognised encryption %s", on);
+	}
+	X509_SIG_free(sig);
+	ERR_clear_error();
+}
+
+void key_encryption_info(const uint8_t *data, size_t len, struct key_encryption *out)
+{
+	BIO *bio;
+	char *name = NULL, *header = NULL;
+	unsigned char *der = NULL;
+	long dlen = 0;
+	bool pem = false;
+
+	memset(out, 0, sizeof(*out));
+	if (len == 0 || len > KEY_FILE_MAX)
+		return;
+	bio = BIO_new_mem_buf(data, (int)len);
+	if (bio == NULL)
+		return;
+	/* every PEM block in turn, until an encrypted one */
+	while (out->kdf == KEY_KDF_NONE && PEM_read_bio(bio, &name, &header, &der, &dlen) == 1) {
+		EVP_CIPHER_INFO ci;
+
+		pem = true;
+		if (strcmp(name, PEM_STRING_PKCS8) == 0) {
+			pkcs8_info(der, dlen, out);
+		} else if (header != NULL && header[0] != '\0' &&
+			   PEM_get_EVP_CIPHER_INFO(header, &ci) == 1 && ci.cipher != NULL) {
+			out->kdf = KEY_KDF_LEGACY_PEM;
+			out->weak = true;
+			snprintf(out->cipher, sizeof(out->cipher), "%s",
+				 EVP_CIPHER_get0_name(ci.cipher));
+			snprintf(out->text, sizeof(out->text),
+				 "legacy PEM (Proc-Type: 4,ENCRYPTED), %s, key from one MD5 round",
+				 out->cipher);
+			snprintf(out->weak_why, sizeof(out->weak_why), "%s",
+				 "legacy PEM encryption (its key is one MD5 round of the "
+				 "password)");
+		}
+		OPENSSL_free(name);
+		OPENSSL_free(header);
+		OPENSSL_clear_free(der, dlen > 0 ? (size_t)dlen : 0);
+		name = header = NULL;
+		der = NULL;
+	}
+	BIO_free(bio);
+	if (!pem)
+		pkcs8_info(data, (long)len, out);
+	ERR_clear_error();
 }
 
 /* How key_save() writes: private, the directory made, replaced only when FORCE. */
@@ -445,11 +792,17 @@ static unsigned key_save_flags(bool force)
 int key_save(const struct mcuprov_key *key, const char *path, const char *password, bool force,
 	     struct mcuprov_err *err)
 {
+	return key_save_ex(key, path, password, 0, force, err);
+}
+
+int key_save_ex(const struct mcuprov_key *key, const char *path, const char *password,
+		unsigned kdf_rounds, bool force, struct mcuprov_err *err)
+{
 	char *pem = NULL;
 	size_t len = 0;
 	int rc;
 
-	rc = key_private_pem(key, password, &pem, &len, err);
+	rc = key_private_pem_ex(key, password, kdf_rounds, &pem, &len, err);
 	if (rc < 0) {
 		if (err != NULL)
 			snprintf(err->subject, sizeof(err->subject), "%s", path);
@@ -475,7 +828,7 @@ int key_public_der(const struct mcuprov_key *key, uint8_t **der, size_t *len,
 	uint8_t *buf = NULL;
 
 	rc = encode(key->pkey, OSSL_KEYMGMT_SELECT_PUBLIC_KEY | OSSL_KEYMGMT_SELECT_DOMAIN_PARAMETERS,
-		    "DER", structure, NULL, &buf, len, "public key", err);
+		    "DER", structure, &buf, len, "public key", err);
 	*der = buf;
 	return rc;
 }
@@ -484,7 +837,7 @@ int key_public_pem(const struct mcuprov_key *key, char **pem, size_t *len,
 		   struct mcuprov_err *err)
 {
 	return encode(key->pkey, OSSL_KEYMGMT_SELECT_PUBLIC_KEY | OSSL_KEYMGMT_SELECT_DOMAIN_PARAMETERS,
-		      "PEM", "SubjectPublicKeyInfo", NULL, (uint8_t **)pem, len, "public key", err);
+		      "PEM", "SubjectPublicKeyInfo", (uint8_t **)pem, len, "public key", err);
 }
 
 int key_fingerprint(const struct mcuprov_key *key, uint8_t out[KEY_FINGERPRINT_LEN],
@@ -631,7 +984,7 @@ int key_private_der(const struct mcuprov_key *key, enum key_priv_format fmt, boo
 			       "%s does not support openssl (use -f pkcs8)", shortname);
 	structure = fmt == KEY_PRIV_OPENSSL ? "type-specific" : "PrivateKeyInfo";
 	rc = encode(key->pkey, OSSL_KEYMGMT_SELECT_KEYPAIR | OSSL_KEYMGMT_SELECT_DOMAIN_PARAMETERS,
-		    "DER", structure, NULL, &full, &full_len, "private key", err);
+		    "DER", structure, &full, &full_len, "private key", err);
 	if (rc < 0)
 		return rc;
 	if (!minimal || key->type == KEY_X25519) {

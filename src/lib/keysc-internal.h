@@ -122,6 +122,10 @@ bool keysc_key_like_name(const char *n);
 int keysc_find_slots(const char *text, struct keysc_info *info, const struct pp_env *env,
 		     const char *include);
 
+/* Shapes 2 and 3: a count that is known and differs from the live list's
+ * entries sets the slot error (keysc-slots.c). */
+void keysc_check_count(struct keysc_info *info, const struct pp_env *env);
+
 /* keysc_verify() against DER bytes: DERS[i] (NULL: slot i not checked). */
 int keysc_verify_der(const char *text, size_t len, const char *subject, const struct pp_env *env,
 		     const uint8_t *const *ders, const size_t *dlens, size_t n,

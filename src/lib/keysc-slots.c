@@ -71,6 +71,60 @@ static int add_slot(struct keysc_info *info, size_t a, size_t *cap)
 	return 0;
 }
 
+/* Does the live count (a number, or an expression the configuration gives)
+ * differ from the N_LIVE entries of the live list L?  Then the slot error
+ * says so. */
+static bool count_differs(struct keysc_info *info, const struct keysc_list *l, size_t n_live)
+{
+	const struct keysc_count *c = info->live_count;
+
+	if (c == NULL || c->kind == KEYSC_COUNT_SIZEOF || !c->known || c->value == n_live)
+		return false;
+	slot_fail(info, MCUPROV_ERR_REFUSED,
+		  "line %zu: bootutil_key_cnt is %lu but bootutil_keys[] (line %zu) lists %zu "
+		  "key%s under this configuration: the bootloader would %s",
+		  c->line, c->value, l->line, n_live, n_live == 1 ? "" : "s",
+		  c->value > n_live ? "read past the list" : "ignore the keys after the count");
+	return true;
+}
+
+/* Shapes 2 and 3 (the key bytes generated elsewhere): the count against the
+ * list, when both are known for sure under the configuration (a doubt is
+ * not a refusal here: the build checks what cannot be told). */
+void keysc_check_count(struct keysc_info *info, const struct pp_env *env)
+{
+	const struct keysc_list *l = NULL;
+	size_t i, n_live = 0;
+
+	if (env != NULL && pp_env_get(env, "MCUBOOT_HW_KEY", 14, NULL, NULL) == PP_DEF)
+		return;
+	for (i = 0; i < info->n_lists; i++) {
+		if (info->lists[i].live.live == PP_MAYBE ||
+		    (info->lists[i].live.live == PP_TRUE && l != NULL))
+			return;
+		if (info->lists[i].live.live == PP_TRUE)
+			l = &info->lists[i];
+	}
+	for (i = 0; i < info->n_counts; i++) {
+		const struct keysc_count *c = &info->counts[i];
+
+		if (c->live.live == PP_MAYBE ||
+		    (c->live.live == PP_TRUE && info->live_count != NULL))
+			return;
+		if (c->live.live == PP_TRUE)
+			info->live_count = c;
+	}
+	info->live_list = l;
+	if (l == NULL || l->junk_line != 0 || info->live_count == NULL)
+		return;
+	for (i = 0; i < l->n_entries; i++) {
+		if (l->entries[i].live.live == PP_MAYBE)
+			return;
+		n_live += l->entries[i].live.live == PP_TRUE;
+	}
+	count_differs(info, l, n_live);
+}
+
 /* The key slots under the configuration: see struct keysc_info. */
 int keysc_find_slots(const char *text, struct keysc_info *info, const struct pp_env *env,
 		     const char *include)
@@ -241,31 +295,22 @@ int keysc_find_slots(const char *text, struct keysc_info *info, const struct pp_
 		if (add_slot(info, found, &cap) < 0)
 			return -1;
 	}
-	if (info->live_count != NULL && info->live_count->kind != KEYSC_COUNT_SIZEOF &&
-	    info->live_count->known && info->live_count->value != n_live) {
-		slot_fail(info, MCUPROV_ERR_REFUSED,
-			  "line %zu: bootutil_key_cnt is %lu but bootutil_keys[] (line %zu) lists "
-			  "%zu "
-			  "key%s under this configuration: the bootloader would %s",
-			  info->live_count->line, info->live_count->value, l->line, n_live,
-			  n_live == 1 ? "" : "s",
-			  info->live_count->value > n_live ? "read past the list"
-							   : "ignore the keys after the count");
-		return 0;
-	}
-	if (info->live_count != NULL &&
-	    memmem(text + info->live_count->start, info->live_count->end - info->live_count->start,
-		   "MCUBOOT_IMAGE_NUMBER", 20) != NULL)
-		info->multi_image = true;
 	for (i = 0; missing > 0 && i < info->n_arrays; i++)
 		for (j = 0; j < info->n_slot_names; j++)
 			if (strcmp(info->arrays[i].name, info->slot_names[j]) == 0)
 				include = ""; /* defined here, in branches not compiled */
-	if (missing > 0 && info->n_slots == 0 && include[0] != '\0') {
-		/* the arrays come from a key file this one #includes */
+	/* the arrays come from a key file this one #includes: said even when
+	 * the count refuses, so that the refusal is the count's */
+	if (missing > 0 && info->n_slots == 0 && include[0] != '\0')
 		snprintf(info->include, sizeof(info->include), "%s", include);
+	if (count_differs(info, l, n_live))
 		return 0;
-	}
+	if (info->live_count != NULL &&
+	    memmem(text + info->live_count->start, info->live_count->end - info->live_count->start,
+		   "MCUBOOT_IMAGE_NUMBER", 20) != NULL)
+		info->multi_image = true;
+	if (missing > 0 && info->n_slots == 0 && include[0] != '\0')
+		return 0; /* the arrays come from a key file this one #includes */
 	if (missing > 0) {
 		for (i = 0; i < info->n_arrays; i++)
 			if (strcmp(info->arrays[i].name, first_missing) == 0)

@@ -493,6 +493,8 @@ int keysc_analyze(const char *text, size_t len, const char *subject, const struc
 		rc = nomem(subject, err);
 		goto out;
 	}
+	if (info->shape == KEYSC_SHAPE_GENERATED || info->shape == KEYSC_SHAPE_MULTI)
+		keysc_check_count(info, env);
 	*out = info;
 	info = NULL;
 	rc = 0;

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,10 +13,105 @@
 
 #include "mcuprov/passwd.h"
 
+extern char **environ;
+
 void passwd_free(char *pw)
 {
 	if (pw != NULL)
 		OPENSSL_clear_free(pw, PASSWD_BUF);
+}
+
+/* ---- the names passwd_withhold() remembered: a process-wide set under
+ * withheld_mu (a runner in another thread, the wizard's, may be reading it) */
+static pthread_mutex_t withheld_mu = PTHREAD_MUTEX_INITIALIZER;
+static char **withheld;
+static size_t n_withheld, cap_withheld;
+
+static bool withheld_locked(const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n_withheld; i++)
+		if (strlen(withheld[i]) == n && memcmp(withheld[i], name, n) == 0)
+			return true;
+	return false;
+}
+
+/* Remember NAME[0..N). */
+static int withhold_name(const char *name, size_t n, struct mcuprov_err *err)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&withheld_mu);
+	if (!withheld_locked(name, n)) {
+		char *copy = strndup(name, n);
+
+		if (copy != NULL && n_withheld == cap_withheld) {
+			size_t cap = cap_withheld ? 2 * cap_withheld : 8;
+			char **v = realloc(withheld, cap * sizeof(*v));
+
+			if (v == NULL) {
+				free(copy);
+				copy = NULL;
+			} else {
+				withheld = v;
+				cap_withheld = cap;
+			}
+		}
+		if (copy == NULL)
+			rc = err_set(err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
+		else
+			withheld[n_withheld++] = copy;
+	}
+	pthread_mutex_unlock(&withheld_mu);
+	return rc;
+}
+
+int passwd_withhold(const char *src, struct mcuprov_err *err)
+{
+	if (src == NULL || passwd_source_kind(src) != PASSWD_ENV || src[4] == '\0')
+		return 0;
+	return withhold_name(src + 4, strlen(src + 4), err);
+}
+
+int passwd_withhold_value(const char *pw, struct mcuprov_err *err)
+{
+	size_t i;
+	int rc;
+
+	if (pw == NULL || pw[0] == '\0')
+		return 0;
+	for (i = 0; environ != NULL && environ[i] != NULL; i++) {
+		const char *e = environ[i], *eq = strchr(e, '=');
+
+		if (eq != NULL && eq != e && strcmp(eq + 1, pw) == 0 &&
+		    (rc = withhold_name(e, (size_t)(eq - e), err)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+bool passwd_withheld(const char *name, size_t n)
+{
+	bool found;
+
+	pthread_mutex_lock(&withheld_mu);
+	found = withheld_locked(name, n);
+	pthread_mutex_unlock(&withheld_mu);
+	return found;
+}
+
+void passwd_withhold_reset(void)
+{
+	size_t i;
+
+	pthread_mutex_lock(&withheld_mu);
+	for (i = 0; i < n_withheld; i++)
+		free(withheld[i]);
+	free(withheld);
+	withheld = NULL;
+	n_withheld = cap_withheld = 0;
+	pthread_mutex_unlock(&withheld_mu);
 }
 
 /* Read the first line from FD into BUF (PASSWD_BUF bytes): at most
@@ -88,6 +184,9 @@ int passwd_from_source(const char *src, char **out, struct mcuprov_err *err)
 	} else if (kind == PASSWD_ENV) {
 		const char *v = getenv(src + 4);
 
+		/* from now on no child sees it, whatever happens here */
+		if ((rc = passwd_withhold(src, err)) < 0)
+			goto out;
 		if (src[4] == '\0' || v == NULL) {
 			rc = err_set(err, MCUPROV_ERR_PASSWORD, NULL,
 				     "password variable '%s' is not set", src + 4);
@@ -138,6 +237,8 @@ int passwd_from_source(const char *src, char **out, struct mcuprov_err *err)
 		rc = err_set(err, MCUPROV_ERR_PASSWORD, NULL, "empty password");
 		goto out;
 	}
+	if ((rc = passwd_withhold_value(buf, err)) < 0)
+		goto out;
 	*out = buf;
 	buf = NULL;
 out:

@@ -450,20 +450,16 @@ out:
 	return rc;
 }
 
-/* Write TEXT to PATH, OLD kept as a backup (*bak, N bytes), the mode kept. */
-static int replace(const char *path, const char *old, size_t old_len, const char *text, size_t len,
-		   char *bak, size_t n, struct mcuprov_err *err)
+/* TEXT as PATH's next contents in the change T, OLD kept as a backup now
+ * (*bak, N bytes); the mode is kept (file_txn_add). */
+static int replace(struct file_txn *t, const char *path, const char *old, size_t old_len,
+		   const char *text, size_t len, char *bak, size_t n, struct mcuprov_err *err)
 {
-	struct stat st;
 	int rc;
 
 	if ((rc = file_backup(path, old, old_len, bak, n, err)) < 0)
 		return rc;
-	if ((rc = file_write_atomic(path, text, len, FILE_WRITE_FORCE, err)) < 0)
-		return rc;
-	if (stat(bak, &st) == 0)
-		(void)chmod(path, st.st_mode & 07777);
-	return 0;
+	return file_txn_add(t, path, text, len, FILE_WRITE_FORCE, err);
 }
 
 /* FILE still holds OLD? */
@@ -495,22 +491,35 @@ int project_retype_apply(const struct project_retype *plan, struct project_retyp
 	    (plan->boot_path != NULL &&
 	     (rc = unchanged(plan->boot_path, plan->boot_old, plan->boot_old_len, err)) < 0))
 		return rc;
-	if (plan->boot_path != NULL &&
-	    (plan->boot_len != plan->boot_old_len ||
-	     memcmp(plan->boot_text, plan->boot_old, plan->boot_len) != 0)) {
-		if ((rc = replace(plan->boot_path, plan->boot_old, plan->boot_old_len,
-				  plan->boot_text, plan->boot_len, r->boot_backup,
-				  sizeof(r->boot_backup), err)) < 0)
+	{
+		/* the bootloader's file and mcuprov.yaml land together or not at all */
+		const char *slash = strrchr(plan->project_file, '/');
+		char dir[4096];
+		struct file_txn t;
+		bool boot = plan->boot_path != NULL &&
+			    (plan->boot_len != plan->boot_old_len ||
+			     memcmp(plan->boot_text, plan->boot_old, plan->boot_len) != 0);
+		bool proj = plan->project_len != plan->project_old_len ||
+			    memcmp(plan->project_text, plan->project_old, plan->project_len) != 0;
+
+		snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - plan->project_file) : 1,
+			 slash ? plan->project_file : ".");
+		if ((rc = file_txn_begin(&t, dir[0] ? dir : "/", err)) < 0)
 			return rc;
-		r->boot_written = true;
-	}
-	if (plan->project_len != plan->project_old_len ||
-	    memcmp(plan->project_text, plan->project_old, plan->project_len) != 0) {
-		if ((rc = replace(plan->project_file, plan->project_old, plan->project_old_len,
-				  plan->project_text, plan->project_len, r->project_backup,
-				  sizeof(r->project_backup), err)) < 0)
+		if ((boot && (rc = replace(&t, plan->boot_path, plan->boot_old, plan->boot_old_len,
+					   plan->boot_text, plan->boot_len, r->boot_backup,
+					   sizeof(r->boot_backup), err)) < 0) ||
+		    (proj && (rc = replace(&t, plan->project_file, plan->project_old,
+					   plan->project_old_len, plan->project_text,
+					   plan->project_len, r->project_backup,
+					   sizeof(r->project_backup), err)) < 0)) {
+			file_txn_abort(&t);
 			return rc;
-		r->project_written = true;
+		}
+		if ((rc = file_txn_commit(&t, err)) < 0)
+			return rc;
+		r->boot_written = boot;
+		r->project_written = proj;
 	}
 	return 0;
 }

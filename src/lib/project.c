@@ -35,6 +35,7 @@
 #include "mcuprov/project.h"
 #include "mcuprov/provision.h"
 #include "mcuprov/strutil.h"
+#include "mcuprov/yamledit.h"
 
 #define PROJECT_TOTAL_WORDS 65536              /* words copied from steps */
 #define PROJECT_TOTAL_BYTES (16 * 1024 * 1024) /* bytes copied in all */
@@ -1552,6 +1553,8 @@ int project_load_mem(const char *name, const char *dir, const char *text, size_t
 	bool parser = false, have_doc = false;
 	const yaml_node_t *root;
 	struct project *p;
+	size_t line, column;
+	char msg[64];
 	int rc;
 
 	*out = NULL;
@@ -1570,6 +1573,14 @@ int project_load_mem(const char *name, const char *dir, const char *text, size_t
 		goto out;
 	}
 	parser = true;
+	/* depth and size bounded before libyaml builds the document */
+	switch (yamledit_check_bounds(text, len, &line, &column, msg, sizeof(msg))) {
+	case 0: break;
+	case MCUPROV_ERR_NOMEM:
+		rc = err_set(err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
+		goto out;
+	default: rc = fail_at(&l, line, column, "%s", msg); goto out;
+	}
 	yaml_parser_set_input_string(&yp, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&yp, &doc)) {
 		rc = syntax_error(&l, &yp);

@@ -321,11 +321,14 @@ int provision_check_type(const char *path, enum key_type type, size_t n_keys,
 				  n_undefs, err);
 }
 
-/* Read PATH's text; a missing file is empty when MAY_MISS (*existed false). */
+/* Read PATH's text; a missing file is empty when MAY_MISS (*existed false).
+ * An empty file is valid: a config file that sets nothing (file_read()
+ * refuses empty files, which is right for images and keys only). */
 static int read_text(const char *path, char **text, size_t *len, mode_t *mode, bool may_miss,
 		     bool *existed, struct mcuprov_err *err)
 {
 	struct mcuprov_err e2;
+	struct stat st;
 	uint8_t *buf = NULL;
 
 	err_clear(&e2);
@@ -335,7 +338,10 @@ static int read_text(const char *path, char **text, size_t *len, mode_t *mode, b
 		return 0;
 	}
 	if ((may_miss && e2.code == MCUPROV_ERR_IO && access(path, F_OK) != 0) ||
-	    (e2.code == MCUPROV_ERR_FORMAT && strcmp(e2.msg, "file is empty") == 0)) {
+	    (e2.code == MCUPROV_ERR_FORMAT && stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	     st.st_size == 0)) {
+		if (e2.code == MCUPROV_ERR_FORMAT && mode != NULL)
+			*mode = st.st_mode;
 		*existed = e2.code == MCUPROV_ERR_FORMAT;
 		*text = strdup("");
 		*len = 0;
@@ -365,6 +371,13 @@ static int apply(const char *path, const struct provision_opts *o, const char *o
 	 * original when its second step runs */
 	if (existed && (rc = file_backup(path, old, old_len, r->backup, sizeof(r->backup), err)) < 0)
 		return rc;
+	if (o->txn != NULL) { /* the mode is kept by file_txn_add() */
+		if ((rc = file_txn_add(o->txn, path, new_text, new_len,
+				       existed ? FILE_WRITE_FORCE : 0, err)) < 0)
+			return rc;
+		r->written = true;
+		return 0;
+	}
 	rc = file_write_atomic(path, new_text, new_len, existed ? FILE_WRITE_FORCE : 0, err);
 	if (rc < 0)
 		return rc;
@@ -542,6 +555,12 @@ int provision_keys_c(const char *path, const struct provision_opts *o, struct pr
 				     "takes one key; %zu keys need MCUboot 2026 or later "
 				     "(MCUBOOT_SIGN_KEY_COUNT)",
 				     o->n_keys);
+			goto out;
+		}
+		if (info->slot_rc < 0) {
+			/* the count disagrees with the list: whatever key file
+			 * the build generates, the bootloader miscounts it */
+			rc = err_set(err, info->slot_rc, path, "%s", info->slot_msg);
 			goto out;
 		}
 		if (o->emit_key_file == NULL) {

@@ -884,11 +884,18 @@ int rotate_apply(const struct project *p, const struct rotate_plan *plan,
 	char written[PROVISION_MAX_KEYS][PROVISION_PATH_MAX];
 	size_t n_written = 0, cur_len = 0, i, j;
 	uint8_t *cur = NULL;
-	mode_t mode = 0644;
-	bool w;
+	struct file_txn txn;
+	bool w, in_txn = false;
+	char pdir[PROVISION_PATH_MAX];
+	const char *slash = strrchr(plan->project_file, '/');
 	int rc = 0;
 
 	memset(r, 0, sizeof(*r));
+	/* the journal of the change goes beside mcuprov.yaml */
+	snprintf(pdir, sizeof(pdir), "%.*s", slash ? (int)(slash - plan->project_file) : 1,
+		 slash ? plan->project_file : ".");
+	if (pdir[0] == '\0')
+		snprintf(pdir, sizeof(pdir), "/");
 	if (plan->n_keys == 0 || plan->n_keys > PROVISION_MAX_KEYS || plan->project_text == NULL ||
 	    plan->project_old == NULL)
 		return err_set(err, MCUPROV_ERR_INTERNAL, NULL, "not a rotation plan");
@@ -931,7 +938,7 @@ int rotate_apply(const struct project *p, const struct rotate_plan *plan,
 		use[i] = pub[i];
 	}
 	/* what was planned from must still be there */
-	if ((rc = file_read(plan->project_file, PROJECT_FILE_MAX, &cur, &cur_len, &mode, err)) < 0)
+	if ((rc = file_read(plan->project_file, PROJECT_FILE_MAX, &cur, &cur_len, NULL, err)) < 0)
 		goto out;
 	if (cur_len != plan->project_old_len || memcmp(cur, plan->project_old, cur_len) != 0) {
 		rc = err_set(err, MCUPROV_ERR_IO, plan->project_file,
@@ -948,9 +955,14 @@ int rotate_apply(const struct project *p, const struct rotate_plan *plan,
 			snprintf(written[n_written++], PROVISION_PATH_MAX, "%s",
 				 plan->keys[i].pub_abspath);
 	}
+	/* the bootloader's file and mcuprov.yaml land together or not at all */
+	if (!dry_run && (rc = file_txn_begin(&txn, pdir, err)) < 0)
+		goto out;
+	in_txn = !dry_run;
 	if (p->bootloader.kind != PROJECT_BOOT_NONE) {
 		r->provisioned = true;
-		rc = flow_provision(p, use, paths, plan->n_keys, enc_key, dry_run, &r->boot, err);
+		rc = flow_provision(p, use, paths, plan->n_keys, enc_key, dry_run,
+				    in_txn ? &txn : NULL, &r->boot, err);
 	}
 	/* the public halves written for mcuprov.yaml, after those provisioning wrote */
 	for (i = 0; i < n_written && r->boot.n_pub_written < PROVISION_MAX_KEYS; i++)
@@ -962,13 +974,21 @@ int rotate_apply(const struct project *p, const struct rotate_plan *plan,
 			 sizeof(r->project_backup), err);
 	if (rc < 0)
 		goto out;
-	rc = file_write_atomic(plan->project_file, plan->project_text, plan->project_len,
-			       FILE_WRITE_FORCE, err);
-	if (rc < 0)
+	/* the project file keeps its mode (file_txn_add) */
+	if ((rc = file_txn_add(&txn, plan->project_file, plan->project_text, plan->project_len,
+			       FILE_WRITE_FORCE, err)) < 0)
 		goto out;
-	(void)chmod(plan->project_file, mode & 07777);
+	in_txn = false; /* committed or aborted by the call */
+	if ((rc = file_txn_commit(&txn, err)) < 0) {
+		r->boot.written = false;
+		goto out;
+	}
 	r->project_written = true;
 out:
+	if (in_txn) {
+		file_txn_abort(&txn);
+		r->boot.written = false;
+	}
 	for (i = 0; i < PROVISION_MAX_KEYS; i++)
 		key_free(pub[i]);
 	free(cur);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "mcuprov/fileio.h"
+#include "mcuprov/passwd.h"
 #include "mcuprov/runner.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -305,7 +306,8 @@ static int build_env(const struct runner_opts *o, const char ***envp, struct mcu
 	for (i = 0; i < ne; i++) {
 		const char *e = environ[i];
 
-		if (strchr(e, '=') != NULL && !secret_name(e, name_len(e)))
+		if (strchr(e, '=') != NULL && !secret_name(e, name_len(e)) &&
+		    !passwd_withheld(e, name_len(e)))
 			env[n++] = e;
 	}
 	for (i = 0; i < ns; i++) {

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "tui.h"
+#include "mcuprov/lock.h"
 #include "mcuprov/fileio.h"
 #include "mcuprov/key.h"
 #include "mcuprov/project.h"
@@ -283,11 +284,29 @@ static int apply_retype(struct keygen *k)
 {
 	struct project_retype_result r;
 	struct mcuprov_err err;
+	struct mcuprov_lock *lock = NULL;
 	char bak[4200];
 
 	err_clear(&err);
-	if (project_retype_apply(&k->retype, &r, &err) < 0)
+	/* no other mcuprov changes the project while both files are written;
+	 * the apply refuses files changed since the plan */
+	{
+		char recovered[1024];
+		const char *bp = k->retype.boot_path;
+
+		if (lock_project(k->retype.project_file, &bp, bp != NULL, NULL, &lock, recovered,
+				 sizeof(recovered), &err) == 0 &&
+		    recovered[0] != '\0')
+			err_set(&err, MCUPROV_ERR_REFUSED, k->retype.project_file,
+				"an earlier mcuprov was interrupted in the middle of a change to "
+				"this project; it is finished now (%.400s): choose the type again",
+				recovered);
+	}
+	if (err.code != 0 || project_retype_apply(&k->retype, &r, &err) < 0) {
+		lock_release(lock);
 		return tui_dialog_error(&k->s, D_ERR, &err);
+	}
+	lock_release(lock);
 	file_rel_cwd(r.project_backup, bak, sizeof(bak));
 	snprintf(k->retype_note, sizeof(k->retype_note),
 		 "The project is %s now (the old %s is '%.200s')", key_type_name(k->retype.to),

@@ -24,6 +24,7 @@
 #include <openssl/crypto.h>
 
 #include "tui.h"
+#include "mcuprov/lock.h"
 #include "mcuprov/fileio.h"
 #include "mcuprov/carray.h"
 #include "mcuprov/devkey.h"
@@ -590,13 +591,29 @@ static int apply(struct keyring *k)
 {
 	struct rotate_result r;
 	struct mcuprov_err err;
+	struct mcuprov_lock *lock = NULL;
 	char rel[PATH_N], boot[PATH_N];
 	size_t o = 0, j, n = sizeof(k->result);
 	char *res = k->result;
 
 	memset(&r, 0, sizeof(r));
 	err_clear(&err);
-	if (rotate_apply(k->p, &k->plan, k->keys, k->enc, false, &r, &err) < 0) {
+	/* no other mcuprov changes the project while both files are written;
+	 * rotate_apply refuses a project file changed since the plan */
+	{
+		char recovered[1024];
+		const char *bp = k->p->bootloader.path;
+
+		if (lock_project(k->p->file, &bp, bp != NULL, NULL, &lock, recovered,
+				 sizeof(recovered), &err) == 0 &&
+		    recovered[0] != '\0')
+			err_set(&err, MCUPROV_ERR_REFUSED, k->p->file,
+				"an earlier mcuprov was interrupted in the middle of a change to "
+				"this project; it is finished now (%.400s): plan the rotation again",
+				recovered);
+	}
+	if (err.code != 0 || rotate_apply(k->p, &k->plan, k->keys, k->enc, false, &r, &err) < 0) {
+		lock_release(lock);
 		rotate_result_free(&r);
 		flow_end(k);
 		load_project(k); /* whatever happened, show the files as they are */
@@ -604,6 +621,7 @@ static int apply(struct keyring *k)
 			set_phase(k, PH_LIST);
 		return tui_dialog_error(&k->s, D_ERR, &err);
 	}
+	lock_release(lock);
 #define ADD(...)                                                                                   \
 	do {                                                                                       \
 		if (o < n)                                                                         \

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "tui.h"
+#include "mcuprov/lock.h"
 #include "mcuprov/fileio.h"
 #include "mcuprov/devkey.h"
 #include "mcuprov/key.h"
@@ -147,6 +148,8 @@ static int provision(struct provision *p, bool dry, struct provision_result *r,
 	const char *paths[1] = { p->key_path };
 	struct project *pr = project_of(p->path);
 	struct provision_opts o;
+	struct mcuprov_lock *lock = NULL;
+	const char *target = p->path;
 	int rc;
 
 	memset(&o, 0, sizeof(o));
@@ -161,8 +164,14 @@ static int provision(struct provision *p, bool dry, struct provision_result *r,
 		o.n_undefs = pr->bootloader.n_undefs;
 	}
 	err_clear(err);
+	/* applying: no other mcuprov changes the file meanwhile */
+	if (!dry && (rc = lock_acquire(&target, 1, NULL, &lock, err)) < 0) {
+		project_free(pr);
+		return rc;
+	}
 	rc = p->is_keys_c ? provision_keys_c(p->path, &o, r, err)
 			  : provision_conf(p->path, &o, r, err);
+	lock_release(lock);
 	project_free(pr);
 	return rc;
 }
@@ -341,6 +350,7 @@ static int apply(struct provision *p)
 		if (file_write_atomic(p->path, p->rendered, p->rendered_len, FILE_WRITE_MKDIR,
 				      &err) < 0)
 			return tui_dialog_error(&p->s, D_ERR, &err);
+		/* (a new file: O_EXCL decides between two writers, no lock) */
 		snprintf(p->result, sizeof(p->result), "created '%s' (from the template %s)",
 			 p->path, TEMPLATE);
 		set_step(p, ST_RESULT);

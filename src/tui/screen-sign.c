@@ -267,6 +267,11 @@ static int validate(struct sign *g)
 	if (image_number_parse(g->f[F_SLOT].buf, &so->slot_size) < 0)
 		return bad(g, F_SLOT, "invalid slot size '%s' (a number, decimal or 0x hex)",
 			   g->f[F_SLOT].buf);
+	if (so->slot_size == 0) /* image_sign(): no slot, no fit check */
+		return bad(g, F_SLOT,
+			   "invalid slot size '%s' (the size of the slot the image "
+			   "must fit, more than 0)",
+			   g->f[F_SLOT].buf);
 	if (image_number_parse(g->f[F_ALIGN].buf, &align) < 0 ||
 	    (so->align = align, so->align != 1 && so->align != 2 && so->align != 4 && so->align != 8 &&
 	     so->align != 16 && so->align != 32))

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "tui.h"
+#include "mcuprov/fileio.h"
 
 struct tui_term tui_term;
 
@@ -41,6 +42,7 @@ static void term_on_signal(int sig)
 		return;
 	}
 	term_restore();
+	file_tmp_cleanup(); /* no half-written file stays behind */
 	signal(sig, SIG_DFL);
 	raise(sig);
 }

@@ -135,6 +135,10 @@ if command -v tmux >/dev/null; then
 	if pane | grep -q 'tty-secret'; then not_ok "keygen password not echoed" "$(pane)"; else ok "keygen password not echoed"; fi
 	run "$M" fingerprint -k tty.pem --passin pass:tty-secret
 	check "the prompted password protects the key" 0 ''
+	run "$M" keyinfo -k tty.pem --passin pass:tty-secret
+	check "keygen -p: keyinfo, no warning" 0 ''
+	if [ "$(tail -n 1 "$T_TMP/out")" = 'encryption: PBES2, PBKDF2-HMAC-SHA256, 600000 iterations, AES-256-CBC' ]; then
+		ok "keygen -p: 600000 PBKDF2 iterations, as --passout"; else not_ok "keygen -p: 600000 PBKDF2 iterations, as --passout" "$(cat "$T_TMP/out")"; fi
 	S=pw3
 
 	tmux new-session -d -s "$S" -x 200 -y 20 -c "$T_TMP" \

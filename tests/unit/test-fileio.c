@@ -6,6 +6,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <sys/stat.h>
 
 #include "mcuprov/fileio.h"
@@ -488,6 +491,515 @@ static void test_read_special(void **state)
 	assert_read_fails("/dev/null", 1024, MCUPROV_ERR_IO, "not a regular file");
 }
 
+/* format into the array BUF, which must hold it */
+#define FMT(buf, ...) assert_true((size_t)snprintf(buf, sizeof(buf), __VA_ARGS__) < sizeof(buf))
+
+/* ---- temporary names, stale temporaries, the signal-time cleanup ---- */
+
+/* NAME is "BASE.tmp-" 12 lower-case hex digits "." PID */
+static void assert_tmp_name(const char *name, const char *base, long pid)
+{
+	size_t bl = strlen(base);
+	char want[32];
+
+	assert_true(strncmp(name, base, bl) == 0);
+	assert_true(strncmp(name + bl, ".tmp-", 5) == 0);
+	for (size_t k = 0; k < 12; k++)
+		assert_non_null(strchr("0123456789abcdef", name[bl + 5 + k]));
+	FMT(want, ".%ld", pid);
+	assert_string_equal(name + bl + 5 + 12, want);
+}
+
+static bool exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+/* write LEN bytes of DATA to PATH (created or truncated) with MODE */
+static void put(const char *path, const char *data, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	assert_true(fd >= 0);
+	assert_int_equal(file_write_all(fd, data, strlen(data)), 0);
+	assert_int_equal(fchmod(fd, mode), 0);
+	close(fd);
+}
+
+/* a pid no process has: a child's that has been reaped */
+static long dead_pid(void)
+{
+	pid_t pid = fork();
+	int status;
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(kill(pid, 0), -1);
+	assert_int_equal(errno, ESRCH);
+	return (long)pid;
+}
+
+static void test_tmp_name(void **state)
+{
+	struct file_atomic a;
+	struct mcuprov_err err;
+	char path[PATH_MAX], longname[256], base[PATH_MAX];
+
+	tmp_path(path, sizeof(path), "named.bin");
+	err_clear(&err);
+	assert_int_equal(file_atomic_open(&a, path, 0, &err), 0);
+	assert_tmp_name(a.tmp, path, (long)getpid());
+	assert_true(exists(a.tmp));
+	assert_false(exists(path));
+	assert_int_equal(count_tmp(tmpdir), 1);
+	file_atomic_abort(&a);
+	assert_int_equal(count_tmp(tmpdir), 0);
+	assert_false(exists(path));
+
+	/* a 250-byte name is cut to 200 bytes in its temporary's */
+	memset(longname, 'n', 250);
+	longname[250] = '\0';
+	tmp_path(path, sizeof(path), longname);
+	longname[200] = '\0';
+	tmp_path(base, sizeof(base), longname);
+	assert_int_equal(file_atomic_open(&a, path, 0, &err), 0);
+	assert_tmp_name(a.tmp, base, (long)getpid());
+	assert_int_equal(file_write_all(a.fd, "x", 1), 0);
+	assert_int_equal(file_atomic_commit(&a, &err), 0);
+	assert_content(path, "x", 1);
+	assert_int_equal(count_tmp(tmpdir), 0);
+	unlink(path);
+}
+
+static void test_tmp_stale(void **state)
+{
+	char f[PATH_MAX], dead[PATH_MAX], alive[PATH_MAX], mine[PATH_MAX], other[PATH_MAX],
+		notpid[PATH_MAX], shorthex[PATH_MAX], link[PATH_MAX], victim[PATH_MAX],
+		longer[PATH_MAX], name[128];
+	long gone = dead_pid(), live = (long)getppid() > 1 ? (long)getppid() : 1;
+	int n;
+
+	tmp_path(f, sizeof(f), "f");
+	put(f, "old", 0644);
+	FMT(name, "f.tmp-0123456789ab.%ld", gone);
+	tmp_path(dead, sizeof(dead), name);
+	put(dead, "half", 0600);
+	FMT(name, "f.tmp-0123456789ab.%ld", live);
+	tmp_path(alive, sizeof(alive), name);
+	put(alive, "being written", 0600);
+	FMT(name, "f.tmp-0123456789ab.%ld", (long)getpid());
+	tmp_path(mine, sizeof(mine), name);
+	put(mine, "this process's", 0600);
+	/* not of f, not of the shape: never touched */
+	FMT(name, "g.tmp-0123456789ab.%ld", gone);
+	tmp_path(other, sizeof(other), name);
+	put(other, "g's", 0600);
+	FMT(name, "ff.tmp-0123456789ab.%ld", gone);
+	tmp_path(longer, sizeof(longer), name);
+	put(longer, "ff's", 0600);
+	FMT(name, "f.tmp-0123456789ab.%ldx", gone);
+	tmp_path(notpid, sizeof(notpid), name);
+	put(notpid, "?", 0600);
+	FMT(name, "f.tmp-0123456789a.%ld", gone);
+	tmp_path(shorthex, sizeof(shorthex), name);
+	put(shorthex, "?", 0600);
+	/* a symbolic link of the shape is left, and so is what it names */
+	tmp_path(victim, sizeof(victim), "victim");
+	put(victim, "keep me", 0644);
+	FMT(name, "f.tmp-abcdefabcdef.%ld", gone);
+	tmp_path(link, sizeof(link), name);
+	assert_int_equal(symlink(victim, link), 0);
+
+	{
+		struct mcuprov_err err;
+
+		err_clear(&err);
+		assert_int_equal(file_write_atomic(f, "new", 3, FILE_WRITE_FORCE, &err), 0);
+	}
+	assert_content(f, "new", 3);
+	assert_false(exists(dead));
+	assert_true(exists(alive));
+	assert_true(exists(mine));
+	assert_true(exists(other));
+	assert_true(exists(longer));
+	assert_true(exists(notpid));
+	assert_true(exists(shorthex));
+	assert_true(exists(link));
+	assert_content(victim, "keep me", 7);
+	n = count_tmp(tmpdir);
+	assert_int_equal(n, 7);
+	unlink(f);
+	unlink(alive);
+	unlink(mine);
+	unlink(other);
+	unlink(longer);
+	unlink(notpid);
+	unlink(shorthex);
+	unlink(link);
+	unlink(victim);
+}
+
+static void test_tmp_cleanup(void **state)
+{
+	struct file_atomic a, b;
+	struct mcuprov_err err;
+	char pa[PATH_MAX], pb[PATH_MAX], tmp[PATH_MAX];
+
+	tmp_path(pa, sizeof(pa), "cleanup-a");
+	tmp_path(pb, sizeof(pb), "cleanup-b");
+	err_clear(&err);
+	/* a committed file is not the cleanup's */
+	write_ok(pb, "kept", 4, 0);
+	assert_int_equal(file_atomic_open(&a, pa, 0, &err), 0);
+	assert_int_equal(file_write_all(a.fd, "half", 4), 0);
+	FMT(tmp, "%s", a.tmp);
+	assert_true(exists(tmp));
+	file_tmp_cleanup();
+	assert_false(exists(tmp));
+	assert_false(exists(pa));
+	assert_content(pb, "kept", 4);
+	file_tmp_cleanup(); /* twice is harmless */
+	file_atomic_abort(&a); /* and so is the owner's abort afterwards */
+	assert_int_equal(count_tmp(tmpdir), 0);
+	assert_false(exists(pa));
+
+	/* a file opened after a cleanup is the next cleanup's, even when an
+	 * earlier one, cleaned up, is aborted meanwhile */
+	assert_int_equal(file_atomic_open(&a, pa, 0, &err), 0);
+	file_tmp_cleanup();
+	assert_int_equal(file_atomic_open(&b, pb, FILE_WRITE_FORCE, &err), 0);
+	FMT(tmp, "%s", b.tmp);
+	file_atomic_abort(&a);
+	assert_true(exists(tmp));
+	file_tmp_cleanup();
+	assert_false(exists(tmp));
+	file_atomic_abort(&b);
+	assert_int_equal(count_tmp(tmpdir), 0);
+	unlink(pb);
+}
+
+/* ---- changes to several files ---- */
+
+static bool journal_exists(void)
+{
+	char j[PATH_MAX];
+
+	tmp_path(j, sizeof(j), FILE_TXN_JOURNAL);
+	return exists(j);
+}
+
+static void test_txn_commit(void **state)
+{
+	struct file_txn t;
+	struct mcuprov_err err;
+	char a[PATH_MAX], b[PATH_MAX], c[PATH_MAX];
+
+	tmp_path(a, sizeof(a), "txn-a");
+	tmp_path(b, sizeof(b), "txn-b");
+	tmp_path(c, sizeof(c), "txn-c");
+	put(a, "old a", 0640);
+	put(b, "old b", 0755);
+	err_clear(&err);
+	assert_int_equal(file_txn_begin(&t, tmpdir, &err), 0);
+	assert_int_equal(file_txn_add(&t, a, "new a", 5, FILE_WRITE_FORCE, &err), 0);
+	assert_int_equal(file_txn_add(&t, b, "new b!", 6, FILE_WRITE_FORCE, &err), 0);
+	assert_int_equal(file_txn_add(&t, c, "c", 1, 0, &err), 0);
+	/* nothing moved before the commit */
+	assert_int_equal(count_tmp(tmpdir), 3);
+	assert_content(a, "old a", 5);
+	assert_content(b, "old b", 5);
+	assert_false(exists(c));
+	assert_false(journal_exists());
+	assert_int_equal(file_txn_commit(&t, &err), 0);
+	assert_int_equal(err.code, 0);
+	assert_content(a, "new a", 5);
+	assert_content(b, "new b!", 6);
+	assert_content(c, "c", 1);
+	assert_int_equal(perm_of(a), 0640);
+	assert_int_equal(perm_of(b), 0755);
+	assert_int_equal(perm_of(c), 0644);
+	assert_int_equal(count_tmp(tmpdir), 0);
+	assert_false(journal_exists());
+	file_txn_abort(&t); /* harmless after a commit */
+	assert_content(a, "new a", 5);
+
+	/* a private file stays 0600 */
+	assert_int_equal(file_txn_begin(&t, tmpdir, &err), 0);
+	assert_int_equal(file_txn_add(&t, a, "secret", 6, FILE_WRITE_FORCE | FILE_WRITE_PRIVATE,
+				      &err),
+			 0);
+	assert_int_equal(file_txn_commit(&t, &err), 0);
+	assert_int_equal(perm_of(a), 0600);
+	unlink(a);
+	unlink(b);
+	unlink(c);
+}
+
+static void test_txn_abort(void **state)
+{
+	struct file_txn t;
+	struct mcuprov_err err;
+	char a[PATH_MAX], b[PATH_MAX];
+
+	tmp_path(a, sizeof(a), "txn-a");
+	tmp_path(b, sizeof(b), "txn-b");
+	put(a, "old a", 0644);
+	err_clear(&err);
+	assert_int_equal(file_txn_begin(&t, tmpdir, &err), 0);
+	assert_int_equal(file_txn_add(&t, a, "new a", 5, FILE_WRITE_FORCE, &err), 0);
+	assert_int_equal(file_txn_add(&t, b, "new b", 5, 0, &err), 0);
+	assert_int_equal(count_tmp(tmpdir), 2);
+	file_txn_abort(&t);
+	assert_content(a, "old a", 5);
+	assert_false(exists(b));
+	assert_int_equal(count_tmp(tmpdir), 0);
+	assert_false(journal_exists());
+	file_txn_abort(&t); /* twice is harmless */
+
+	/* an add that fails aborts the change */
+	assert_int_equal(file_txn_begin(&t, tmpdir, &err), 0);
+	assert_int_equal(file_txn_add(&t, b, "new b", 5, 0, &err), 0);
+	assert_int_equal(file_txn_add(&t, a, "new a", 5, 0, &err), MCUPROV_ERR_EXISTS);
+	assert_string_equal(err.subject, a);
+	assert_string_equal(err.msg, MSG_EXISTS);
+	assert_int_equal(count_tmp(tmpdir), 0);
+	assert_false(exists(b));
+	file_txn_abort(&t);
+
+	/* a file that appears before the commit: nothing moves */
+	assert_int_equal(file_txn_begin(&t, tmpdir, &err), 0);
+	assert_int_equal(file_txn_add(&t, a, "new a", 5, FILE_WRITE_FORCE, &err), 0);
+	assert_int_equal(file_txn_add(&t, b, "new b", 5, 0, &err), 0);
+	put(b, "someone else's", 0644);
+	assert_int_equal(file_txn_commit(&t, &err), MCUPROV_ERR_EXISTS);
+	assert_string_equal(err.subject, b);
+	assert_string_equal(err.msg, MSG_EXISTS);
+	assert_content(a, "old a", 5);
+	assert_content(b, "someone else's", 14);
+	assert_int_equal(count_tmp(tmpdir), 0);
+	assert_false(journal_exists());
+	unlink(a);
+	unlink(b);
+}
+
+/* write the journal: the magic, then the N*2 strings of NAMES each with
+ * its NUL, then cut to CUT bytes less (0: whole) */
+static void put_journal(const char *const *names, size_t n, size_t cut)
+{
+	char j[PATH_MAX], buf[8192];
+	size_t len = 0;
+	int fd;
+
+	memcpy(buf, "mcuprov-journal 1\n", 18);
+	len = 18;
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(names[i]) + 1;
+
+		assert_true(len + l <= sizeof(buf));
+		memcpy(buf + len, names[i], l);
+		len += l;
+	}
+	assert_true(cut < len);
+	tmp_path(j, sizeof(j), FILE_TXN_JOURNAL);
+	fd = open(j, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(file_write_all(fd, buf, len - cut), 0);
+	close(fd);
+}
+
+static void test_txn_recover(void **state)
+{
+	struct mcuprov_err err;
+	char a[PATH_MAX], b[PATH_MAX], ta[PATH_MAX], tb[PATH_MAX], done[1024], want[2048];
+	long gone = dead_pid();
+	const char *names[4];
+
+	/* killed between the two renames: a moved, b's temporary pending */
+	tmp_path(a, sizeof(a), "keys.c");
+	tmp_path(b, sizeof(b), "mcuprov.yaml");
+	FMT(ta, "%s.tmp-0123456789ab.%ld", a, gone);
+	FMT(tb, "%s.tmp-abcdef012345.%ld", b, gone);
+	put(a, "new keys.c", 0644);
+	put(b, "old yaml", 0644);
+	put(tb, "new yaml", 0644);
+	names[0] = ta;
+	names[1] = a;
+	names[2] = tb;
+	names[3] = b;
+	put_journal(names, 4, 0);
+	err_clear(&err);
+	memset(done, 'x', sizeof(done));
+	assert_int_equal(file_txn_recover(tmpdir, done, sizeof(done), &err), 0);
+	assert_int_equal(err.code, 0);
+	FMT(want, "'%s'", b);
+	assert_string_equal(done, want);
+	assert_content(a, "new keys.c", 10);
+	assert_content(b, "new yaml", 8);
+	assert_false(journal_exists());
+	assert_int_equal(count_tmp(tmpdir), 0);
+
+	/* no journal: nothing to do */
+	memset(done, 'x', sizeof(done));
+	assert_int_equal(file_txn_recover(tmpdir, done, sizeof(done), &err), 0);
+	assert_string_equal(done, "");
+
+	/* killed before any rename: both move, listed in the journal's order */
+	put(ta, "newer keys.c", 0644);
+	put(tb, "newer yaml", 0644);
+	put_journal(names, 4, 0);
+	assert_int_equal(file_txn_recover(tmpdir, done, sizeof(done), &err), 0);
+	FMT(want, "'%s', '%s'", a, b);
+	assert_string_equal(done, want);
+	assert_content(a, "newer keys.c", 12);
+	assert_content(b, "newer yaml", 10);
+	assert_false(journal_exists());
+	assert_int_equal(count_tmp(tmpdir), 0);
+
+	/* a short DONE is cut, never overrun */
+	put(tb, "yaml 3", 0644);
+	put_journal(names, 4, 0);
+	memset(done, 'x', sizeof(done));
+	assert_int_equal(file_txn_recover(tmpdir, done, 5, &err), 0);
+	assert_int_equal(strlen(done), 4);
+	assert_true(strncmp(done, "'/tm", 4) == 0);
+	assert_int_equal(done[5], 'x');
+	assert_content(b, "yaml 3", 6);
+	assert_false(journal_exists());
+	unlink(a);
+	unlink(b);
+}
+
+/* file_txn_recover(tmpdir) refuses with MSG: the journal stays, nothing
+ * moves (PENDING, when not NULL, still exists) */
+static void assert_recover_refused(const char *msg, const char *pending)
+{
+	struct mcuprov_err err;
+	char j[PATH_MAX], done[256];
+
+	tmp_path(j, sizeof(j), FILE_TXN_JOURNAL);
+	err_clear(&err);
+	assert_int_equal(file_txn_recover(tmpdir, done, sizeof(done), &err), MCUPROV_ERR_FORMAT);
+	assert_string_equal(err.subject, j);
+	assert_string_equal(err.msg, msg);
+	assert_string_equal(done, "");
+	assert_true(journal_exists());
+	if (pending != NULL)
+		assert_true(exists(pending));
+}
+
+static void test_txn_recover_refused(void **state)
+{
+	char a[PATH_MAX], ta[PATH_MAX], x[PATH_MAX], fake[PATH_MAX], other[PATH_MAX],
+		msg[2 * PATH_MAX + 128], j[PATH_MAX];
+	const char *names[4];
+	static const char not_journal[] =
+		"not a journal of an interrupted change; remove it to go on";
+
+	tmp_path(a, sizeof(a), "keys.c");
+	FMT(ta, "%s.tmp-0123456789ab.999999", a);
+	tmp_path(x, sizeof(x), "x");
+	put(a, "old keys.c", 0644);
+	put(ta, "new keys.c", 0644);
+	names[0] = ta;
+	names[1] = a;
+
+	/* a file that is not a temporary of its target, after a good entry */
+	names[2] = "/etc/passwd";
+	names[3] = x;
+	put_journal(names, 4, 0);
+	snprintf(msg, sizeof(msg),
+		 "names '/etc/passwd', which is not a temporary file beside '%s': remove the "
+		 "journal to go on",
+		 x);
+	assert_recover_refused(msg, ta);
+	assert_content(a, "old keys.c", 10);
+	assert_false(exists(x));
+	assert_true(exists("/etc/passwd"));
+
+	/* a temporary's name, but in another directory */
+	FMT(other, "/var/tmp/x.tmp-0123456789ab.999999");
+	names[2] = other;
+	put_journal(names, 4, 0);
+	snprintf(msg, sizeof(msg),
+		 "names '%s', which is not a temporary file beside '%s': remove the journal to "
+		 "go on",
+		 other, x);
+	assert_recover_refused(msg, ta);
+
+	/* relative names, a temporary of another file, a bad shape */
+	{
+		static const char *const bad[][2] = {
+			{ "x.tmp-0123456789ab.1", "x" },
+			{ "@/y.tmp-0123456789ab.1", "@/x" },
+			{ "@/x.tmp-0123456789ab.", "@/x" },
+			{ "@/x.tmp-0123456789a.1", "@/x" },
+			{ "@/x.tmp-0123456789abc.1", "@/x" },
+			{ "@/x.tmp-0123456789ab.1a", "@/x" },
+			{ "@/x.tmp-0123456789ab.1", "@/" },
+			{ "@/x.tmp-0123456789ab.1", "@/x.tmp-0123456789ab.1" },
+		};
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			char from[PATH_MAX], to[PATH_MAX];
+
+			FMT(from, "%s%s", bad[i][0][0] == '@' ? tmpdir : "",
+				 bad[i][0] + (bad[i][0][0] == '@'));
+			FMT(to, "%s%s", bad[i][1][0] == '@' ? tmpdir : "",
+				 bad[i][1] + (bad[i][1][0] == '@'));
+			names[2] = from;
+			names[3] = to;
+			put_journal(names, 4, 0);
+			snprintf(msg, sizeof(msg),
+				 "names '%s', which is not a temporary file beside '%s': remove the "
+				 "journal to go on",
+				 from, to);
+			assert_recover_refused(msg, ta);
+		}
+	}
+
+	/* truncated: in the middle of the last name, after a temporary's
+	 * name (its target missing), an odd number of names */
+	FMT(fake, "%s.tmp-abcdef012345.999999", x);
+	names[2] = fake;
+	names[3] = x;
+	put_journal(names, 4, 3);
+	assert_recover_refused(not_journal, ta);
+	put_journal(names, 4, strlen(x) + 1);
+	assert_recover_refused(not_journal, ta);
+	put_journal(names, 3, 0);
+	assert_recover_refused(not_journal, ta);
+	put_journal(names, 2, 1);
+	assert_recover_refused(not_journal, ta);
+	/* only a part of the magic, another magic */
+	tmp_path(j, sizeof(j), FILE_TXN_JOURNAL);
+	put(j, "mcuprov-jour", 0644);
+	assert_recover_refused(not_journal, ta);
+	put(j, "mcuprov-journal 2\n", 0644);
+	assert_recover_refused(not_journal, ta);
+	assert_content(a, "old keys.c", 10);
+	assert_content(ta, "new keys.c", 10);
+	assert_false(exists(x));
+
+	/* once the journal is good again, the change is finished */
+	put_journal(names, 2, 0);
+	{
+		struct mcuprov_err err;
+		char done[PATH_MAX + 8], want[PATH_MAX + 8];
+
+		err_clear(&err);
+		assert_int_equal(file_txn_recover(tmpdir, done, sizeof(done), &err), 0);
+		FMT(want, "'%s'", a);
+		assert_string_equal(done, want);
+	}
+	assert_content(a, "new keys.c", 10);
+	assert_false(exists(ta));
+	assert_false(journal_exists());
+	unlink(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -511,6 +1023,13 @@ int main(void)
 		cmocka_unit_test_setup(test_read_too_large, test_setup),
 		cmocka_unit_test_setup(test_read_missing, test_setup),
 		cmocka_unit_test_setup(test_read_special, test_setup),
+		cmocka_unit_test_setup(test_tmp_name, test_setup),
+		cmocka_unit_test_setup(test_tmp_stale, test_setup),
+		cmocka_unit_test_setup(test_tmp_cleanup, test_setup),
+		cmocka_unit_test_setup(test_txn_commit, test_setup),
+		cmocka_unit_test_setup(test_txn_abort, test_setup),
+		cmocka_unit_test_setup(test_txn_recover, test_setup),
+		cmocka_unit_test_setup(test_txn_recover_refused, test_setup),
 	};
 
 	return cmocka_run_group_tests_name("fileio", tests, group_setup, group_teardown);

@@ -9,7 +9,10 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/decoder.h>
+#include <openssl/encoder.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
 #include <openssl/x509.h>
 
 #include "mcuprov/der.h"
@@ -307,7 +310,201 @@ static void test_encrypted_round_trip(void **state)
 		assert_int_equal(a.calls, 1);
 		assert_true(k->is_private);
 		assert_true(k->was_encrypted);
+		/* PBES2, PBKDF2-HMAC-SHA256 at the default cost, AES-256-CBC */
+		assert_int_equal(k->enc.kdf, KEY_KDF_PBKDF2);
+		assert_int_equal(k->enc.iterations, KEY_KDF_ROUNDS_DEFAULT);
+		assert_string_equal(k->enc.prf, "HMAC-SHA256");
+		assert_string_equal(k->enc.cipher, "AES-256-CBC");
+		assert_string_equal(k->enc.text,
+				    "PBES2, PBKDF2-HMAC-SHA256, 600000 iterations, AES-256-CBC");
+		assert_false(k->enc.weak);
 		key_free(k);
+	}
+}
+
+static void test_kdf_rounds(void **state)
+{
+	struct mcuprov_key *k = key_of(state, KEY_ED25519), *l;
+	struct pw_answer a = { PASSWORD, 0 };
+	struct mcuprov_err err;
+	struct key_encryption e;
+	char *pem = NULL;
+	size_t len = 0;
+	unsigned r = 0;
+
+	/* --kdf-rounds: digits only, 600000..100000000 */
+	assert_int_equal(key_kdf_rounds_parse("600000", &r), 0);
+	assert_int_equal(r, 600000);
+	assert_int_equal(key_kdf_rounds_parse("100000000", &r), 0);
+	assert_int_equal(r, 100000000);
+	assert_int_equal(key_kdf_rounds_parse("0000600001", &r), 0);
+	assert_int_equal(r, 600001);
+	r = 7;
+	assert_int_equal(key_kdf_rounds_parse("599999", &r), -1);
+	assert_int_equal(key_kdf_rounds_parse("100000001", &r), -1);
+	assert_int_equal(key_kdf_rounds_parse("99999999999999999999", &r), -1);
+	assert_int_equal(key_kdf_rounds_parse("", &r), -1);
+	assert_int_equal(key_kdf_rounds_parse("+600000", &r), -1);
+	assert_int_equal(key_kdf_rounds_parse("-600000", &r), -1);
+	assert_int_equal(key_kdf_rounds_parse("600000 ", &r), -1);
+	assert_int_equal(key_kdf_rounds_parse("6e5", &r), -1);
+	assert_int_equal(key_kdf_rounds_parse("0x93e00", &r), -1);
+	assert_int_equal(r, 7);
+
+	/* a chosen count is written and read back */
+	err_clear(&err);
+	assert_int_equal(key_private_pem_ex(k, PASSWORD, 700001, &pem, &len, &err), 0);
+	key_encryption_info((const uint8_t *)pem, len, &e);
+	assert_int_equal(e.kdf, KEY_KDF_PBKDF2);
+	assert_int_equal(e.iterations, 700001);
+	assert_string_equal(e.text, "PBES2, PBKDF2-HMAC-SHA256, 700001 iterations, AES-256-CBC");
+	l = load_ok(pem, len, answer_pw, &a, k);
+	assert_int_equal(l->enc.iterations, 700001);
+	key_free(l);
+	OPENSSL_clear_free(pem, len);
+
+	/* out of range: refused; without a password the count does not matter */
+	pem = (char *)&pem;
+	assert_int_equal(key_private_pem_ex(k, PASSWORD, 2048, &pem, &len, &err),
+			 MCUPROV_ERR_USAGE);
+	assert_null(pem);
+	assert_string_equal(err.msg,
+			    "invalid number of key derivation rounds 2048 (600000 to 100000000)");
+	err_clear(&err);
+	assert_int_equal(key_private_pem_ex(k, NULL, 2048, &pem, &len, &err), 0);
+	assert_true(strncmp(pem, "-----BEGIN PRIVATE KEY-----\n", 28) == 0);
+	key_encryption_info((const uint8_t *)pem, len, &e);
+	assert_int_equal(e.kdf, KEY_KDF_NONE);
+	assert_false(e.weak);
+	OPENSSL_clear_free(pem, len);
+}
+
+/* PEM (or DER when DER) of K's PKCS#8 encrypted with PBE (freed). */
+static char *pkcs8_with(const struct mcuprov_key *k, X509_ALGOR *pbe, bool der, size_t *len)
+{
+	PKCS8_PRIV_KEY_INFO *p8 = EVP_PKEY2PKCS8(k->pkey);
+	X509_SIG *sig;
+	BIO *bio = BIO_new(BIO_s_mem());
+	BUF_MEM *mem = NULL;
+	char *out;
+
+	assert_non_null(p8);
+	assert_non_null(pbe);
+	sig = PKCS8_set0_pbe_ex(PASSWORD, (int)strlen(PASSWORD), p8, pbe, NULL, NULL);
+	assert_non_null(sig);
+	assert_true(der ? i2d_PKCS8_bio(bio, sig) == 1 : PEM_write_bio_PKCS8(bio, sig) == 1);
+	BIO_get_mem_ptr(bio, &mem);
+	out = malloc(mem->length);
+	assert_non_null(out);
+	memcpy(out, mem->data, mem->length);
+	*len = mem->length;
+	BIO_free(bio);
+	X509_SIG_free(sig);
+	PKCS8_PRIV_KEY_INFO_free(p8);
+	return out;
+}
+
+/* Load DATA with the password: ENC is what the file says, it still loads. */
+static void enc_loads(void **state, enum key_type type, const char *data, size_t len,
+		      enum key_kdf kdf, const char *text, const char *weak_why)
+{
+	struct pw_answer a = { PASSWORD, 0 };
+	struct key_encryption e;
+	struct mcuprov_key *l;
+
+	key_encryption_info((const uint8_t *)data, len, &e);
+	assert_int_equal(e.kdf, kdf);
+	assert_string_equal(e.text, text);
+	assert_int_equal(e.weak, weak_why != NULL);
+	assert_string_equal(e.weak_why, weak_why != NULL ? weak_why : "");
+	l = load_ok(data, len, answer_pw, &a, key_of(state, type));
+	assert_true(l->was_encrypted);
+	assert_memory_equal(&l->enc, &e, sizeof(e));
+	key_free(l);
+}
+
+static void test_encryption_info(void **state)
+{
+	struct mcuprov_key *ed = key_of(state, KEY_ED25519), *rsa = key_of(state, KEY_RSA2048);
+	OSSL_ENCODER_CTX *ectx;
+	unsigned char salt[16] = { 1 };
+	BIO *bio;
+	BUF_MEM *mem = NULL;
+	char *buf;
+	size_t len;
+
+	/* OpenSSL's own default (what mcuprov wrote before): 2048 iterations */
+	ectx = OSSL_ENCODER_CTX_new_for_pkey(ed->pkey, OSSL_KEYMGMT_SELECT_KEYPAIR, "PEM",
+					     "PrivateKeyInfo", NULL);
+	assert_non_null(ectx);
+	assert_true(OSSL_ENCODER_CTX_set_cipher(ectx, "AES-256-CBC", NULL));
+	assert_true(OSSL_ENCODER_CTX_set_passphrase(ectx, (const unsigned char *)PASSWORD,
+						    strlen(PASSWORD)));
+	bio = BIO_new(BIO_s_mem());
+	assert_true(OSSL_ENCODER_to_bio(ectx, bio));
+	BIO_get_mem_ptr(bio, &mem);
+	enc_loads(state, KEY_ED25519, mem->data, mem->length, KEY_KDF_PBKDF2,
+		  "PBES2, PBKDF2-HMAC-SHA256, 2048 iterations, AES-256-CBC",
+		  "2048 PBKDF2-HMAC-SHA256 iterations (at least 600000)");
+	BIO_free(bio);
+	OSSL_ENCODER_CTX_free(ectx);
+
+	/* PBKDF2 with the default PRF (HMAC-SHA1) and with HMAC-SHA512, in DER */
+	buf = pkcs8_with(ed, PKCS5_pbe2_set_iv_ex(EVP_aes_128_cbc(), 1000000, NULL, 0, NULL,
+						  NID_hmacWithSHA1, NULL), true, &len);
+	enc_loads(state, KEY_ED25519, buf, len, KEY_KDF_PBKDF2,
+		  "PBES2, PBKDF2-HMAC-SHA1, 1000000 iterations, AES-128-CBC",
+		  "1000000 PBKDF2-HMAC-SHA1 iterations (at least 1300000)");
+	free(buf);
+	buf = pkcs8_with(ed, PKCS5_pbe2_set_iv_ex(EVP_aes_256_cbc(), 210000, NULL, 0, NULL,
+						  NID_hmacWithSHA512, NULL), true, &len);
+	enc_loads(state, KEY_ED25519, buf, len, KEY_KDF_PBKDF2,
+		  "PBES2, PBKDF2-HMAC-SHA512, 210000 iterations, AES-256-CBC", NULL);
+	free(buf);
+
+	/* scrypt: `openssl pkcs8 -scrypt`'s N=2^14, r=8, p=1 is weak; p=5 is not */
+	buf = pkcs8_with(ed, PKCS5_pbe2_set_scrypt(EVP_aes_256_cbc(), salt, 16, NULL, 16384, 8, 1),
+			 false, &len);
+	enc_loads(state, KEY_ED25519, buf, len, KEY_KDF_SCRYPT,
+		  "PBES2, scrypt (N=2^14, r=8, p=1), AES-256-CBC",
+		  "scrypt N=2^14, r=8, p=1 (N*r*p at least 655360)");
+	free(buf);
+	buf = pkcs8_with(ed, PKCS5_pbe2_set_scrypt(EVP_aes_256_cbc(), salt, 16, NULL, 16384, 8, 5),
+			 false, &len);
+	enc_loads(state, KEY_ED25519, buf, len, KEY_KDF_SCRYPT,
+		  "PBES2, scrypt (N=2^14, r=8, p=5), AES-256-CBC", NULL);
+	free(buf);
+
+	/* PKCS#12 PBE: always weak (PKCS#5 v1.5 PBES1 is DES or RC2, which
+	 * OpenSSL 3 decrypts only with its legacy provider) */
+	buf = pkcs8_with(ed, PKCS5_pbe_set(NID_pbe_WithSHA1And3_Key_TripleDES_CBC, 2048, NULL, 0),
+			 false, &len);
+	enc_loads(state, KEY_ED25519, buf, len, KEY_KDF_PBES1,
+		  "PKCS#12 PBE, PBE-SHA1-3DES, 2048 iterations",
+		  "the obsolete PBE-SHA1-3DES, 2048 iterations");
+	free(buf);
+
+
+	/* legacy PEM "Proc-Type: 4,ENCRYPTED" (RSA PKCS#1) */
+	bio = BIO_new(BIO_s_mem());
+	assert_true(PEM_write_bio_PrivateKey_traditional(bio, rsa->pkey, EVP_aes_256_cbc(),
+							 (unsigned char *)PASSWORD,
+							 (int)strlen(PASSWORD), NULL, NULL));
+	BIO_get_mem_ptr(bio, &mem);
+	assert_non_null(strstr(mem->data, "Proc-Type: 4,ENCRYPTED"));
+	enc_loads(state, KEY_RSA2048, mem->data, mem->length, KEY_KDF_LEGACY_PEM,
+		  "legacy PEM (Proc-Type: 4,ENCRYPTED), AES-256-CBC, key from one MD5 round",
+		  "legacy PEM encryption (its key is one MD5 round of the password)");
+	BIO_free(bio);
+
+	/* not encrypted, not a key */
+	{
+		struct key_encryption e;
+
+		key_encryption_info((const uint8_t *)"garbage", 7, &e);
+		assert_int_equal(e.kdf, KEY_KDF_NONE);
+		key_encryption_info(NULL, 0, &e);
+		assert_int_equal(e.kdf, KEY_KDF_NONE);
 	}
 }
 
@@ -1117,6 +1314,10 @@ static void test_vectors_encrypted(void **state)
 	assert_int_equal(a.calls, 1);
 	assert_true(k->was_encrypted);
 	assert_true(k->is_private);
+	/* openssl pkcs8's default cost: loads, and is reported weak */
+	assert_int_equal(k->enc.kdf, KEY_KDF_PBKDF2);
+	assert_int_equal(k->enc.iterations, 2048);
+	assert_true(k->enc.weak);
 	assert_non_null(k->devkey);
 	assert_string_equal(k->devkey->name, "root-ed25519.pem");
 	fingerprint_of(k, fp);
@@ -1134,6 +1335,8 @@ int main(void)
 		cmocka_unit_test(test_generate_bad_type),
 		cmocka_unit_test(test_private_round_trip),
 		cmocka_unit_test(test_encrypted_round_trip),
+		cmocka_unit_test(test_kdf_rounds),
+		cmocka_unit_test(test_encryption_info),
 		cmocka_unit_test(test_wrong_password),
 		cmocka_unit_test(test_no_password),
 		cmocka_unit_test(test_public_round_trip),

@@ -323,6 +323,46 @@ static void test_free_null(void **state)
 	passwd_free(NULL);
 }
 
+/* the variables passwords come from, remembered for runner_run() */
+static void test_withhold(void **state)
+{
+	struct mcuprov_err err;
+	char *pw = NULL;
+
+	passwd_withhold_reset();
+	err_clear(&err);
+	/* only env: names a variable; a name is matched whole, case and all */
+	assert_int_equal(passwd_withhold("pass:KEY_A", &err), 0);
+	assert_int_equal(passwd_withhold("file:KEY_A", &err), 0);
+	assert_int_equal(passwd_withhold("env:", &err), 0);
+	assert_int_equal(passwd_withhold(NULL, &err), 0);
+	assert_false(passwd_withheld("KEY_A", 5));
+	assert_int_equal(passwd_withhold("env:KEY_A", &err), 0);
+	assert_int_equal(passwd_withhold("env:KEY_A", &err), 0);
+	assert_true(passwd_withheld("KEY_A", 5));
+	assert_true(passwd_withheld("KEY_A=x", 5));
+	assert_false(passwd_withheld("KEY_AB", 6));
+	assert_false(passwd_withheld("KEY_", 4));
+	assert_false(passwd_withheld("key_a", 5));
+	/* reading env:NAME remembers NAME, even when it is not set */
+	assert_int_equal(unsetenv(ENV_UNSET), 0);
+	assert_int_equal(passwd_from_source("env:" ENV_UNSET, &pw, &err), MCUPROV_ERR_PASSWORD);
+	assert_true(passwd_withheld(ENV_UNSET, strlen(ENV_UNSET)));
+	/* any password read: the variables holding exactly it */
+	assert_int_equal(setenv("MCUPROV_UNIT_COPY", "same-pw", 1), 0);
+	assert_int_equal(setenv("MCUPROV_UNIT_LONGER", "same-pw2", 1), 0);
+	assert_int_equal(passwd_from_source("pass:same-pw", &pw, &err), 0);
+	passwd_free(pw);
+	assert_true(passwd_withheld("MCUPROV_UNIT_COPY", 17));
+	assert_false(passwd_withheld("MCUPROV_UNIT_LONGER", 19));
+	assert_int_equal(passwd_withhold_value("", &err), 0);
+	assert_int_equal(passwd_withhold_value(NULL, &err), 0);
+	assert_int_equal(unsetenv("MCUPROV_UNIT_COPY"), 0);
+	assert_int_equal(unsetenv("MCUPROV_UNIT_LONGER"), 0);
+	passwd_withhold_reset();
+	assert_false(passwd_withheld("KEY_A", 5));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -333,6 +373,7 @@ int main(void)
 		cmocka_unit_test(test_fd),	   cmocka_unit_test(test_fd_closed),
 		cmocka_unit_test(test_fd_invalid), cmocka_unit_test(test_stdin),
 		cmocka_unit_test(test_unknown),	   cmocka_unit_test(test_free_null),
+		cmocka_unit_test(test_withhold),
 	};
 
 	return cmocka_run_group_tests_name("passwd", tests, group_setup, group_teardown);

@@ -1240,6 +1240,40 @@ static void test_bounds(void **state)
 		   "mcuprov.yaml:14:9: targets.t4.run[0]: more than 65536 words in all steps "
 		   "(aliases?)");
 	free(t.s);
+
+	/* issue 13: nesting and node count bounded on the parser's events,
+	 * before the document is built (80,000 levels took 28 s in libyaml) */
+	t = (struct text){ NULL, 0 };
+	add(&t, BASE TGT "    vars: {a: ");
+	for (i = 0; i < 80000; i++)
+		add(&t, "[");
+	for (i = 0; i < 80000; i++)
+		add(&t, "]");
+	add(&t, "}\n");
+	/* the root, targets, demo, vars and 60 '[': the 61st is level 65 */
+	load_fails(t.s, t.len, "mcuprov.yaml:13:75: nesting deeper than 64 levels");
+	free(t.s);
+	t = (struct text){ NULL, 0 };
+	add(&t, BASE TGT "    vars: {a: ");
+	for (i = 0; i < 60; i++)
+		add(&t, "[");
+	for (i = 0; i < 60; i++)
+		add(&t, "]");
+	add(&t, "}\n");
+	/* 64 levels: past the bound check, refused for what it is */
+	load_fails(t.s, t.len,
+		   "mcuprov.yaml:13:15: targets.demo.vars.a: expected a string, got a list");
+	free(t.s);
+	t = (struct text){ NULL, 0 };
+	add(&t, BASE TGT "    vars: {a: [");
+	for (i = 0; i < 100000; i++)
+		add(&t, "1,");
+	add(&t, "1]}\n");
+	/* 30 nodes up to vars.a's list (keys and values, collections
+	 * included), then its items: the 99,971st item (column 16 + 2 * 99,970)
+	 * is node 100,001 */
+	load_fails(t.s, t.len, "mcuprov.yaml:13:199956: more than 100000 nodes");
+	free(t.s);
 }
 
 /* A file larger than PROJECT_FILE_MAX, empty files, files that are not. */

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "mcuprov/passwd.h"
 #include "mcuprov/runner.h"
 
 #define MAX_LINES 64
@@ -398,6 +399,41 @@ static void test_environment(void **state)
 	unsetenv("HARMLESS");
 }
 
+/* a variable a password came from (env:NAME, or holding a password read)
+ * reaches no child, whatever its name; O->setenv may still set it */
+static void test_environment_withheld(void **state)
+{
+	const char *argv[] = { "env", NULL };
+	const char *env[] = { "FW_OTHER=set-by-caller", NULL };
+	struct capture c = { 0 };
+	struct runner_opts o = { .argv = argv, .setenv = env, .on_line = on_line, .arg = &c };
+	struct runner_result res;
+	struct mcuprov_err err;
+	char *pw = NULL;
+
+	passwd_withhold_reset();
+	setenv("FW_SIGNING", "k3y-pw", 1);
+	setenv("FW_COPY", "k3y-pw", 1);
+	setenv("FW_OTHER", "k3y-pw", 1);
+	setenv("FW_SIGNING_X", "not-it", 1);
+	err_clear(&err);
+	assert_int_equal(passwd_from_source("env:FW_SIGNING", &pw, &err), 0);
+	passwd_free(pw);
+	assert_int_equal(runner_run(&o, &res, &err), 0);
+	assert_int_equal(res.exit_code, 0);
+	assert_false(has_line(&c, "FW_SIGNING=k3y-pw"));
+	assert_false(has_line(&c, "FW_COPY=k3y-pw"));
+	assert_true(has_line(&c, "FW_OTHER=set-by-caller"));
+	assert_true(has_line(&c, "FW_SIGNING_X=not-it"));
+	capture_free(&c);
+	assert_string_equal(getenv("FW_SIGNING"), "k3y-pw");
+	passwd_withhold_reset();
+	unsetenv("FW_SIGNING");
+	unsetenv("FW_COPY");
+	unsetenv("FW_OTHER");
+	unsetenv("FW_SIGNING_X");
+}
+
 static void write_file(const char *path, const char *text, mode_t mode)
 {
 	FILE *f = fopen(path, "w");
@@ -693,7 +729,8 @@ int main(void)
 		cmocka_unit_test(test_streams),       cmocka_unit_test(test_unterminated),
 		cmocka_unit_test(test_long_line),     cmocka_unit_test(test_log),
 		cmocka_unit_test(test_timeout),       cmocka_unit_test(test_cancel),
-		cmocka_unit_test(test_environment),   cmocka_unit_test(test_not_found),
+		cmocka_unit_test(test_environment),
+		cmocka_unit_test(test_environment_withheld),   cmocka_unit_test(test_not_found),
 		cmocka_unit_test(test_linger),        cmocka_unit_test(test_cwd_stdin),
 		cmocka_unit_test(test_odd_words),     cmocka_unit_test(test_progress_lines),
 		cmocka_unit_test(test_progress),      cmocka_unit_test(test_format_argv),
