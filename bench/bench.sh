@@ -6,6 +6,12 @@
 # warm-up, the two interleaved), the ratio of the two, the peak RSS of
 # `mcuprov sign` (GNU time %M) and, for information, `mcuprov verify`.
 # Targets: ratio <= BENCH_RATIO_MAX (1.3) and RSS <= BENCH_RSS_MAX KiB (8192).
+# Encrypted signing (`sign -E`, issue 14): BENCH_ENC_MIB (16) MiB signed
+# with ed25519 and encrypted for an x25519 key with AES-128-CTR, next to
+# `openssl enc -aes-128-ctr` over the same file into a file (measured the
+# same way in the same run); the ratio covers what sign does on top of
+# encrypting (hashing, signing, the image layout, the ECIES key wrap).
+# Targets: ratio <= BENCH_ENC_RATIO_MAX (2.0) and RSS <= BENCH_RSS_MAX.
 # Then the demo, end to end from an empty directory (key, provision, build,
 # sign, verify, boot in QEMU), with the built-in loader and with MCUboot
 # (BENCH_MCUBOOT_DIR, default MCUBOOT_DIR or the source tree's
@@ -33,6 +39,8 @@ BENCH_REPLACE=${BENCH_REPLACE:-0}
 BENCH_RATIO_MAX=${BENCH_RATIO_MAX:-1.3}
 BENCH_RSS_MAX=${BENCH_RSS_MAX:-8192}
 BENCH_DEMO_MAX=${BENCH_DEMO_MAX:-10}
+BENCH_ENC_MIB=${BENCH_ENC_MIB:-16}
+BENCH_ENC_RATIO_MAX=${BENCH_ENC_RATIO_MAX:-2.0}
 BENCH_MCUBOOT_DIR=${BENCH_MCUBOOT_DIR:-${MCUBOOT_DIR:-${MCUPROV_SRCDIR:-.}/../shared/mcuboot}}
 
 die() {
@@ -106,6 +114,7 @@ else
 	echo "  output:  sign writes a fresh output file (BENCH_REPLACE=1 to replace one)"
 fi
 echo "  targets: sign/openssl-dgst ratio <= $BENCH_RATIO_MAX, sign peak RSS <= $BENCH_RSS_MAX KiB"
+echo "           sign -E/openssl-enc ratio <= $BENCH_ENC_RATIO_MAX"
 if [ -n "${BENCH_SAN_CFLAGS:-}" ]; then
 	echo "  WARNING: instrumented build ($BENCH_SAN_CFLAGS): timings and RSS are not representative"
 fi
@@ -167,6 +176,52 @@ for mib in $BENCH_SIZES_MIB; do
 	rm -f "$in" "$out"
 done
 
+# encrypted signing: sign -E (x25519, AES-128) against openssl enc -aes-128-ctr
+echo
+printf '%-8s %-20s %10s %11s %6s %9s  %s\n' \
+	size "sign -E" "sign ms" "openssl ms" ratio "RSS KiB" result
+printf '%s\n' "---------------------------------------------------------------------------------"
+timed "$MCUPROV" keygen -k "$tmp/enc-sign.pem" -t ed25519
+timed "$MCUPROV" keygen -k "$tmp/enc-x25519.pem" -t x25519
+"$MCUPROV" getpub -k "$tmp/enc-x25519.pem" -e pem >"$tmp/enc-x25519.pub.pem"
+in=$tmp/payload-enc.bin
+out=$tmp/signed-enc.bin
+bytes=$((BENCH_ENC_MIB * 1024 * 1024))
+head -c "$bytes" /dev/urandom >"$in"
+sign=("$MCUPROV" sign -k "$tmp/enc-sign.pem" -E "$tmp/enc-x25519.pub.pem" --encrypt-keylen 128
+	-v 1.0.0 -H 0x200 --pad-header -S $((bytes + 1024 * 1024)) "$in" "$out")
+enc=("$OPENSSL" enc -aes-128-ctr -K 000102030405060708090a0b0c0d0e0f
+	-iv 00000000000000000000000000000000 -in "$in" -out "$tmp/openssl-enc.bin")
+fresh_out
+timed "${sign[@]}"
+timed "${enc[@]}"
+best_sign=0 best_enc=0
+for ((i = 0; i < BENCH_RUNS; i++)); do
+	fresh_out
+	rm -f "$tmp/openssl-enc.bin"
+	timed "${sign[@]}"
+	((best_sign == 0 || T_US < best_sign)) && best_sign=$T_US
+	timed "${enc[@]}"
+	((best_enc == 0 || T_US < best_enc)) && best_enc=$T_US
+done
+fresh_out
+rss=$(peak_rss "${sign[@]}")
+ratio=$(awk -v a="$best_sign" -v b="$best_enc" 'BEGIN { printf "%.2f", a / b }')
+why=""
+awk -v r="$ratio" -v m="$BENCH_ENC_RATIO_MAX" 'BEGIN { exit !(r > m) }' && why="ratio"
+[ "$rss" -gt "$BENCH_RSS_MAX" ] && why="${why:+$why,}rss"
+n_cases=$((n_cases + 1))
+if [ -z "$why" ]; then
+	result=PASS
+	n_pass=$((n_pass + 1))
+else
+	result="FAIL ($why)"
+fi
+printf '%-8s %-20s %10s %11s %6s %9s  %s\n' \
+	"${BENCH_ENC_MIB} MiB" "x25519, aes-128" "$(ms "$best_sign")" "$(ms "$best_enc")" "$ratio" \
+	"$rss" "$result"
+rm -f "$in" "$out" "$tmp/openssl-enc.bin"
+
 # the demo, from an empty directory each time (the build included)
 echo
 printf '%-44s %9s  %s\n' "demo (fresh directory)" "seconds" result
@@ -224,6 +279,62 @@ else
 	why="FAIL (exit $rc, < 0.1 s with 'nesting deeper than 64 levels' expected)"
 fi
 printf '%-44s %9s  %s\n' "80,000 levels of [ (160 KB), refused" "$secs" "$why"
+
+# compressed signing (sign --compression lzma2, issue 14): BENCH_COMP_MIB
+# (16) MiB of machine code (the mcuprov binary, repeated) against xz with
+# the same raw LZMA2 settings (preset 9, 128 KiB dictionary, lc 3 lp 1 pb 2)
+# in the same run; targets: time ratio <= BENCH_COMP_RATIO_MAX (1.3) and RSS
+# <= BENCH_RSS_MAX plus xz's own peak RSS (the encoder's memory)
+BENCH_COMP_MIB=${BENCH_COMP_MIB:-16}
+BENCH_COMP_RATIO_MAX=${BENCH_COMP_RATIO_MAX:-1.3}
+echo
+printf '%-8s %-14s %10s %8s %6s %9s %9s  %s\n' \
+	size "sign --compr." "sign ms" "xz ms" ratio "RSS KiB" "size" result
+printf '%s\n' "---------------------------------------------------------------------------------"
+in=$tmp/payload-comp.bin
+out=$tmp/signed-comp.bin
+bytes=$((BENCH_COMP_MIB * 1024 * 1024))
+while [ "$(stat -c %s "$in" 2>/dev/null || echo 0)" -lt "$bytes" ]; do cat "$MCUPROV" >>"$in"; done
+truncate -s "$bytes" "$in"
+timed "$MCUPROV" keygen -k "$tmp/comp-sign.pem" -t ed25519
+sign=("$MCUPROV" sign -k "$tmp/comp-sign.pem" --compression lzma2 -v 1.0.0 -H 0x200 --pad-header
+	-S $((bytes + 1024 * 1024)) "$in" "$out")
+xzc=(sh -c 'xz --format=raw --lzma2=preset=9,dict=128KiB,lc=3,lp=1,pb=2 -c "$1" >"$2"' xz "$in"
+	"$tmp/xz.out")
+if ! command -v xz >/dev/null 2>&1; then
+	echo "(skipped: xz not found; Debian package 'xz-utils')"
+else
+	fresh_out
+	timed "${sign[@]}"
+	timed "${xzc[@]}"
+	best_sign=0 best_xz=0
+	for ((i = 0; i < BENCH_RUNS; i++)); do
+		fresh_out
+		timed "${sign[@]}"
+		((best_sign == 0 || T_US < best_sign)) && best_sign=$T_US
+		timed "${xzc[@]}"
+		((best_xz == 0 || T_US < best_xz)) && best_xz=$T_US
+	done
+	fresh_out
+	rss=$(peak_rss "${sign[@]}")
+	xz_rss=$(peak_rss "${xzc[@]}")
+	ratio=$(awk -v a="$best_sign" -v b="$best_xz" 'BEGIN { printf "%.2f", a / b }')
+	csize=$(awk -v a="$(stat -c %s "$out")" -v b="$bytes" 'BEGIN { printf "%.1f%%", 100 * a / b }')
+	why=""
+	awk -v r="$ratio" -v m="$BENCH_COMP_RATIO_MAX" 'BEGIN { exit !(r > m) }' && why="ratio"
+	[ "$rss" -gt $((BENCH_RSS_MAX + xz_rss)) ] && why="${why:+$why,}rss"
+	n_cases=$((n_cases + 1))
+	if [ -z "$why" ]; then
+		result=PASS
+		n_pass=$((n_pass + 1))
+	else
+		result="FAIL ($why)"
+	fi
+	printf '%-8s %-14s %10s %8s %6s %9s %9s  %s\n' \
+		"${BENCH_COMP_MIB} MiB" "lzma2" "$(ms "$best_sign")" "$(ms "$best_xz")" "$ratio" \
+		"$rss" "$csize" "$result"
+fi
+rm -f "$in" "$out" "$tmp/xz.out"
 
 echo
 echo "bench: $n_pass of $n_cases cases within targets"

@@ -8,6 +8,10 @@
  * to the first NUL, at most NAME_MAX bytes), which the parser ignores;
  * "fuzz.bin" when that is empty.
  *
+ * Then the ENC TLV parsing of decrypt and verify --enc-key: image_enc_open()
+ * with an x25519, an ecdsa-p256 and an rsa-2048 key (made once), which must
+ * either say why it refuses or decrypt a block of the payload.
+ *
  * Build: ./configure --enable-fuzz CC=clang && make fuzz
  * Run:   make fuzz-run FUZZ_SECONDS=60 */
 #include "config.h"
@@ -20,8 +24,36 @@
 
 #include "mcuprov/error.h"
 #include "mcuprov/image.h"
+#include "mcuprov/imgenc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* image_enc_open() with each kind of encryption key */
+static void fuzz_enc(const struct image_info *info, const uint8_t *data, size_t size)
+{
+	static const enum key_type types[] = {KEY_X25519, KEY_ECDSA_P256, KEY_RSA2048};
+	static struct mcuprov_key *keys[3]; /* made once, kept (still reachable) */
+	struct mcuprov_err err;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		struct image_enc *e = NULL;
+		uint8_t blk[64];
+		size_t n = size < sizeof(blk) ? size : sizeof(blk);
+
+		if (keys[i] == NULL && key_generate(types[i], &keys[i], NULL) < 0)
+			abort();
+		err_clear(&err);
+		if (image_enc_open(info, keys[i], "fuzz.bin", &e, &err) < 0) {
+			if (e != NULL || err.code == 0 || err.msg[0] == '\0')
+				abort();
+			continue;
+		}
+		memcpy(blk, data, n);
+		image_enc_apply(e, info->hdr.hdr_size, blk, n);
+		image_enc_free(e);
+	}
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -61,6 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		free(text);
 	}
+	fuzz_enc(info, data, size);
 	image_info_free(info);
 	return 0;
 }

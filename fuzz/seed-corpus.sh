@@ -84,9 +84,17 @@ seed_image() {
 	bin "$corpus/seed-min-trailer.bin" "$(hdr 0000) 07690400 $ff32 $magic"
 	bin "$corpus/seed-min-trailer-align32.bin" "$(hdr 0000) 07690400 $ff32 $ff32 $ff32" \
 		"$ff32 $ff32 2000 2de15d29410b8d77679c110f1f8a"
-	n=4
+	# sign --boot-record A --vid ...: a CBOR boot record and a UUID TLV,
+	# little- and (-e big) big-endian
+	cbor="a5016141 0465312e322e33 05420000 0666534841323536 02420000"
+	uuid="0123456789abcdef0123456789abcdef"
+	bin "$corpus/seed-min-bootrec.bin" "$(hdr 3700) 08693700 60001b00 $cbor 74001000 $uuid" \
+		"07690400"
+	bin "$corpus/seed-min-bootrec-be.bin" "96f3b83d 00000000 0020 0037 00000004 00000000" \
+		"01020003 00000004 00000000 deadbeef 69080037 6000001b $cbor 74000010 $uuid 69070004"
+	n=6
 	copy "" "$vectors"/images/*.bin
-	[ "$n" -gt 4 ] || echo "seed-corpus: no images in '$vectors/images' (set MCUPROV_VECTORS);" \
+	[ "$n" -gt 6 ] || echo "seed-corpus: no images in '$vectors/images' (set MCUPROV_VECTORS);" \
 		"fuzzing from the hand-made seeds and the existing corpus only" >&2
 }
 

@@ -156,3 +156,18 @@ const int bootutil_key_cnt = 1;
 #else
 #error "No public key available for given signing algorithm."
 #endif
+
+#if defined(MCUBOOT_ENC_IMAGES)
+/* The image-encryption private key (ENC=X25519 or EC256), in MCUboot's
+ * shape (its Zephyr keys.c): enc_priv_key[] and enc_priv_key_len come from
+ * the Makefile's ENC_KEY_C, a secret kept out of this file:
+ *
+ *     mcuprov render -t enc-key --enc-key ENCKEY -o enc_key.c
+ */
+extern const unsigned char enc_priv_key[];
+extern const unsigned int enc_priv_key_len;
+const struct bootutil_key bootutil_enc_key = {
+    .key = enc_priv_key,
+    .len = &enc_priv_key_len,
+};
+#endif

@@ -58,6 +58,7 @@ enum image_tlv {
 	TLV_ENCKW = 0x31,
 	TLV_ENCEC256 = 0x32,
 	TLV_ENCX25519 = 0x33,
+	TLV_ENCX25519_SHA512 = 0x34,
 	TLV_DEPENDENCY = 0x40,
 	TLV_SEC_CNT = 0x50,
 	TLV_BOOT_RECORD = 0x60,
@@ -65,6 +66,8 @@ enum image_tlv {
 	TLV_DECOMP_SHA = 0x71,
 	TLV_DECOMP_SIGNATURE = 0x72,
 	TLV_COMP_DEC_SIZE = 0x73,
+	TLV_UUID_VID = 0x74,
+	TLV_UUID_CID = 0x75,
 };
 /* Custom (vendor) TLV tags accepted by --custom-tlv. */
 #define TLV_VENDOR_MIN 0x00a0
@@ -97,6 +100,12 @@ int image_version_parse(const char *s, struct image_version *v, struct mcuprov_e
  * hex, 0o octal or 0b binary, '_' separators allowed, at most 0xffffffff.
  * Returns 0 with *out set, or -1 (nothing set). */
 int image_number_parse(const char *s, uint32_t *out);
+
+struct image_enc_opts;
+
+/* --compression (image-compress.c): LZMA2, optionally behind the ARM Thumb
+ * BCJ filter, as imgtool 2.4 writes it */
+enum image_compression { IMAGE_COMP_NONE = 0, IMAGE_COMP_LZMA2, IMAGE_COMP_LZMA2_ARMTHUMB };
 
 /* ---- signing ------------------------------------------------------------ */
 
@@ -139,6 +148,12 @@ struct image_sign_opts {
 	bool has_load_addr;
 	uint32_t load_addr;
 	bool non_bootable;
+	/* imgtool's measured-boot and identity options (image-ext.c) */
+	const char *boot_record; /* --boot-record SW_TYPE (CBOR TLV), or NULL */
+	const char *vid;         /* --vid: a raw UUID or a domain name (UUIDv5) */
+	const char *cid;         /* --cid: a raw UUID or a class name (UUIDv5 in vid's) */
+	bool pad_sig;            /* --pad-sig: ECDSA signature zero-padded (MCUboot < 1.5) */
+	bool big_endian;         /* -e big: header and TLV fields big-endian */
 	struct image_custom_tlv *custom;
 	size_t n_custom;
 	enum image_sha sha;
@@ -150,6 +165,8 @@ struct image_sign_opts {
 	size_t fix_sig_len;
 	const struct mcuprov_key *fix_sig_pubkey; /* its public key */
 	const struct mcuprov_key *key;            /* signing key, or NULL */
+	const struct image_enc_opts *enc; /* -E: encrypt (mcuprov/imgenc.h), or NULL */
+	enum image_compression compression; /* compress the payload when it helps */
 };
 
 /* What image_sign() produced. */
@@ -159,6 +176,8 @@ struct image_sign_result {
 	uint8_t sig[1024];                /* the signature value, if signed */
 	size_t sig_len;
 	uint64_t out_size;                /* bytes written to outfile */
+	bool compressed;                  /* --compression: it helped, the image is */
+	uint64_t decomp_size, comp_size;  /* payload sizes before and after */
 };
 
 /* Initialise OPTS with imgtool's defaults (align 1, erased 0xff, ...). */
@@ -216,6 +235,7 @@ struct image_trailer {
 
 struct image_info {
 	uint64_t file_size;
+	bool big_endian; /* imgtool -e big: header and TLV fields big-endian */
 	struct image_header hdr;
 	struct image_tlv_area prot;  /* protected TLVs (may be absent) */
 	struct image_tlv_area tlvs;  /* unprotected TLVs */

@@ -13,13 +13,12 @@
 #include "cli.h"
 #include "mcuprov/fileio.h"
 #include "mcuprov/image.h"
+#include "mcuprov/imgenc.h"
 
 static int sign_exec(int argc, char **argv);
 
-const struct cmd_entry cmd_sign = {
-	"sign",
-	"create a signed (or hash-only) MCUboot image, as imgtool sign does",
-	"sign [-k KEY] -v VERSION -H SIZE -S SIZE [OPTIONS] INFILE OUTFILE",
+/* shared by sign and its imgtool alias create */
+static const char sign_help[] =
 	"  -k, --key KEY               signing key (rsa-2048/3072, ecdsa-p256/p384,\n"
 	"                              ed25519); without it the image is hash-only\n"
 	"  -v, --version VER           MAJOR.MINOR.REVISION+BUILD (required)\n"
@@ -42,11 +41,36 @@ const struct cmd_entry cmd_sign = {
 	"  -F, --rom-fixed ADDR        flash address the image is built for\n"
 	"  -L, --load-addr ADDR        RAM load address (RAM_LOAD flag)\n"
 	"      --non-bootable          mark the image non-bootable\n"
+	"      --boot-record SW_TYPE   protected measured-boot record (CBOR) with\n"
+	"                              software type SW_TYPE (at most 12 characters)\n"
+	"      --vid VID               protected vendor UUID: a UUID or a domain name\n"
+	"                              (hashed into a UUIDv5 as imgtool does)\n"
+	"      --cid CID               protected image class UUID: a UUID or a name\n"
+	"                              (UUIDv5 in the --vid namespace)\n"
+	"      --pad-sig               pad ECDSA signatures to a fixed length with\n"
+	"                              zeros (MCUboot older than 1.5)\n"
+	"  -e, --endian ORDER          little (default) or big: the byte order of the\n"
+	"                              header and TLV fields\n"
 	"      --custom-tlv TAG VALUE  protected TLV TAG (0xa0-0xfffe); VALUE is 0x-hex\n"
 	"                              bytes or a string; may be repeated\n"
 	"      --custom-tlv-file TAG FILE  the same with FILE's bytes as VALUE\n"
 	"      --sha ALG               auto (default), 256, 384 or 512\n"
 	"      --pure                  Ed25519 over the whole image, not its digest\n"
+	"  -E, --encrypt KEY           encrypt the payload (AES-CTR) for KEY: rsa-2048\n"
+	"                              (RSA-OAEP), ecdsa-p256 (ECIES-P256) or x25519\n"
+	"                              (ECIES-X25519); public or private key file\n"
+	"      --encrypt-keylen BITS   AES key length: 128 (default) or 256\n"
+	"      --hmac-sha ALG          ECIES HKDF/HMAC hash: auto (256), 256 or 512\n"
+	"                              (x25519 only)\n"
+	"      --save-enctlv           trailer key slots sized for the ENC TLV\n"
+	"                              (MCUBOOT_SWAP_SAVE_ENCTLV)\n"
+	"  -c, --clear                 with -E: flags, padding and ENC TLV, but the\n"
+	"                              payload left plain (for the primary slot)\n"
+	"      --compression TYPE      disabled (default), lzma2 or lzma2armthumb (ARM\n"
+	"                              Thumb filter first): LZMA2-compress the payload,\n"
+	"                              with the uncompressed image's size, hash and\n"
+	"                              signature in DECOMP TLVs; the plain image when\n"
+	"                              that is not smaller\n"
 	"  -x, --hex-addr ADDR         base address of an Intel HEX OUTFILE\n"
 	"      --vector-to-sign WHAT   write only what an external signer must sign:\n"
 	"                              payload or digest\n"
@@ -59,9 +83,30 @@ const struct cmd_entry cmd_sign = {
 	"  -h, --help                  show this help\n"
 	"\n"
 	"Numbers are decimal or 0x hex.  INFILE and OUTFILE are Intel HEX when their\n"
-	"names end in .hex.  OUTFILE is replaced atomically.\n",
+	"names end in .hex.  OUTFILE is replaced atomically.\n";
+
+const struct cmd_entry cmd_sign = {
+	"sign",
+	"create a signed (or hash-only) MCUboot image, as imgtool sign does",
+	"sign [-k KEY] -v VERSION -H SIZE -S SIZE [OPTIONS] INFILE OUTFILE",
+	sign_help,
 	sign_exec,
 };
+
+/* imgtool's alias of sign */
+const struct cmd_entry cmd_create = {
+	"create",
+	"the same as sign (imgtool's other name for it)",
+	"create [-k KEY] -v VERSION -H SIZE -S SIZE [OPTIONS] INFILE OUTFILE",
+	sign_help,
+	sign_exec,
+};
+
+/* The entry this run is: sign, or create (main() set cli.cmd). */
+static const struct cmd_entry *sign_self(void)
+{
+	return cli.cmd != NULL && strcmp(cli.cmd, cmd_create.name) == 0 ? &cmd_create : &cmd_sign;
+}
 
 enum {
 	O_PAD_HEADER = OPT_FIRST_FREE,
@@ -77,10 +122,18 @@ enum {
 	O_CUSTOM_TLV_FILE,
 	O_SHA,
 	O_PURE,
+	O_ENC_KEYLEN,
+	O_HMAC_SHA,
+	O_SAVE_ENCTLV,
 	O_VECTOR,
 	O_FIX_SIG,
 	O_FIX_SIG_PUBKEY,
 	O_SIG_OUT,
+	O_BOOT_RECORD,
+	O_VID,
+	O_CID,
+	O_PAD_SIG,
+	O_COMPRESSION,
 	O_UNSUPPORTED_ARG,
 	O_UNSUPPORTED_FLAG,
 };
@@ -88,7 +141,7 @@ enum {
 /* Inside sign_exec: every exit goes through `out:` (nothing leaks). */
 #define USAGE(...)                                         \
 	do {                                               \
-		rc = cli_usage(&cmd_sign, __VA_ARGS__);    \
+		rc = cli_usage(sign_self(), __VA_ARGS__);  \
 		goto out;                                  \
 	} while (0)
 #define FAIL(code)         \
@@ -280,17 +333,23 @@ static int sign_exec(int argc, char **argv)
 		{ "passin", required_argument, NULL, OPT_PASSIN },
 		/* imgtool options a later mcuprov supports: refused, not ignored */
 		{ "encrypt", required_argument, NULL, 'E' },
-		{ "encrypt-keylen", required_argument, NULL, O_UNSUPPORTED_ARG },
-		{ "compression", required_argument, NULL, O_UNSUPPORTED_ARG },
-		{ "boot-record", required_argument, NULL, O_UNSUPPORTED_ARG },
+		{ "encrypt-keylen", required_argument, NULL, O_ENC_KEYLEN },
+		{ "hmac-sha", required_argument, NULL, O_HMAC_SHA },
+		{ "compression", required_argument, NULL, O_COMPRESSION },
+		{ "boot-record", required_argument, NULL, O_BOOT_RECORD },
+		{ "vid", required_argument, NULL, O_VID },
+		{ "cid", required_argument, NULL, O_CID },
 		{ "endian", required_argument, NULL, 'e' },
-		{ "save-enctlv", no_argument, NULL, O_UNSUPPORTED_FLAG },
-		{ "clear", no_argument, NULL, O_UNSUPPORTED_FLAG },
-		{ "pad-sig", no_argument, NULL, O_UNSUPPORTED_FLAG },
+		{ "save-enctlv", no_argument, NULL, O_SAVE_ENCTLV },
+		{ "clear", no_argument, NULL, 'c' },
+		{ "pad-sig", no_argument, NULL, O_PAD_SIG },
 		CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct image_sign_opts o;
+	struct image_enc_opts eo;
+	struct mcuprov_key *enckey = NULL;
+	const char *encpath = NULL;
 	struct image_sign_result res;
 	struct mcuprov_err err;
 	struct mcuprov_key *key = NULL, *fixkey = NULL;
@@ -302,8 +361,9 @@ static int sign_exec(int argc, char **argv)
 	int opt, rc = EXIT_FAIL, longidx = 0;
 
 	image_sign_opts_init(&o);
+	image_enc_opts_init(&eo);
 	err_clear(&err);
-	while ((opt = getopt_long(argc, argv, ":k:v:H:S:M:R:s:d:F:L:x:E:e:h", longopts, &longidx)) !=
+	while ((opt = getopt_long(argc, argv, ":k:v:H:S:M:R:s:d:F:L:x:E:e:ch", longopts, &longidx)) !=
 	       -1) {
 		switch (opt) {
 		case 'k': keypath = optarg; break;
@@ -450,24 +510,52 @@ static int sign_exec(int argc, char **argv)
 		case O_FIX_SIG_PUBKEY: fixpub = optarg; break;
 		case O_SIG_OUT: sigout = optarg; break;
 		case OPT_PASSIN: passin = optarg; break;
-		case 'E':
-			fprintf(stderr, "mcuprov: sign: image encryption (-E/--encrypt) is not supported "
-					"yet\n");
-			FAIL(EXIT_FAIL);
+		case 'E': encpath = optarg; break;
+		case O_ENC_KEYLEN:
+			if (strcmp(optarg, "128") != 0 && strcmp(optarg, "256") != 0)
+				USAGE("invalid --encrypt-keylen '%s' (128 or 256)", optarg);
+			eo.keylen = optarg[0] == '1' ? 128 : 256;
+			break;
+		case O_HMAC_SHA:
+			if (strcmp(optarg, "auto") == 0)
+				eo.hmac = IMAGE_HMAC_AUTO;
+			else if (strcmp(optarg, "256") == 0)
+				eo.hmac = IMAGE_HMAC_256;
+			else if (strcmp(optarg, "512") == 0)
+				eo.hmac = IMAGE_HMAC_512;
+			else
+				USAGE("invalid --hmac-sha '%s' (auto, 256 or 512)", optarg);
+			break;
+		case O_SAVE_ENCTLV: eo.save_enctlv = true; break;
+		case 'c': eo.clear = true; break;
 		case 'e':
-			if (strcmp(optarg, "little") == 0)
-				break;
-			fprintf(stderr, "mcuprov: sign: -e/--endian %s is not supported (MCUboot images "
-					"are little-endian)\n",
-				optarg);
-			FAIL(EXIT_FAIL);
+			if (strcmp(optarg, "little") == 0 || strcmp(optarg, "big") == 0)
+				o.big_endian = optarg[0] == 'b';
+			else
+				USAGE("invalid -e/--endian '%s' (little or big)", optarg);
+			break;
+		case O_BOOT_RECORD: o.boot_record = optarg; break;
+		case O_VID: o.vid = optarg; break;
+		case O_CID: o.cid = optarg; break;
+		case O_PAD_SIG: o.pad_sig = true; break;
+		case O_COMPRESSION:
+			if (strcmp(optarg, "disabled") == 0)
+				o.compression = IMAGE_COMP_NONE;
+			else if (strcmp(optarg, "lzma2") == 0)
+				o.compression = IMAGE_COMP_LZMA2;
+			else if (strcmp(optarg, "lzma2armthumb") == 0)
+				o.compression = IMAGE_COMP_LZMA2_ARMTHUMB;
+			else
+				USAGE("invalid --compression '%s' (disabled, lzma2 or lzma2armthumb)",
+				      optarg);
+			break;
 		case O_UNSUPPORTED_ARG:
 		case O_UNSUPPORTED_FLAG:
 			fprintf(stderr, "mcuprov: sign: --%s is not supported yet\n",
 				longopts[longidx].name);
 			FAIL(EXIT_FAIL);
 		default:
-			if ((rc = cli_common_option(&cmd_sign, opt, argv)) >= 0)
+			if ((rc = cli_common_option(sign_self(), opt, argv)) >= 0)
 				goto out;
 		}
 	}
@@ -497,6 +585,12 @@ static int sign_exec(int argc, char **argv)
 		goto out;
 	if (fixsig != NULL && (rc = read_sig(fixsig, &sig, &o.fix_sig_len)) != EXIT_OK)
 		goto out;
+	if (encpath != NULL) { /* imgtool ignores the other encryption options without -E */
+		if ((rc = cli_load_key(encpath, passin, &enckey)) != EXIT_OK)
+			goto out;
+		eo.key = enckey;
+		o.enc = &eo;
+	}
 	o.key = key;
 	o.fix_sig = sig;
 	o.fix_sig_pubkey = fixkey;
@@ -516,6 +610,11 @@ static int sign_exec(int argc, char **argv)
 		printf("wrote the %s to sign to '%s' (%llu bytes)\n",
 		       o.vector_to_sign == IMAGE_VECTOR_DIGEST ? "digest" : "payload", o.outfile,
 		       (unsigned long long)res.out_size);
+	if (o.vector_to_sign == IMAGE_VECTOR_NONE && o.compression != IMAGE_COMP_NONE)
+		printf("%s: payload %llu -> %llu bytes%s\n",
+		       o.compression == IMAGE_COMP_LZMA2 ? "lzma2" : "lzma2armthumb",
+		       (unsigned long long)res.decomp_size, (unsigned long long)res.comp_size + 2,
+		       res.compressed ? "" : " (not smaller with the DECOMP TLVs: not compressed)");
 	rc = EXIT_OK;
 out:
 	for (i = 0; i < o.n_custom; i++)
@@ -525,5 +624,6 @@ out:
 	free(sig);
 	key_free(key);
 	key_free(fixkey);
+	key_free(enckey);
 	return rc;
 }

@@ -7,18 +7,22 @@
 
 #include "cli.h"
 #include "mcuprov/image.h"
+#include "mcuprov/imgenc.h"
 
 static int verify_exec(int argc, char **argv);
 
 const struct cmd_entry cmd_verify = {
 	"verify",
 	"check an image's hash and, with -k, that the key's signature verifies",
-	"verify [-k KEY]... [--passin [KEY=]SRC]... IMAGE",
+	"verify [-k KEY]... [--enc-key ENCKEY] [--passin [KEY=]SRC]... IMAGE",
 	"  -k, --key KEY          a key the image may be signed with (repeatable);\n"
 	"                         without -k only the hash is checked\n"
 	"      --passin [KEY=]SRC password of the encrypted key KEY (as -k names it),\n"
 	"                         or of every key: pass:PW, env:VAR, file:PATH, fd:N\n"
 	"                         or stdin; repeat (default: ask)\n"
+	"      --enc-key ENCKEY   the private encryption key of an encrypted image:\n"
+	"                         the payload is decrypted before it is hashed, as\n"
+	"                         MCUboot checks an encrypted upgrade\n"
 	"      --production       refuse MCUboot's published development keys\n"
 	"  -h, --help             show this help\n"
 	"\n"
@@ -35,11 +39,13 @@ static int verify_exec(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "key", required_argument, NULL, 'k' },
 		{ "passin", required_argument, NULL, OPT_PASSIN },
+		{ "enc-key", required_argument, NULL, OPT_FIRST_FREE },
 		CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *paths[MAX_KEYS];
-	struct mcuprov_key *keys[MAX_KEYS];
+	const char *paths[MAX_KEYS + 1];
+	struct mcuprov_key *keys[MAX_KEYS + 1], *enckey = NULL;
+	const char *encpath = NULL;
 	struct cli_passin pi;
 	struct image_verify_result res;
 	struct mcuprov_err err;
@@ -55,6 +61,7 @@ static int verify_exec(int argc, char **argv)
 				return cli_usage(&cmd_verify, "at most %d keys", MAX_KEYS);
 			paths[n_keys++] = optarg;
 			break;
+		case OPT_FIRST_FREE: encpath = optarg; break;
 		case OPT_PASSIN:
 			if ((rc = cli_passin_add(&cmd_verify, &pi, optarg)) >= 0)
 				return rc;
@@ -66,15 +73,20 @@ static int verify_exec(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return cli_usage(&cmd_verify, argc == optind ? "missing IMAGE" : "too many arguments");
-	if ((rc = cli_passin_bind(&pi, paths, paths, n_keys)) != EXIT_OK)
+	if (encpath != NULL) /* loaded after the signing keys, named by its file */
+		paths[n_keys] = encpath;
+	if ((rc = cli_passin_bind(&pi, paths, paths, n_keys + (encpath != NULL))) != EXIT_OK)
 		return rc;
 	for (loaded = 0; loaded < n_keys; loaded++)
 		if ((rc = cli_load_key_as(&pi, paths[loaded], paths[loaded], NULL,
 					  &keys[loaded])) != EXIT_OK)
 			goto out;
+	if (encpath != NULL &&
+	    (rc = cli_load_key_as(&pi, encpath, encpath, NULL, &enckey)) != EXIT_OK)
+		goto out;
 	err_clear(&err);
-	if (image_verify(argv[optind], (const struct mcuprov_key *const *)keys, n_keys, &res,
-			 &err) < 0) {
+	if (image_verify_ex(argv[optind], (const struct mcuprov_key *const *)keys, n_keys, enckey,
+			    &res, &err) < 0) {
 		rc = cli_fail(&err);
 		goto out;
 	}
@@ -96,6 +108,7 @@ static int verify_exec(int argc, char **argv)
 out:
 	for (i = 0; i < loaded; i++)
 		key_free(keys[i]);
+	key_free(enckey);
 	cli_passin_free(&pi);
 	return rc;
 }

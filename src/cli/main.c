@@ -15,6 +15,8 @@
 
 const struct cmd_entry *cli_find_command(const char *name);
 void cli_list_commands(FILE *f);
+bool cli_invoked_as_imgtool(const char *argv0);
+int imgtool_main(int argc, char **argv);
 
 /* Scripts read our output: a failed write to stdout must not exit 0. */
 static int finish(int rc)
@@ -73,6 +75,8 @@ int main(int argc, char **argv)
 	env = getenv("MCUPROV_PRODUCTION");
 	cli.production = env != NULL && env[0] != '\0' && strcmp(env, "0") != 0;
 	opterr = 0;
+	if (cli_invoked_as_imgtool(argv[0])) /* the drop-in name: imgtool's command line */
+		return finish(imgtool_main(argc, argv));
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--production") == 0) {

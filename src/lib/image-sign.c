@@ -16,10 +16,19 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
+#include "image-compress.h"
+#include "image-ext.h"
 #include "image-internal.h"
 #include "mcuprov/fileio.h"
 #include "mcuprov/ihex.h"
 #include "mcuprov/image.h"
+#include "mcuprov/imgenc.h"
+
+/* -e big: every header and TLV field written below through wr16/wr32
+ * follows the image's byte order, which image_sign() sets for its thread */
+static _Thread_local bool sign_be;
+#define wr16(p, v) image_put16((p), (v), sign_be)
+#define wr32(p, v) image_put32((p), (v), sign_be)
 
 void image_sign_opts_init(struct image_sign_opts *o)
 {
@@ -43,7 +52,8 @@ static uint64_t trailer_size(const struct image_sign_opts *o, unsigned max_align
 
 	if (o->overwrite_only)
 		return (uint64_t)max_align * 2 + magic_align;
-	return (uint64_t)sectors * 3 * o->align + (uint64_t)max_align * 4 + magic_align;
+	return (uint64_t)sectors * 3 * o->align + image_enc_trailer_size(o->enc, max_align) +
+	       (uint64_t)max_align * 4 + magic_align;
 }
 
 /* Derived settings, checked once before any I/O. */
@@ -56,6 +66,7 @@ struct plan {
 	uint8_t prot[0x10000]; /* protected TLV area, info header included */
 	size_t prot_len;
 	uint8_t boot_magic[IMAGE_BOOT_MAGIC_SIZE];
+	struct image_ext ext; /* BOOT_RECORD, UUID_VID, UUID_CID */
 };
 
 static bool is_predefined_tlv(unsigned tag)
@@ -66,13 +77,19 @@ static bool is_predefined_tlv(unsigned tag)
 static void put_tlv(uint8_t *buf, size_t *len, unsigned type, const void *v, size_t n)
 {
 	wr16(buf + *len, (uint16_t)type);
+	if (sign_be && is_predefined_tlv(type)) {
+		/* imgtool packs a predefined type as 'BBH': type, 0, length */
+		buf[*len] = (uint8_t)type;
+		buf[*len + 1] = 0;
+	}
 	wr16(buf + *len + 2, (uint16_t)n);
 	if (n > 0)
 		memcpy(buf + *len + 4, v, n);
 	*len += 4 + n;
 }
 
-static int plan_make(const struct image_sign_opts *o, struct plan *p, struct mcuprov_err *err)
+static int plan_make(const struct image_sign_opts *o, const struct image_sign_extra *x,
+		     struct plan *p, struct mcuprov_err *err)
 {
 	size_t need = 0, i, j;
 	unsigned sha;
@@ -94,6 +111,8 @@ static int plan_make(const struct image_sign_opts *o, struct plan *p, struct mcu
 			       key_type_name(p->key->type));
 	if (o->pure && (p->key == NULL || p->key->type != KEY_ED25519))
 		return err_set(err, MCUPROV_ERR_USAGE, NULL, "--pure needs an ed25519 key");
+	if (o->enc != NULL && image_enc_check(o->enc, o->key, err) < 0)
+		return MCUPROV_ERR_USAGE;
 
 	/* hash: the key decides; auto = the key's first allowed hash */
 	sha = o->sha;
@@ -153,10 +172,20 @@ static int plan_make(const struct image_sign_opts *o, struct plan *p, struct mcu
 		memcpy(p->boot_magic + 2, image_boot_magic2, sizeof(image_boot_magic2));
 	}
 
-	/* protected TLVs, in imgtool's order: SEC_CNT, DEPENDENCY..., custom */
+	/* protected TLVs, in imgtool's order: SEC_CNT, BOOT_RECORD,
+	 * DEPENDENCY..., DECOMP_* (--compression), UUID_VID, UUID_CID, custom */
+	{
+		int rc = image_ext_make(o, p->hash_tlv, p->md, p->key, &p->ext, err);
+
+		if (rc < 0)
+			return rc;
+	}
+	need += p->ext.len;
 	if (o->has_security_counter)
 		need += IMAGE_TLV_SIZE + 4;
 	need += o->n_deps * (IMAGE_TLV_SIZE + 12);
+	for (i = 0; x != NULL && i < x->n_prot; i++)
+		need += IMAGE_TLV_SIZE + x->prot[i].len;
 	for (i = 0; i < o->n_custom; i++) {
 		const struct image_custom_tlv *c = &o->custom[i];
 
@@ -198,6 +227,9 @@ static int plan_make(const struct image_sign_opts *o, struct plan *p, struct mcu
 			wr32(v, sc);
 			put_tlv(p->prot, &p->prot_len, TLV_SEC_CNT, v, 4);
 		}
+		if (o->boot_record != NULL)
+			put_tlv(p->prot, &p->prot_len, TLV_BOOT_RECORD, p->ext.brec,
+				p->ext.brec_len);
 		for (i = 0; i < o->n_deps; i++) {
 			memset(v, 0, sizeof(v));
 			v[0] = o->deps[i].image_id;
@@ -207,6 +239,13 @@ static int plan_make(const struct image_sign_opts *o, struct plan *p, struct mcu
 			wr32(v + 8, o->deps[i].version.build);
 			put_tlv(p->prot, &p->prot_len, TLV_DEPENDENCY, v, 12);
 		}
+		for (i = 0; x != NULL && i < x->n_prot; i++)
+			put_tlv(p->prot, &p->prot_len, x->prot[i].tag, x->prot[i].value,
+				x->prot[i].len);
+		if (o->vid != NULL)
+			put_tlv(p->prot, &p->prot_len, TLV_UUID_VID, p->ext.vid, 16);
+		if (o->cid != NULL)
+			put_tlv(p->prot, &p->prot_len, TLV_UUID_CID, p->ext.cid, 16);
 		for (i = 0; i < o->n_custom; i++)
 			put_tlv(p->prot, &p->prot_len, o->custom[i].tag, o->custom[i].value,
 				o->custom[i].len);
@@ -260,6 +299,7 @@ struct sink {
 	uint64_t whole_len, whole_cap;
 	uint64_t written;
 	int error;         /* errno of the first failure */
+	struct image_enc *enc; /* -E: encrypts the payload after hashing, or NULL */
 };
 
 static void sink_flush(struct sink *s)
@@ -272,6 +312,7 @@ static void sink_flush(struct sink *s)
 static void sink_put(struct sink *s, const void *data, size_t n)
 {
 	const uint8_t *p = data;
+	uint64_t pos = s->written;
 
 	if (s->hashing) {
 		EVP_DigestUpdate(s->md, p, n);
@@ -284,7 +325,7 @@ static void sink_put(struct sink *s, const void *data, size_t n)
 	s->written += n;
 	if (s->fd < 0)
 		return; /* digest-only output: nothing to write */
-	if (s->used == 0 && n >= IMAGE_CHUNK) {
+	if (s->used == 0 && n >= IMAGE_CHUNK && s->enc == NULL) {
 		/* a whole chunk and nothing buffered: write it as it is */
 		if (s->error == 0 && file_write_all(s->fd, p, n) < 0)
 			s->error = errno ? errno : EIO;
@@ -294,6 +335,8 @@ static void sink_put(struct sink *s, const void *data, size_t n)
 		size_t room = IMAGE_CHUNK - s->used, k = n < room ? n : room;
 
 		memcpy(s->buf + s->used, p, k);
+		image_enc_apply(s->enc, pos, s->buf + s->used, k);
+		pos += k;
 		s->used += k;
 		p += k;
 		n -= k;
@@ -434,13 +477,22 @@ static int finish_signature(const struct image_sign_opts *o, const struct plan *
 int image_sign(const struct image_sign_opts *o, struct image_sign_result *res,
 	       struct mcuprov_err *err)
 {
+	if (o->compression != IMAGE_COMP_NONE)
+		return image_compress_sign(o, res, err);
+	return image_sign_core(o, NULL, res, err);
+}
+
+int image_sign_core(const struct image_sign_opts *o, const struct image_sign_extra *x,
+		    struct image_sign_result *res, struct mcuprov_err *err)
+{
 	struct plan *p = NULL;
 	struct sink s;
 	struct file_atomic out;
 	FILE *hextmp = NULL;
 	uint8_t hdr[IMAGE_HEADER_SIZE], *headarea = NULL, tlvs[IMAGE_TLV_INFO_SIZE + 3 * 4 +
-							      IMAGE_MAX_DIGEST + 1 + 1024 + 1024];
-	uint64_t in_size = 0, payload_len, img_size, hashed_len, total, in_off;
+							      IMAGE_MAX_DIGEST + 1 + 1024 + 1024 +
+							      IMAGE_TLV_SIZE + IMAGE_ENC_TLV_MAX];
+	uint64_t in_size = 0, payload_len, img_size, hashed_len, total, in_off, enc_pad;
 	uint32_t in_base = 0, flags = 0;
 	size_t tlen, i;
 	bool out_hex = image_path_is_hex(o->outfile), in_hex = image_path_is_hex(o->infile);
@@ -449,13 +501,17 @@ int image_sign(const struct image_sign_opts *o, struct image_sign_result *res,
 	int in_fd = -1, rc;
 
 	memset(res, 0, sizeof(*res));
+	sign_be = o->big_endian;
 	memset(&s, 0, sizeof(s));
 	s.fd = -1;
 	p = malloc(sizeof(*p));
 	if (p == NULL)
 		return err_set(err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
-	rc = plan_make(o, p, err);
+	rc = plan_make(o, x, p, err);
 	if (rc < 0)
+		goto out;
+	if (o->enc != NULL && o->vector_to_sign == IMAGE_VECTOR_NONE &&
+	    (rc = image_enc_new(o->enc, &s.enc, err)) < 0)
 		goto out;
 	if (o->vector_to_sign == IMAGE_VECTOR_DIGEST && out_hex) {
 		rc = err_set(err, MCUPROV_ERR_USAGE, o->outfile,
@@ -464,7 +520,16 @@ int image_sign(const struct image_sign_opts *o, struct image_sign_result *res,
 	}
 
 	/* input: raw, or Intel HEX converted into an anonymous temporary file */
-	in_fd = image_open_input(o->infile, o->erased_val, &in_size, &in_base, err);
+	if (x != NULL && x->in_fd >= 0) { /* --compression: the compressed payload */
+		in_fd = dup(x->in_fd);
+		in_size = x->in_size;
+		if (in_fd < 0)
+			in_fd = err_set(err, MCUPROV_ERR_IO, o->infile,
+					"cannot reopen the compressed payload: %s",
+					strerror(errno));
+	} else {
+		in_fd = image_open_input(o->infile, o->erased_val, &in_size, &in_base, err);
+	}
 	if (in_fd < 0) {
 		rc = in_fd;
 		in_fd = -1;
@@ -503,7 +568,11 @@ int image_sign(const struct image_sign_opts *o, struct image_sign_result *res,
 		payload_len = in_size;
 		in_off = o->header_size;
 	}
+	enc_pad = image_enc_pad(o->enc, payload_len); /* -E: zeros up to 16-byte multiple */
+	payload_len += enc_pad;
 	img_size = payload_len - o->header_size;
+	if (s.enc != NULL)
+		image_enc_set_region(s.enc, o->header_size, payload_len);
 	if (img_size > 0xffffffffULL) {
 		rc = err_set(err, MCUPROV_ERR_FORMAT, o->infile, "input too large for an image (4 GiB)");
 		goto out;
@@ -513,7 +582,9 @@ int image_sign(const struct image_sign_opts *o, struct image_sign_result *res,
 	 * signatures have a fixed length (imgtool checks after signing, and
 	 * not at all when only the vector to sign is written) */
 	if (o->slot_size > 0 && o->vector_to_sign == IMAGE_VECTOR_NONE) {
-		uint64_t est = hashed_len + unprot_size(o, p), need = est + p->tsize;
+		uint64_t est = hashed_len + unprot_size(o, p) +
+			       (o->enc ? IMAGE_TLV_SIZE + image_enc_tlv_len(o->enc) : 0),
+			 need = est + p->tsize;
 
 		if (need > o->slot_size && (p->key == NULL || p->key->type != KEY_ECDSA_P256) &&
 		    (p->key == NULL || p->key->type != KEY_ECDSA_P384 || o->fix_sig != NULL)) {
@@ -542,8 +613,8 @@ int image_sign(const struct image_sign_opts *o, struct image_sign_result *res,
 	} else {
 		s.fd = out.fd;
 	}
-	if (o->vector_to_sign == IMAGE_VECTOR_DIGEST)
-		s.fd = -1; /* only the digest is written, at the end */
+	if (o->vector_to_sign == IMAGE_VECTOR_DIGEST || (x != NULL && x->discard))
+		s.fd = -1; /* only the digest is written, at the end; or nothing */
 	s.buf = malloc(IMAGE_CHUNK);
 	s.md = EVP_MD_CTX_new();
 	if (s.buf == NULL || s.md == NULL || EVP_DigestInit_ex(s.md, p->md, NULL) != 1) {
@@ -571,6 +642,9 @@ int image_sign(const struct image_sign_opts *o, struct image_sign_result *res,
 		flags |= IMAGE_F_ROM_FIXED;
 	if (o->non_bootable)
 		flags |= IMAGE_F_NON_BOOTABLE;
+	flags |= image_enc_flags(o->enc);
+	if (x != NULL)
+		flags |= x->flags;
 	memset(hdr, 0, sizeof(hdr));
 	wr32(hdr, IMAGE_MAGIC);
 	wr32(hdr + 4, o->has_rom_fixed && o->rom_fixed ? o->rom_fixed
@@ -590,6 +664,7 @@ int image_sign(const struct image_sign_opts *o, struct image_sign_result *res,
 	rc = image_stream(in_fd, in_off, in_size - in_off, sink_feed, &s, o->infile, err);
 	if (rc < 0)
 		goto out;
+	sink_fill(&s, 0, enc_pad);
 	sink_put(&s, p->prot, p->prot_len);
 	s.hashing = false;
 	EVP_DigestFinal_ex(s.md, res->digest, &dlen);
@@ -644,7 +719,17 @@ int image_sign(const struct image_sign_opts *o, struct image_sign_result *res,
 					 o->fix_sig ? "--fix-sig" : o->infile);
 			goto out;
 		}
+		if (o->pad_sig && o->fix_sig == NULL) /* imgtool pads only its own */
+			image_pad_sig(p->key->type, res->sig, &res->sig_len);
 		put_tlv(tlvs, &tlen, image_sig_tlv(p->key->type), res->sig, res->sig_len);
+	}
+	if (s.enc != NULL) { /* the ENC TLV comes last */
+		const uint8_t *ev;
+		unsigned et;
+		size_t elen;
+
+		ev = image_enc_tlv(s.enc, &et, &elen);
+		put_tlv(tlvs, &tlen, et, ev, elen);
 	}
 	wr16(tlvs, IMAGE_TLV_INFO_MAGIC);
 	wr16(tlvs + 2, (uint16_t)tlen);
@@ -680,7 +765,15 @@ flush:
 		rc = err_set(err, MCUPROV_ERR_IO, o->outfile, "write error: %s", strerror(s.error));
 		goto out;
 	}
+	if (image_enc_failed(s.enc)) {
+		rc = err_set(err, MCUPROV_ERR_CRYPTO, o->outfile, "AES-CTR encryption failed");
+		goto out;
+	}
 	res->out_size = s.written;
+	if (x != NULL && x->discard) {
+		rc = 0; /* --compression's first pass: the digest and signature only */
+		goto out;
+	}
 	if (out_hex) {
 		uint32_t base;
 
@@ -716,6 +809,7 @@ out:
 	if (hextmp != NULL)
 		fclose(hextmp);
 	EVP_MD_CTX_free(s.md);
+	image_enc_free(s.enc);
 	free(s.buf);
 	free(s.whole);
 	free(headarea);

@@ -16,10 +16,13 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
+#include "image-compress.h"
+#include "image-ext.h"
 #include "image-internal.h"
 #include "mcuprov/fileio.h"
 #include "mcuprov/ihex.h"
 #include "mcuprov/image.h"
+#include "mcuprov/imgenc.h"
 
 static const struct {
 	unsigned type;
@@ -40,6 +43,7 @@ static const struct {
 	{ TLV_ENCKW, "ENCKW" },
 	{ TLV_ENCEC256, "ENCEC256" },
 	{ TLV_ENCX25519, "ENCX25519" },
+	{ TLV_ENCX25519_SHA512, "ENCX25519_SHA512" },
 	{ TLV_DEPENDENCY, "DEPENDENCY" },
 	{ TLV_SEC_CNT, "SEC_CNT" },
 	{ TLV_BOOT_RECORD, "BOOT_RECORD" },
@@ -47,6 +51,8 @@ static const struct {
 	{ TLV_DECOMP_SHA, "DECOMP_SHA" },
 	{ TLV_DECOMP_SIGNATURE, "DECOMP_SIGNATURE" },
 	{ TLV_COMP_DEC_SIZE, "COMP_DEC_SIZE" },
+	{ TLV_UUID_VID, "UUID_VID" },
+	{ TLV_UUID_CID, "UUID_CID" },
 };
 
 const char *image_tlv_name(unsigned type)
@@ -184,6 +190,7 @@ struct src {
 	int fd;
 	const uint8_t *mem;
 	uint64_t size;
+	bool be; /* big-endian fields (imgtool -e big), found from the magic */
 };
 
 static int src_read(const struct src *s, uint64_t off, void *buf, size_t len)
@@ -260,6 +267,18 @@ static int area_len_error(const struct image_tlv_area *a, const char *what, cons
 	return 0;
 }
 
+/* The parser reads every field in the image's byte order (S->be). */
+#define rd16(p) image_get16((p), s->be)
+#define rd32(p) image_get32((p), s->be)
+
+/* A TLV's type: imgtool -e big packs a predefined one as 'BBH' (type, 0). */
+static uint16_t tlv_type(const struct src *s, const uint8_t *th)
+{
+	if (s->be && th[1] == 0 && image_tlv_name(th[0]) != NULL)
+		return th[0];
+	return rd16(th);
+}
+
 /* Parse the TLV area whose info header is at OFF and must carry MAGIC.
  * WHAT names it in errors ("protected TLV area", "TLV area"). */
 static int parse_area(const struct src *s, uint64_t off, uint16_t magic, const char *what,
@@ -311,7 +330,7 @@ static int parse_area(const struct src *s, uint64_t off, uint16_t magic, const c
 				       : err_set(err, MCUPROV_ERR_FORMAT, subject,
 						 "truncated %s: TLV 0x%02x at 0x%llx (length 0x%x) "
 						 "runs past its end",
-						 what, rd16(th), (unsigned long long)p,
+						 what, tlv_type(s, th), (unsigned long long)p,
 						 rd16(th + 2));
 		if (a->n_tlvs == cap) {
 			/* at most 0xffff / 4 entries: tlv_tot is 16 bits */
@@ -324,7 +343,7 @@ static int parse_area(const struct src *s, uint64_t off, uint16_t magic, const c
 			cap = ncap;
 		}
 		e = &a->tlvs[a->n_tlvs];
-		e->type = rd16(th);
+		e->type = tlv_type(s, th);
 		e->len = rd16(th + 2);
 		e->offset = p + IMAGE_TLV_SIZE;
 		e->value = malloc(e->len ? e->len : 1);
@@ -382,7 +401,7 @@ static void parse_trailer(const struct src *s, uint64_t tlv_end, struct image_tr
 	t->fields_valid = true;
 }
 
-static int parse_src(const struct src *s, const char *subject, struct image_info **out,
+static int parse_src(struct src *s, const char *subject, struct image_info **out,
 		     struct mcuprov_err *err)
 {
 	struct image_info *info;
@@ -401,6 +420,8 @@ static int parse_src(const struct src *s, const char *subject, struct image_info
 	if (info == NULL)
 		return err_set(err, MCUPROV_ERR_NOMEM, subject, "out of memory");
 	info->file_size = s->size;
+	s->be = image_get32(h, true) == IMAGE_MAGIC;
+	info->big_endian = s->be;
 	info->hdr.magic = rd32(h);
 	info->hdr.load_addr = rd32(h + 4);
 	info->hdr.hdr_size = rd16(h + 8);
@@ -456,10 +477,13 @@ out:
 	return rc;
 }
 
+#undef rd16
+#undef rd32
+
 int image_parse_mem(const uint8_t *buf, size_t len, const char *subject, struct image_info **out,
 		    struct mcuprov_err *err)
 {
-	struct src s = { -1, buf, len };
+	struct src s = { -1, buf, len, false };
 
 	return parse_src(&s, subject, out, err);
 }
@@ -488,7 +512,7 @@ int image_open_input(const char *path, uint8_t fill, uint64_t *size, uint32_t *b
 				       strerror(errno));
 		rc = ihex_to_bin(path, fill, fileno(tmp), IMAGE_IHEX_MAX_SPAN, base, size, err);
 		fd = rc < 0 ? rc : dup(fileno(tmp));
-		if (fd == -1)
+		if (rc >= 0 && fd == -1)
 			fd = err_set(err, MCUPROV_ERR_IO, path, "dup: %s", strerror(errno));
 		fclose(tmp);
 		return fd;
@@ -501,7 +525,7 @@ int image_open_input(const char *path, uint8_t fill, uint64_t *size, uint32_t *b
 
 int image_parse(const char *path, struct image_info **out, struct mcuprov_err *err)
 {
-	struct src s = { -1, NULL, 0 };
+	struct src s = { -1, NULL, 0, false };
 	int rc;
 
 	uint32_t base;
@@ -643,8 +667,10 @@ int image_sig_op(const struct mcuprov_key *key, bool verify, const EVP_MD *md, c
 			ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
 			     EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 32) == 1 &&
 			     EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md) == 1;
-		if (ok)
-			ok = verify ? EVP_PKEY_verify(pctx, sig, *siglen, msg, msglen)
+		if (ok) /* an ECDSA signature may carry --pad-sig's zeros */
+			ok = verify ? EVP_PKEY_verify(pctx, sig,
+						      rsa ? *siglen : image_ecdsa_unpad(sig, *siglen),
+						      msg, msglen)
 				    : EVP_PKEY_sign(pctx, sig, siglen, msg, msglen);
 	}
 	if (ok == 1) {
@@ -666,12 +692,28 @@ struct verify_sink {
 	EVP_MD_CTX *md;
 	uint8_t *whole; /* --pure: the whole region, else NULL */
 	uint64_t len;
+	struct image_enc *dec; /* --enc-key: decrypts the payload first, else NULL */
+	uint8_t *buf;          /* with DEC: IMAGE_CHUNK bytes */
 };
 
 static void verify_feed(void *arg, const uint8_t *p, size_t n)
 {
 	struct verify_sink *vs = arg;
 
+	while (vs->dec != NULL && n > 0) {
+		size_t k = n < IMAGE_CHUNK ? n : IMAGE_CHUNK;
+
+		memcpy(vs->buf, p, k);
+		image_enc_apply(vs->dec, vs->len, vs->buf, k);
+		EVP_DigestUpdate(vs->md, vs->buf, k);
+		if (vs->whole != NULL)
+			memcpy(vs->whole + vs->len, vs->buf, k);
+		vs->len += k;
+		p += k;
+		n -= k;
+	}
+	if (vs->dec != NULL)
+		return;
 	EVP_DigestUpdate(vs->md, p, n);
 	if (vs->whole != NULL)
 		memcpy(vs->whole + vs->len, p, n);
@@ -687,13 +729,20 @@ struct vcand {
 int image_verify(const char *path, const struct mcuprov_key *const *keys, size_t n_keys,
 		 struct image_verify_result *res, struct mcuprov_err *err)
 {
+	return image_verify_ex(path, keys, n_keys, NULL, res, err);
+}
+
+int image_verify_ex(const char *path, const struct mcuprov_key *const *keys, size_t n_keys,
+		    const struct mcuprov_key *enckey, struct image_verify_result *res,
+		    struct mcuprov_err *err)
+{
 	struct image_info *info = NULL;
 	struct vcand *cand = NULL;
 	size_t n_cand = 0, i, k;
 	const struct image_tlv_entry *hash = NULL;
-	const EVP_MD *md;
+	const EVP_MD *md = NULL;
 	EVP_MD_CTX *mdctx = NULL;
-	struct verify_sink vs = { NULL, NULL, 0 };
+	struct verify_sink vs = { NULL, NULL, 0, NULL, NULL };
 	uint8_t *whole = NULL;
 	uint64_t hashed_end, fsize = 0;
 	bool pure = false, any_sig = false, bad_sig = false;
@@ -707,6 +756,13 @@ int image_verify(const char *path, const struct mcuprov_key *const *keys, size_t
 	if (rc < 0)
 		return rc;
 	res->version = info->hdr.version;
+	if (enckey != NULL) {
+		rc = image_enc_open(info, enckey, path, &vs.dec, err);
+		if (rc == 0 && (vs.buf = malloc(IMAGE_CHUNK)) == NULL)
+			rc = err_set(err, MCUPROV_ERR_NOMEM, path, "out of memory");
+		if (rc < 0)
+			goto out;
+	}
 
 	for (i = 0; i < info->tlvs.n_tlvs; i++) {
 		const struct image_tlv_entry *e = &info->tlvs.tlvs[i];
@@ -830,9 +886,22 @@ int image_verify(const char *path, const struct mcuprov_key *const *keys, size_t
 		goto out;
 	EVP_DigestFinal_ex(mdctx, res->digest, &dlen);
 	res->digest_len = dlen;
+	if (image_enc_failed(vs.dec)) {
+		rc = err_set(err, MCUPROV_ERR_CRYPTO, path, "AES-CTR decryption failed");
+		goto out;
+	}
 	if (dlen != hash->len || memcmp(res->digest, hash->value, dlen) != 0) {
-		rc = err_set(err, MCUPROV_ERR_REFUSED, path,
-			     "hash mismatch: the image was corrupted or tampered with");
+		if (vs.dec != NULL)
+			rc = err_set(err, MCUPROV_ERR_REFUSED, path,
+				     "hash mismatch after decryption: the image was corrupted or "
+				     "tampered with, or its payload is not encrypted (-c/--clear)");
+		else if (image_is_encrypted(info))
+			rc = err_set(err, MCUPROV_ERR_REFUSED, path,
+				     "hash mismatch: the image is encrypted (give --enc-key KEY "
+				     "to check it), or was corrupted or tampered with");
+		else
+			rc = err_set(err, MCUPROV_ERR_REFUSED, path,
+				     "hash mismatch: the image was corrupted or tampered with");
 		goto out;
 	}
 	for (i = 0; i < info->prot.n_tlvs + info->tlvs.n_tlvs; i++) {
@@ -885,6 +954,11 @@ int image_verify(const char *path, const struct mcuprov_key *const *keys, size_t
 			     "given one%s",
 			     n_keys > 1 ? "s" : "");
 out:
+	if (rc == 0 && md != NULL) /* a compressed image: its DECOMP_* TLVs too */
+		rc = image_decomp_check(path, info, md, pure,
+					res->key_index >= 0 ? keys[res->key_index] : NULL, err);
+	image_enc_free(vs.dec);
+	free(vs.buf);
 	free(cand);
 	free(whole);
 	EVP_MD_CTX_free(mdctx);

@@ -59,6 +59,7 @@
 #include <openssl/evp.h>
 #include <yaml.h>
 
+#include "image-ext.h"
 #include "mcuprov/error.h"
 #include "mcuprov/image.h"
 
@@ -209,6 +210,85 @@ static void h_frame(FILE *f, const char *header, const char *content)
 	h_rule(f);
 }
 
+/* What a TLV of imgtool's measured-boot and identity options says, decoded
+ * (for BOOT_RECORD, UUID_VID and UUID_CID; imgtool shows only the bytes).
+ * The strings are the image's (untrusted): valid UTF-8, controls as '?'. */
+struct tlv_decoded {
+	bool uuid, brec;
+	char uuid_str[37];
+	struct image_boot_record_info br;
+	char *sw_type, *version, *mtype; /* cleaned copies, or NULL (no memory) */
+};
+
+static char *clean_text(const char *s)
+{
+	char *c = utf8_clean(s);
+
+	for (char *p = c; p != NULL && *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return c;
+}
+
+static bool tlv_decode(const struct image_tlv_entry *e, struct tlv_decoded *d)
+{
+	memset(d, 0, sizeof(*d));
+	if ((e->type == TLV_UUID_VID || e->type == TLV_UUID_CID) && e->len == 16) {
+		image_uuid_str(e->value, d->uuid_str);
+		return d->uuid = true;
+	}
+	if (e->type != TLV_BOOT_RECORD || !image_boot_record_decode(e->value, e->len, &d->br))
+		return false;
+	d->sw_type = clean_text(d->br.sw_type);
+	d->version = clean_text(d->br.version);
+	d->mtype = clean_text(d->br.measurement_type);
+	if (d->sw_type == NULL || d->version == NULL || d->mtype == NULL) {
+		free(d->sw_type);
+		free(d->version);
+		free(d->mtype);
+		return false;
+	}
+	return d->brec = true;
+}
+
+static void tlv_decoded_free(struct tlv_decoded *d)
+{
+	free(d->sw_type);
+	free(d->version);
+	free(d->mtype);
+}
+
+static void h_hex_line(FILE *f, const char *key, const uint8_t *v, size_t n)
+{
+	h_spaces(f, TLV_INDENT);
+	fprintf(f, " %s", key);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%02x", v[i]);
+	fputc('\n', f);
+}
+
+static void h_decoded(FILE *f, const struct image_tlv_entry *e)
+{
+	struct tlv_decoded d;
+
+	if (!tlv_decode(e, &d))
+		return;
+	if (d.uuid) {
+		h_spaces(f, TLV_INDENT);
+		fprintf(f, " uuid: %s\n", d.uuid_str);
+		return;
+	}
+	h_spaces(f, TLV_INDENT);
+	fprintf(f, " sw_type:           %s\n", d.sw_type);
+	h_spaces(f, TLV_INDENT);
+	fprintf(f, " sw_version:        %s\n", d.version);
+	h_hex_line(f, "signer_id:         ", d.br.signer_id, d.br.signer_id_len);
+	h_spaces(f, TLV_INDENT);
+	fprintf(f, " measurement_type:  %s\n", d.mtype);
+	h_hex_line(f, "measurement_value: ", d.br.measurement, d.br.measurement_len);
+	tlv_decoded_free(&d);
+}
+
 static void h_tlv_area(FILE *f, const char *title, uint64_t off, const struct image_tlv_area *a)
 {
 	char row[80];
@@ -239,6 +319,7 @@ static void h_tlv_area(FILE *f, const char *title, uint64_t off, const struct im
 			}
 		}
 		fputc('\n', f);
+		h_decoded(f, e);
 	}
 	h_rule(f);
 }
@@ -326,6 +407,8 @@ static int format_human(const struct image_info *info, const char *name, char **
 	}
 	version_str(&info->hdr.version, val, sizeof(val));
 	h_field(f, "version", val);
+	if (info->big_endian) /* mcuprov's addition: imgtool -e big images */
+		h_field(f, "endian", "big");
 	h_rule(f);
 
 	off = info->hdr.hdr_size;
@@ -536,6 +619,32 @@ static void y_tlv_hdr(struct yw *w, const char *key, const struct image_tlv_area
 	y_mapping_end(w);
 }
 
+/* mcuprov's addition: "uuid" or "boot_record" of a TLV that has one. */
+static void y_decoded(struct yw *w, const struct image_tlv_entry *e)
+{
+	struct tlv_decoded d;
+
+	if (!tlv_decode(e, &d))
+		return;
+	if (d.uuid) {
+		y_str(w, "uuid");
+		y_str(w, d.uuid_str);
+		return;
+	}
+	y_str(w, "boot_record");
+	y_mapping_start(w);
+	y_str(w, "sw_type");
+	y_str(w, d.sw_type);
+	y_str(w, "sw_version");
+	y_str(w, d.version);
+	y_binary(w, "signer_id", d.br.signer_id, d.br.signer_id_len);
+	y_str(w, "measurement_type");
+	y_str(w, d.mtype);
+	y_binary(w, "measurement_value", d.br.measurement, d.br.measurement_len);
+	y_mapping_end(w);
+	tlv_decoded_free(&d);
+}
+
 static void y_tlvs(struct yw *w, const char *key, const struct image_tlv_area *a, bool show)
 {
 	size_t i;
@@ -551,6 +660,7 @@ static void y_tlvs(struct yw *w, const char *key, const struct image_tlv_area *a
 		y_str(w, tlv_name(e->type));
 		y_uint(w, "len", e->len);
 		y_binary(w, "data", e->value, e->len);
+		y_decoded(w, e);
 		y_mapping_end(w);
 	}
 	y_sequence_end(w);
@@ -606,6 +716,10 @@ static int format_yaml(const struct image_info *info, const char *name, char **o
 	version_str(&info->hdr.version, ver, sizeof(ver));
 	y_str(&w, "version");
 	y_str(&w, ver);
+	if (info->big_endian) {
+		y_str(&w, "endian");
+		y_str(&w, "big");
+	}
 	y_mapping_end(&w);
 
 	y_str(&w, "tlv_area");
@@ -727,6 +841,28 @@ static struct json_object *j_tlv_hdr(const struct image_tlv_area *a, bool show, 
 	return j_empty_compact(o);
 }
 
+/* mcuprov's addition: "uuid" or "boot_record" of a TLV that has one. */
+static void j_decoded(struct json_object *o, const struct image_tlv_entry *e, bool *ok)
+{
+	struct tlv_decoded d;
+	struct json_object *br;
+
+	if (o == NULL || !tlv_decode(e, &d))
+		return;
+	if (d.uuid) {
+		j_add(o, "uuid", json_object_new_string(d.uuid_str), ok);
+		return;
+	}
+	br = json_object_new_object();
+	j_add(br, "sw_type", json_object_new_string(d.sw_type), ok);
+	j_add(br, "sw_version", json_object_new_string(d.version), ok);
+	j_add(br, "signer_id", j_hex(d.br.signer_id, d.br.signer_id_len), ok);
+	j_add(br, "measurement_type", json_object_new_string(d.mtype), ok);
+	j_add(br, "measurement_value", j_hex(d.br.measurement, d.br.measurement_len), ok);
+	j_add(o, "boot_record", br, ok);
+	tlv_decoded_free(&d);
+}
+
 static struct json_object *j_tlvs(const struct image_tlv_area *a, bool show, bool *ok)
 {
 	struct json_object *arr = json_object_new_array();
@@ -740,6 +876,7 @@ static struct json_object *j_tlvs(const struct image_tlv_area *a, bool show, boo
 		j_add(o, "type_name", json_object_new_string(tlv_name(e->type)), ok);
 		j_add(o, "len", json_object_new_int64(e->len), ok);
 		j_add(o, "data", j_hex(e->value, e->len), ok);
+		j_decoded(o, e, ok);
 		if (o == NULL || json_object_array_add(arr, o) != 0) {
 			json_object_put(o);
 			*ok = false;
@@ -777,6 +914,8 @@ static int format_json(const struct image_info *info, const char *name, char **o
 	j_add(hdr, "flags", json_object_new_int64(info->hdr.flags), &ok);
 	version_str(&info->hdr.version, ver, sizeof(ver));
 	j_add(hdr, "version", json_object_new_string(ver), &ok);
+	if (info->big_endian)
+		j_add(hdr, "endian", json_object_new_string("big"), &ok);
 	j_add(root, "header", hdr, &ok);
 
 	area = json_object_new_object();

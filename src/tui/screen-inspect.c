@@ -2,7 +2,10 @@
  * image_verify's verdict on top (the hash without a key, the signature with
  * one).  The result is a navigable tree built from the core's own JSON
  * (`mcuprov dumpinfo -f json`: labels and values exactly as it prints
- * them, no second formatter); 't' shows dumpinfo's plain text instead. */
+ * them, no second formatter: the ENC TLVs, a boot record decoded, UUID
+ * TLVs as UUIDs, "endian: big"), the header flags named with the core's
+ * image_flag_names as dumpinfo's text does; 't' shows dumpinfo's plain
+ * text instead. */
 #include "config.h"
 
 #include <stdio.h>
@@ -15,6 +18,7 @@
 #include "tui.h"
 #include "mcuprov/fileio.h"
 #include "mcuprov/image.h"
+#include "mcuprov/imgenc.h"
 #include "mcuprov/key.h"
 #include "mcuprov/project.h"
 
@@ -138,6 +142,31 @@ static char *scalar_text(struct json_object *o)
 	return strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 }
 
+/* header.flags as dumpinfo's text names them (image_flag_names, in the
+ * core's order): "ENCRYPTED_AES128 (0x4)", several joined by ", "; 0 and
+ * unknown bits alone as the number.  Malloc'd. */
+static char *flags_text(struct json_object *o)
+{
+	uint64_t v = (uint64_t)json_object_get_int64(o);
+	char buf[512];
+	size_t n = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; image_flag_names[i].name != NULL; i++) {
+		if (!(v & image_flag_names[i].bit))
+			continue;
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s (0x%lx)", n > 0 ? ", " : "",
+				      image_flag_names[i].name,
+				      (unsigned long)image_flag_names[i].bit);
+		if (n >= sizeof(buf))
+			break;
+	}
+	if (buf[0] == '\0')
+		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)v);
+	return strdup(buf);
+}
+
 /* An array element's label: "[0] SHA256 (0x10), 32 bytes" from the
  * element's own type_name, type and len (what a TLV has), else "[0]". */
 static char *element_label(size_t i, struct json_object *o)
@@ -223,7 +252,11 @@ static int add_child(struct inspect *in, char *label, struct json_object *v, int
 	int i;
 
 	if (!is_container(v)) {
-		char *val = scalar_text(v);
+		/* the header's flags by name, as `mcuprov dumpinfo` prints them */
+		bool flags = depth == 1 && parent >= 0 && label != NULL &&
+			     strcmp(in->nodes[parent].label, "header") == 0 &&
+			     strcmp(label, "flags") == 0 && json_object_is_type(v, json_type_int);
+		char *val = flags ? flags_text(v) : scalar_text(v);
 
 		if (val == NULL || label == NULL) {
 			free(label);
@@ -601,6 +634,7 @@ static int run(struct inspect *in, bool with_pw)
 	struct mcuprov_err err;
 	char fp[2 * KEY_FINGERPRINT_LEN + 1];
 	char keyhash[2 * IMAGE_MAX_DIGEST + 1] = "";
+	const char *enc = NULL; /* the ENC TLV's name of an encrypted image */
 	char *json = NULL;
 	const char *base;
 	size_t len, i;
@@ -640,6 +674,15 @@ static int run(struct inspect *in, bool with_pw)
 		for (k = 0; k < e->len && k < IMAGE_MAX_DIGEST; k++)
 			snprintf(keyhash + 2 * k, 3, "%02x", e->value[k]);
 	}
+	for (i = 0; i < info->tlvs.n_tlvs && image_is_encrypted(info); i++) {
+		unsigned t = info->tlvs.tlvs[i].type;
+
+		if (t == TLV_ENCRSA2048 || t == TLV_ENCKW || t == TLV_ENCEC256 ||
+		    t == TLV_ENCX25519 || t == TLV_ENCX25519_SHA512)
+			enc = image_tlv_name(t);
+	}
+	if (image_is_encrypted(info) && enc == NULL)
+		enc = "no ENC TLV";
 	rc = imginfo_format(info, base, IMGINFO_HUMAN, &in->text, &len, &err);
 	if (rc == 0)
 		rc = imginfo_format(info, base, IMGINFO_JSON, &json, &len, &err);
@@ -663,6 +706,12 @@ static int run(struct inspect *in, bool with_pw)
 		snprintf(in->status, sizeof(in->status),
 			 "no matching key: the image names KEYHASH %.16s..., not this key",
 			 keyhash);
+	else if (rc == MCUPROV_ERR_REFUSED && enc != NULL &&
+		 strncmp(err.msg, "hash mismatch: the image is encrypted", 37) == 0)
+		/* the hash covers the plain payload: only the device's private
+		 * key can check it (`mcuprov verify --enc-key`) */
+		snprintf(in->status, sizeof(in->status),
+			 "hash not checked: encrypted payload (%s); mcuprov verify --enc-key", enc);
 	else if (rc < 0)
 		snprintf(in->status, sizeof(in->status), "%s", err.msg);
 	else if (key == NULL)

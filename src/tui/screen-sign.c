@@ -2,7 +2,10 @@
  * project's defaults (flow_sign_opts_init, the settings `mcuprov run`
  * signs with), the key loaded through the keyset (password only when
  * needed), image_sign then image_verify in a worker thread, and the result
- * with the equivalent `mcuprov sign` command line. */
+ * with the equivalent `mcuprov sign` command line.  Encryption (`sign -E
+ * KEY --encrypt-keylen N`): the device's public key loaded with key_load
+ * into image_sign_opts.enc, as the CLI does; an encrypted image cannot be
+ * verified without the device's private key, so it is only parsed back. */
 #include "config.h"
 
 #include <pthread.h>
@@ -20,6 +23,7 @@
 #include "mcuprov/fileio.h"
 #include "mcuprov/flow.h"
 #include "mcuprov/image.h"
+#include "mcuprov/imgenc.h"
 #include "mcuprov/key.h"
 #include "mcuprov/project.h"
 
@@ -38,6 +42,9 @@ enum {
 	F_SLOT,
 	F_ALIGN,
 	F_SECCNT,
+	F_ENC,
+	F_KEYLEN,
+	F_COMP,
 	N_TEXT,
 	F_PADHDR = N_TEXT,
 	F_PAD,
@@ -51,6 +58,7 @@ enum { D_ERR = 1, D_PWERR, D_OVERWRITE, D_NOKEY, D_DEVKEY };
 static const char *const labels[N_TEXT] = {
 	"Image to sign", "Signed image", "Signing key", "Version",
 	"Header size",	 "Slot size",	 "Align",	"Security counter",
+	"Encrypt for",	 "AES key length", "Compression",
 };
 
 static const char *const notes[N_TEXT] = {
@@ -62,6 +70,9 @@ static const char *const notes[N_TEXT] = {
 	"the bootloader's image slot size",
 	"flash write size: 1, 2, 4, 8, 16 or 32",
 	"empty: none; auto: from the version",
+	"the device's public key: x25519, ecdsa-p256, rsa-2048; empty: plain",
+	"bits, 128 or 256 (with Encrypt for)",
+	"empty: none; lzma2 or lzma2armthumb",
 };
 
 static const char *const checks[3] = {
@@ -72,11 +83,16 @@ static const char *const checks[3] = {
 
 static const char *const in_exts[] = { ".bin", ".hex", ".elf", NULL };
 static const char *const key_exts[] = { ".pem", ".der", ".key", NULL };
+static const char *const enc_exts[] = { ".pem", ".der", ".pub", ".key", NULL };
 
 struct job {
 	struct image_sign_opts so;
-	char in[4096], out[4096], in_key[4096];
+	char in[4096], out[4096], in_key[4096], in_enc[4096];
 	const struct mcuprov_key *key; /* owned by the screen's keyset */
+	bool encrypted;               /* so.enc set, the payload encrypted */
+	enum key_type enc_type;       /* the encryption key's */
+	unsigned enc_tlv;             /* its ENC TLV */
+	unsigned enc_keylen;          /* AES key bits */
 	int rc;
 	struct mcuprov_err err;
 	struct image_sign_result res;
@@ -96,6 +112,8 @@ struct sign {
 	bool devkey_ok;      /* ... to sign with an MCUboot development key */
 	struct tui_keyset ks;
 	struct image_sign_opts so; /* validated form, for the job */
+	struct image_enc_opts eo;  /* so.enc when encrypting */
+	struct mcuprov_key *enckey; /* the device's encryption key (eo.key) */
 	bool running;
 	pthread_t thread;
 	struct job job;
@@ -114,7 +132,7 @@ static bool is_enter(int key)
 
 static bool is_path(int focus)
 {
-	return focus == F_IN || focus == F_OUT || focus == F_KEY;
+	return focus == F_IN || focus == F_OUT || focus == F_KEY || focus == F_ENC;
 }
 
 static void set_phase(struct sign *g, enum phase ph)
@@ -141,6 +159,7 @@ static void load_defaults(struct sign *g)
 
 	tui_field_set(&g->f[F_VERSION], "1.0.0");
 	tui_field_set(&g->f[F_ALIGN], "1");
+	tui_field_set(&g->f[F_KEYLEN], "128");
 	g->check[0] = true; /* a plain app binary has no room for the header */
 	if (access(PROJECT_FILE, F_OK) != 0) {
 		snprintf(g->note, sizeof(g->note),
@@ -223,6 +242,41 @@ static int bad(struct sign *g, int focus, const char *fmt, ...)
 	return tui_dialog_error(&g->s, D_ERR, &err);
 }
 
+static void enc_clear(struct sign *g)
+{
+	key_free(g->enckey);
+	g->enckey = NULL;
+	image_enc_opts_init(&g->eo);
+}
+
+/* -E and --encrypt-keylen as `mcuprov sign` takes them: the key file
+ * loaded with key_load (a public key has no password to ask), checked with
+ * image_enc_check (the signing key's kind is checked by image_sign). */
+static int validate_enc(struct sign *g)
+{
+	struct mcuprov_err err;
+	const char *kl = g->f[F_KEYLEN].buf;
+
+	enc_clear(g);
+	g->so.enc = NULL;
+	if (g->f[F_KEYLEN].len > 0 && strcmp(kl, "128") != 0 && strcmp(kl, "256") != 0)
+		return bad(g, F_KEYLEN, "invalid --encrypt-keylen '%s' (128 or 256)", kl);
+	if (g->f[F_ENC].len == 0) /* imgtool ignores the key length without -E */
+		return TUI_HANDLED;
+	g->eo.keylen = strcmp(kl, "256") == 0 ? 256 : 128;
+	err_clear(&err);
+	if (key_load(g->f[F_ENC].buf, NULL, NULL, &g->enckey, &err) == 0) {
+		g->eo.key = g->enckey;
+		if (image_enc_check(&g->eo, NULL, &err) == 0) {
+			g->so.enc = &g->eo;
+			return TUI_HANDLED;
+		}
+	}
+	enc_clear(g); /* the CLI's message (key_load names the file) */
+	set_focus(g, F_ENC);
+	return tui_dialog_error(&g->s, D_ERR, &err);
+}
+
 /* Fill g->so from the form; returns TUI_HANDLED when valid, else the
  * dialog naming the field. */
 static int validate(struct sign *g)
@@ -289,7 +343,18 @@ static int validate(struct sign *g)
 	so->pad_header = g->check[0];
 	so->confirm = g->check[2];
 	so->pad = g->check[1] || g->check[2];
-	return TUI_HANDLED;
+	/* imgtool's --compression choices (disabled is its default) */
+	if (g->f[F_COMP].len == 0 || strcmp(g->f[F_COMP].buf, "none") == 0 ||
+	    strcmp(g->f[F_COMP].buf, "disabled") == 0)
+		so->compression = IMAGE_COMP_NONE;
+	else if (strcmp(g->f[F_COMP].buf, "lzma2") == 0)
+		so->compression = IMAGE_COMP_LZMA2;
+	else if (strcmp(g->f[F_COMP].buf, "lzma2armthumb") == 0)
+		so->compression = IMAGE_COMP_LZMA2_ARMTHUMB;
+	else
+		return bad(g, F_COMP, "invalid --compression '%s' (lzma2 or lzma2armthumb)",
+			   g->f[F_COMP].buf);
+	return validate_enc(g);
 }
 
 /* ---- the equivalent command line ------------------------------------------------ */
@@ -335,6 +400,18 @@ static void make_cmdline(struct sign *g)
 		add_word(b, n, "-k");
 		add_word(b, n, g->f[F_KEY].buf);
 	}
+	if (g->so.enc != NULL) {
+		add_word(b, n, "-E");
+		add_word(b, n, g->f[F_ENC].buf);
+		if (g->so.enc->keylen != 128) {
+			add_word(b, n, "--encrypt-keylen");
+			add_word(b, n, g->f[F_KEYLEN].buf);
+		}
+	}
+	if (g->so.compression != IMAGE_COMP_NONE) {
+		add_word(b, n, "--compression");
+		add_word(b, n, g->f[F_COMP].buf);
+	}
 	add_word(b, n, "--version");
 	add_word(b, n, g->f[F_VERSION].buf);
 	add_word(b, n, "-H");
@@ -361,13 +438,38 @@ static void make_cmdline(struct sign *g)
 
 /* ---- the work --------------------------------------------------------------------- */
 
+/* An encrypted image: its hash and signature cover the plain payload,
+ * which only the device's private key recovers; parse it back and take
+ * the hash image_sign computed. */
+static int check_encrypted(struct job *j)
+{
+	struct image_info *info = NULL;
+	size_t i;
+	int rc = image_parse(j->out, &info, &j->err);
+
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < info->tlvs.n_tlvs; i++) {
+		unsigned t = info->tlvs.tlvs[i].type;
+
+		if (t == TLV_SHA256 || t == TLV_SHA384 || t == TLV_SHA512)
+			j->vres.hash_tlv = t;
+	}
+	image_info_free(info);
+	memcpy(j->vres.digest, j->res.digest, sizeof(j->vres.digest));
+	j->vres.digest_len = j->res.digest_len;
+	return 0;
+}
+
 static void *worker(void *arg)
 {
 	struct job *j = arg;
 
 	err_clear(&j->err);
 	j->rc = image_sign(&j->so, &j->res, &j->err);
-	if (j->rc == 0 && j->key != NULL)
+	if (j->rc == 0 && j->encrypted)
+		j->rc = check_encrypted(j);
+	else if (j->rc == 0 && j->key != NULL)
 		j->rc = image_verify(j->out, &j->key, 1, &j->vres, &j->err);
 	else if (j->rc == 0)
 		j->rc = image_verify(j->out, NULL, 0, &j->vres, &j->err);
@@ -389,6 +491,13 @@ static int start(struct sign *g)
 	j->so.outfile = j->out;
 	j->key = g->ks.loaded > 0 ? g->ks.keys[0] : NULL;
 	j->so.key = j->key;
+	if (j->so.enc != NULL) { /* g->eo and g->enckey stay until the run ends */
+		snprintf(j->in_enc, sizeof(j->in_enc), "%s", g->f[F_ENC].buf);
+		j->encrypted = !j->so.enc->clear;
+		j->enc_type = j->so.enc->key->type;
+		j->enc_tlv = image_enc_tlv_type(j->so.enc);
+		j->enc_keylen = j->so.enc->keylen;
+	}
 	make_cmdline(g);
 	atomic_store(&j->done, false);
 	tui_busy_add(1);
@@ -502,8 +611,10 @@ static int sign_tick(struct tui_screen *s)
 		j->rc = key_fingerprint_hex(j->key, g->fp, &j->err);
 	j->key = NULL;
 	j->so.key = NULL;
-	/* the key is not needed any more */
+	j->so.enc = NULL;
+	/* the keys are not needed any more */
 	tui_keyset_clear(&g->ks);
+	enc_clear(g);
 	g->overwrite_ok = g->nokey_ok = g->devkey_ok = false;
 	if (j->rc < 0) {
 		set_phase(g, PH_FORM);
@@ -527,14 +638,15 @@ static void draw_form(struct sign *g)
 	tui_frame("Sign image", g->focus < N_TEXT
 					? "Tab/Up/Down move  ^O browse  Enter next  End: Sign  Esc back  F1 help"
 					: "Tab/Up/Down move  Space toggle  Enter sign  Esc back  ? help");
+	/* no blank rows after the note and before the button: 24 rows hold
+	 * the form with the encryption and compression fields */
 	y += tui_wrap(y, 2, COLS - 4, g->note, tui_attr(TUI_PAIR_DIM));
-	y++;
 	for (i = 0; i < N_TEXT; i++, y++) {
-		int w = i <= F_KEY ? fw : 12;
+		int w = is_path(i) ? fw : 12;
 
 		mvaddnstr(y, 2, labels[i], LABEL_W);
 		tui_field_draw(&g->f[i], y, fx, w, g->focus == i);
-		if (i > F_KEY) {
+		if (!is_path(i)) {
 			attron(tui_attr(TUI_PAIR_DIM));
 			mvaddnstr(y, fx + w + 3, notes[i], COLS - (fx + w + 3) - 2);
 			attroff(tui_attr(TUI_PAIR_DIM));
@@ -551,7 +663,6 @@ static void draw_form(struct sign *g)
 			attroff(A_REVERSE);
 		mvaddnstr(y, 6, checks[i], COLS - 8);
 	}
-	y++;
 	if (g->focus == F_SIGN)
 		mvaddch(y, fx - 2, '>');
 	if (g->focus == F_SIGN)
@@ -559,8 +670,8 @@ static void draw_form(struct sign *g)
 	mvaddstr(y, fx, "[ Sign ]");
 	if (g->focus == F_SIGN)
 		attroff(A_REVERSE);
-	y += 2;
-	if (g->focus <= F_KEY) {
+	y++;
+	if (is_path(g->focus)) {
 		attron(tui_attr(TUI_PAIR_DIM));
 		tui_wrap(y, 2, COLS - 4, notes[g->focus], 0);
 		attroff(tui_attr(TUI_PAIR_DIM));
@@ -589,11 +700,30 @@ static void draw_done(struct sign *g)
 	if (g->signed_with_key) {
 		mvprintw(y++, 2, "key         %s '%.50s'", key_type_name(g->key_type), j->in_key);
 		mvprintw(y++, 2, "fingerprint %s", g->fp);
-		mvaddstr(y++, 2, "verified    hash and signature valid with the key");
 	} else {
 		mvaddstr(y++, 2, "key         none: a hash-only image");
-		mvaddstr(y++, 2, "verified    hash valid");
 	}
+	if (j->in_enc[0] != '\0') {
+		snprintf(line, sizeof(line), "encrypted   AES-%u for %s '%s' (%s)", j->enc_keylen,
+			 key_type_name(j->enc_type), j->in_enc,
+			 image_tlv_name(j->enc_tlv) != NULL ? image_tlv_name(j->enc_tlv) : "ENC");
+		mvaddnstr(y++, 2, line, COLS - 4);
+	}
+	/* the sizes as `mcuprov sign` prints them: comp_size is the raw LZMA2
+	 * stream, the payload has its 2-byte header in front */
+	if (j->so.compression != IMAGE_COMP_NONE && j->res.compressed)
+		mvprintw(y++, 2, "compressed  %s: payload %llu -> %llu bytes",
+			 j->so.compression == IMAGE_COMP_LZMA2 ? "lzma2" : "lzma2armthumb",
+			 (unsigned long long)j->res.decomp_size,
+			 (unsigned long long)j->res.comp_size + 2);
+	else if (j->so.compression != IMAGE_COMP_NONE)
+		mvaddstr(y++, 2, "compressed  no: it did not help, the image is plain");
+	if (j->encrypted)
+		mvaddstr(y++, 2, "verified    not here: the device's private key decrypts it");
+	else if (g->signed_with_key)
+		mvaddstr(y++, 2, "verified    hash and signature valid with the key");
+	else
+		mvaddstr(y++, 2, "verified    hash valid");
 	y++;
 	mvaddstr(y++, 2, "The same from a shell or a CI script:");
 	y += tui_wrap(y, 4, COLS - 6, g->cmdline, tui_attr(TUI_PAIR_DIM));
@@ -653,9 +783,15 @@ static int form_event(struct sign *g, int key)
 	}
 	if (is_path(g->focus) &&
 	    (tui_is_browse_key(key) || (is_enter(key) && g->f[g->focus].len == 0)))
-		return tui_filepick(&g->s, 0, g->focus == F_KEY ? "Choose the signing key"
-								: "Choose the image",
-				    NULL, g->focus == F_KEY ? key_exts : in_exts, &g->f[g->focus]);
+		return tui_filepick(&g->s, 0,
+				    g->focus == F_KEY	? "Choose the signing key"
+				    : g->focus == F_ENC ? "Choose the device's public encryption key"
+							: "Choose the image",
+				    NULL,
+				    g->focus == F_KEY	? key_exts
+				    : g->focus == F_ENC ? enc_exts
+							: in_exts,
+				    &g->f[g->focus]);
 	if (g->focus < N_TEXT) {
 		if (is_enter(key)) {
 			if (g->focus == F_IN)
@@ -744,6 +880,7 @@ static void sign_destroy(struct tui_screen *s)
 	if (g->running)
 		pthread_join(g->thread, NULL);
 	tui_keyset_clear(&g->ks);
+	enc_clear(g);
 	free(g);
 }
 
@@ -761,7 +898,13 @@ struct tui_screen *screen_sign_new(void)
 		    "empty field, Ctrl-O or F2 opens the file browser; Space toggles a box. "
 		    "Sign loads the key (asking for its password if it has one), signs, "
 		    "verifies the result with the same key and shows the equivalent "
-		    "`mcuprov sign` command. Other options (dependencies, custom TLVs, "
+		    "`mcuprov sign` command. Encrypt for: the public key the device "
+		    "decrypts with (x25519, ecdsa-p256 or rsa-2048; `sign -E`), with the "
+		    "AES key length (128 or 256); the payload is encrypted after it is "
+		    "hashed and signed, so the wizard cannot verify the result: `mcuprov "
+		    "verify --enc-key` with the device's private key does. Compression: "
+		    "lzma2 or lzma2armthumb (`sign --compression`), kept only when it "
+		    "makes the image smaller. Other options (dependencies, custom TLVs, "
 		    "Intel HEX addresses, HSM signing): `mcuprov sign --help`.";
 	g->s.draw = sign_draw;
 	g->s.event = sign_event;

@@ -3,7 +3,7 @@
 # and a failed write to stdout.
 . "$MCUPROV_SRCDIR/tests/lib.sh"
 
-cmds="keygen getpub getpubhash getpriv keyinfo fingerprint sign verify dumpinfo patch rotate render init demo build flash run wizard help version"
+cmds="keygen getpub getpubhash getpriv keyinfo fingerprint sign create verify decrypt dumpinfo patch rotate render init demo build flash run wizard help version"
 for c in $cmds; do
 	run "$M" "$c" --help
 	if [ "$RC" = 0 ] && [ "$(head -n 1 "$T_TMP/out" | cut -d' ' -f1-3)" = "usage: mcuprov $c" ] && [ ! -s "$T_TMP/err" ]; then

@@ -517,8 +517,11 @@ for d in "(1,2.3.4" "1,2.3.4" "(256,1.0.0)" "(1,1.2.3.4)" "()"; do
 	refused "-d '$d'" 2 "mcuprov: sign: invalid -d/--dependencies '$d' (\"(ID,VERSION), ...\")
 $U" -v 1.0.0 $S -d "$d" app.bin o.bin
 done
-refused "-E" 1 "mcuprov: sign: image encryption (-E/--encrypt) is not supported yet" -v 1.0.0 $S -E x25519.pub.pem app.bin o.bin
-refused "--encrypt" 1 "mcuprov: sign: image encryption (-E/--encrypt) is not supported yet" -v 1.0.0 $S --encrypt x25519.pub.pem app.bin o.bin
+# encryption itself: tests/cli/encrypt.sh
+refused "-E with an ed25519 key" 2 "mcuprov: sign: ed25519 keys cannot encrypt images (MCUboot decrypts with rsa-2048, ecdsa-p256 or x25519)" \
+	-v 1.0.0 $S -E ed25519.pub.pem app.bin o.bin
+refused "--encrypt for an ecdsa-p384 signer" 2 "mcuprov: sign: signing and encryption must use the same type of key, as imgtool requires (ecdsa-p384 signing key, x25519 encryption key)" \
+	-k ecdsa-p384.pem -v 1.0.0 $S --encrypt x25519.pub.pem app.bin o.bin
 refused "missing -v" 2 "mcuprov: sign: missing -v/--version
 $U" $S app.bin o.bin
 refused "missing -H" 2 "mcuprov: sign: missing -H/--header-size

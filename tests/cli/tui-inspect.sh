@@ -459,6 +459,114 @@ check "a project: exit 0" 0 ''
 assert "the project's signed image prefilled" grep -qF '  [build/app.signed.bin ' "$SCR/in-project.txt"
 assert "Enter inspects it" test "$(leaves in-project-run | head -n 1)" = "filename: app.signed.bin"
 
+# ---- imgtool's newer TLVs: an encrypted image, a boot record, UUIDs, -e big ---
+# signed with the vector key (deterministic); only the ENC TLV's value is
+# random, and no saved screen shows it
+"$M" keygen -k x.pem -t x25519 >/dev/null 2>&1
+"$M" getpub -k x.pem -e pem >x.pub.pem
+"$M" sign -k "$V/keys/root-ed25519.pem" -v 1.2.3 -H 0x200 --pad-header -S 0x10000 \
+	-E x.pub.pem app.bin enc.bin >/dev/null 2>&1
+"$M" sign -k "$V/keys/root-ed25519.pem" -v 1.2.3 -H 0x200 --pad-header -S 0x10000 \
+	--boot-record BL2 --vid acme.com --cid widget -e big app.bin boot.bin >/dev/null 2>&1
+"$M" dumpinfo -f json enc.bin >enc.json
+"$M" dumpinfo -f json boot.bin >boot.json
+assert "the encrypted image has an ENCX25519 TLV (80 bytes)" test "$(json_tlv enc.json ENCX25519 len)" = 80
+wiz "$INSP
+type enc.bin
+key Enter
+key Down
+key Down
+key Down
+key Down
+key Down
+key Down
+key Down
+save-screen in-enc-flags
+key Home
+key Down
+key Left
+key Down
+key Down
+key Down
+key Down
+key Down
+key Right
+save-screen in-enc-tlvs
+key Down
+key Down
+key Down
+key Down
+key Right
+key Right
+key Down
+key Down
+key Down
+save-screen in-enc-data
+key Esc
+key C-u
+type boot.bin
+key Enter
+key *
+save-screen in-brec-top
+key Home
+$DOWN16
+key Down
+key Down
+key Down
+key Down
+save-screen in-brec
+key Down
+key Down
+key Down
+key Down
+key Down
+key Down
+key Down
+key Down
+key Down
+key Down
+key Down
+save-screen in-vid
+key Down
+key Down
+key Down
+key Down
+key Down
+key Down
+save-screen in-cid
+key Esc
+key Esc
+key q"
+check "new TLVs: exit 0" 0 ''
+assert "encrypted: the hash cannot be checked without the device's key, said so" \
+	test "$(status in-enc-flags)" = \
+	"  hash not checked: encrypted payload (ENCX25519); mcuprov verify --enc-key"
+screen_is "encrypted: the header's flags by name" in-enc-flags
+assert "the flags as dumpinfo names them" test "$(detail in-enc-flags)" = \
+	"$("$M" dumpinfo enc.bin | sed -n 's/^flags: *//p')"
+screen_is "encrypted: the TLVs, ENCX25519 last" in-enc-tlvs
+assert "the ENC TLV's data row, clipped" test "$(selected in-enc-data)" = \
+	"        data: $(json_tlv enc.json ENCX25519 data | cut -c1-57)..."
+assert "the ENC TLV's path" test "$(path in-enc-data)" = ".tlv_area.tlvs[3].data"
+assert "the ENC TLV's value in full (= dumpinfo -f json's)" test \
+	"$(detail in-enc-data | tr -d '\n')" = "$(json_tlv enc.json ENCX25519 data)"
+screen_is "-e big: endian big in the header" in-brec-top
+assert "-e big: the header's endian row" grep -qxF '        endian: big' "$SCR/in-brec-top.txt"
+screen_is "the boot record decoded" in-brec
+assert "the boot record's path" test "$(path in-brec)" = ".tlv_area.tlvs_prot[0].boot_record"
+assert "the boot record's fields: type, version, the key's hash, the measurement (zeros)" test \
+	"$(detail in-brec | paste -sd' ')" = \
+	"sw_type: BL2  sw_version: 1.2.3  signer_id: $(json_tlv boot.json KEYHASH data) measurement_type: SHA256  measurement_value: $(printf '0%.0s' $(seq 64))"
+assert "UUID_VID: its path" test "$(path in-vid)" = ".tlv_area.tlvs_prot[1].uuid"
+assert "UUID_VID as a UUID (= dumpinfo -f json's)" test "$(detail in-vid)" = \
+	"$(json_tlv boot.json UUID_VID uuid)"
+# python3 -c 'import uuid; print(uuid.uuid5(uuid.NAMESPACE_DNS, "acme.com"))'
+assert "UUID_VID: the UUIDv5 of acme.com" test "$(detail in-vid)" = \
+	"3e38d44d-322e-53af-97b6-6204849f6a5c"
+assert "UUID_CID: its path" test "$(path in-cid)" = ".tlv_area.tlvs_prot[2].uuid"
+assert "UUID_CID as a UUID (= dumpinfo -f json's)" test "$(detail in-cid)" = \
+	"$(json_tlv boot.json UUID_CID uuid)"
+
 # ---- a real terminal: UTF-8 marks, open a node --------------------------------
 if command -v tmux >/dev/null 2>&1; then
 	trap tmux_cleanup EXIT

@@ -5,7 +5,9 @@
 # questions before a hash-only image, a replaced file and a development
 # key, and the result: the image equals what the `mcuprov sign` command
 # shown on the result screen writes, byte for byte (Ed25519 signatures are
-# deterministic), and verifies.
+# deterministic), and verifies.  Encryption (Encrypt for, through the file
+# browser; AES key length) and compression: checked with `mcuprov verify
+# --enc-key`, `decrypt` and `dumpinfo`, against the shown command.
 . "${MCUPROV_SRCDIR:-.}/tests/lib.sh"
 . "${MCUPROV_SRCDIR:-.}/tests/tui-lib.sh"
 
@@ -114,11 +116,11 @@ key Esc
 key q"
 	check "UTF-8 paths: exit 0" 0 ''
 	assert "a long UTF-8 path: its tail, whole characters, cursor after it" test \
-		"$(sed -n 7p "$SCR/sg-u1.txt")" = \
+		"$(sed -n 6p "$SCR/sg-u1.txt")" = \
 		"  Image to sign        [äre-ïmägé-wïth-ä-vérÿ-löng-nämé-thät-döés-nöt-fït.bin ]"
-	assert "Backspace removes whole characters" test "$(sed -n 7p "$SCR/sg-u2.txt")" = \
+	assert "Backspace removes whole characters" test "$(sed -n 6p "$SCR/sg-u2.txt")" = \
 		"  Image to sign        [fïrmwäre-ïmägé-wïth-ä-vérÿ-löng-nämé-thät-döés-nöt-fï ]"
-	assert "double-width characters take two columns" test "$(sed -n 7p "$SCR/sg-u3.txt")" = \
+	assert "double-width characters take two columns" test "$(sed -n 6p "$SCR/sg-u3.txt")" = \
 		"  Image to sign        [ァイル名/とても長いパスの名前です/ファームウェア.bin _]"
 else
 	ok "# SKIP UTF-8 fields: no C.UTF-8 locale"
@@ -327,6 +329,195 @@ key q" --production
 else
 	ok "# SKIP development key: vectors not found"
 fi
+
+# ---- encryption: Encrypt for (the file browser), the AES key length ---------
+mkdir -p encw
+cp app.bin k.pem encw/
+cd encw || exit 1
+"$M" keygen -k ../x.pem -t x25519 >/dev/null 2>&1
+"$M" getpub -k ../x.pem -e pem >x.pub.pem
+# the form up to the Security counter, then Tab: Encrypt for
+ENCFORM="$SIGN
+type app.bin
+key Tab
+key C-u
+type enc.bin
+key Tab
+type k.pem
+key Tab
+key C-u
+type 1.2.3
+key Tab
+type 0x200
+key Tab
+type 0x10000
+key Tab
+key Tab
+key Tab"
+wiz "$ENCFORM
+save-screen sg-enc-field
+key C-o
+save-screen sg-enc-pick
+key x
+key Enter
+key Tab
+save-screen sg-enc-form
+key End
+key Enter
+wait-idle
+save-screen sg-enc-done
+key Esc
+key Esc
+key q"
+check "encrypt for x25519: exit 0" 0 ''
+assert "Encrypt for: the field's note" grep -qxF \
+	"  the device's public key: x25519, ecdsa-p256, rsa-2048; empty: plain" "$SCR/sg-enc-field.txt"
+assert "Ctrl-O: the browser for the encryption key" grep -qF \
+	"Choose the device's public encryption key" "$SCR/sg-enc-pick.txt"
+assert "the browser lists the key files, not the app" eval \
+	"grep -q ' k\.pem ' '$SCR/sg-enc-pick.txt' && grep -q ' x\.pub\.pem ' '$SCR/sg-enc-pick.txt' && ! grep -q ' app\.bin ' '$SCR/sg-enc-pick.txt'"
+screen_is "the chosen key in Encrypt for, AES key length 128" sg-enc-form
+screen_is "encrypted: the result" sg-enc-done
+assert "the result: AES-128 for the x25519 key, ENCX25519" grep -qxF \
+	"  encrypted   AES-128 for x25519 'x.pub.pem' (ENCX25519)" "$SCR/sg-enc-done.txt"
+CMD=$(shown_cmd sg-enc-done)
+assert "encrypted: the shown command" test "$CMD" = \
+	"mcuprov sign -k k.pem -E x.pub.pem --version 1.2.3 -H 0x200 --pad-header -S 0x10000 app.bin enc.bin"
+run "$M" verify -k k.pem --enc-key ../x.pem enc.bin
+check "verify --enc-key accepts the wizard's image" 0 ''
+assert "verify --enc-key: correctly validated" grep -qxF "Image was correctly validated" "$T_TMP/out"
+run "$M" verify -k k.pem enc.bin
+check "without the private key the hash does not check (the payload is encrypted)" 1 '*'
+run "$M" dumpinfo enc.bin
+assert "dumpinfo: the ENCX25519 TLV" grep -qxF "        type: ENCX25519 (0x33)" "$T_TMP/out"
+assert "dumpinfo: the ENCRYPTED_AES128 flag" grep -qxF \
+	"flags:              ENCRYPTED_AES128 (0x4)" "$T_TMP/out"
+DIGEST=$("$M" dumpinfo -f json enc.bin | sed -n 's/.*"data": "\([0-9a-f]\{64\}\)".*/\1/p' | head -n 1)
+assert "the result shows the image hash (of the plain image)" grep -qxF "  SHA256      $DIGEST" \
+	"$SCR/sg-enc-done.txt"
+mv enc.bin wiz-enc.bin
+# shellcheck disable=SC2086 # the words of the shown command
+run "$M" ${CMD#mcuprov }
+check "the shown command runs" 0 ''
+"$M" decrypt -k ../x.pem wiz-enc.bin wiz-dec.bin >/dev/null 2>&1
+"$M" decrypt -k ../x.pem enc.bin cli-dec.bin >/dev/null 2>&1
+SZ=$(stat -c %s cli-dec.bin)
+assert "decrypted, the wizard's image is the CLI's but for the random key (ENCX25519 value, 80 bytes)" \
+	eval "test $SZ -gt 80 && test \$(stat -c %s wiz-dec.bin) = $SZ && cmp -s -n $((SZ - 80)) wiz-dec.bin cli-dec.bin"
+
+# AES-256: typed into the key length field
+wiz "$ENCFORM
+type x.pub.pem
+key Tab
+key C-u
+type 256
+key End
+key Enter
+key Left
+key Enter
+wait-idle
+save-screen sg-enc256
+key Esc
+key Esc
+key q"
+check "AES-256: exit 0" 0 ''
+assert "AES-256: the shown command" test "$(shown_cmd sg-enc256)" = \
+	"mcuprov sign -k k.pem -E x.pub.pem --encrypt-keylen 256 --version 1.2.3 -H 0x200 --pad-header -S 0x10000 app.bin enc.bin"
+run "$M" verify -k k.pem --enc-key ../x.pem enc.bin
+check "AES-256: verify --enc-key accepts it" 0 ''
+run "$M" dumpinfo enc.bin
+assert "AES-256: the ENCRYPTED_AES256 flag" grep -qxF \
+	"flags:              ENCRYPTED_AES256 (0x8)" "$T_TMP/out"
+
+# the checks: a bad key length, a signing key, a missing file (the CLI's words)
+cp enc.bin keep-enc.bin
+wiz "$ENCFORM
+type x.pub.pem
+key Tab
+key C-u
+type 192
+key End
+key Enter
+save-screen sg-enc-badlen
+key Enter
+key C-u
+type 128
+key Up
+key C-u
+type k.pem
+key End
+key Enter
+save-screen sg-enc-ed25519
+key Enter
+key C-u
+type nosuch.pem
+key End
+key Enter
+save-screen sg-enc-missing
+key Enter
+key Esc
+key q"
+check "encryption checks: exit 0" 0 ''
+assert "bad key length: the CLI's option named" test "$(dialog_text sg-enc-badlen)" = \
+	"mcuprov: wizard: invalid --encrypt-keylen '192' (128 or 256)"
+run "$M" sign -k k.pem -E k.pem -v 1.2.3 -H 0x200 --pad-header -S 0x10000 app.bin enc.bin
+assert "an ed25519 key cannot encrypt: the CLI's message" test "$(dialog_text sg-enc-ed25519)" = \
+	"$(sed 's/^mcuprov: sign:/mcuprov: wizard:/' "$T_TMP/err")"
+run "$M" sign -k k.pem -E nosuch.pem -v 1.2.3 -H 0x200 --pad-header -S 0x10000 app.bin enc.bin
+assert "a missing key file: the CLI's message" test "$(dialog_text sg-enc-missing)" = \
+	"$(sed 's/^mcuprov: sign:/mcuprov: wizard:/' "$T_TMP/err")"
+assert "refused: nothing written" cmp -s keep-enc.bin enc.bin
+
+# ---- compression ---------------------------------------------------------------
+wiz "$SIGN
+type app.bin
+key Tab
+key C-u
+type comp.bin
+key Tab
+type k.pem
+key Tab
+key C-u
+type 1.2.3
+key Tab
+type 0x200
+key Tab
+type 0x10000
+key Tab
+key Tab
+key Tab
+key Tab
+key Tab
+type lzma
+key End
+key Enter
+save-screen sg-comp-bad
+key Enter
+type 2
+key End
+key Enter
+wait-idle
+save-screen sg-comp-done
+key Esc
+key Esc
+key q"
+check "compression: exit 0" 0 ''
+assert "bad compression: the choices" test "$(dialog_text sg-comp-bad)" = \
+	"mcuprov: wizard: invalid --compression 'lzma' (lzma2 or lzma2armthumb)"
+CMD=$(shown_cmd sg-comp-done)
+assert "compression: the shown command" test "$CMD" = \
+	"mcuprov sign -k k.pem --compression lzma2 --version 1.2.3 -H 0x200 --pad-header -S 0x10000 app.bin comp.bin"
+run "$M" verify -k k.pem comp.bin
+check "compression: the image verifies" 0 ''
+mv comp.bin wiz-comp.bin
+# shellcheck disable=SC2086 # the words of the shown command
+run "$M" ${CMD#mcuprov }
+check "compression: the shown command runs" 0 '*'
+assert "compression: the wizard's image equals the CLI's, byte for byte" cmp -s wiz-comp.bin comp.bin
+IMGSZ=$("$M" dumpinfo -f json comp.bin | sed -n 's/^ *"img_size": \([0-9]*\),$/\1/p')
+assert "compression: the result gives the payload's sizes (app, img_size)" grep -qxF \
+	"  compressed  lzma2: payload $(stat -c %s app.bin) -> $IMGSZ bytes" "$SCR/sg-comp-done.txt"
+cd .. || exit 1
 
 # ---- a project: the form starts with its settings ---------------------------
 mkdir -p proj/keys proj/build

@@ -33,6 +33,17 @@
 #endif
 #define MCUBOOT_SHA256
 
+/* ENC=X25519 or ENC=EC256 (Makefile: -DMCUBOOT_ENCRYPT_X25519 or _EC256):
+ * encrypted images, ECIES with AES-128-CTR and HMAC-SHA256 through
+ * tinycrypt (and fiat's X25519); the enc key slots of the swap status hold
+ * the AES keys (no MCUBOOT_SWAP_SAVE_ENCTLV: sign without --save-enctlv) */
+#if defined(MCUBOOT_ENCRYPT_X25519) || defined(MCUBOOT_ENCRYPT_EC256)
+#if !defined(MCUBOOT_USE_TINYCRYPT)
+#error "ENC=X25519 and ENC=EC256 need SIGN=EC256 or SIGN=ED25519 (tinycrypt)"
+#endif
+#define MCUBOOT_ENC_IMAGES
+#endif
+
 /* One image; an upgrade in the secondary slot is swapped with the primary
  * through the scratch area, so a test upgrade that is not confirmed is
  * reverted on the next boot. */
