@@ -11,20 +11,8 @@
 # ones are refused with exact messages); bad values give exact usage errors.
 . "$MCUPROV_SRCDIR/tests/lib.sh"
 
-: "${MCUBOOT_DIR:=$MCUPROV_SRCDIR/../shared/mcuboot}"
-IMGTOOL=$MCUBOOT_DIR/scripts/imgtool.py
-[ -f "$IMGTOOL" ] || skip_all "imgtool not found at '$IMGTOOL' (set MCUBOOT_DIR)"
-PY=''
-for p in ${PYTHON:-} /usr/bin/python3 python3; do
-	if command -v "$p" >/dev/null 2>&1 &&
-	   "$p" -c 'import click, intelhex, cbor2, cryptography, lzma' 2>/dev/null; then
-		PY=$p
-		break
-	fi
-done
-[ -n "$PY" ] || skip_all "no python3 with imgtool's modules click, intelhex, cbor2, cryptography and lzma (scripts/install-deps installs them)"
-
-imgtool() { "$PY" "$IMGTOOL" "$@"; }
+. "$MCUPROV_SRCDIR/tests/mcuboot-lib.sh"
+need_imgtool lzma
 
 for t in ed25519 ecdsa-p256 rsa-2048 x25519; do
 	"$M" keygen -k $t.pem -t $t >/dev/null 2>&1 || skip_all "keygen -t $t failed"

@@ -6,13 +6,8 @@
 # demo made (or the user's); RSA is refused before anything is written.
 . "$MCUPROV_SRCDIR/tests/lib.sh"
 
-: "${MCUBOOT_DIR:=$MCUPROV_SRCDIR/../shared/mcuboot}"
-for t in make arm-none-eabi-gcc arm-none-eabi-objcopy qemu-system-arm; do
-	command -v $t >/dev/null 2>&1 || skip_all "$t not installed (scripts/install-deps installs it)"
-done
-[ -f "$MCUBOOT_DIR/boot/bootutil/src/loader.c" ] ||
-	skip_all "no MCUboot checkout at '$MCUBOOT_DIR' (set MCUBOOT_DIR)"
-unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
+. "$MCUPROV_SRCDIR/tests/mcuboot-lib.sh"
+need_mcuboot
 MB_LINE="loader: MCUboot from '$MCUBOOT_DIR' (examples/mcuboot-qemu on QEMU mps2-an385), which verifies the signature itself"
 
 for type in ecdsa-p256 ed25519; do

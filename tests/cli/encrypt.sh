@@ -9,20 +9,8 @@
 # Wrong keys, unencrypted and --clear images fail with exact messages.
 . "$MCUPROV_SRCDIR/tests/lib.sh"
 
-: "${MCUBOOT_DIR:=$MCUPROV_SRCDIR/../shared/mcuboot}"
-IMGTOOL=$MCUBOOT_DIR/scripts/imgtool.py
-[ -f "$IMGTOOL" ] || skip_all "imgtool not found at '$IMGTOOL' (set MCUBOOT_DIR)"
-PY=''
-for p in ${PYTHON:-} /usr/bin/python3 python3; do
-	if command -v "$p" >/dev/null 2>&1 &&
-	   "$p" -c 'import click, intelhex, cbor2, cryptography' 2>/dev/null; then
-		PY=$p
-		break
-	fi
-done
-[ -n "$PY" ] || skip_all "no python3 with imgtool's modules click, intelhex, cbor2 and cryptography (scripts/install-deps installs them)"
-
-imgtool() { "$PY" "$IMGTOOL" "$@"; }
+. "$MCUPROV_SRCDIR/tests/mcuboot-lib.sh"
+need_imgtool
 
 # mask IN OUT [payload]: IN with the ENC TLV's value zeroed (and with
 # "payload", the payload after the header too): what random keys change

@@ -7,16 +7,11 @@
 # of big-endian images, and every refusal (exact exit code and message).
 . "$MCUPROV_SRCDIR/tests/lib.sh"
 need_vectors
-MCUBOOT_DIR=${MCUBOOT_DIR:-$MCUPROV_SRCDIR/../shared/mcuboot}
-[ -f "$MCUBOOT_DIR/scripts/imgtool.py" ] ||
-	skip_all "imgtool not found at '$MCUBOOT_DIR/scripts/imgtool.py' (set MCUBOOT_DIR)"
-[ -x /usr/bin/python3 ] || skip_all "/usr/bin/python3 not found"
-probe=$(/usr/bin/python3 -c 'import click, intelhex, cbor2, cryptography' 2>&1) ||
-	skip_all "imgtool's python modules are missing (python3-click python3-intelhex python3-cbor2 python3-cryptography): ${probe##*$'\n'}"
-IMGTOOL_VERSION=$(/usr/bin/python3 "$MCUBOOT_DIR/scripts/imgtool.py" version 2>&1) ||
-	skip_all "imgtool does not run: $IMGTOOL_VERSION"
+. "$MCUPROV_SRCDIR/tests/mcuboot-lib.sh"
+need_imgtool
+IMGTOOL_VERSION=$(imgtool version 2>&1) || skip_all "imgtool does not run: $IMGTOOL_VERSION"
 
-it() { /usr/bin/python3 "$MCUBOOT_DIR/scripts/imgtool.py" "$@"; }
+it() { imgtool "$@"; }
 
 cp "$V/images/app.bin" app.bin
 head -c 70000 /dev/urandom >big.bin

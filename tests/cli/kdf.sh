@@ -9,22 +9,10 @@
 command -v openssl >/dev/null || skip_all "openssl command not found"
 
 PW='kdf test pw'
-: "${MCUBOOT_DIR:=$MCUPROV_SRCDIR/../shared/mcuboot}"
-IMGTOOL=$MCUBOOT_DIR/scripts/imgtool.py
-# a Python with imgtool's modules: $PYTHON, python3, or Debian's own
-PY='' no_imgtool=''
-if [ ! -f "$IMGTOOL" ]; then
-	no_imgtool="imgtool not found at '$IMGTOOL' (set MCUBOOT_DIR)"
-else
-	for p in ${PYTHON:-} python3 /usr/bin/python3; do
-		if command -v "$p" >/dev/null 2>&1 &&
-		   "$p" -c 'import click, intelhex, cbor2, cryptography' 2>/dev/null; then
-			PY=$p
-			break
-		fi
-	done
-	[ -n "$PY" ] || no_imgtool="no python3 with imgtool's modules click, intelhex, cbor2 and cryptography (scripts/install-deps installs them)"
-fi
+. "$MCUPROV_SRCDIR/tests/mcuboot-lib.sh"
+# a Python with imgtool's modules; without one the imgtool checks are skipped
+find_imgtool
+no_imgtool=$NO_IMGTOOL
 
 skip() { # DESC REASON
 	T_N=$((T_N + 1))

@@ -13,21 +13,10 @@
 # and v1 keeps booting.
 . "$MCUPROV_SRCDIR/tests/lib.sh"
 
-: "${MCUBOOT_DIR:=$MCUPROV_SRCDIR/../shared/mcuboot}"
-for t in arm-none-eabi-gcc arm-none-eabi-objcopy; do
-	command -v $t >/dev/null 2>&1 ||
-		skip_all "$t not installed: cannot build MCUboot (scripts/install-deps installs gcc-arm-none-eabi, binutils-arm-none-eabi and libnewlib-arm-none-eabi)"
-done
-command -v qemu-system-arm >/dev/null 2>&1 ||
-	skip_all "qemu-system-arm not installed: cannot boot MCUboot (scripts/install-deps installs qemu-system-arm)"
-command -v make >/dev/null 2>&1 || skip_all "make not installed"
-[ -f "$MCUBOOT_DIR/boot/bootutil/src/loader.c" ] ||
-	skip_all "no MCUboot checkout at '$MCUBOOT_DIR' (set MCUBOOT_DIR)"
-[ -f "$MCUBOOT_DIR/boot/bootutil/src/encrypted.c" ] ||
-	skip_all "the MCUboot checkout at '$MCUBOOT_DIR' has no boot/bootutil/src/encrypted.c"
+. "$MCUPROV_SRCDIR/tests/mcuboot-lib.sh"
+need_mcuboot boot/bootutil/src/encrypted.c
 D=$MCUPROV_SRCDIR/examples/mcuboot-qemu
 [ -f "$D/Makefile" ] || skip_all "'$D/Makefile' not found"
-unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 
 SLOT0=0x00020000
 FLASH_SIZE=$((0x62000 - 0x20000)) # slot 0 to the end of the scratch area

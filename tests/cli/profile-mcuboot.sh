@@ -11,20 +11,12 @@
 # and still boots the new one.
 . "$MCUPROV_SRCDIR/tests/lib.sh"
 
-: "${MCUBOOT_DIR:=$MCUPROV_SRCDIR/../shared/mcuboot}"
-for t in arm-none-eabi-gcc arm-none-eabi-objcopy; do
-	command -v $t >/dev/null 2>&1 ||
-		skip_all "$t not installed: cannot build MCUboot (scripts/install-deps installs gcc-arm-none-eabi, binutils-arm-none-eabi and libnewlib-arm-none-eabi)"
-done
-command -v qemu-system-arm >/dev/null 2>&1 ||
-	skip_all "qemu-system-arm not installed: cannot boot MCUboot (scripts/install-deps installs qemu-system-arm)"
-command -v make >/dev/null 2>&1 || skip_all "make not installed"
-[ -f "$MCUBOOT_DIR/boot/bootutil/src/loader.c" ] ||
-	skip_all "no MCUboot checkout at '$MCUBOOT_DIR' (set MCUBOOT_DIR)"
+. "$MCUPROV_SRCDIR/tests/mcuboot-lib.sh"
+need_mcuboot
 EX=$MCUPROV_SRCDIR/examples/mcuboot-qemu
 [ -f "$EX/Makefile" ] || skip_all "'$EX/Makefile' not found"
 # the port is its own make run, not part of this one (-j, jobserver, variables)
-unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES MCUPROV_EXAMPLES MCUPROV_TEMPLATES
+unset MCUPROV_EXAMPLES MCUPROV_TEMPLATES
 
 TPL=$MCUPROV_SRCDIR/templates/targets/mcuboot-qemu.yaml
 EXR=$(realpath "$EX")
