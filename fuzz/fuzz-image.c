@@ -10,19 +10,24 @@
  *
  * Then the ENC TLV parsing of decrypt and verify --enc-key: image_enc_open()
  * with an x25519, an ecdsa-p256 and an rsa-2048 key (made once), which must
- * either say why it refuses or decrypt a block of the payload.
+ * either say why it refuses or decrypt a block of the payload.  And
+ * image_verify() on the input written to a file: the hash TLVs, and a
+ * compressed image's DECOMP_* TLVs (liblzma decodes the fuzzed stream).
  *
  * Build: ./configure --enable-fuzz CC=clang && make fuzz
  * Run:   make fuzz-run FUZZ_SECONDS=60 */
 #include "config.h"
 
+#include <fcntl.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mcuprov/error.h"
+#include "mcuprov/fileio.h"
 #include "mcuprov/image.h"
 #include "mcuprov/imgenc.h"
 
@@ -53,6 +58,32 @@ static void fuzz_enc(const struct image_info *info, const uint8_t *data, size_t 
 		image_enc_apply(e, info->hdr.hdr_size, blk, n);
 		image_enc_free(e);
 	}
+}
+
+/* image_verify() (which reads a file) on the input: every hash TLV and,
+ * for a compressed image, the DECOMP_* TLVs -- liblzma decoding an
+ * untrusted stream.  A rejection must say why. */
+static void fuzz_verify(const uint8_t *data, size_t size)
+{
+	static char path[64];
+	struct image_verify_result vr;
+	struct mcuprov_err err;
+	int fd;
+
+	if (path[0] == '\0')
+		snprintf(path, sizeof(path), "/tmp/mcuprov-fuzz-image-%ld.bin", (long)getpid());
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return;
+	if (file_write_all(fd, data, size) < 0) {
+		close(fd);
+		return;
+	}
+	close(fd);
+	err_clear(&err);
+	if (image_verify(path, NULL, 0, &vr, &err) < 0 && (err.code == 0 || err.msg[0] == '\0'))
+		abort();
+	(void)unlink(path);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -94,6 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(text);
 	}
 	fuzz_enc(info, data, size);
+	fuzz_verify(data, size);
 	image_info_free(info);
 	return 0;
 }
