@@ -92,9 +92,15 @@ seed_image() {
 		"07690400"
 	bin "$corpus/seed-min-bootrec-be.bin" "96f3b83d 00000000 0020 0037 00000004 00000000" \
 		"01020003 00000004 00000000 deadbeef 69080037 6000001b $cbor 74000010 $uuid 69070004"
-	n=6
+	# a record whose version claims an array of 2^29 items in 95 bytes
+	# (found by the fuzzer: libcbor allocated 6.6 GB for it)
+	bin "$corpus/seed-min-bootrec-huge-array.bin" "96f3b83d 00000000 0020 0037 00000004" \
+		"00000009 01020003 00000004 00000000 dee2beef 69080037 6000001b a5016141" \
+		"049a312e322e33 05420000 0670534841323536 02420074 00000010 0123456789abcdef" \
+		"0123456789abcdef 69070004"
+	n=7
 	copy "" "$vectors"/images/*.bin
-	[ "$n" -gt 6 ] || echo "seed-corpus: no images in '$vectors/images' (set MCUPROV_VECTORS);" \
+	[ "$n" -gt 7 ] || echo "seed-corpus: no images in '$vectors/images' (set MCUPROV_VECTORS);" \
 		"fuzzing from the hand-made seeds and the existing corpus only" >&2
 }
 

@@ -208,6 +208,52 @@ static size_t copy_bytes(const cbor_item_t *it, uint8_t *buf, size_t size)
 	return n;
 }
 
+/* The untrusted record's shape before libcbor builds it: cbor_load()
+ * allocates a definite array or map for the count its header claims
+ * (a 95-byte record claiming 2^29 items asked for 6.6 GB under the
+ * fuzzer), so every count must fit in the bytes that remain -- an item
+ * takes at least one byte, a map entry two. */
+struct cbor_shape {
+	size_t remaining;
+	bool bad;
+};
+
+static void shape_array(void *arg, size_t n)
+{
+	struct cbor_shape *c = arg;
+
+	if (n > c->remaining)
+		c->bad = true;
+}
+
+static void shape_map(void *arg, size_t n)
+{
+	struct cbor_shape *c = arg;
+
+	if (n > c->remaining / 2)
+		c->bad = true;
+}
+
+static bool cbor_shape_ok(const uint8_t *buf, size_t len)
+{
+	struct cbor_callbacks cb = cbor_empty_callbacks;
+	struct cbor_shape c = { 0, false };
+	size_t off = 0;
+
+	cb.array_start = shape_array;
+	cb.map_start = shape_map;
+	while (off < len) {
+		struct cbor_decoder_result r;
+
+		c.remaining = len - off;
+		r = cbor_stream_decode(buf + off, len - off, &cb, &c);
+		if (r.status != CBOR_DECODER_FINISHED || r.read == 0 || c.bad)
+			return false;
+		off += r.read;
+	}
+	return true;
+}
+
 bool image_boot_record_decode(const uint8_t *buf, size_t len, struct image_boot_record_info *out)
 {
 	struct cbor_load_result res;
@@ -219,7 +265,7 @@ bool image_boot_record_decode(const uint8_t *buf, size_t len, struct image_boot_
 	memset(out, 0, sizeof(*out));
 	/* imgtool's records are under 256 bytes; a bound also bounds how deep
 	 * untrusted CBOR can nest (libcbor frees nested items recursively) */
-	if (len > 2 * IMAGE_BOOT_RECORD_MAX)
+	if (len > 2 * IMAGE_BOOT_RECORD_MAX || !cbor_shape_ok(buf, len))
 		return false;
 	item = cbor_load(buf, len, &res);
 	if (item == NULL)
