@@ -165,6 +165,19 @@ struct image_sign_opts {
 	size_t fix_sig_len;
 	const struct mcuprov_key *fix_sig_pubkey; /* its public key */
 	const struct mcuprov_key *key;            /* signing key, or NULL */
+	/* --signer: a program that signs (a KMS or HSM client), argv run
+	 * without a shell through runner_run(), with the environment's
+	 * passwords withheld as for every tool.  Its stdin gets what
+	 * --vector-to-sign would write for KEY's signature: the digest
+	 * (RSA-PSS, ECDSA and Ed25519 sign the image hash), the payload with
+	 * --pure; its stdout is the signature as the TLV holds it (RSA-PSS:
+	 * raw, ECDSA: DER, Ed25519: 64 bytes).  KEY may be the public key:
+	 * the signature must verify with it before anything is written.
+	 * NULL-terminated, or NULL */
+	const char *const *signer_argv;
+	/* the signer's stderr, line by line, or NULL (dropped) */
+	void (*signer_on_line)(void *arg, const char *line);
+	void *signer_arg;
 	const struct image_enc_opts *enc; /* -E: encrypt (mcuprov/imgenc.h), or NULL */
 	enum image_compression compression; /* compress the payload when it helps */
 };

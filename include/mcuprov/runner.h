@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "mcuprov/error.h"
 
@@ -36,6 +37,16 @@
 typedef void (*runner_line_cb)(void *arg, int is_stderr, const char *line);
 typedef void (*runner_progress_cb)(void *arg, int percent, const char *line);
 
+/* stdout kept as bytes (runner_opts.capture) instead of read as lines: for
+ * a program whose output is data (an external signer's signature). */
+struct runner_capture {
+	size_t max;      /* set by the caller: keep at most this many bytes */
+	uint8_t *data;   /* set by runner_run(): malloc'd (free() it), or NULL
+			  * when nothing came */
+	size_t len;
+	bool truncated;  /* more than MAX came: the rest was read and dropped */
+};
+
 struct runner_opts {
 	/* argv[0] is looked up in the PATH of the child's environment (after
 	 * SETENV); with a '/' it is used as is.  Never run through a shell. */
@@ -59,6 +70,15 @@ struct runner_opts {
 	 * percentage, or NULL */
 	runner_progress_cb on_progress;
 	void *arg; /* passed to both callbacks */
+	/* or NULL: the child's stdin is a pipe that gets these STDIN_LEN
+	 * bytes, then end of file (a child that exits or closes its stdin
+	 * before reading them all is no error: the rest is dropped, and no
+	 * SIGPIPE reaches the caller); NULL: stdin is /dev/null */
+	const void *stdin_data;
+	size_t stdin_len;
+	/* or NULL: stdout collected into *CAPTURE (see runner_capture), not
+	 * handed to on_line nor logged; stderr is read line by line as ever */
+	struct runner_capture *capture;
 };
 
 struct runner_result {
@@ -70,8 +90,9 @@ struct runner_result {
 };
 
 /* Run O->argv and wait for it.  The child gets its own process group,
- * stdin from /dev/null, stdout and stderr on two pipes read line by line
- * (see runner_line_cb), default signal dispositions, no file descriptors
+ * stdin from /dev/null (or O->stdin_data through a pipe), stdout and
+ * stderr on two pipes read line by line (see runner_line_cb; stdout as
+ * bytes with O->capture), default signal dispositions, no file descriptors
  * beyond 0-2, and the parent's environment less every variable whose name
  * contains PASS, SECRET or TOKEN, case-insensitively (so also PASSWORD,
  * PASSPHRASE and MCUPROV_PASS*: passwords never pass through), and less
@@ -80,7 +101,8 @@ struct runner_result {
  * O->setenv applied.  The child is always reaped.
  * Returns 0 when the program ran, whatever its exit status (see *RES), or
  * MCUPROV_ERR_USAGE (no argv[0], a bad setenv entry),
- * MCUPROV_ERR_NOMEM, or MCUPROV_ERR_IO: "<tool> not found in PATH" (with
+ * MCUPROV_ERR_NOMEM (also for a capture buffer, after the program ran),
+ * or MCUPROV_ERR_IO: "<tool> not found in PATH" (with
  * " (install: <hint>)" for tools runner_install_hint() knows),
  * "cannot run <tool>: Permission denied" (or another execve reason),
  * "cannot change directory: <reason>" (subject O->cwd), a log file that

@@ -28,4 +28,15 @@ struct str_edit {
 int str_splice(const char *text, size_t len, const struct str_edit *e, size_t n, char **out,
 	       size_t *out_len);
 
+/* The words of the command line S, split as a POSIX shell splits a simple
+ * command without expanding anything: blanks (space, tab, newline)
+ * separate words; '...' keeps everything literally; "..." too, except
+ * that \ before ", \, $ or ` stands for that character; outside quotes \
+ * makes the next character literal; quotes may join parts of one word and
+ * '' or "" is an empty word.  $VAR, ~, globs, ;, |, > and the like are
+ * plain characters: no shell runs.  *ARGV is one malloc'd block (free()
+ * it), NULL-terminated, *ARGC words.  Returns 0, -1 (out of memory), -2
+ * (a quote left open) or -3 (a \ at the end); nothing returned on error. */
+int str_split_words(const char *s, char ***argv, size_t *argc);
+
 #endif

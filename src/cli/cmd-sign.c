@@ -14,6 +14,7 @@
 #include "mcuprov/fileio.h"
 #include "mcuprov/image.h"
 #include "mcuprov/imgenc.h"
+#include "mcuprov/strutil.h"
 
 static int sign_exec(int argc, char **argv);
 
@@ -76,6 +77,12 @@ static const char sign_help[] =
 	"                              payload or digest\n"
 	"      --fix-sig FILE          a signature made elsewhere (base64, as imgtool)\n"
 	"      --fix-sig-pubkey KEY    the public key of --fix-sig\n"
+	"      --signer 'CMD ARG...'   sign with an external program (a KMS or HSM\n"
+	"                              client; split into words as a shell would, but\n"
+	"                              run without one): it reads the digest (the\n"
+	"                              payload with --pure) on stdin and writes the\n"
+	"                              signature on stdout; -k is then the public key\n"
+	"                              the signature must verify with\n"
 	"      --sig-out FILE          write the signature to FILE (base64)\n"
 	"      --passin SRC            password of an encrypted key (pass:, env:,\n"
 	"                              file:, fd:, stdin; default: ask)\n"
@@ -129,6 +136,7 @@ enum {
 	O_FIX_SIG,
 	O_FIX_SIG_PUBKEY,
 	O_SIG_OUT,
+	O_SIGNER,
 	O_BOOT_RECORD,
 	O_VID,
 	O_CID,
@@ -299,6 +307,13 @@ static int write_sig(const char *path, const uint8_t *sig, size_t len)
 	return rc;
 }
 
+/* the signer's stderr, passed on as it is */
+static void signer_stderr(void *arg, const char *line)
+{
+	(void)arg;
+	fprintf(stderr, "%s\n", line);
+}
+
 static int sign_exec(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -330,6 +345,7 @@ static int sign_exec(int argc, char **argv)
 		{ "fix-sig", required_argument, NULL, O_FIX_SIG },
 		{ "fix-sig-pubkey", required_argument, NULL, O_FIX_SIG_PUBKEY },
 		{ "sig-out", required_argument, NULL, O_SIG_OUT },
+		{ "signer", required_argument, NULL, O_SIGNER },
 		{ "passin", required_argument, NULL, OPT_PASSIN },
 		/* imgtool options a later mcuprov supports: refused, not ignored */
 		{ "encrypt", required_argument, NULL, 'E' },
@@ -354,6 +370,9 @@ static int sign_exec(int argc, char **argv)
 	struct mcuprov_err err;
 	struct mcuprov_key *key = NULL, *fixkey = NULL;
 	const char *keypath = NULL, *passin = NULL, *fixpub = NULL, *fixsig = NULL, *sigout = NULL;
+	const char *signer = NULL;
+	char **signer_argv = NULL;
+	size_t signer_argc = 0;
 	bool have_v = false, have_H = false, have_S = false, test = false;
 	uint8_t *sig = NULL;
 	size_t i;
@@ -509,6 +528,12 @@ static int sign_exec(int argc, char **argv)
 		case O_FIX_SIG: fixsig = optarg; break;
 		case O_FIX_SIG_PUBKEY: fixpub = optarg; break;
 		case O_SIG_OUT: sigout = optarg; break;
+		case O_SIGNER:
+			if (signer != NULL)
+				USAGE("--signer given twice (give the command and its arguments "
+				      "as one string)");
+			signer = optarg;
+			break;
 		case OPT_PASSIN: passin = optarg; break;
 		case 'E': encpath = optarg; break;
 		case O_ENC_KEYLEN:
@@ -576,6 +601,24 @@ static int sign_exec(int argc, char **argv)
 		USAGE("--fix-sig needs --fix-sig-pubkey");
 	if (fixsig != NULL && keypath != NULL)
 		USAGE("give either -k/--key or --fix-sig, not both");
+	if (signer != NULL) {
+		switch (str_split_words(signer, &signer_argv, &signer_argc)) {
+		case 0: break;
+		case -2: USAGE("invalid --signer '%s' (a quote is not closed)", signer);
+		case -3: USAGE("invalid --signer '%s' (a \\ ends it)", signer);
+		default: FAIL(EXIT_FAIL);
+		}
+		if (signer_argc == 0)
+			USAGE("invalid --signer '%s' (no command)", signer);
+		if (keypath == NULL)
+			USAGE("--signer needs -k/--key, the public key its signatures verify with");
+		if (fixsig != NULL)
+			USAGE("give either --signer or --fix-sig, not both");
+		if (o.vector_to_sign != IMAGE_VECTOR_NONE)
+			USAGE("give either --signer or --vector-to-sign, not both");
+		o.signer_argv = (const char *const *)signer_argv;
+		o.signer_on_line = signer_stderr;
+	}
 	if (sigout != NULL && keypath == NULL && fixsig == NULL)
 		USAGE("--sig-out needs a signature (-k or --fix-sig)");
 
@@ -602,10 +645,11 @@ static int sign_exec(int argc, char **argv)
 	    (rc = write_sig(sigout, res.sig, res.sig_len)) != EXIT_OK)
 		goto out;
 	if (o.vector_to_sign == IMAGE_VECTOR_NONE)
-		printf("signed '%s' -> '%s': %llu bytes, version %u.%u.%u+%u, %s\n", o.infile,
+		printf("signed '%s' -> '%s': %llu bytes, version %u.%u.%u+%u, %s%s\n", o.infile,
 		       o.outfile, (unsigned long long)res.out_size, o.version.major, o.version.minor,
 		       o.version.revision, o.version.build,
-		       key ? key_type_name(key->type) : fixkey ? "external signature" : "hash only");
+		       key ? key_type_name(key->type) : fixkey ? "external signature" : "hash only",
+		       signer != NULL ? " (by the --signer)" : "");
 	else
 		printf("wrote the %s to sign to '%s' (%llu bytes)\n",
 		       o.vector_to_sign == IMAGE_VECTOR_DIGEST ? "digest" : "payload", o.outfile,
@@ -622,6 +666,7 @@ out:
 	free(o.custom);
 	free(o.deps);
 	free(sig);
+	free(signer_argv);
 	key_free(key);
 	key_free(fixkey);
 	key_free(enckey);

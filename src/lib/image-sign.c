@@ -23,6 +23,7 @@
 #include "mcuprov/ihex.h"
 #include "mcuprov/image.h"
 #include "mcuprov/imgenc.h"
+#include "mcuprov/runner.h"
 
 /* -e big: every header and TLV field written below through wr16/wr32
  * follows the image's byte order, which image_sign() sets for its thread */
@@ -101,7 +102,22 @@ static int plan_make(const struct image_sign_opts *o, const struct image_sign_ex
 	if (o->fix_sig != NULL && o->fix_sig_pubkey == NULL)
 		return err_set(err, MCUPROV_ERR_USAGE, NULL, "--fix-sig needs --fix-sig-pubkey");
 	p->key = o->key != NULL ? o->key : o->fix_sig_pubkey;
-	if (o->key != NULL && !o->key->is_private && o->vector_to_sign == IMAGE_VECTOR_NONE)
+	if (o->signer_argv != NULL) {
+		if (o->signer_argv[0] == NULL || o->signer_argv[0][0] == '\0')
+			return err_set(err, MCUPROV_ERR_USAGE, NULL, "--signer names no program");
+		if (o->fix_sig != NULL)
+			return err_set(err, MCUPROV_ERR_USAGE, NULL,
+				       "give either --signer or --fix-sig, not both");
+		if (o->vector_to_sign != IMAGE_VECTOR_NONE)
+			return err_set(err, MCUPROV_ERR_USAGE, NULL,
+				       "give either --signer or --vector-to-sign, not both");
+		if (o->key == NULL)
+			return err_set(err, MCUPROV_ERR_USAGE, NULL,
+				       "--signer needs -k/--key, the public key its signatures "
+				       "verify with");
+	}
+	if (o->key != NULL && !o->key->is_private && o->vector_to_sign == IMAGE_VECTOR_NONE &&
+	    o->signer_argv == NULL)
 		return err_set(err, MCUPROV_ERR_USAGE, NULL,
 			       "the signing key is a public key (give the private key, or use "
 			       "--vector-to-sign and --fix-sig for external signing)");
@@ -448,6 +464,76 @@ out:
 
 /* ---- signing ----------------------------------------------------------------- */
 
+static void signer_line(void *arg, int is_stderr, const char *line)
+{
+	const struct image_sign_opts *o = arg;
+
+	if (is_stderr && o->signer_on_line != NULL)
+		o->signer_on_line(o->signer_arg, line);
+}
+
+/* --signer: MSG (the vector) on its stdin, the signature from its stdout
+ * into SIG (room for *SIGLEN bytes), verified with KEY. */
+static int run_signer(const struct image_sign_opts *o, const struct plan *p,
+		      const struct mcuprov_key *key, const uint8_t *msg, size_t msglen,
+		      uint8_t *sig, size_t *siglen, struct mcuprov_err *err)
+{
+	const char *tool = o->signer_argv[0];
+	struct runner_capture cap = { 0 };
+	struct runner_opts ro;
+	struct runner_result rr;
+	int rc;
+
+	memset(&ro, 0, sizeof(ro));
+	ro.argv = o->signer_argv;
+	ro.on_line = signer_line;
+	ro.arg = (void *)o;
+	ro.stdin_data = msg;
+	ro.stdin_len = msglen;
+	ro.capture = &cap;
+	cap.max = *siglen;
+	rc = runner_run(&ro, &rr, err);
+	if (rc < 0) {
+		if (err != NULL) {
+			char why[sizeof(err->msg)];
+
+			snprintf(why, sizeof(why), "%s", err->msg);
+			err_set(err, rc, tool, "cannot run the signer: %s", why);
+		}
+		goto out;
+	}
+	if (rr.term_signal != 0) {
+		rc = err_set(err, MCUPROV_ERR_IO, tool, "the signer was killed by signal %d (%s)",
+			     rr.term_signal, strsignal(rr.term_signal));
+		goto out;
+	}
+	if (rr.exit_code != 0) {
+		rc = err_set(err, MCUPROV_ERR_IO, tool, "the signer failed (exit status %d)",
+			     rr.exit_code);
+		goto out;
+	}
+	if (cap.len == 0) {
+		rc = err_set(err, MCUPROV_ERR_REFUSED, tool, "the signer printed no signature");
+		goto out;
+	}
+	if (cap.truncated) {
+		rc = err_set(err, MCUPROV_ERR_REFUSED, tool,
+			     "the signer printed more than %zu bytes: not a signature", *siglen);
+		goto out;
+	}
+	memcpy(sig, cap.data, cap.len);
+	*siglen = cap.len;
+	rc = image_sig_op(key, true, p->md, msg, msglen, sig, siglen, err);
+	if (rc == MCUPROV_ERR_REFUSED)
+		rc = err_set(err, MCUPROV_ERR_REFUSED, tool,
+			     "the signer's signature does not verify with the -k/--key %s key "
+			     "over this image",
+			     key_type_name(key->type));
+out:
+	free(cap.data);
+	return rc;
+}
+
 /* Sign (or check the fixed signature) once the hashed region is complete. */
 static int finish_signature(const struct image_sign_opts *o, const struct plan *p,
 			    const struct sink *s, const uint8_t *digest, size_t dlen, uint8_t *sig,
@@ -458,6 +544,10 @@ static int finish_signature(const struct image_sign_opts *o, const struct plan *
 	size_t msglen = o->pure ? (size_t)s->whole_len : dlen;
 	int rc;
 
+	if (o->signer_argv != NULL) {
+		*siglen = 1024;
+		return run_signer(o, p, key, msg, msglen, sig, siglen, err);
+	}
 	if (o->fix_sig == NULL) {
 		*siglen = 1024;
 		return image_sig_op(key, false, p->md, msg, msglen, sig, siglen, err);

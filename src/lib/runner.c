@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -51,6 +52,7 @@ struct child_plan {
 	char *const *envp;
 	const char *path; /* the search path from ENVP */
 	const char *cwd;
+	int in_r; /* the stdin pipe's read end, or -1: /dev/null */
 	int out_w, err_w, status_w;
 };
 
@@ -69,6 +71,9 @@ struct run_ctx {
 	int log_fd;
 	int log_errno; /* first log write error; logging stops there */
 	struct stream s[2];
+	int in_fd;     /* the stdin pipe's write end, or -1 */
+	size_t in_off; /* bytes of o->stdin_data written */
+	bool cap_nomem;
 	char logline[5 + RUNNER_LINE_MAX + 1];
 	char chunk[CHUNK];
 };
@@ -410,10 +415,14 @@ static void child_run(const struct child_plan *p)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 
-	fd = open("/dev/null", O_RDONLY | O_NOCTTY);
+	fd = p->in_r >= 0 ? p->in_r : open("/dev/null", O_RDONLY | O_NOCTTY);
 	if (fd < 0)
 		child_fail(p->status_w, STAGE_SETUP, errno);
-	if (fd != STDIN_FILENO) {
+	if (p->in_r >= 0) {
+		/* >= 3 and close on exec: dup2 leaves the copy open */
+		if (dup2(fd, STDIN_FILENO) < 0)
+			child_fail(p->status_w, STAGE_SETUP, errno);
+	} else if (fd != STDIN_FILENO) {
 		if (dup2(fd, STDIN_FILENO) < 0)
 			child_fail(p->status_w, STAGE_SETUP, errno);
 		close(fd);
@@ -534,6 +543,64 @@ static void feed(struct run_ctx *c, struct stream *s, const char *p, size_t n)
 	}
 }
 
+/* stdout bytes into o->capture, up to its max */
+static void keep(struct run_ctx *c, const char *p, size_t n)
+{
+	struct runner_capture *cap = c->o->capture;
+	size_t room = cap->max - cap->len, k = n < room ? n : room;
+	uint8_t *nd;
+
+	if (k < n)
+		cap->truncated = true;
+	if (k == 0 || c->cap_nomem)
+		return;
+	nd = realloc(cap->data, cap->len + k);
+	if (nd == NULL) {
+		c->cap_nomem = true;
+		return;
+	}
+	cap->data = nd;
+	memcpy(cap->data + cap->len, p, k);
+	cap->len += k;
+}
+
+/* Write what the stdin pipe takes; close it after the last byte, or when
+ * the child no longer reads (EPIPE, its SIGPIPE blocked and taken back). */
+static void pump(struct run_ctx *c)
+{
+	const struct runner_opts *o = c->o;
+	sigset_t pipe_set, old, pending;
+	bool was_pending;
+	ssize_t n;
+
+	if (c->in_off < o->stdin_len) {
+		sigemptyset(&pipe_set);
+		sigaddset(&pipe_set, SIGPIPE);
+		pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+		sigemptyset(&pending);
+		sigpending(&pending);
+		was_pending = sigismember(&pending, SIGPIPE) == 1;
+		do
+			n = write(c->in_fd, (const char *)o->stdin_data + c->in_off,
+				  o->stdin_len - c->in_off);
+		while (n < 0 && errno == EINTR);
+		if (n < 0 && errno == EPIPE && !was_pending) {
+			const struct timespec zero = { 0, 0 };
+
+			while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR)
+				;
+		}
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n > 0)
+			c->in_off += (size_t)n;
+		if (n > 0 && c->in_off < o->stdin_len)
+			return;
+	}
+	close_fd(&c->in_fd);
+}
+
 /* Read what is there; at end of file (or a read error) deliver the
  * unterminated rest and close. */
 static void drain(struct run_ctx *c, struct stream *s)
@@ -542,6 +609,10 @@ static void drain(struct run_ctx *c, struct stream *s)
 
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
+	if (n > 0 && !s->is_stderr && c->o->capture != NULL) {
+		keep(c, c->chunk, (size_t)n);
+		return;
+	}
 	if (n > 0) {
 		feed(c, s, c->chunk, (size_t)n);
 		return;
@@ -588,7 +659,7 @@ static void supervise(struct run_ctx *c, pid_t pid, double t0, struct runner_res
 	int backoff = 1, k;
 
 	for (;;) {
-		struct pollfd pfd[2];
+		struct pollfd pfd[3];
 		struct stream *ps[2];
 		double now = now_s(), until = now + POLL_MS / 1000.0;
 		int nfd = 0, i, ms;
@@ -596,6 +667,7 @@ static void supervise(struct run_ctx *c, pid_t pid, double t0, struct runner_res
 		if (!done && exited(pid)) {
 			done = true;
 			exit_at = now;
+			close_fd(&c->in_fd); /* nobody reads the rest */
 		}
 		if (done && c->s[0].fd < 0 && c->s[1].fd < 0)
 			break;
@@ -636,8 +708,15 @@ static void supervise(struct run_ctx *c, pid_t pid, double t0, struct runner_res
 				ms = backoff;
 			backoff *= 2;
 		}
-		if (poll(pfd, (nfds_t)nfd, ms) <= 0)
+		if (c->in_fd >= 0) {
+			pfd[nfd].fd = c->in_fd;
+			pfd[nfd].events = POLLOUT;
+			pfd[nfd].revents = 0;
+		}
+		if (poll(pfd, (nfds_t)(nfd + (c->in_fd >= 0)), ms) <= 0)
 			continue;
+		if (c->in_fd >= 0 && pfd[nfd].revents != 0)
+			pump(c);
 		for (i = 0; i < nfd; i++)
 			if (pfd[i].revents != 0)
 				drain(c, ps[i]);
@@ -691,7 +770,7 @@ int runner_run(const struct runner_opts *o, struct runner_result *res, struct mc
 	struct child_plan plan;
 	struct child_status st;
 	const char **envp = NULL;
-	int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, status[2] = { -1, -1 };
+	int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, status[2] = { -1, -1 }, in[2] = { -1, -1 };
 	int log_fd = -1, rc, wstatus;
 	const char *tool;
 	double t0;
@@ -702,6 +781,11 @@ int runner_run(const struct runner_opts *o, struct runner_result *res, struct mc
 		res = &local;
 	memset(res, 0, sizeof(*res));
 	res->exit_code = -1;
+	if (o != NULL && o->capture != NULL) {
+		o->capture->data = NULL;
+		o->capture->len = 0;
+		o->capture->truncated = false;
+	}
 	if (o == NULL || o->argv == NULL || o->argv[0] == NULL || o->argv[0][0] == '\0')
 		return err_set(err, MCUPROV_ERR_USAGE, NULL, "no program to run");
 	tool = o->argv[0];
@@ -713,7 +797,7 @@ int runner_run(const struct runner_opts *o, struct runner_result *res, struct mc
 		rc = err_set(err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
 		goto out;
 	}
-	c->s[0].fd = c->s[1].fd = -1;
+	c->s[0].fd = c->s[1].fd = c->in_fd = -1;
 	if (o->log_path != NULL) {
 		log_fd = open(o->log_path,
 			      O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW,
@@ -724,7 +808,9 @@ int runner_run(const struct runner_opts *o, struct runner_result *res, struct mc
 			goto out;
 		}
 	}
-	if (make_pipe(out) < 0 || make_pipe(errp) < 0 || make_pipe(status) < 0) {
+	if (make_pipe(out) < 0 || make_pipe(errp) < 0 || make_pipe(status) < 0 ||
+	    (o->stdin_data != NULL &&
+	     (make_pipe(in) < 0 || fcntl(in[1], F_SETFL, O_NONBLOCK) < 0))) {
 		rc = err_set(err, MCUPROV_ERR_IO, NULL, "cannot start %s: pipe: %s", tool,
 			     strerror(errno));
 		goto out;
@@ -733,6 +819,7 @@ int runner_run(const struct runner_opts *o, struct runner_result *res, struct mc
 	plan.envp = (char *const *)envp;
 	plan.path = env_path(envp);
 	plan.cwd = o->cwd;
+	plan.in_r = in[0];
 	plan.out_w = out[1];
 	plan.err_w = errp[1];
 	plan.status_w = status[1];
@@ -751,6 +838,7 @@ int runner_run(const struct runner_opts *o, struct runner_result *res, struct mc
 	close_fd(&out[1]);
 	close_fd(&errp[1]);
 	close_fd(&status[1]);
+	close_fd(&in[0]);
 
 	/* end of file: execve succeeded and closed the write end */
 	do
@@ -772,7 +860,10 @@ int runner_run(const struct runner_opts *o, struct runner_result *res, struct mc
 	c->s[0].fd = out[0];
 	c->s[1].fd = errp[0];
 	c->s[1].is_stderr = 1;
-	out[0] = errp[0] = -1;
+	c->in_fd = in[1];
+	out[0] = errp[0] = in[1] = -1;
+	if (o->stdin_data != NULL && o->stdin_len == 0)
+		close_fd(&c->in_fd); /* only the end of file */
 	supervise(c, pid, t0, res);
 	wstatus = reap(pid);
 	res->seconds = now_s() - t0;
@@ -784,6 +875,8 @@ int runner_run(const struct runner_opts *o, struct runner_result *res, struct mc
 	} else {
 		res->exit_code = WEXITSTATUS(wstatus);
 	}
+	if (rc == 0 && c->cap_nomem)
+		rc = err_set(err, MCUPROV_ERR_NOMEM, NULL, "out of memory (the output of %s)", tool);
 	if (rc == 0 && c->log_errno != 0)
 		rc = err_set(err, MCUPROV_ERR_IO, o->log_path, "write error: %s",
 			     strerror(c->log_errno));
@@ -791,6 +884,7 @@ out:
 	if (c != NULL) {
 		close_fd(&c->s[0].fd);
 		close_fd(&c->s[1].fd);
+		close_fd(&c->in_fd);
 		free(c);
 	}
 	close_fd(&out[0]);
@@ -799,6 +893,8 @@ out:
 	close_fd(&errp[1]);
 	close_fd(&status[0]);
 	close_fd(&status[1]);
+	close_fd(&in[0]);
+	close_fd(&in[1]);
 	close_fd(&log_fd);
 	free(envp);
 	return rc;

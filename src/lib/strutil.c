@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,5 +50,75 @@ int str_splice(const char *text, size_t len, const struct str_edit *e, size_t n,
 	res[o] = '\0';
 	*out = res;
 	*out_len = o;
+	return 0;
+}
+
+/* One pass of the splitter: the words into ARGV and BUF when non-NULL;
+ * counts words and bytes (with NULs) either way. */
+static int split_pass(const char *s, char **argv, char *buf, size_t *nwords, size_t *nbytes)
+{
+	size_t w = 0, b = 0;
+
+	for (;;) {
+		char q = 0;
+
+		while (*s == ' ' || *s == '\t' || *s == '\n')
+			s++;
+		if (*s == '\0')
+			break;
+		if (argv != NULL)
+			argv[w] = buf + b;
+		for (; *s != '\0' && (q != 0 || !strchr(" \t\n", *s)); s++) {
+			char ch = *s;
+
+			if (q == 0 && (ch == '\'' || ch == '"')) {
+				q = ch;
+				continue;
+			}
+			if (q != 0 && ch == q) {
+				q = 0;
+				continue;
+			}
+			if (ch == '\\' && q == 0) {
+				if (s[1] == '\0')
+					return -3;
+				ch = *++s;
+			} else if (ch == '\\' && q == '"' && s[1] != '\0' && strchr("\"\\$`", s[1])) {
+				ch = *++s;
+			}
+			if (buf != NULL)
+				buf[b] = ch;
+			b++;
+		}
+		if (q != 0)
+			return -2;
+		if (buf != NULL)
+			buf[b] = '\0';
+		b++;
+		w++;
+	}
+	*nwords = w;
+	*nbytes = b;
+	return 0;
+}
+
+int str_split_words(const char *s, char ***argv, size_t *argc)
+{
+	size_t nw = 0, nb = 0;
+	char **v;
+	int rc;
+
+	*argv = NULL;
+	*argc = 0;
+	rc = split_pass(s, NULL, NULL, &nw, &nb);
+	if (rc < 0)
+		return rc;
+	v = malloc((nw + 1) * sizeof(*v) + nb + 1);
+	if (v == NULL)
+		return -1;
+	split_pass(s, v, (char *)(v + nw + 1), &nw, &nb);
+	v[nw] = NULL;
+	*argv = v;
+	*argc = nw;
 	return 0;
 }

@@ -552,6 +552,66 @@ static void test_cwd_stdin(void **state)
 	assert_int_equal(unit_rmtree(dir), 0);
 }
 
+/* stdin_data through a pipe, stdout kept as bytes */
+static void test_stdin_capture(void **state)
+{
+	const char *cat[] = { "cat", NULL };
+	const char *half[] = { "sh", "-c", "head -c 10 >/dev/null; echo read >&2; exit 4", NULL };
+	const char *none[] = { "sh", "-c", "exec 0<&-; sleep 0.2; printf 'x\\0y'", NULL };
+	struct capture c = { 0 };
+	struct runner_capture cap = { 0 };
+	struct runner_opts o = { .argv = cat, .on_line = on_line, .arg = &c, .capture = &cap };
+	struct runner_result res;
+	struct mcuprov_err err;
+	size_t big = 3u << 20, i; /* more than a pipe holds */
+	uint8_t *data = malloc(big);
+
+	assert_non_null(data);
+	for (i = 0; i < big; i++)
+		data[i] = (uint8_t)(i * 7 + (i >> 11));
+	/* all of it, binary, through cat */
+	cap.max = big;
+	o.stdin_data = data;
+	o.stdin_len = big;
+	err_clear(&err);
+	assert_int_equal(runner_run(&o, &res, &err), 0);
+	assert_int_equal(res.exit_code, 0);
+	assert_int_equal(cap.len, big);
+	assert_false(cap.truncated);
+	assert_memory_equal(cap.data, data, big);
+	assert_int_equal(c.n, 0); /* captured stdout is no lines */
+	free(cap.data);
+	/* more than max: truncated */
+	cap.max = 100;
+	assert_int_equal(runner_run(&o, &res, &err), 0);
+	assert_int_equal(cap.len, 100);
+	assert_true(cap.truncated);
+	assert_memory_equal(cap.data, data, 100);
+	free(cap.data);
+	/* empty input: end of file at once, nothing out */
+	o.stdin_len = 0;
+	assert_int_equal(runner_run(&o, &res, &err), 0);
+	assert_int_equal(res.exit_code, 0);
+	assert_int_equal(cap.len, 0);
+	assert_null(cap.data);
+	/* a child that reads 10 bytes of 3 MiB and exits: no SIGPIPE for us */
+	o.argv = half;
+	o.stdin_len = big;
+	assert_int_equal(runner_run(&o, &res, &err), 0);
+	assert_int_equal(res.exit_code, 4);
+	assert_string_equal(stream_text(&c, 1), "read");
+	capture_free(&c);
+	/* one that closes its stdin first, then writes */
+	o.argv = none;
+	cap.max = 16;
+	assert_int_equal(runner_run(&o, &res, &err), 0);
+	assert_int_equal(res.exit_code, 0);
+	assert_int_equal(cap.len, 3);
+	assert_memory_equal(cap.data, "x\0y", 3);
+	free(cap.data);
+	free(data);
+}
+
 static void test_odd_words(void **state)
 {
 	/* words 4.. must come back intact, one a line */
@@ -732,6 +792,7 @@ int main(void)
 		cmocka_unit_test(test_environment),
 		cmocka_unit_test(test_environment_withheld),   cmocka_unit_test(test_not_found),
 		cmocka_unit_test(test_linger),        cmocka_unit_test(test_cwd_stdin),
+		cmocka_unit_test(test_stdin_capture),
 		cmocka_unit_test(test_odd_words),     cmocka_unit_test(test_progress_lines),
 		cmocka_unit_test(test_progress),      cmocka_unit_test(test_format_argv),
 		cmocka_unit_test(test_hints),         cmocka_unit_test(test_no_leaks),
