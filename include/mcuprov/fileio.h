@@ -95,6 +95,10 @@ int file_atomic_commit(struct file_atomic *a, struct mcuprov_err *err);
 /* Remove the temporary file and free.  Safe after a failed open. */
 void file_atomic_abort(struct file_atomic *a);
 
+/* The directory part of PATH, as dirname(3) gives it ("." for a bare
+ * name), malloc'd; NULL when out of memory. */
+char *file_dir_of(const char *path);
+
 /* Remove every temporary file this process is writing (those of
  * file_atomic_open() and file_write_atomic() not yet committed or
  * aborted).  Async-signal-safe: for the front end's SIGINT/SIGTERM/SIGHUP

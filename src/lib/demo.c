@@ -85,6 +85,7 @@ struct run_ctx {
 	unsigned long slot0, slot1, slot_size, header_size, scratch, scratch_size;
 	bool mcuboot;
 	bool app_ran;
+	bool tool_failed; /* run_tool(): the tool ran and exited non-zero */
 	char refusal[512]; /* MCUboot's last [ERR] line */
 	char swap[16];     /* MCUboot's "Swap type: X" */
 };
@@ -143,9 +144,10 @@ static void on_progress(void *arg, int percent, const char *line)
 		c->cb->progress(c->cb->arg, c->step, percent);
 }
 
-/* Run ARGV for the current step; a non-zero exit is an error. */
+/* Run ARGV for the current step, in CWD (NULL: here); a non-zero exit is
+ * an error (and sets c->tool_failed, for the caller to say why). */
 static int run_tool(struct run_ctx *c, const struct demo_opts *o, const char *const *argv,
-		    unsigned timeout_ms, struct mcuprov_err *err)
+		    const char *cwd, unsigned timeout_ms, struct mcuprov_err *err)
 {
 	/* make must not inherit `make check`'s jobserver or flags */
 	static const char *const env[] = { "MAKEFLAGS", "MFLAGS", "MAKELEVEL", NULL };
@@ -153,8 +155,10 @@ static int run_tool(struct run_ctx *c, const struct demo_opts *o, const char *co
 	struct runner_result rr;
 	int rc;
 
+	c->tool_failed = false;
 	memset(&ro, 0, sizeof(ro));
 	ro.argv = argv;
+	ro.cwd = cwd;
 	ro.setenv = env;
 	ro.log_path = c->res->log_path;
 	ro.timeout_ms = timeout_ms;
@@ -170,6 +174,7 @@ static int run_tool(struct run_ctx *c, const struct demo_opts *o, const char *co
 	if (rr.timed_out)
 		return err_set(err, MCUPROV_ERR_IO, NULL, "%s did not finish in %u s", argv[0],
 			       timeout_ms / 1000);
+	c->tool_failed = rr.exit_code != 0;
 	if (rr.exit_code != 0)
 		return err_set(err, MCUPROV_ERR_IO, NULL, "%s failed (%s %d; see '%s')", argv[0],
 			       rr.term_signal ? "signal" : "exit status",
@@ -243,46 +248,24 @@ static int flash_compose(const struct run_ctx *c, const char *path, const char *
 static int mcuboot_boot(struct run_ctx *c, const struct demo_opts *o, const char *build,
 			struct mcuprov_err *err)
 {
-	static const char *const env[] = { "MAKEFLAGS", "MFLAGS", "MAKELEVEL", NULL };
 	char dev_arg[64];
 	const char *argv[] = { "qemu-system-arm", "-M", "mps2-an385", "-nographic",
 			       "-semihosting-config",
 			       "enable=on,target=native,arg=mcuboot,arg=flash=flash.bin", "-kernel",
 			       "mcuboot.elf", "-device", dev_arg, NULL };
-	struct runner_opts ro;
-	struct runner_result rr;
-	unsigned timeout = o->boot_timeout_ms ? o->boot_timeout_ms : 60000;
 	int rc;
 
 	snprintf(dev_arg, sizeof(dev_arg), "loader,file=flash.bin,addr=0x%08lx", c->slot0);
 	c->app_ran = false;
 	c->refusal[0] = c->swap[0] = '\0';
 	c->res->boot_line[0] = c->res->boot_key[0] = c->res->boot_version[0] = '\0';
-	memset(&ro, 0, sizeof(ro));
-	ro.argv = argv;
-	ro.cwd = build;
-	ro.setenv = env;
-	ro.log_path = c->res->log_path;
-	ro.timeout_ms = timeout;
-	ro.cancel = o->cancel;
-	ro.on_line = on_line;
-	ro.on_progress = on_progress;
-	ro.arg = c;
-	if ((rc = runner_run(&ro, &rr, err)) < 0)
-		return rc;
-	if (rr.cancelled)
-		return err_set(err, MCUPROV_ERR_REFUSED, NULL, "cancelled");
-	if (rr.timed_out)
-		return err_set(err, MCUPROV_ERR_IO, NULL, "qemu-system-arm did not finish in %u s",
-			       timeout / 1000);
-	if (rr.exit_code != 0 &&
+	rc = run_tool(c, o, argv, build, o->boot_timeout_ms ? o->boot_timeout_ms : 60000, err);
+	if (rc < 0 && c->tool_failed &&
 	    (c->refusal[0] || strncmp(c->res->boot_line, "mcuboot: ", 9) == 0))
 		return err_set(err, MCUPROV_ERR_REFUSED, NULL, "MCUboot refused the image: %s",
 			       c->refusal[0] ? c->refusal : c->res->boot_line + 9);
-	if (rr.exit_code != 0)
-		return err_set(err, MCUPROV_ERR_IO, NULL, "qemu-system-arm failed (%s %d; see '%s')",
-			       rr.term_signal ? "signal" : "exit status",
-			       rr.term_signal ? rr.term_signal : rr.exit_code, c->res->log_path);
+	if (rc < 0)
+		return rc;
 	if (!c->app_ran)
 		return err_set(err, MCUPROV_ERR_REFUSED, NULL,
 			       "QEMU exited without the app's greeting (last line: %s)",
@@ -501,7 +484,7 @@ int demo_run(const struct demo_opts *o, const struct demo_callbacks *cb, struct 
 			mb_argv[10] = type == KEY_ECDSA_P384 ? NULL : len_arg;
 		}
 
-		if ((rc = run_tool(&c, o, mb ? mb_argv : argv, 300000, err)) < 0)
+		if ((rc = run_tool(&c, o, mb ? mb_argv : argv, NULL, 300000, err)) < 0)
 			goto out;
 	}
 	if (c.slot0 == 0 || c.slot_size == 0 || c.header_size == 0) {
@@ -705,7 +688,7 @@ int demo_run(const struct demo_opts *o, const struct demo_callbacks *cb, struct 
 				       "-semihosting-config", "enable=on,target=native", "-kernel",
 				       loader, "-device", dev_arg, NULL };
 
-		rc = run_tool(&c, o, argv, o->boot_timeout_ms ? o->boot_timeout_ms : 60000, err);
+		rc = run_tool(&c, o, argv, NULL, o->boot_timeout_ms ? o->boot_timeout_ms : 60000, err);
 		if (rc < 0 && strncmp(res->boot_line, "loader: ", 8) == 0)
 			rc = err_set(err, MCUPROV_ERR_REFUSED, NULL, "the loader refused the image: %s",
 				     res->boot_line + 8);

@@ -138,7 +138,7 @@ int file_write_all(int fd, const void *data, size_t len)
 }
 
 /* Directory part of PATH, for the temporary file and the directory fsync. */
-static char *dir_of(const char *path)
+char *file_dir_of(const char *path)
 {
 	char *copy = strdup(path), *d;
 
@@ -333,7 +333,7 @@ static void existing_ancestor(const char *dir, char *out, size_t n)
 
 int file_write_check(const char *path, unsigned flags, struct mcuprov_err *err)
 {
-	char *dir = dir_of(path), top[PATH_MAX];
+	char *dir = file_dir_of(path), top[PATH_MAX];
 	struct stat st;
 	int rc;
 
@@ -384,7 +384,7 @@ int file_atomic_open(struct file_atomic *a, const char *path, unsigned flags,
 		return rc;
 
 	a->path = strdup(path);
-	a->dir = dir_of(path);
+	a->dir = file_dir_of(path);
 	tmplen = strlen(path) + 48;
 	a->tmp = malloc(tmplen);
 	if (a->path == NULL || a->dir == NULL || a->tmp == NULL) {
@@ -573,7 +573,7 @@ fail:
 /* DIR/BASE of PATH, with DIR resolved: OUT (PATH_MAX) */
 static int abs_name(const char *path, char *out, struct mcuprov_err *err)
 {
-	char *dir = dir_of(path), real[PATH_MAX];
+	char *dir = file_dir_of(path), real[PATH_MAX];
 	const char *base = strrchr(path, '/');
 	int rc = 0;
 
@@ -670,7 +670,7 @@ int file_txn_commit(struct file_txn *t, struct mcuprov_err *err)
 			fsync_dir(t->f[i].dir);
 	(void)unlink(t->journal);
 	{
-		char *jd = dir_of(t->journal);
+		char *jd = file_dir_of(t->journal);
 
 		if (jd != NULL)
 			fsync_dir(jd);

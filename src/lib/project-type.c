@@ -493,8 +493,7 @@ int project_retype_apply(const struct project_retype *plan, struct project_retyp
 		return rc;
 	{
 		/* the bootloader's file and mcuprov.yaml land together or not at all */
-		const char *slash = strrchr(plan->project_file, '/');
-		char dir[4096];
+		char *dir = file_dir_of(plan->project_file);
 		struct file_txn t;
 		bool boot = plan->boot_path != NULL &&
 			    (plan->boot_len != plan->boot_old_len ||
@@ -502,9 +501,11 @@ int project_retype_apply(const struct project_retype *plan, struct project_retyp
 		bool proj = plan->project_len != plan->project_old_len ||
 			    memcmp(plan->project_text, plan->project_old, plan->project_len) != 0;
 
-		snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - plan->project_file) : 1,
-			 slash ? plan->project_file : ".");
-		if ((rc = file_txn_begin(&t, dir[0] ? dir : "/", err)) < 0)
+		if (dir == NULL)
+			return err_set(err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
+		rc = file_txn_begin(&t, dir, err);
+		free(dir);
+		if (rc < 0)
 			return rc;
 		if ((boot && (rc = replace(&t, plan->boot_path, plan->boot_old, plan->boot_old_len,
 					   plan->boot_text, plan->boot_len, r->boot_backup,

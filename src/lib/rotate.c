@@ -886,16 +886,10 @@ int rotate_apply(const struct project *p, const struct rotate_plan *plan,
 	uint8_t *cur = NULL;
 	struct file_txn txn;
 	bool w, in_txn = false;
-	char pdir[PROVISION_PATH_MAX];
-	const char *slash = strrchr(plan->project_file, '/');
+	char *pdir = NULL;
 	int rc = 0;
 
 	memset(r, 0, sizeof(*r));
-	/* the journal of the change goes beside mcuprov.yaml */
-	snprintf(pdir, sizeof(pdir), "%.*s", slash ? (int)(slash - plan->project_file) : 1,
-		 slash ? plan->project_file : ".");
-	if (pdir[0] == '\0')
-		snprintf(pdir, sizeof(pdir), "/");
 	if (plan->n_keys == 0 || plan->n_keys > PROVISION_MAX_KEYS || plan->project_text == NULL ||
 	    plan->project_old == NULL)
 		return err_set(err, MCUPROV_ERR_INTERNAL, NULL, "not a rotation plan");
@@ -956,6 +950,11 @@ int rotate_apply(const struct project *p, const struct rotate_plan *plan,
 				 plan->keys[i].pub_abspath);
 	}
 	/* the bootloader's file and mcuprov.yaml land together or not at all */
+	/* the journal of the change goes beside mcuprov.yaml */
+	if (!dry_run && (pdir = file_dir_of(plan->project_file)) == NULL) {
+		rc = err_set(err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
+		goto out;
+	}
 	if (!dry_run && (rc = file_txn_begin(&txn, pdir, err)) < 0)
 		goto out;
 	in_txn = !dry_run;
@@ -992,5 +991,6 @@ out:
 	for (i = 0; i < PROVISION_MAX_KEYS; i++)
 		key_free(pub[i]);
 	free(cur);
+	free(pdir);
 	return rc;
 }
