@@ -55,3 +55,79 @@ need_imgtool() {
 }
 
 imgtool() { "$PY" "$IMGTOOL" "$@"; }
+
+# ---- examples/mcuboot-qemu's board, as the tests drive it ----
+SLOT0=0x00020000
+FLASH_SIZE=$((0x62000 - 0x20000)) # slot 0 to the end of the scratch area
+# what the port and MCUboot print
+APP_LINE='app: hello from the image MCUboot verified'
+SWAP_LINE='[INF] Image index: 0, Swap type: none'
+INVALID_LINE='[ERR] Image in the primary slot is not valid!'
+INVALID2_LINE='[ERR] Image in the secondary slot is not valid!'
+NOBOOT_LINE='mcuboot: no bootable image'
+# MCUboot's swap-state lines on an erased board, and after a swap
+PRI_UNSET='[INF] Primary image: magic=unset, swap_type=0x1, copy_done=0x3, image_ok=0x3'
+SCR_UNSET='[INF] Scratch: magic=unset, swap_type=0x1, copy_done=0x3, image_ok=0x3'
+SRC_PRIMARY='[INF] Boot source: primary slot'
+SRC_NONE='[INF] Boot source: none'
+SWAPPING='[INF] Starting swap using scratch algorithm.'
+# QEMU's own, not the board's
+QEMU_NOTE='Timer with period zero, disabling'
+
+# mkflash FLASH PRIMARY [SECONDARY]: an erased board (0xff) from slot 0 to
+# the end of the scratch area, the images at their slots
+mkflash() {
+	head -c $FLASH_SIZE /dev/zero | tr '\000' '\377' >"$1"
+	dd if="$2" of="$1" conv=notrunc status=none
+	[ -z "${3:-}" ] || dd if="$3" of="$1" bs=4096 seek=32 conv=notrunc status=none
+}
+
+# reboot ELF FLASH: power the board whose flash is FLASH on; MCUboot writes
+# FLASH back before it jumps or stops.  RC, console in $T_TMP/console
+# (semihosting writes to QEMU's stderr)
+reboot() {
+	run timeout 60 env -C "$(dirname "$2")" qemu-system-arm -M mps2-an385 -nographic \
+		-semihosting-config "enable=on,target=native,arg=mcuboot,arg=flash=${2##*/}" \
+		-kernel "$1" -device "loader,file=${2##*/},addr=$SLOT0"
+	cat "$T_TMP/out" "$T_TMP/err" | grep -vx "$QEMU_NOTE" >"$T_TMP/console"
+}
+
+# booted DESC RC LINE...: exit status RC and exactly those console lines
+booted() {
+	local desc=$1 want=$2
+	shift 2
+	if [ "$RC" = "$want" ]; then ok "$desc: exit $want"; else not_ok "$desc: exit $want" "exit $RC" "$(cat "$T_TMP/console")"; fi
+	if printf '%s\n' "$@" | cmp -s - "$T_TMP/console"; then
+		ok "$desc: console"
+	else
+		not_ok "$desc: console" "console:" "$(cat "$T_TMP/console")" "expected:" "$@"
+	fi
+}
+
+le() { # le FILE OFFSET NBYTES: little-endian field as a decimal number
+	local b n=0 i
+	read -r -a b < <(od -An -tu1 -j "$2" -N "$3" "$1")
+	for ((i = $3 - 1; i >= 0; i--)); do n=$((n << 8 | b[i])); done
+	echo $n
+}
+
+# tlv_value FILE TYPE: offset of the value of the first unprotected TLV TYPE
+tlv_value() {
+	local off end type len
+	off=$(($(le "$1" 8 2) + $(le "$1" 12 4) + $(le "$1" 10 2)))
+	end=$((off + $(le "$1" $((off + 2)) 2)))
+	off=$((off + 4))
+	while [ $off -lt $end ]; do
+		type=$(le "$1" $off 2) len=$(le "$1" $((off + 2)) 2)
+		[ "$type" = "$2" ] && { echo $((off + 4)); return 0; }
+		off=$((off + 4 + len))
+	done
+	return 1
+}
+
+# flip FILE OFFSET: invert one byte
+flip() {
+	local b
+	b=$(od -An -tu1 -j "$2" -N 1 "$1" | tr -d ' ')
+	printf '%b' "\\x$(printf '%02x' $((b ^ 0xff)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}

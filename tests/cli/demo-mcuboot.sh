@@ -93,9 +93,6 @@ assert "demo --image, a missing file: nothing written" test ! -e d-img-none
 # boot reverts and --confirm's keeps the upgrade
 steps() { grep -o '^\[[0-9]/6\] .*' "$T_TMP/out" | tr '\n' '|'; }
 board() { sed -n 's/^      | //p' "$T_TMP/out"; }
-PRI_UNSET='[INF] Primary image: magic=unset, swap_type=0x1, copy_done=0x3, image_ok=0x3'
-SCR_UNSET='[INF] Scratch: magic=unset, swap_type=0x1, copy_done=0x3, image_ok=0x3'
-SWAPPING='[INF] Starting swap using scratch algorithm.'
 APP='app: hello from the image MCUboot verified'
 RESET='-- reset: the board boots again from the same flash --'
 run "$M" demo --dir d-up --mcuboot "$MCUBOOT_DIR" -k mine.pem --upgrade

@@ -12,54 +12,10 @@
 # upgrade encrypted for another key is refused with MCUboot's own log line
 # and v1 keeps booting.
 . "$MCUPROV_SRCDIR/tests/lib.sh"
-
 . "$MCUPROV_SRCDIR/tests/mcuboot-lib.sh"
 need_mcuboot boot/bootutil/src/encrypted.c
 D=$MCUPROV_SRCDIR/examples/mcuboot-qemu
 [ -f "$D/Makefile" ] || skip_all "'$D/Makefile' not found"
-
-SLOT0=0x00020000
-FLASH_SIZE=$((0x62000 - 0x20000)) # slot 0 to the end of the scratch area
-APP_LINE='app: hello from the image MCUboot verified'
-SWAP_LINE='[INF] Image index: 0, Swap type: none'
-PRI_UNSET='[INF] Primary image: magic=unset, swap_type=0x1, copy_done=0x3, image_ok=0x3'
-SCR_UNSET='[INF] Scratch: magic=unset, swap_type=0x1, copy_done=0x3, image_ok=0x3'
-SRC_PRIMARY='[INF] Boot source: primary slot'
-SRC_NONE='[INF] Boot source: none'
-SWAPPING='[INF] Starting swap using scratch algorithm.'
-INVALID2_LINE='[ERR] Image in the secondary slot is not valid!'
-QEMU_NOTE='Timer with period zero, disabling'
-
-mkflash() {
-	head -c $FLASH_SIZE /dev/zero | tr '\000' '\377' >"$1"
-	dd if="$2" of="$1" conv=notrunc status=none
-	[ -z "${3:-}" ] || dd if="$3" of="$1" bs=4096 seek=32 conv=notrunc status=none
-}
-
-reboot() {
-	run timeout 60 env -C "$(dirname "$2")" qemu-system-arm -M mps2-an385 -nographic \
-		-semihosting-config "enable=on,target=native,arg=mcuboot,arg=flash=${2##*/}" \
-		-kernel "$1" -device "loader,file=${2##*/},addr=$SLOT0"
-	cat "$T_TMP/out" "$T_TMP/err" | grep -vx "$QEMU_NOTE" >"$T_TMP/console"
-}
-
-booted() {
-	local desc=$1 want=$2
-	shift 2
-	if [ "$RC" = "$want" ]; then ok "$desc: exit $want"; else not_ok "$desc: exit $want" "exit $RC" "$(cat "$T_TMP/console")"; fi
-	if printf '%s\n' "$@" | cmp -s - "$T_TMP/console"; then
-		ok "$desc: console"
-	else
-		not_ok "$desc: console" "console:" "$(cat "$T_TMP/console")" "expected:" "$@"
-	fi
-}
-
-le() { # le FILE OFFSET NBYTES: little-endian field as a decimal number
-	local b n=0 i
-	read -r -a b < <(od -An -tu1 -j "$2" -N "$3" "$1")
-	for ((i = $3 - 1; i >= 0; i--)); do n=$((n << 8 | b[i])); done
-	echo $n
-}
 
 # same DESC FILE1 OFF1 FILE2 OFF2 LEN: LEN bytes equal
 same() {

@@ -25,12 +25,6 @@ fi
 [ -d "$MBEDTLS_DIR/library" ] && [ -d "$MBEDTLS_DIR/include/mbedtls" ] ||
 	skip_all "MBEDTLS_DIR='$MBEDTLS_DIR' is no mbedTLS source tree (library/, include/mbedtls/)"
 
-SLOT0=0x00020000
-APP_LINE='app: hello from the image MCUboot verified'
-INVALID_LINE='[ERR] Image in the primary slot is not valid!'
-NOBOOT_LINE='mcuboot: no bootable image'
-QEMU_NOTE='Timer with period zero, disabling'
-
 # without MBEDTLS_DIR: make's error, naming mbedTLS, before anything is built
 for sign in RSA EC384; do
 	line=$(grep -n '$(error SIGN=$(SIGN) needs mbedTLS' "$D/Makefile" | cut -d: -f1)
@@ -54,18 +48,6 @@ boot() {
 	cat "$T_TMP/out" "$T_TMP/err" | grep -vx "$QEMU_NOTE" | grep -v '^\[INF\] ' >"$T_TMP/console"
 }
 
-# booted DESC RC LINE...: exit status RC and exactly those console lines
-booted() {
-	local desc=$1 want=$2
-	shift 2
-	if [ "$RC" = "$want" ]; then ok "$desc: exit $want"; else not_ok "$desc: exit $want" "exit $RC" "$(cat "$T_TMP/console")"; fi
-	if printf '%s\n' "$@" | cmp -s - "$T_TMP/console"; then
-		ok "$desc: console"
-	else
-		not_ok "$desc: console" "console:" "$(cat "$T_TMP/console")" "expected:" "$@"
-	fi
-}
-
 refused() {
 	booted "$1" 1 "$INVALID_LINE" "$NOBOOT_LINE"
 }
@@ -74,34 +56,6 @@ sign() {
 	local in=$1 out=$2
 	shift 2
 	run "$M" sign "$@" -v 1.2.3 -H 0x200 --pad-header -S 0x20000 "$in" "$out"
-}
-
-le() { # le FILE OFFSET NBYTES: little-endian field as a decimal number
-	local b n=0 i
-	read -r -a b < <(od -An -tu1 -j "$2" -N "$3" "$1")
-	for ((i = $3 - 1; i >= 0; i--)); do n=$((n << 8 | b[i])); done
-	echo $n
-}
-
-# tlv_value FILE TYPE: offset of the value of the first unprotected TLV TYPE
-tlv_value() {
-	local off end type len
-	off=$(($(le "$1" 8 2) + $(le "$1" 12 4) + $(le "$1" 10 2)))
-	end=$((off + $(le "$1" $((off + 2)) 2)))
-	off=$((off + 4))
-	while [ $off -lt $end ]; do
-		type=$(le "$1" $off 2) len=$(le "$1" $((off + 2)) 2)
-		[ "$type" = "$2" ] && { echo $((off + 4)); return 0; }
-		off=$((off + 4 + len))
-	done
-	return 1
-}
-
-# flip FILE OFFSET: invert one byte
-flip() {
-	local b
-	b=$(od -An -tu1 -j "$2" -N 1 "$1" | tr -d ' ')
-	printf '%b' "\\x$(printf '%02x' $((b ^ 0xff)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
 }
 
 # TYPE SIGN RSA_LEN SIGNATURE-TLV DEV-KEY

@@ -24,11 +24,6 @@ EXR=$(realpath "$EX")
 MCUBOOT_DIR=${MCUBOOT_DIR%/}
 MB=$(cd "$(dirname "$MCUBOOT_DIR")" && pwd -P)/$(basename "$MCUBOOT_DIR")
 NEEDS=$(sed -n '2s/^# needs: //p' "$TPL")
-SWAP_LINE='[INF] Image index: 0, Swap type: none'
-APP_LINE='app: hello from the image MCUboot verified'
-INVALID_LINE='[ERR] Image in the primary slot is not valid!'
-NOBOOT_LINE='mcuboot: no bootable image'
-QEMU_NOTE='Timer with period zero, disabling'
 
 assert "the profile's needs line" test -n "$NEEDS"
 case $T_TMP/ in

@@ -17,8 +17,6 @@ unset MCUPROV_EXAMPLES MCUPROV_TEMPLATES
 
 MCUBOOT_DIR=$(cd "$MCUBOOT_DIR" && pwd -P)
 [ ${#MCUBOOT_DIR} -le 70 ] || skip_all "the MCUboot checkout's path is too long to type into the form: '$MCUBOOT_DIR'"
-SWAP_LINE='[INF] Image index: 0, Swap type: none'
-APP_LINE='app: hello from the image MCUboot verified'
 
 # above_log NAME N: the N lines above the "log:" line of screen NAME,
 # without the indent
