@@ -303,15 +303,9 @@ int image_compress_sign(const struct image_sign_opts *o, struct image_sign_resul
 	o2.non_bootable = false; /* imgtool's compressed Image() is made without it */
 	if (image_path_is_hex(o->outfile) && !o->has_hex_addr && image_path_is_hex(o->infile)) {
 		/* the input's address, as imgtool's compressed_img.base_addr */
-		if (o->pad_header && in_base < o->header_size) {
-			rc = err_set(err, MCUPROV_ERR_USAGE, o->outfile,
-				     "the input's address 0x%x leaves no room for the header; "
-				     "give -x/--hex-addr",
-				     in_base);
+		if ((rc = image_hex_base(o, in_base, &o2.hex_addr, err)) < 0)
 			goto out;
-		}
 		o2.has_hex_addr = true;
-		o2.hex_addr = in_base - (o->pad_header ? o->header_size : 0);
 	}
 	rc = image_sign_core(&o2, &x2, res, err);
 	res->compressed = rc == 0;

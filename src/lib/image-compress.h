@@ -28,6 +28,13 @@ struct image_sign_extra {
 int image_sign_core(const struct image_sign_opts *o, const struct image_sign_extra *x,
 		    struct image_sign_result *res, struct mcuprov_err *err);
 
+/* The Intel HEX output's address taken from the input's, IN_BASE (imgtool's
+ * base_addr): the header O pads in goes in front of it.  Returns 0 with
+ * *BASE, or MCUPROV_ERR_USAGE when the header does not fit below IN_BASE.
+ * image-sign.c. */
+int image_hex_base(const struct image_sign_opts *o, uint32_t in_base, uint32_t *base,
+		   struct mcuprov_err *err);
+
 /* image_sign() with o->compression set, as imgtool 2.4 does it: sign the
  * uncompressed image (its digest, signature and size become the protected
  * DECOMP_SHA, DECOMP_SIGNATURE and DECOMP_SIZE TLVs, plus COMP_DEC_SIZE when

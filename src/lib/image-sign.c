@@ -572,6 +572,18 @@ int image_sign(const struct image_sign_opts *o, struct image_sign_result *res,
 	return image_sign_core(o, NULL, res, err);
 }
 
+int image_hex_base(const struct image_sign_opts *o, uint32_t in_base, uint32_t *base,
+		   struct mcuprov_err *err)
+{
+	if (o->pad_header && in_base < o->header_size)
+		return err_set(err, MCUPROV_ERR_USAGE, o->outfile,
+			       "the input's address 0x%x leaves no room for the header; give "
+			       "-x/--hex-addr",
+			       in_base);
+	*base = in_base - (o->pad_header ? o->header_size : 0);
+	return 0;
+}
+
 int image_sign_core(const struct image_sign_opts *o, const struct image_sign_extra *x,
 		    struct image_sign_result *res, struct mcuprov_err *err)
 {
@@ -870,14 +882,8 @@ flush:
 		if (o->has_hex_addr) {
 			base = o->hex_addr;
 		} else if (in_hex) {
-			if (o->pad_header && in_base < o->header_size) {
-				rc = err_set(err, MCUPROV_ERR_USAGE, o->outfile,
-					     "the input's address 0x%x leaves no room for the header; "
-					     "give -x/--hex-addr",
-					     in_base);
+			if ((rc = image_hex_base(o, in_base, &base, err)) < 0)
 				goto out;
-			}
-			base = in_base - (o->pad_header ? o->header_size : 0);
 		} else {
 			rc = err_set(err, MCUPROV_ERR_USAGE, o->outfile,
 				     "Intel HEX output needs an address: give -x/--hex-addr (the "

@@ -460,6 +460,14 @@ if command -v objcopy >/dev/null; then
 	refused "binary in, .hex out, no -x" 2 \
 		"mcuprov: sign: 'o.hex': Intel HEX output needs an address: give -x/--hex-addr (the input is raw binary)" \
 		-v 1.2.3+4 $S app.bin o.hex
+	# the header goes in front of the input's address: it must fit below it
+	objcopy -I binary -O ihex --change-addresses 0x100 app.bin low.hex
+	refused "hex in at 0x100, --pad-header 0x200, no -x" 2 \
+		"mcuprov: sign: 'o.hex': the input's address 0x100 leaves no room for the header; give -x/--hex-addr" \
+		-v 1.2.3+4 $S low.hex o.hex
+	refused "hex in at 0x100, --pad-header 0x200, --compression lzma2, no -x" 2 \
+		"mcuprov: sign: 'o.hex': the input's address 0x100 leaves no room for the header; give -x/--hex-addr" \
+		-v 1.2.3+4 $S --compression lzma2 low.hex o.hex
 	signs "binary in, .hex out, -x 0x8000000" -v 1.2.3+4 $S -x 0x8000000 app.bin x.hex
 	is "-x: the hex file starts there" "$(python3 img.py minaddr x.hex)" 0x8000000
 	objcopy -I ihex -O binary x.hex x.bin
