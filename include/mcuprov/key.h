@@ -76,16 +76,59 @@ struct key_encryption {
 	char weak_why[200];
 };
 
+/* Where a key lives. */
+enum key_origin {
+	KEY_ORIGIN_MEMORY = 0, /* key_generate() or key_load_mem() */
+	KEY_ORIGIN_FILE,       /* key_load() of a file */
+	KEY_ORIGIN_TOKEN,      /* key_load() of a PKCS#11 URI (pkcs11.h) */
+};
+
+struct mcuprov_key;
+
+/* A key whose private half is not in this process (a PKCS#11 token) signs
+ * through its ops: the capability model every front end asks through
+ * key_can_sign() / key_can_export() instead of reading is_private. */
+struct key_ops {
+	/* Sign MSG as image_sig_op() does (the digest for RSA-PSS and ECDSA,
+	 * the message for Ed25519; MD is the image's hash).  *SIGLEN holds the
+	 * room in SIG on entry, the signature's length (as the TLV holds it:
+	 * DER for ECDSA) on return. */
+	int (*sign)(const struct mcuprov_key *key, const EVP_MD *md, const uint8_t *msg,
+		    size_t msglen, uint8_t *sig, size_t *siglen, struct mcuprov_err *err);
+	void (*free)(void *ctx);
+};
+
 struct mcuprov_key {
-	EVP_PKEY *pkey;             /* owned */
+	EVP_PKEY *pkey;             /* owned: the public half, and the private one when is_private */
 	enum key_type type;
-	bool is_private;            /* holds the private half */
+	bool is_private;            /* the private half is in memory (can be saved and exported) */
 	bool was_encrypted;         /* file was password-protected */
 	bool insecure_mode;         /* private key file readable by group/others */
 	mode_t file_mode;           /* st_mode of the file it was loaded from */
 	const struct devkey *devkey; /* non-NULL: a published MCUboot dev key */
 	struct key_encryption enc;  /* was_encrypted: how (kdf KEY_KDF_NONE otherwise) */
+	enum key_origin origin;
+	/* KEY_ORIGIN_TOKEN: the RFC 7512 URI that names the key (any pin-value
+	 * removed) and where it is, "token 'prod', object 'signing-2026'" */
+	char *uri;
+	char *where;
+	const struct key_ops *ops;  /* non-NULL: signs outside this process */
+	void *ops_ctx;              /* owned, released by ops->free */
 };
+
+/* Can KEY sign images: a signing type with its private half in memory or
+ * reachable through its ops (a token). */
+bool key_can_sign(const struct mcuprov_key *key);
+
+/* Can KEY's private half be written out (key_save, key_private_der)?
+ * Never for a token key: its private half never leaves the token. */
+bool key_can_export(const struct mcuprov_key *key);
+
+/* Sign MSG with KEY: in memory through OpenSSL, or through KEY's ops (see
+ * struct key_ops for MSG and SIG).  Returns 0, MCUPROV_ERR_USAGE for a key
+ * that cannot sign, or the signer's error. */
+int key_sign(const struct mcuprov_key *key, const EVP_MD *md, const uint8_t *msg, size_t msglen,
+	     uint8_t *sig, size_t *siglen, struct mcuprov_err *err);
 
 /* Password callback for encrypted keys: write at most SIZE-1 bytes and a NUL
  * into BUF and return the length, or return -1 to abort (no password
@@ -117,11 +160,21 @@ bool key_type_can_sign(enum key_type type);
 int key_load_mem(const uint8_t *data, size_t len, const char *subject, key_passwd_cb pw_cb,
 		 void *pw_arg, struct mcuprov_key **out, struct mcuprov_err *err);
 
-/* key_load_mem() on the contents of file PATH (at most KEY_FILE_MAX bytes),
+/* key_load_ex(PATH, 0, ...): key_load_mem() on the contents of file PATH (at most KEY_FILE_MAX bytes),
  * also recording the file mode and setting insecure_mode for a private key
  * readable by group or others.  The file buffer is wiped before it is freed. */
 int key_load(const char *path, key_passwd_cb pw_cb, void *pw_arg, struct mcuprov_key **out,
 	     struct mcuprov_err *err);
+
+/* key_load() flags */
+#define KEY_LOAD_PUBLIC 0x1u /* only the public half is needed: a token key is
+			      * read without logging in (no PIN asked) */
+
+/* key_load() of PATH, or of a PKCS#11 URI ("pkcs11:...", pkcs11.h: the
+ * token's key, its PIN asked through PW_CB unless FLAGS has
+ * KEY_LOAD_PUBLIC). */
+int key_load_ex(const char *path, unsigned flags, key_passwd_cb pw_cb, void *pw_arg,
+		struct mcuprov_key **out, struct mcuprov_err *err);
 
 /* Generate a new key pair of TYPE.  Returns 0 or MCUPROV_ERR_CRYPTO. */
 int key_generate(enum key_type type, struct mcuprov_key **out, struct mcuprov_err *err);

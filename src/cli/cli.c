@@ -19,6 +19,7 @@
 #include "mcuprov/fileio.h"
 #include "mcuprov/lock.h"
 #include "mcuprov/passwd.h"
+#include "mcuprov/pkcs11.h"
 #include "mcuprov/provision.h"
 #include "mcuprov/strutil.h"
 
@@ -189,6 +190,16 @@ int cli_common_option(const struct cmd_entry *cmd, int opt, char **argv)
 			return cli_usage(cmd, "invalid --lock-timeout '%s' (seconds, 0 to 3600)",
 					 optarg);
 		return -1;
+	case OPT_PKCS11_MODULE: {
+		struct mcuprov_err err;
+
+		err_clear(&err);
+		if (optarg[0] == '\0')
+			return cli_usage(cmd, "--pkcs11-module needs the path of a module");
+		if (pkcs11_set_module(optarg, &err) < 0)
+			return cli_fail(&err);
+		return -1;
+	}
 	case ':':
 		return cli_usage(cmd, "option '%s' needs a value", bad_option(argv));
 	default:
@@ -415,7 +426,14 @@ static int load_pw_cb(char *buf, size_t size, void *arg)
 	char *pw = NULL;
 	const char *use;
 	int rc = 0, per = -1, plain = -1;
+	bool token = pkcs11_is_uri(lp->file);
+	char *shown = token ? pkcs11_uri_redact(lp->name) : NULL;
 	size_t j, n;
+
+	if (!token)
+		shown = (char *)lp->name;
+	else if (shown == NULL)
+		return -1;
 
 	for (j = 0; pi != NULL && j < pi->n; j++)
 		if (pi->v[j].key == NULL)
@@ -432,16 +450,21 @@ static int load_pw_cb(char *buf, size_t size, void *arg)
 		use = pw;
 	} else if (cli.batch) {
 		rc = err_set(lp->err, MCUPROV_ERR_PASSWORD, NULL,
-			     "key is encrypted and --batch never prompts: give --passin");
+			     token ? "the token needs its PIN and --batch never prompts: give --passin"
+				   : "key is encrypted and --batch never prompts: give --passin");
 		use = NULL;
 	} else {
-		snprintf(prompt, sizeof(prompt), "Enter password for '%s': ", lp->name);
+		snprintf(prompt, sizeof(prompt), token ? "Enter the PIN of the token of '%s': "
+						       : "Enter password for '%s': ",
+			 shown);
 		rc = cli_prompt_password(prompt, false, "--passin", &pw, lp->err);
 		/* a variable that holds what was typed reaches no step either */
 		if (rc == 0)
 			rc = passwd_withhold_value(pw, lp->err);
 		use = pw;
 	}
+	if (token)
+		free(shown);
 	if (rc < 0) {
 		lp->failed = true;
 		return -1;
@@ -467,13 +490,16 @@ int cli_load_key_as(struct cli_passin *pi, const char *file, const char *name,
 
 	err_clear(&err);
 	err_clear(&pwerr);
-	rc = key_load(file, load_pw_cb, &lp, key, &err);
+	rc = key_load_ex(file, cli.key_load_flags, load_pw_cb, &lp, key, &err);
 	if (rc < 0) {
 		/* the reason no password could be had beats "no password given";
-		 * either way the key is named as the user wrote it */
+		 * either way the key is named as the user wrote it (a PIN in a
+		 * URI left out) */
 		struct mcuprov_err *e = lp.failed && pwerr.code != 0 ? &pwerr : &err;
+		char *shown = pkcs11_is_uri(name) ? pkcs11_uri_redact(name) : NULL;
 
-		snprintf(e->subject, sizeof(e->subject), "%s", name);
+		snprintf(e->subject, sizeof(e->subject), "%s", shown != NULL ? shown : name);
+		free(shown);
 		return cli_fail(e);
 	}
 	if ((*key)->insecure_mode)

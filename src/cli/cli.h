@@ -49,6 +49,10 @@ struct cli_globals {
 	/* --lock-timeout SECONDS, MCUPROV_LOCK_TIMEOUT: the longest wait for
 	 * another mcuprov changing the same project (ms) */
 	unsigned lock_timeout_ms;
+	/* key_load_ex() flags of the keys cli_load_key*() load: a command
+	 * that needs only public halves sets KEY_LOAD_PUBLIC before loading,
+	 * so that a token key is read without its PIN */
+	unsigned key_load_flags;
 };
 extern struct cli_globals cli;
 
@@ -63,13 +67,15 @@ enum {
 	OPT_MINIMAL,
 	OPT_REQUIRE,
 	OPT_LOCK_TIMEOUT,
+	OPT_PKCS11_MODULE,
 	OPT_FIRST_FREE, /* a command's own options start here */
 };
 
 #define CLI_COMMON_LONGOPTS \
 	{ "help", no_argument, NULL, OPT_HELP }, \
 	{ "production", no_argument, NULL, OPT_PRODUCTION }, \
-	{ "lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT }
+	{ "lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT }, \
+	{ "pkcs11-module", required_argument, NULL, OPT_PKCS11_MODULE }
 
 /* The lock options of a command that changes project files: the wait of
  * --lock-timeout, a busy lock announced once on stderr ("mcuprov: CMD:

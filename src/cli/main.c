@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "mcuprov/pkcs11.h"
 #include "mcuprov/fileio.h"
 #include "mcuprov/lock.h"
 
@@ -71,6 +72,11 @@ int main(int argc, char **argv)
 				"3600)\n",
 			env);
 		return EXIT_USAGE;
+	}
+	env = getenv("MCUPROV_PKCS11_MODULE");
+	if (env != NULL && env[0] != '\0' && pkcs11_set_module(env, NULL) < 0) {
+		fprintf(stderr, "mcuprov: out of memory\n");
+		return EXIT_FAIL;
 	}
 	env = getenv("MCUPROV_PRODUCTION");
 	cli.production = env != NULL && env[0] != '\0' && strcmp(env, "0") != 0;

@@ -334,7 +334,7 @@ int demo_run(const struct demo_opts *o, const struct demo_callbacks *cb, struct 
 	if (!mb && (type == KEY_ECDSA_P384 || macro == NULL))
 		return err_set(err, MCUPROV_ERR_USAGE, NULL,
 			       "the demo loader takes ed25519, ecdsa-p256, rsa-2048 or rsa-3072 keys");
-	if (o->key != NULL && !o->key->is_private)
+	if (o->key != NULL && !key_can_sign(o->key))
 		return err_set(err, MCUPROV_ERR_REFUSED, o->key_path,
 			       "is a public key: the demo signs its app with the private key");
 	if (ex == NULL)

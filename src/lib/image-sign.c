@@ -116,7 +116,7 @@ static int plan_make(const struct image_sign_opts *o, const struct image_sign_ex
 				       "--signer needs -k/--key, the public key its signatures "
 				       "verify with");
 	}
-	if (o->key != NULL && !o->key->is_private && o->vector_to_sign == IMAGE_VECTOR_NONE &&
+	if (o->key != NULL && !key_can_sign(o->key) && o->vector_to_sign == IMAGE_VECTOR_NONE &&
 	    o->signer_argv == NULL)
 		return err_set(err, MCUPROV_ERR_USAGE, NULL,
 			       "the signing key is a public key (give the private key, or use "

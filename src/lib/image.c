@@ -647,44 +647,35 @@ int image_sig_op(const struct mcuprov_key *key, bool verify, const EVP_MD *md, c
 	EVP_PKEY_CTX *pctx = NULL;
 	EVP_MD_CTX *ed = NULL;
 	bool rsa = key->type == KEY_RSA2048 || key->type == KEY_RSA3072;
-	int ok = 0, rc;
+	int ok = 0;
 
+	if (!verify) /* in memory or in a token: the key module's business */
+		return key_sign(key, md, msg, msglen, sig, siglen, err);
+	(void)err; /* the caller says which signature failed */
 	if (key->type == KEY_ED25519) {
 		/* Ed25519 hashes internally: one-shot over MSG */
 		ed = EVP_MD_CTX_new();
 		ok = ed != NULL &&
-		     (verify ? EVP_DigestVerifyInit_ex(ed, NULL, NULL, NULL, NULL, key->pkey, NULL)
-			     : EVP_DigestSignInit_ex(ed, NULL, NULL, NULL, NULL, key->pkey, NULL)) == 1;
-		if (ok)
-			ok = verify ? EVP_DigestVerify(ed, sig, *siglen, msg, msglen)
-				    : EVP_DigestSign(ed, sig, siglen, msg, msglen);
+		     EVP_DigestVerifyInit_ex(ed, NULL, NULL, NULL, NULL, key->pkey, NULL) == 1 &&
+		     EVP_DigestVerify(ed, sig, *siglen, msg, msglen) == 1;
 	} else {
 		pctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
-		ok = pctx != NULL &&
-		     (verify ? EVP_PKEY_verify_init(pctx) : EVP_PKEY_sign_init(pctx)) == 1 &&
+		ok = pctx != NULL && EVP_PKEY_verify_init(pctx) == 1 &&
 		     EVP_PKEY_CTX_set_signature_md(pctx, md) == 1;
 		if (ok && rsa)
 			ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
 			     EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 32) == 1 &&
 			     EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md) == 1;
 		if (ok) /* an ECDSA signature may carry --pad-sig's zeros */
-			ok = verify ? EVP_PKEY_verify(pctx, sig,
-						      rsa ? *siglen : image_ecdsa_unpad(sig, *siglen),
-						      msg, msglen)
-				    : EVP_PKEY_sign(pctx, sig, siglen, msg, msglen);
-	}
-	if (ok == 1) {
-		rc = 0;
-	} else if (verify) {
-		ERR_clear_error();
-		rc = MCUPROV_ERR_REFUSED; /* the caller says which signature */
-	} else {
-		rc = err_set_ssl(err, MCUPROV_ERR_CRYPTO, NULL, "%s signing failed",
-				 key_type_name(key->type));
+			ok = EVP_PKEY_verify(pctx, sig, rsa ? *siglen : image_ecdsa_unpad(sig, *siglen),
+					     msg, msglen) == 1;
 	}
 	EVP_MD_CTX_free(ed);
 	EVP_PKEY_CTX_free(pctx);
-	return rc;
+	if (ok)
+		return 0;
+	ERR_clear_error();
+	return MCUPROV_ERR_REFUSED;
 }
 
 /* Where image_verify() streams the hashed region. */

@@ -15,6 +15,7 @@
 #include <openssl/objects.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 
 #include "mcuprov/der.h"
@@ -22,6 +23,9 @@
 #include "mcuprov/fileio.h"
 #include "mcuprov/key.h"
 #include "mcuprov/passwd.h"
+#include "mcuprov/pkcs11.h"
+
+#include "key-internal.h"
 
 static const struct {
 	enum key_type type;
@@ -78,7 +82,62 @@ void key_free(struct mcuprov_key *key)
 	if (key == NULL)
 		return;
 	EVP_PKEY_free(key->pkey);
+	if (key->ops != NULL && key->ops->free != NULL)
+		key->ops->free(key->ops_ctx);
+	free(key->uri);
+	free(key->where);
 	free(key);
+}
+
+bool key_can_sign(const struct mcuprov_key *key)
+{
+	return key_type_can_sign(key->type) &&
+	       (key->is_private || (key->ops != NULL && key->ops->sign != NULL));
+}
+
+bool key_can_export(const struct mcuprov_key *key)
+{
+	return key->is_private;
+}
+
+int key_sign(const struct mcuprov_key *key, const EVP_MD *md, const uint8_t *msg, size_t msglen,
+	     uint8_t *sig, size_t *siglen, struct mcuprov_err *err)
+{
+	EVP_PKEY_CTX *pctx = NULL;
+	EVP_MD_CTX *ed = NULL;
+	bool rsa = key->type == KEY_RSA2048 || key->type == KEY_RSA3072;
+	int ok;
+
+	if (!key_can_sign(key))
+		return err_set(err, MCUPROV_ERR_USAGE, NULL, "a %s %s cannot sign",
+			       key_type_name(key->type),
+			       key_type_can_sign(key->type) ? "public key" : "key");
+	if (key->ops != NULL)
+		return key->ops->sign(key, md, msg, msglen, sig, siglen, err);
+	if (key->type == KEY_ED25519) {
+		/* Ed25519 hashes internally: one-shot over MSG */
+		ed = EVP_MD_CTX_new();
+		ok = ed != NULL &&
+		     EVP_DigestSignInit_ex(ed, NULL, NULL, NULL, NULL, key->pkey, NULL) == 1 &&
+		     EVP_DigestSign(ed, sig, siglen, msg, msglen) == 1;
+	} else {
+		/* MCUboot's RSA: PSS, MGF1 with the image hash, 32-byte salt */
+		pctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
+		ok = pctx != NULL && EVP_PKEY_sign_init(pctx) == 1 &&
+		     EVP_PKEY_CTX_set_signature_md(pctx, md) == 1;
+		if (ok && rsa)
+			ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
+			     EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 32) == 1 &&
+			     EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md) == 1;
+		if (ok)
+			ok = EVP_PKEY_sign(pctx, sig, siglen, msg, msglen) == 1;
+	}
+	EVP_MD_CTX_free(ed);
+	EVP_PKEY_CTX_free(pctx);
+	if (ok)
+		return 0;
+	return err_set_ssl(err, MCUPROV_ERR_CRYPTO, NULL, "%s signing failed",
+			   key_type_name(key->type));
 }
 
 /* ---- loading ---------------------------------------------------------- */
@@ -321,12 +380,46 @@ out:
 int key_load(const char *path, key_passwd_cb pw_cb, void *pw_arg, struct mcuprov_key **out,
 	     struct mcuprov_err *err)
 {
+	return key_load_ex(path, 0, pw_cb, pw_arg, out, err);
+}
+
+int key_wrap_pkey(EVP_PKEY *pkey, const char *subject, struct mcuprov_key **out,
+		  struct mcuprov_err *err)
+{
+	struct mcuprov_key *key;
+	uint8_t fp[KEY_FINGERPRINT_LEN];
+	int rc;
+
+	*out = NULL;
+	key = calloc(1, sizeof(*key));
+	if (key == NULL) {
+		EVP_PKEY_free(pkey);
+		return err_set(err, MCUPROV_ERR_NOMEM, subject, "out of memory");
+	}
+	key->pkey = pkey;
+	rc = classify(pkey, subject, &key->type, err);
+	if (rc == 0)
+		rc = key_fingerprint(key, fp, err);
+	if (rc < 0) {
+		key_free(key);
+		return rc;
+	}
+	key->devkey = devkey_find(fp);
+	*out = key;
+	return 0;
+}
+
+int key_load_ex(const char *path, unsigned flags, key_passwd_cb pw_cb, void *pw_arg,
+		struct mcuprov_key **out, struct mcuprov_err *err)
+{
 	uint8_t *buf = NULL;
 	size_t len = 0;
 	mode_t mode = 0;
 	int rc;
 
 	*out = NULL;
+	if (pkcs11_is_uri(path))
+		return pkcs11_key_load(path, flags, pw_cb, pw_arg, out, err);
 	rc = file_read(path, KEY_FILE_MAX, &buf, &len, &mode, err);
 	if (rc < 0)
 		return rc;
@@ -334,6 +427,7 @@ int key_load(const char *path, key_passwd_cb pw_cb, void *pw_arg, struct mcuprov
 	OPENSSL_clear_free(buf, len + 1);
 	if (rc < 0)
 		return rc;
+	(*out)->origin = KEY_ORIGIN_FILE;
 	(*out)->file_mode = mode;
 	(*out)->insecure_mode = (*out)->is_private && (mode & 077) != 0;
 	return 0;
@@ -515,6 +609,9 @@ int key_private_pem_ex(const struct mcuprov_key *key, const char *password, unsi
 {
 	*pem = NULL;
 	*len = 0;
+	if (key->origin == KEY_ORIGIN_TOKEN)
+		return err_set(err, MCUPROV_ERR_USAGE, NULL,
+			       "a key in a PKCS#11 token: its private half never leaves the token");
 	if (!key->is_private)
 		return err_set(err, MCUPROV_ERR_USAGE, NULL, "not a private key");
 	if (password == NULL || password[0] == '\0')
@@ -967,6 +1064,9 @@ int key_private_der(const struct mcuprov_key *key, enum key_priv_format fmt, boo
 
 	*der = NULL;
 	*len = 0;
+	if (key->origin == KEY_ORIGIN_TOKEN)
+		return err_set(err, MCUPROV_ERR_USAGE, NULL,
+			       "a key in a PKCS#11 token: its private half never leaves the token");
 	if (!key->is_private)
 		return err_set(err, MCUPROV_ERR_USAGE, NULL,
 			       "not a private key (getpriv needs the private half)");

@@ -668,7 +668,7 @@ static int check_new(const struct project *p, const char *key_path, const struct
 			       "is %s but the project's keys are %s: one bootloader verifies one "
 			       "signature type",
 			       key_type_name(key->type), key_type_name(t));
-	if (!key->is_private)
+	if (!key_can_sign(key))
 		return err_set(err, MCUPROV_ERR_REFUSED, key_path,
 			       "is a public key: the new signing key must be the private key");
 	if (key->devkey != NULL && !allow_dev_key)

@@ -552,7 +552,7 @@ static int load_and_start(struct sign *g, bool with_pw)
 		return tui_dialog_confirm(&g->s, D_DEVKEY, "Development key", text, "Sign anyway",
 					  "Cancel");
 	}
-	if (!g->ks.keys[0]->is_private) {
+	if (!key_can_sign(g->ks.keys[0])) {
 		err_set(&err, MCUPROV_ERR_USAGE, g->f[F_KEY].buf,
 			"is a public key: signing needs the private key");
 		tui_keyset_clear(&g->ks);
