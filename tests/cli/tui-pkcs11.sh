@@ -1,0 +1,3 @@
+#!/bin/bash
+. "$MCUPROV_SRCDIR/tests/lib.sh"
+skip_all "not written yet"

@@ -1,0 +1,2 @@
+/* placeholder */
+int mock_p11_placeholder;
