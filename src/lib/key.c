@@ -109,9 +109,10 @@ int key_sign(const struct mcuprov_key *key, const EVP_MD *md, const uint8_t *msg
 	int ok;
 
 	if (!key_can_sign(key))
-		return err_set(err, MCUPROV_ERR_USAGE, NULL, "a %s %s cannot sign",
-			       key_type_name(key->type),
-			       key_type_can_sign(key->type) ? "public key" : "key");
+		return err_set(err, MCUPROV_ERR_USAGE, NULL,
+			       key_type_can_sign(key->type) ? "a public %s key cannot sign"
+							    : "%s keys do not sign",
+			       key_type_name(key->type));
 	if (key->ops != NULL)
 		return key->ops->sign(key, md, msg, msglen, sig, siglen, err);
 	if (key->type == KEY_ED25519) {
