@@ -25,7 +25,8 @@ need_softhsm() {
 # (made on first use), SOFTHSM2_CONF pointing at its configuration, and
 # MCUPROV_PKCS11_MODULE at SoftHSM2, so that mcuprov sees only this test's
 # tokens.  EXTRA_SOFTHSM_CONF lines are added to the configuration (e.g.
-# "slots.mechanisms = -CKM_EDDSA").  PIN defaults to 123456.
+# "slots.mechanisms = -CKM_MD5,CKM_EDDSA": SoftHSM 2.6.1 ignores the first
+# name of a "-" list, so the one to remove must not come first).  PIN defaults to 123456.
 mktoken() {
 	local label=$1 pin=${2:-123456} so=${3:-12345678}
 	mkdir -p tokens

@@ -37,6 +37,16 @@ bool pkcs11_uri_has_pin_value(const char *uri);
  * malloc'd, caller frees; NULL when out of memory. */
 char *pkcs11_uri_redact(const char *uri);
 
+/* Does URI name a public key only (type=public)?  False for a URI that
+ * does not parse. */
+bool pkcs11_uri_is_public(const char *uri);
+
+/* URI naming the public half of the key URI names: its path part without
+ * any type= and with type=public, the query (after '?') as it was.  What a
+ * key that no longer signs is kept as (rotate).  malloc'd, caller frees;
+ * NULL when out of memory. */
+char *pkcs11_uri_public(const char *uri);
+
 /* Load the key URI names: exactly one token must match the URI's token
  * and slot attributes, and in it exactly one public key object the
  * object/id attributes (or, after login, one private key whose public

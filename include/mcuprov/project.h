@@ -39,6 +39,10 @@
  * in the error's message (subject empty), so a front end prints
  *   mcuprov: <cmd>: mcuprov.yaml:7:5: unknown key 'bootlaoder' (...)
  *
+ * A key in a PKCS#11 token is named by its URI in keys[].path (never in
+ * encryption_key: the bootloader embeds that key's private half); it is
+ * not a path: ${key} gives it as written.
+ *
  * Relative paths (keys, encryption_key, bootloader.tree, and the files
  * named by expanded app and signed_app) are relative to the directory that
  * holds the project file; steps are meant to run with that directory as
@@ -72,11 +76,15 @@ struct project_mark {
 };
 
 struct project_key {
-	char *path;              /* as written */
-	char *abspath;           /* resolved against the project directory */
+	/* as written: a key file, or an RFC 7512 URI ("pkcs11:token=prod;
+	 * object=signing-2026", pkcs11.h) of a key in a token.  A URI with a
+	 * pin-value is a schema error ("a PIN in the project file is
+	 * refused"): the PIN comes from the URI's pin-source or passin */
+	char *path;
+	char *abspath;           /* resolved against the project directory; a URI as written */
 	enum key_type type;      /* rsa-2048 ... ed25519 (never x25519) */
 	struct project_mark mark; /* of the entry */
-	/* keys[].passin, where the key's password comes from: "env:NAME", or
+	/* keys[].passin, where the key's password (a token's PIN) comes from: "env:NAME", or
 	 * "file:PATH" with PATH resolved against the project directory; NULL
 	 * when not given.  Never the password itself: pass:, fd: and stdin
 	 * are schema errors. */

@@ -78,9 +78,19 @@ int provision_keys_c(const char *path, const struct provision_opts *o, struct pr
 /* Provision the Kconfig fragment PATH (created when missing): signature
  * type, RSA length, CONFIG_BOOT_SIGNATURE_KEY_FILE naming public key files
  * (NAME.pub.pem written beside a private key, never overwritten with
- * another key), and the encryption key.  Returns as provision_keys_c(). */
+ * another key), and the encryption key.  A key in a PKCS#11 token has no
+ * file to name and nothing is written beside its URI: MCUPROV_ERR_UNSUPPORTED
+ * (export its public half to a file and provision that).  Otherwise returns
+ * as provision_keys_c(). */
 int provision_conf(const char *path, const struct provision_opts *o, struct provision_result *r,
 		   struct mcuprov_err *err);
+
+/* Why provision_conf() refuses a key in a token (MCUPROV_ERR_UNSUPPORTED,
+ * subject its URI); rotate_plan() refuses so before anything is written. */
+#define PROVISION_CONF_TOKEN_WHY                                                                  \
+	"a Kconfig fragment names key files and this key is in a token: export its public half " \
+	"(mcuprov getpub -e pem -k 'URI;type=public' -o FILE) and provision that file, or use a " \
+	"keys.c"
 
 /* The public key file beside the private key file KEY_PATH, as
  * provision_conf() names it: NAME.pub.pem for NAME.pem, NAME.der or NAME,

@@ -15,7 +15,10 @@
  * Either step leaves every key that no longer signs (keys[1] on) as its
  * public half: an entry naming a private key file is rewritten to name
  * NAME.pub.pem beside it (written by rotate_apply(), as provision_conf()
- * writes it), so that building and verifying never need its password.
+ * writes it), so that building and verifying never need its password.  A
+ * key in a PKCS#11 token (its entry a "pkcs11:" URI, pkcs11.h) has no file
+ * and none is written: its entry becomes its URI with ";type=public" (any
+ * type= it had replaced, its query kept), which loads without the PIN.
  *
  * A step is planned first (rotate_plan: the key list afterwards, the new
  * text of mcuprov.yaml and its unified diff), then applied with the keys
@@ -51,7 +54,8 @@ struct rotate_key {
 	int from;           /* its index in the project's keys before; -1: new */
 	/* the step stores this key as its public half: PATH is NAME.pub.pem
 	 * beside its private key file, and this is that file resolved, which
-	 * rotate_apply() writes from the loaded key; NULL otherwise (owned) */
+	 * rotate_apply() writes from the loaded key; NULL otherwise, and for
+	 * a token key (PATH its URI with ";type=public") (owned) */
 	char *pub_abspath;
 };
 
@@ -75,12 +79,16 @@ struct rotate_plan {
  * list, not even as its public half NAME.pub.pem; an MCUboot development
  * key is refused unless ALLOW_DEV_KEY).  The
  * path is written relative to the project directory when the file lies
- * below it, else absolute.  "Already in the list" compares files
+ * below it, else absolute; a token key's URI as given (never with a
+ * pin-value: MCUPROV_ERR_USAGE "a PIN in the project file is refused").
+ * A URI has no realpath: it is "in the list" when written the same, or
+ * with ";type=public" as a demoted key.  "Already in the list" compares files
  * (realpath); the same key under two file names is caught by
  * rotate_apply(), which has every key loaded.
  * RETIRE: KEY_PATH names one of P's keys, as written in mcuprov.yaml or as
  * a path to the same file, or for a key kept as its public half
- * NAME.pub.pem its private key file NAME.pem; NEW_KEY is NULL.
+ * NAME.pub.pem its private key file NAME.pem (for a demoted token key,
+ * URI;type=public: its URI); NEW_KEY is NULL.
  * The new text differs only in the entries of the top-level `keys:` list,
  * written in the list's own style (block or flow, indentation, key order,
  * line ends): ADD inserts an entry before the first one (a block list: on

@@ -283,6 +283,12 @@ static int tty_read(int fd, const char *prompt, char *buf, size_t size)
 int cli_prompt_password(const char *prompt, bool verify, const char *option, char **out,
 			struct mcuprov_err *err)
 {
+	return cli_prompt_secret(prompt, verify, option, "password", out, err);
+}
+
+int cli_prompt_secret(const char *prompt, bool verify, const char *option, const char *what,
+		      char **out, struct mcuprov_err *err)
+{
 	char *a = NULL, *b = NULL;
 	int fd, rc;
 
@@ -290,7 +296,7 @@ int cli_prompt_password(const char *prompt, bool verify, const char *option, cha
 	fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return err_set(err, MCUPROV_ERR_PASSWORD, NULL,
-			       "no terminal to ask for the password on (give it with %s)", option);
+			       "no terminal to ask for the %s on (give it with %s)", what, option);
 	a = OPENSSL_zalloc(PASSWD_BUF);
 	b = OPENSSL_zalloc(PASSWD_BUF);
 	if (a == NULL || b == NULL) {
@@ -298,11 +304,11 @@ int cli_prompt_password(const char *prompt, bool verify, const char *option, cha
 		goto out;
 	}
 	if (tty_read(fd, prompt, a, PASSWD_MAX + 1) < 0) {
-		rc = err_set(err, MCUPROV_ERR_PASSWORD, NULL, "cannot read password");
+		rc = err_set(err, MCUPROV_ERR_PASSWORD, NULL, "cannot read %s", what);
 		goto out;
 	}
 	if (a[0] == '\0') {
-		rc = err_set(err, MCUPROV_ERR_PASSWORD, NULL, "empty password");
+		rc = err_set(err, MCUPROV_ERR_PASSWORD, NULL, "empty %s", what);
 		goto out;
 	}
 	if (verify) {
@@ -366,10 +372,17 @@ int cli_passin_bind(struct cli_passin *pi, const char *const *names, const char 
 		pi->v[j].src = arg;
 		if (eq == NULL)
 			continue;
-		for (i = 0; i < n; i++)
-			if ((names[i] != NULL || files[i] != NULL) &&
-			    names_key(arg, len, names[i], files[i]))
+		/* KEY=SRC splits at the '=' after a key's name: a PKCS#11
+		 * URI has '=' of its own ('pkcs11:token=a;object=b=pass:PIN') */
+		for (i = n; eq != NULL; eq = strchr(eq + 1, '=')) {
+			len = (size_t)(eq - arg);
+			for (i = 0; i < n; i++)
+				if ((names[i] != NULL || files[i] != NULL) &&
+				    names_key(arg, len, names[i], files[i]))
+					break;
+			if (i < n)
 				break;
+		}
 		if (i < n) {
 			pi->v[j].key = arg;
 			pi->v[j].key_len = len;
@@ -378,6 +391,8 @@ int cli_passin_bind(struct cli_passin *pi, const char *const *names, const char 
 		}
 		if (passwd_source_kind(arg) != PASSWD_NONE)
 			continue;
+		eq = strchr(arg, '=');
+		len = (size_t)(eq - arg);
 		/* never the part after '=': it may be a password */
 		list[0] = '\0';
 		for (i = 0; i < n; i++)
@@ -454,10 +469,11 @@ static int load_pw_cb(char *buf, size_t size, void *arg)
 				   : "key is encrypted and --batch never prompts: give --passin");
 		use = NULL;
 	} else {
-		snprintf(prompt, sizeof(prompt), token ? "Enter the PIN of the token of '%s': "
+		snprintf(prompt, sizeof(prompt), token ? "Enter token PIN for '%s': "
 						       : "Enter password for '%s': ",
 			 shown);
-		rc = cli_prompt_password(prompt, false, "--passin", &pw, lp->err);
+		rc = cli_prompt_secret(prompt, false, "--passin", token ? "PIN" : "password", &pw,
+				       lp->err);
 		/* a variable that holds what was typed reaches no step either */
 		if (rc == 0)
 			rc = passwd_withhold_value(pw, lp->err);

@@ -218,6 +218,11 @@ int cli_load_key(const char *path, const char *passin, struct mcuprov_key **key)
 int cli_prompt_password(const char *prompt, bool verify, const char *option, char **out,
 			struct mcuprov_err *err);
 
+/* cli_prompt_password() for a secret called WHAT in its messages ("PIN"):
+ * "no terminal to ask for the PIN on (give it with --passin)". */
+int cli_prompt_secret(const char *prompt, bool verify, const char *option, const char *what,
+		      char **out, struct mcuprov_err *err);
+
 /* Write DATA to OUT_PATH atomically (replacing it, as imgtool does), or to
  * stdout when OUT_PATH is NULL or "-".  Returns an exit code, error reported. */
 int cli_output(const char *out_path, const void *data, size_t len);

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "mcuprov/demo.h"
+#include "mcuprov/pkcs11.h"
 
 static int demo_exec(int argc, char **argv);
 
@@ -32,9 +33,11 @@ const struct cmd_entry cmd_demo = {
 	"  --type TYPE     generate a key of TYPE: ed25519 (default), ecdsa-p256,\n"
 	"                  rsa-2048 or rsa-3072 (with MCUboot also ecdsa-p384)\n"
 	"  -k, --key KEY   use your private key KEY instead (its type; the file is\n"
-	"                  only read): the loader trusts it and boots the app it signed\n"
-	"      --passin SRC  KEY's password: pass:PW, env:VAR, file:PATH, fd:N or\n"
-	"                  stdin (default: ask on the terminal)\n"
+	"                  only read), or a key in a PKCS#11 token (pkcs11:token=...;\n"
+	"                  object=..., which signs there): the loader trusts it and\n"
+	"                  boots the app it signed\n"
+	"      --passin SRC  KEY's password or the token's PIN: pass:PW, env:VAR,\n"
+	"                  file:PATH, fd:N or stdin (default: ask on the terminal)\n"
 	"  --image FILE    boot FILE in the primary slot instead of the signed demo app,\n"
 	"                  to show refusals: key, provision and build run as usual,\n"
 	"                  signing is skipped, mcuprov verify's objection is only a\n"
@@ -214,6 +217,14 @@ static int demo_exec(int argc, char **argv)
 	if (key_path != NULL) {
 		if ((rc = cli_load_key(key_path, passin, &key)) != EXIT_OK)
 			return rc;
+		/* a key in a token (signing through it, its PIN from --passin) is
+		 * named without any PIN its URI carries */
+		if (pkcs11_is_uri(key_path) && key->uri != NULL) {
+			static char shown[4096];
+
+			snprintf(shown, sizeof(shown), "%s", key->uri);
+			key_path = shown;
+		}
 		o.key = key;
 		o.key_path = key_path;
 		o.type = key->type;

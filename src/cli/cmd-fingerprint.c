@@ -11,9 +11,12 @@ const struct cmd_entry cmd_fingerprint = {
 	"fingerprint",
 	"print the key type and SHA-256 fingerprint of the public key",
 	"fingerprint -k KEY [--passin SRC]",
-	"  -k, --key KEY          private or public key file (PEM or DER)\n"
-	"      --passin SRC       password of an encrypted key: pass:PW, env:VAR,\n"
-	"                         file:PATH, fd:N or stdin (default: ask)\n"
+	"  -k, --key KEY          private or public key file (PEM or DER), or a\n"
+	"                         PKCS#11 URI (pkcs11:token=...;object=...; read\n"
+	"                         without the token's PIN unless --passin gives it)\n"
+	"      --passin SRC       password of an encrypted key, or the PIN of a\n"
+	"                         token: pass:PW, env:VAR, file:PATH, fd:N or stdin\n"
+	"                         (default: ask)\n"
 	"      --production       refuse MCUboot's published development keys\n"
 	"  -h, --help             show this help\n"
 	"\n"
@@ -49,6 +52,9 @@ static int fingerprint_exec(int argc, char **argv)
 		return cli_usage(&cmd_fingerprint, "unexpected argument '%s'", argv[optind]);
 	if (path == NULL)
 		return cli_usage(&cmd_fingerprint, "missing -k/--key KEY");
+	/* a token key without its PIN, unless one is given (a token that
+	 * shows its keys only after login) */
+	cli.key_load_flags = passin != NULL ? 0 : KEY_LOAD_PUBLIC;
 	if ((rc = cli_load_key(path, passin, &key)) != EXIT_OK)
 		return rc;
 	err_clear(&err);

@@ -74,11 +74,15 @@ static int getpriv_exec(int argc, char **argv)
 			return cli_usage(&cmd_getpriv, "invalid format '%s' (openssl or pkcs8)",
 					 format);
 	}
+	/* a token key is refused by key_private_der(): no PIN asked for it */
+	cli.key_load_flags = KEY_LOAD_PUBLIC;
 	if ((rc = cli_load_key(path, passin, &key)) != EXIT_OK)
 		return rc;
 	err_clear(&err);
 	if (key_private_der(key, fmt, minimal, &der, &len, &err) < 0) {
-		snprintf(err.subject, sizeof(err.subject), "%s", path);
+		/* a URI named without its pin-value */
+		snprintf(err.subject, sizeof(err.subject), "%s",
+			 key->origin == KEY_ORIGIN_TOKEN && key->uri != NULL ? key->uri : path);
 		rc = cli_fail(&err);
 		goto out;
 	}

@@ -18,14 +18,17 @@ const struct cmd_entry cmd_getpub = {
 	"getpub",
 	"print the public key as MCUboot embeds it (C, Rust, PEM or raw DER)",
 	"getpub -k KEY [-e lang-c|lang-rust|pem|raw] [--name-suffix S] [-o OUT] [--passin SRC]",
-	"  -k, --key KEY          private or public key file (PEM or DER)\n"
+	"  -k, --key KEY          private or public key file (PEM or DER), or a\n"
+	"                         PKCS#11 URI (pkcs11:token=...;object=...; read\n"
+	"                         without the token's PIN unless --passin gives it)\n"
 	"  -e, --encoding ENC     lang-c (default), lang-rust, pem (SubjectPublicKeyInfo)\n"
 	"                         or raw (DER: PKCS#1 for RSA, SubjectPublicKeyInfo else)\n"
 	"  -l, --lang LANG        c or rust (imgtool's older spelling of -e)\n"
 	"      --name-suffix S    append S ([A-Za-z0-9_]*) to the array name\n"
 	"  -o, --output OUT       write to OUT (atomically) instead of stdout\n"
-	"      --passin SRC       password of an encrypted key: pass:PW, env:VAR,\n"
-	"                         file:PATH, fd:N or stdin (default: ask)\n"
+	"      --passin SRC       password of an encrypted key, or the PIN of a\n"
+	"                         token: pass:PW, env:VAR, file:PATH, fd:N or stdin\n"
+	"                         (default: ask)\n"
 	"      --production       refuse MCUboot's published development keys\n"
 	"  -h, --help             show this help\n",
 	getpub_exec,
@@ -35,12 +38,15 @@ const struct cmd_entry cmd_getpubhash = {
 	"getpubhash",
 	"print the SHA-256 of the public key (MCUboot's KEYHASH / hardware key hash)",
 	"getpubhash -k KEY [-e lang-c|raw] [--name-suffix S] [-o OUT] [--passin SRC]",
-	"  -k, --key KEY          private or public key file (PEM or DER)\n"
+	"  -k, --key KEY          private or public key file (PEM or DER), or a\n"
+	"                         PKCS#11 URI (pkcs11:token=...;object=...; read\n"
+	"                         without the token's PIN unless --passin gives it)\n"
 	"  -e, --encoding ENC     lang-c (default) or raw (32 bytes)\n"
 	"      --name-suffix S    append S ([A-Za-z0-9_]*) to the array name\n"
 	"  -o, --output OUT       write to OUT (atomically) instead of stdout\n"
-	"      --passin SRC       password of an encrypted key: pass:PW, env:VAR,\n"
-	"                         file:PATH, fd:N or stdin (default: ask)\n"
+	"      --passin SRC       password of an encrypted key, or the PIN of a\n"
+	"                         token: pass:PW, env:VAR, file:PATH, fd:N or stdin\n"
+	"                         (default: ask)\n"
 	"      --production       refuse MCUboot's published development keys\n"
 	"  -h, --help             show this help\n",
 	getpubhash_exec,
@@ -158,6 +164,9 @@ static int getpub_exec(int argc, char **argv)
 
 	if ((rc = parse(&cmd_getpub, false, argc, argv, &a)) >= 0)
 		return rc;
+	/* a token key without its PIN, unless one is given (a token that
+	 * shows its keys only after login) */
+	cli.key_load_flags = a.passin != NULL ? 0 : KEY_LOAD_PUBLIC;
 	if ((rc = cli_load_key(a.key, a.passin, &key)) != EXIT_OK)
 		return rc;
 	err_clear(&err);
@@ -193,6 +202,9 @@ static int getpubhash_exec(int argc, char **argv)
 
 	if ((rc = parse(&cmd_getpubhash, true, argc, argv, &a)) >= 0)
 		return rc;
+	/* a token key without its PIN, unless one is given (a token that
+	 * shows its keys only after login) */
+	cli.key_load_flags = a.passin != NULL ? 0 : KEY_LOAD_PUBLIC;
 	if ((rc = cli_load_key(a.key, a.passin, &key)) != EXIT_OK)
 		return rc;
 	err_clear(&err);

@@ -1,11 +1,14 @@
-/* mcuprov keygen: generate a key pair into a new private key file. */
+/* mcuprov keygen: generate a key pair into a new private key file, or in
+ * a PKCS#11 token when -k is a "pkcs11:" URI. */
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "mcuprov/passwd.h"
+#include "mcuprov/pkcs11.h"
 
 static int keygen_exec(int argc, char **argv);
 
@@ -14,9 +17,12 @@ enum { O_KDF_ROUNDS = OPT_FIRST_FREE };
 const struct cmd_entry cmd_keygen = {
 	"keygen",
 	"generate a key pair and write its private key file (mode 0600)",
-	"keygen -k FILE -t TYPE [-p | --passout SRC] [--kdf-rounds N] [--force]",
+	"keygen -k FILE|URI -t TYPE [-p | --passout SRC] [--kdf-rounds N] [--force] [--passin SRC]",
 	"  -k, --key FILE      private key file to create (PKCS#8 PEM); its missing\n"
-	"                      directories are made with mode 0700\n"
+	"                      directories are made with mode 0700; or a PKCS#11\n"
+	"                      URI, 'pkcs11:token=LABEL;object=NAME': the key pair\n"
+	"                      is generated in that token, its private half\n"
+	"                      sensitive and never extractable (not x25519)\n"
 	"  -t, --type TYPE     rsa-2048, rsa-3072, ecdsa-p256, ecdsa-p384, ed25519\n"
 	"                      (signing) or x25519 (image encryption)\n"
 	"  -p, --password      ask for a password (twice) and encrypt the key\n"
@@ -26,10 +32,108 @@ const struct cmd_entry cmd_keygen = {
 	"                      (default 600000, at least 600000, at most\n"
 	"                      100000000); the key is PKCS#8 PBES2, AES-256-CBC\n"
 	"      --force         replace FILE if it exists (never done otherwise)\n"
+	"      --passin SRC    the token's PIN, for a URI without pin-value or\n"
+	"                      pin-source: pass:PIN, env:VAR, file:PATH, fd:N or\n"
+	"                      stdin (default: ask)\n"
+	"      --pkcs11-module PATH\n"
+	"                      the PKCS#11 module of the token (default:\n"
+	"                      MCUPROV_PKCS11_MODULE, else p11-kit's modules)\n"
 	"      --production    refuse MCUboot's published development keys\n"
-	"  -h, --help          show this help\n",
+	"  -h, --help          show this help\n"
+	"\n"
+	"A key in a token has no file password (-p, --passout and --kdf-rounds are\n"
+	"refused with a URI) and is never replaced (--force is refused; an object\n"
+	"of the same label or id in the token is an error).\n",
 	keygen_exec,
 };
+
+/* The token's PIN for pkcs11_keygen(): --passin, else a prompt (never
+ * under --batch).  The URI's own pin-value/pin-source never get here. */
+struct pin_arg {
+	const char *passin, *shown;
+	struct mcuprov_err *err; /* why no PIN could be had */
+	bool failed;
+};
+
+static int pin_cb(char *buf, size_t size, void *arg)
+{
+	struct pin_arg *pa = arg;
+	char prompt[600], *pin = NULL;
+	size_t n;
+	int rc;
+
+	if (pa->passin != NULL) {
+		rc = passwd_from_source(pa->passin, &pin, pa->err);
+	} else if (cli.batch) {
+		rc = err_set(pa->err, MCUPROV_ERR_PASSWORD, NULL,
+			     "the token needs its PIN and --batch never prompts: give --passin");
+	} else {
+		/* as cli_load_key() asks for a token's PIN */
+		snprintf(prompt, sizeof(prompt), "Enter token PIN for '%s': ", pa->shown);
+		rc = cli_prompt_secret(prompt, false, "--passin", "PIN", &pin, pa->err);
+	}
+	if (rc == 0 && strlen(pin) >= size)
+		rc = err_set(pa->err, MCUPROV_ERR_PASSWORD, NULL, "PIN too long");
+	if (rc < 0) {
+		passwd_free(pin);
+		pa->failed = true;
+		return -1;
+	}
+	n = strlen(pin);
+	memcpy(buf, pin, n + 1);
+	passwd_free(pin);
+	return (int)n;
+}
+
+/* The label of the token in KEY's where ("token 'prod', object 'x'"). */
+static void token_label(const struct mcuprov_key *key, char *out, size_t size)
+{
+	const char *w = key->where != NULL ? key->where : "", *end;
+
+	out[0] = '\0';
+	if (strncmp(w, "token '", 7) != 0 || (end = strstr(w + 7, "', object '")) == NULL)
+		return;
+	snprintf(out, size, "%.*s", (int)(end - (w + 7)), w + 7);
+}
+
+/* keygen -k URI: the key pair made in the token. */
+static int keygen_token(const char *uri, enum key_type type, const char *passin)
+{
+	struct mcuprov_key *key = NULL;
+	struct mcuprov_err err, pinerr;
+	struct pin_arg pa = { passin, NULL, &pinerr, false };
+	char fp[2 * KEY_FINGERPRINT_LEN + 1], label[64];
+	char *shown = pkcs11_uri_redact(uri);
+	int rc;
+
+	err_clear(&err);
+	err_clear(&pinerr);
+	if (shown == NULL) {
+		fprintf(stderr, "mcuprov: keygen: out of memory\n");
+		return EXIT_FAIL;
+	}
+	pa.shown = shown;
+	rc = pkcs11_keygen(uri, type, pin_cb, &pa, &key, &err);
+	if (rc == 0)
+		rc = key_fingerprint_hex(key, fp, &err);
+	if (rc < 0) {
+		/* the reason no PIN could be had beats "none was given"; the
+		 * URI named without its pin-value either way */
+		struct mcuprov_err *e = pa.failed && pinerr.code != 0 ? &pinerr : &err;
+
+		snprintf(e->subject, sizeof(e->subject), "%s", shown);
+		rc = cli_fail(e);
+		goto out;
+	}
+	token_label(key, label, sizeof(label));
+	printf("created %s key '%s' in token '%s' (never leaves the token), fingerprint %s\n",
+	       key_type_name(type), shown, label, fp);
+	rc = EXIT_OK;
+out:
+	key_free(key);
+	free(shown);
+	return rc;
+}
 
 static int keygen_exec(int argc, char **argv)
 {
@@ -38,12 +142,14 @@ static int keygen_exec(int argc, char **argv)
 		{ "type", required_argument, NULL, 't' },
 		{ "password", no_argument, NULL, 'p' },
 		{ "passout", required_argument, NULL, OPT_PASSOUT },
+		{ "passin", required_argument, NULL, OPT_PASSIN },
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "kdf-rounds", required_argument, NULL, O_KDF_ROUNDS },
 		CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = NULL, *type_name = NULL, *passout = NULL, *rounds_arg = NULL;
+	const char *passin = NULL;
 	unsigned rounds = 0;
 	bool prompt = false, force = false;
 	struct mcuprov_key *key = NULL;
@@ -60,6 +166,7 @@ static int keygen_exec(int argc, char **argv)
 		case 't': type_name = optarg; break;
 		case 'p': prompt = true; break;
 		case OPT_PASSOUT: passout = optarg; break;
+		case OPT_PASSIN: passin = optarg; break;
 		case OPT_FORCE: force = true; break;
 		case O_KDF_ROUNDS: rounds_arg = optarg; break;
 		default:
@@ -77,6 +184,24 @@ static int keygen_exec(int argc, char **argv)
 	if (type == KEY_TYPE_NONE)
 		return cli_usage(&cmd_keygen, "unknown key type '%s' (one of " KEY_SUPPORTED_TYPES ")",
 				 type_name);
+	if (pkcs11_is_uri(path)) {
+		if (prompt || passout != NULL)
+			return cli_usage(&cmd_keygen,
+					 "%s: a key in a PKCS#11 token has no file password (the "
+					 "token's PIN is --passin)",
+					 prompt ? "-p" : "--passout");
+		if (rounds_arg != NULL)
+			return cli_usage(&cmd_keygen, "--kdf-rounds: a key in a PKCS#11 token has "
+						      "no file password");
+		if (force)
+			return cli_usage(&cmd_keygen, "--force: mcuprov never replaces a key in a "
+						      "PKCS#11 token");
+		return keygen_token(path, type, passin);
+	}
+	if (passin != NULL)
+		return cli_usage(&cmd_keygen,
+				 "--passin is the PIN of a PKCS#11 token (-k pkcs11:...); the "
+				 "password of a new key file is -p or --passout");
 	if (prompt && passout != NULL)
 		return cli_usage(&cmd_keygen, "give either -p or --passout, not both");
 	if (rounds_arg != NULL && key_kdf_rounds_parse(rounds_arg, &rounds) < 0)

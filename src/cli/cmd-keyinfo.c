@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "mcuprov/pkcs11.h"
 
 static int keyinfo_exec(int argc, char **argv);
 
@@ -13,7 +14,7 @@ const struct cmd_entry cmd_keyinfo = {
 	"keyinfo",
 	"print whether a key file holds a private or only a public key",
 	"keyinfo -k KEY [--require private|public] [--passin SRC]",
-	"  -k, --key KEY              key file (PEM or DER)\n"
+	"  -k, --key KEY              key file (PEM or DER), or a PKCS#11 URI\n"
 	"      --require WHAT         fail (exit 1) unless the key is WHAT:\n"
 	"                             private or public\n"
 	"      --passin SRC           password of an encrypted key: pass:PW, env:VAR,\n"
@@ -24,9 +25,34 @@ const struct cmd_entry cmd_keyinfo = {
 	"Prints 'private' or 'public' (as imgtool does); for a password-protected\n"
 	"file also 'encryption: ' and its scheme, key derivation and cost, e.g.\n"
 	"'encryption: PBES2, PBKDF2-HMAC-SHA256, 600000 iterations, AES-256-CBC',\n"
-	"with a warning when that is cheap to guess offline.\n",
+	"with a warning when that is cheap to guess offline.\n"
+	"\n"
+	"A key in a PKCS#11 token is read without its PIN, and prints 'public' and\n"
+	"where it is ('where: ', 'uri: ', 'private half: '); with --passin or\n"
+	"--require private the token is logged in and the private key looked for:\n"
+	"'private' when it is there (it signs in the token and never leaves it).\n",
 	keyinfo_exec,
 };
+
+/* keyinfo of a key in a token.  LOOKED: the token was logged in to find
+ * the private key (the load fails when it is not there); PUBLIC_URI: the
+ * URI says type=public, the private half is not asked about. */
+static int token_info(const struct mcuprov_key *key, const char *require, bool looked,
+		      bool public_uri)
+{
+	const char *what = key_can_sign(key) ? "private" : "public";
+
+	if (require != NULL && strcmp(require, what) != 0)
+		return cli_report(EXIT_FAIL, key->uri, "is a %s key, %s key required", what,
+				  require);
+	printf("%s\nwhere: %s\nuri: %s\n", what, key->where, key->uri);
+	if (key_can_sign(key))
+		printf("private half: in the token, never leaves it (signs there)\n");
+	else if (!looked && !public_uri)
+		printf("private half: not looked for without the token's PIN (give --passin or "
+		       "--require private)\n");
+	return EXIT_OK;
+}
 
 static int keyinfo_exec(int argc, char **argv)
 {
@@ -40,6 +66,7 @@ static int keyinfo_exec(int argc, char **argv)
 	const char *path = NULL, *passin = NULL, *require = NULL, *what;
 	struct mcuprov_key *key = NULL;
 	struct key_encryption enc;
+	bool token, login;
 	int opt, rc;
 
 	while ((opt = getopt_long(argc, argv, ":k:h", longopts, NULL)) != -1) {
@@ -58,8 +85,19 @@ static int keyinfo_exec(int argc, char **argv)
 		return cli_usage(&cmd_keyinfo, "missing -k/--key KEY");
 	if (require != NULL && strcmp(require, "private") != 0 && strcmp(require, "public") != 0)
 		return cli_usage(&cmd_keyinfo, "invalid --require '%s' (private or public)", require);
+	/* a token is logged in only when a PIN is offered or the private half
+	 * is required: the public half is read without one */
+	token = pkcs11_is_uri(path);
+	login = passin != NULL || (require != NULL && strcmp(require, "private") == 0);
+	if (token && !login)
+		cli.key_load_flags = KEY_LOAD_PUBLIC;
 	if ((rc = cli_load_key(path, passin, &key)) != EXIT_OK)
 		return rc;
+	if (key->origin == KEY_ORIGIN_TOKEN) {
+		rc = token_info(key, require, login, pkcs11_uri_is_public(path));
+		key_free(key);
+		return rc;
+	}
 	what = key->is_private ? "private" : "public";
 	enc = key->enc;
 	key_free(key);

@@ -318,6 +318,9 @@ static int patch_exec(int argc, char **argv)
 	a.key_paths[a.n_keys] = a.enc; /* for --passin KEY=SRC */
 	if ((rc = cli_passin_bind(&a.passin, a.key_paths, a.key_paths, a.n_keys + 1)) != EXIT_OK)
 		return rc;
+	/* keys.c, the Kconfig fragment and the hash take public halves: a key
+	 * in a token is read without its PIN */
+	cli.key_load_flags = KEY_LOAD_PUBLIC;
 	for (loaded = 0; loaded < a.n_keys; loaded++) {
 		const struct mcuprov_key *k;
 
@@ -325,6 +328,9 @@ static int patch_exec(int argc, char **argv)
 					  &a.keys[loaded])) != EXIT_OK)
 			goto out;
 		k = a.keys[loaded];
+		/* named as given, a token key without any PIN in its URI */
+		if (k->uri != NULL)
+			a.key_paths[loaded] = k->uri;
 		if (!key_type_can_sign(k->type)) {
 			fprintf(stderr, "mcuprov: patch: '%s': %s keys cannot sign (use --enc-key for "
 					"an encryption key)\n",
@@ -352,6 +358,8 @@ static int patch_exec(int argc, char **argv)
 			goto out;
 		}
 	}
+	/* the encryption key's private half goes into the bootloader */
+	cli.key_load_flags = 0;
 	if (a.enc != NULL &&
 	    (rc = cli_load_key_as(&a.passin, a.enc, a.enc, NULL, &a.enc_key)) != EXIT_OK)
 		goto out;

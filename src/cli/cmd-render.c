@@ -154,12 +154,18 @@ static int render_exec(int argc, char **argv)
 	paths[nkeys] = enc_path;
 	if ((rc = cli_passin_bind(&pi, paths, paths, nkeys + 1)) != EXIT_OK)
 		goto out;
+	/* a template embeds public halves of the signing keys: a key in a
+	 * token is read without its PIN */
+	cli.key_load_flags = KEY_LOAD_PUBLIC;
 	for (i = 0; i < nkeys; i++) {
 		if ((rc = cli_load_key_as(&pi, paths[i], paths[i], NULL, &keys[i])) != EXIT_OK)
 			goto out;
 		rk[i].key = keys[i];
-		rk[i].label = paths[i];
+		/* a token key is named by its URI without any PIN in it */
+		rk[i].label = keys[i]->uri != NULL ? keys[i]->uri : paths[i];
 	}
+	/* but the encryption key's private half (never in a token) */
+	cli.key_load_flags = 0;
 	if (enc_path != NULL) {
 		if ((rc = cli_load_key_as(&pi, enc_path, enc_path, NULL, &enc_key)) != EXIT_OK)
 			goto out;

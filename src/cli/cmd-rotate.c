@@ -12,6 +12,7 @@
 #include "flowcli.h"
 #include "mcuprov/project.h"
 #include "mcuprov/fileio.h"
+#include "mcuprov/pkcs11.h"
 #include "mcuprov/rotate.h"
 
 static int rotate_exec(int argc, char **argv);
@@ -49,9 +50,10 @@ const struct cmd_entry cmd_rotate = {
 	"are kept as FILE.bak (FILE.bak.1, ... when that exists).  A key that no\n"
 	"longer signs is kept as its public half: its entry names NAME.pub.pem,\n"
 	"written beside its private key file, so that builds never need its\n"
-	"password.  After 'add', rebuild and flash the bootloader before shipping\n"
-	"images signed with the new key; 'retire' the old key once no device needs\n"
-	"it.\n",
+	"password (a key in a PKCS#11 token stays there: its entry becomes its URI\n"
+	"with ;type=public, which never asks for the PIN).  After 'add', rebuild\n"
+	"and flash the bootloader before shipping images signed with the new key;\n"
+	"'retire' the old key once no device needs it.\n",
 	rotate_exec,
 };
 
@@ -182,6 +184,7 @@ static int rotate_exec(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *file = "mcuprov.yaml", *key_path = NULL;
+	char *key_shown = NULL; /* KEY_PATH for the report: a URI without its PIN */
 	struct mcuprov_key *keys[PROJECT_KEYS_MAX + 1] = {NULL}, *new_key = NULL, *enc = NULL;
 	struct project *p = NULL;
 	struct mcuprov_lock *lock = NULL;
@@ -241,6 +244,10 @@ static int rotate_exec(int argc, char **argv)
 		goto out;
 	}
 	key_path = argv[optind + 1];
+	if (pkcs11_is_uri(key_path) && (key_shown = pkcs11_uri_redact(key_path)) == NULL) {
+		rc = cli_report(EXIT_FAIL, NULL, "out of memory");
+		goto out;
+	}
 	if (optind + 2 < argc) {
 		rc = cli_usage(&cmd_rotate, "unexpected argument '%s'", argv[optind + 2]);
 		goto out;
@@ -298,7 +305,9 @@ static int rotate_exec(int argc, char **argv)
 		goto out;
 	}
 	/* the keys afterwards: the new one is loaded, the others are P's (a key
-	 * stored as its public half afterwards is loaded from its file now) */
+	 * stored as its public half afterwards is loaded from its file now);
+	 * nothing signs here, so a key in a token is read without its PIN */
+	cli.key_load_flags = KEY_LOAD_PUBLIC;
 	for (i = 0; i < plan.n_keys; i++) {
 		if (plan.keys[i].is_new) {
 			keys[i] = new_key;
@@ -312,6 +321,7 @@ static int rotate_exec(int argc, char **argv)
 		if ((rc = cli_project_key(p, (size_t)plan.keys[i].from, &pi, &keys[i])) != EXIT_OK)
 			goto out;
 	}
+	cli.key_load_flags = 0;
 	if (p->encryption_key_abspath != NULL &&
 	    (rc = cli_load_key_as(&pi, p->encryption_key_abspath, p->encryption_key, NULL,
 				  &enc)) != EXIT_OK)
@@ -326,8 +336,8 @@ static int rotate_exec(int argc, char **argv)
 	rc = EXIT_OK;
 out:
 	if (json)
-		cli_json_print(report_json(action, key_path, dry, p, rc == EXIT_OK ? &plan : NULL,
-					   &r),
+		cli_json_print(report_json(action, key_shown != NULL ? key_shown : key_path, dry, p,
+					   rc == EXIT_OK ? &plan : NULL, &r),
 			       rc);
 	rotate_result_free(&r);
 	rotate_plan_free(&plan);
@@ -338,5 +348,6 @@ out:
 	cli_passin_free(&pi);
 	project_free(p);
 	lock_release(lock);
+	free(key_shown);
 	return rc;
 }

@@ -21,7 +21,9 @@ static int sign_exec(int argc, char **argv);
 /* shared by sign and its imgtool alias create */
 static const char sign_help[] =
 	"  -k, --key KEY               signing key (rsa-2048/3072, ecdsa-p256/p384,\n"
-	"                              ed25519); without it the image is hash-only\n"
+	"                              ed25519); without it the image is hash-only;\n"
+	"                              a PKCS#11 URI (pkcs11:token=...;object=...)\n"
+	"                              signs in the token (--passin: its PIN)\n"
 	"  -v, --version VER           MAJOR.MINOR.REVISION+BUILD (required)\n"
 	"  -H, --header-size N         header area size, at least 0x20 (required)\n"
 	"      --pad-header            add the header area in front of INFILE (else\n"
@@ -622,8 +624,14 @@ static int sign_exec(int argc, char **argv)
 	if (sigout != NULL && keypath == NULL && fixsig == NULL)
 		USAGE("--sig-out needs a signature (-k or --fix-sig)");
 
+	/* a token key signs with its PIN; read without it when something else
+	 * signs (--signer, --vector-to-sign) and for the other keys, which
+	 * are public halves */
+	if (signer != NULL || o.vector_to_sign != IMAGE_VECTOR_NONE)
+		cli.key_load_flags = KEY_LOAD_PUBLIC;
 	if (keypath != NULL && (rc = cli_load_key(keypath, passin, &key)) != EXIT_OK)
 		goto out;
+	cli.key_load_flags = KEY_LOAD_PUBLIC;
 	if (fixpub != NULL && (rc = cli_load_key(fixpub, passin, &fixkey)) != EXIT_OK)
 		goto out;
 	if (fixsig != NULL && (rc = read_sig(fixsig, &sig, &o.fix_sig_len)) != EXIT_OK)

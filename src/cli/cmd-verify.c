@@ -16,7 +16,8 @@ const struct cmd_entry cmd_verify = {
 	"check an image's hash and, with -k, that the key's signature verifies",
 	"verify [-k KEY]... [--enc-key ENCKEY] [--passin [KEY=]SRC]... IMAGE",
 	"  -k, --key KEY          a key the image may be signed with (repeatable);\n"
-	"                         without -k only the hash is checked\n"
+	"                         without -k only the hash is checked; a PKCS#11\n"
+	"                         URI is read without the token's PIN\n"
 	"      --passin [KEY=]SRC password of the encrypted key KEY (as -k names it),\n"
 	"                         or of every key: pass:PW, env:VAR, file:PATH, fd:N\n"
 	"                         or stdin; repeat (default: ask)\n"
@@ -77,6 +78,8 @@ static int verify_exec(int argc, char **argv)
 		paths[n_keys] = encpath;
 	if ((rc = cli_passin_bind(&pi, paths, paths, n_keys + (encpath != NULL))) != EXIT_OK)
 		return rc;
+	/* verifying needs public halves only: a token key without its PIN */
+	cli.key_load_flags = KEY_LOAD_PUBLIC;
 	for (loaded = 0; loaded < n_keys; loaded++)
 		if ((rc = cli_load_key_as(&pi, paths[loaded], paths[loaded], NULL,
 					  &keys[loaded])) != EXIT_OK)
@@ -84,6 +87,12 @@ static int verify_exec(int argc, char **argv)
 	if (encpath != NULL &&
 	    (rc = cli_load_key_as(&pi, encpath, encpath, NULL, &enckey)) != EXIT_OK)
 		goto out;
+	if (enckey != NULL && enckey->origin == KEY_ORIGIN_TOKEN) {
+		rc = cli_report(EXIT_USAGE, enckey->uri,
+				"a key in a PKCS#11 token: its private half never leaves the "
+				"token, and decrypting the image needs it (give the key file)");
+		goto out;
+	}
 	err_clear(&err);
 	if (image_verify_ex(argv[optind], (const struct mcuprov_key *const *)keys, n_keys, enckey,
 			    &res, &err) < 0) {
@@ -100,7 +109,9 @@ static int verify_exec(int argc, char **argv)
 	printf("\n");
 	if (res.key_index >= 0 && key_fingerprint_hex(keys[res.key_index], fp, &err) == 0)
 		printf("Signed by: %s %s ('%s')\n", key_type_name(keys[res.key_index]->type), fp,
-		       paths[res.key_index]);
+		       /* a URI without its pin-value */
+		       keys[res.key_index]->uri != NULL ? keys[res.key_index]->uri
+							: paths[res.key_index]);
 	else if (n_keys == 0 && res.signed_image)
 		fprintf(stderr, "mcuprov: verify: note: hash checked, signature not checked (give "
 				"-k KEY)\n");

@@ -221,9 +221,15 @@ int cli_flow(const struct cmd_entry *cmd, unsigned what, int argc, char **argv)
 	}
 	if ((rc = cli_project_passin(&pi, p, NULL)) != EXIT_OK)
 		goto out;
-	for (loaded = 0; loaded < p->n_keys; loaded++)
+	for (loaded = 0; loaded < p->n_keys; loaded++) {
+		/* only keys[0] signs, and only when the command signs: the
+		 * others are trusted and verify, so a key in a token is read
+		 * without its PIN */
+		cli.key_load_flags = loaded == 0 && (what & (1u << FLOW_SIGN)) ? 0 : KEY_LOAD_PUBLIC;
 		if ((rc = cli_project_key(p, loaded, &pi, &keys[loaded])) != EXIT_OK)
 			goto out;
+	}
+	cli.key_load_flags = 0;
 	if (p->encryption_key_abspath != NULL &&
 	    (rc = cli_load_key_as(&pi, p->encryption_key_abspath, p->encryption_key, NULL,
 				  &enc)) != EXIT_OK)

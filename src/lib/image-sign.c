@@ -116,15 +116,15 @@ static int plan_make(const struct image_sign_opts *o, const struct image_sign_ex
 				       "--signer needs -k/--key, the public key its signatures "
 				       "verify with");
 	}
+	if (p->key != NULL && !key_type_can_sign(p->key->type))
+		return err_set(err, MCUPROV_ERR_USAGE, NULL,
+			       "%s keys cannot sign images (they are for image encryption)",
+			       key_type_name(p->key->type));
 	if (o->key != NULL && !key_can_sign(o->key) && o->vector_to_sign == IMAGE_VECTOR_NONE &&
 	    o->signer_argv == NULL)
 		return err_set(err, MCUPROV_ERR_USAGE, NULL,
 			       "the signing key is a public key (give the private key, or use "
 			       "--vector-to-sign and --fix-sig for external signing)");
-	if (p->key != NULL && !key_type_can_sign(p->key->type))
-		return err_set(err, MCUPROV_ERR_USAGE, NULL,
-			       "%s keys cannot sign images (they are for image encryption)",
-			       key_type_name(p->key->type));
 	if (o->pure && (p->key == NULL || p->key->type != KEY_ED25519))
 		return err_set(err, MCUPROV_ERR_USAGE, NULL, "--pure needs an ed25519 key");
 	if (o->enc != NULL && image_enc_check(o->enc, o->key, err) < 0)

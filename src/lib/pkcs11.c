@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,22 @@
 #include "mcuprov/pkcs11.h"
 
 #include "key-internal.h"
+
+/* p11-kit's text for RV in the house style: "the PIN is incorrect", not
+ * "The PIN is incorrect" (a thread's own buffer: the wizard loads keys in a
+ * worker thread). */
+static const char *p11_why(CK_RV rv)
+{
+	static _Thread_local char buf[160];
+	const char *t = p11_kit_strerror(rv);
+
+	snprintf(buf, sizeof(buf), "%s", t != NULL ? t : "unknown error");
+	if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
+		buf[0] = (char)(buf[0] - 'A' + 'a');
+	for (size_t i = strlen(buf); i > 0 && (buf[i - 1] == '.' || buf[i - 1] == ' '); i--)
+		buf[i - 1] = '\0';
+	return buf;
+}
 
 /* ---- modules: loaded on first use, released with the last token key ---- */
 
@@ -66,6 +83,7 @@ static void mods_put(void)
 static int mods_get(const char *uri_path, struct mcuprov_err *err)
 {
 	const char *path = uri_path != NULL ? uri_path : g.path;
+	char full[PATH_MAX];
 	CK_FUNCTION_LIST *m;
 	CK_RV rv;
 
@@ -74,15 +92,25 @@ static int mods_get(const char *uri_path, struct mcuprov_err *err)
 		return 0;
 	}
 	if (path != NULL) {
-		m = p11_kit_module_load(path, 0);
+		/* p11-kit looks for a relative path in its module directory:
+		 * "./x.so" and "dir/x.so" mean the caller's directory, as for
+		 * dlopen(); a bare name still means p11-kit's directory */
+		const char *load =
+			path[0] != '/' && strchr(path, '/') != NULL && realpath(path, full) != NULL
+				? full
+				: path;
+
+		m = p11_kit_module_load(load, 0);
 		if (m == NULL) {
 			/* p11-kit says "couldn't load module: PATH: PATH: why" */
 			const char *why = p11_kit_message(), *p;
-			size_t pl = strlen(path);
+			size_t pl = strlen(load);
 
-			while (why != NULL && (p = strstr(why, path)) != NULL && p[pl] == ':' &&
+			while (why != NULL && (p = strstr(why, load)) != NULL && p[pl] == ':' &&
 			       p[pl + 1] == ' ')
 				why = p + pl + 2;
+			if (why != NULL && strstr(why, "symbol: C_GetFunctionList") != NULL)
+				why = "not a PKCS#11 module (no C_GetFunctionList)";
 			return err_set(err, MCUPROV_ERR_IO, NULL,
 				       "cannot load the PKCS#11 module '%s': %s", path,
 				       why != NULL && why[0] ? why : "not a PKCS#11 module");
@@ -90,9 +118,9 @@ static int mods_get(const char *uri_path, struct mcuprov_err *err)
 		rv = p11_kit_module_initialize(m);
 		if (rv != CKR_OK) {
 			p11_kit_module_release(m);
-			return err_set(err, MCUPROV_ERR_IO, path,
-				       "the PKCS#11 module failed to initialize: %s",
-				       p11_kit_strerror(rv));
+			return err_set(err, MCUPROV_ERR_IO, NULL,
+				       "the PKCS#11 module '%s' failed to initialize: %s", path,
+				       p11_why(rv));
 		}
 		g.mods = calloc(2, sizeof(*g.mods));
 		if (g.mods == NULL) {
@@ -179,6 +207,48 @@ char *pkcs11_uri_redact(const char *uri)
 		i = j + 1;
 	}
 	out[o] = '\0';
+	return out;
+}
+
+bool pkcs11_uri_is_public(const char *uri)
+{
+	P11KitUri *u = p11_kit_uri_new();
+	CK_ATTRIBUTE *a;
+	bool pub = false;
+
+	if (u != NULL && p11_kit_uri_parse(uri, P11_KIT_URI_FOR_ANY, u) == P11_KIT_URI_OK &&
+	    (a = p11_kit_uri_get_attribute(u, CKA_CLASS)) != NULL &&
+	    a->ulValueLen == sizeof(CK_OBJECT_CLASS))
+		pub = *(CK_OBJECT_CLASS *)a->pValue == CKO_PUBLIC_KEY;
+	p11_kit_uri_free(u);
+	return pub;
+}
+
+char *pkcs11_uri_public(const char *uri)
+{
+	size_t len = strlen(uri), plen = strcspn(uri + 7, "?"), o = 7;
+	const char *p = uri + 7, *end = p + plen;
+	char *out = malloc(len + 16);
+
+	if (out == NULL)
+		return NULL;
+	memcpy(out, uri, 7);
+	/* the path part's components but type=..., then type=public */
+	while (p < end) {
+		size_t n = strcspn(p, ";?");
+
+		if (p + n > end)
+			n = (size_t)(end - p);
+		if (n > 0 && !(n >= 5 && strncasecmp(p, "type=", 5) == 0)) {
+			if (o > 7)
+				out[o++] = ';';
+			memcpy(out + o, p, n);
+			o += n;
+		}
+		p += n + 1;
+	}
+	o += (size_t)sprintf(out + o, "%stype=public", o > 7 ? ";" : "");
+	memcpy(out + o, uri + 7 + plen, len - 7 - plen + 1);
 	return out;
 }
 
@@ -329,7 +399,7 @@ static int tok_open(struct tok *t, bool rw, const char *subject, struct mcuprov_
 
 	if (rv != CKR_OK)
 		return err_set(err, MCUPROV_ERR_IO, subject, "token '%s': cannot open a session: %s",
-			       t->label, p11_kit_strerror(rv));
+			       t->label, p11_why(rv));
 	t->open = true;
 	return 0;
 }
@@ -362,9 +432,14 @@ static int pin_get(P11KitUri *uri, const struct tok *t, const char *subject, key
 		sprintf(spec, "file:%s", src);
 		rc = passwd_from_source(spec, pin, err);
 		free(spec);
-		if (rc < 0)
-			return rc;
-		return 0;
+		if (rc < 0 && err != NULL) {
+			/* the caller names the key: say which file */
+			char why[sizeof(err->msg)];
+
+			snprintf(why, sizeof(why), "%s", err->msg);
+			return err_set(err, rc, subject, "pin-source '%s': %s", src, why);
+		}
+		return rc < 0 ? rc : 0;
 	}
 	buf = OPENSSL_secure_zalloc(PASSWD_BUF);
 	if (buf == NULL)
@@ -449,7 +524,7 @@ static int tok_login(struct tok *t, P11KitUri *uri, const char *subject, key_pas
 			       t->label);
 	default:
 		return err_set(err, MCUPROV_ERR_IO, subject, "token '%s': cannot log in: %s",
-			       t->label, p11_kit_strerror(rv));
+			       t->label, p11_why(rv));
 	}
 }
 
@@ -477,7 +552,7 @@ static int objects_find(struct tok *t, P11KitUri *uri, CK_OBJECT_CLASS cls, CK_O
 	}
 	if (rv != CKR_OK)
 		return err_set(err, MCUPROV_ERR_IO, subject, "token '%s': cannot search: %s",
-			       t->label, p11_kit_strerror(rv));
+			       t->label, p11_why(rv));
 	return 0;
 }
 
@@ -579,10 +654,18 @@ static int pub_from_object(struct tok *t, CK_OBJECT_HANDLE obj, const char *subj
 			group = "secp384r1";
 			want = 97;
 		} else {
+			/* name the curve when OpenSSL knows its OID */
+			const unsigned char *q = a;
+			ASN1_OBJECT *oid = d2i_ASN1_OBJECT(NULL, &q, (long)al);
+			int nid = oid != NULL ? OBJ_obj2nid(oid) : NID_undef;
+
+			ASN1_OBJECT_free(oid);
 			rc = err_set(err, MCUPROV_ERR_UNSUPPORTED, subject,
-				     "token '%s': the key's curve is not one MCUboot uses (MCUboot "
-				     "supports " KEY_SUPPORTED_TYPES ")",
-				     t->label);
+				     "token '%s': the key's curve%s%s%s is not one MCUboot uses "
+				     "(MCUboot supports " KEY_SUPPORTED_TYPES ")",
+				     t->label, nid != NID_undef ? " (" : "",
+				     nid != NID_undef ? OBJ_nid2sn(nid) : "",
+				     nid != NID_undef ? ")" : "");
 			goto out;
 		}
 		pt = ec_point(b, bl, want);
@@ -646,6 +729,32 @@ static CK_MECHANISM_TYPE sign_mech(enum key_type type)
 	}
 }
 
+/* Does the token's mechanism list name MECH?  (Some tokens answer
+ * C_GetMechanismInfo for mechanisms they do not offer, e.g. SoftHSM2 with
+ * slots.mechanisms.)  True when the list cannot be had. */
+static bool mech_listed(struct tok *t, CK_MECHANISM_TYPE mech)
+{
+	CK_MECHANISM_TYPE *v;
+	CK_ULONG n = 0, i;
+	bool found = true;
+
+	if (t->m->C_GetMechanismList(t->slot, NULL, &n) != CKR_OK || n == 0 ||
+	    (v = calloc(n, sizeof(*v))) == NULL)
+		return true;
+	if (t->m->C_GetMechanismList(t->slot, v, &n) == CKR_OK)
+		for (i = 0, found = false; i < n && !found; i++)
+			found = v[i] == mech;
+	free(v);
+	return found;
+}
+
+static int mech_missing(struct tok *t, CK_MECHANISM_TYPE mech, const char *subject,
+			const char *why, struct mcuprov_err *err)
+{
+	return err_set(err, MCUPROV_ERR_UNSUPPORTED, subject,
+		       "token '%s' does not offer %s (needed %s)", t->label, mech_name(mech), why);
+}
+
 /* Is mechanism MECH there for USE (CKF_SIGN, CKF_GENERATE_KEY_PAIR)? */
 static int mech_check(struct tok *t, CK_MECHANISM_TYPE mech, CK_FLAGS use, const char *subject,
 		      const char *why, struct mcuprov_err *err)
@@ -653,10 +762,9 @@ static int mech_check(struct tok *t, CK_MECHANISM_TYPE mech, CK_FLAGS use, const
 	CK_MECHANISM_INFO mi;
 	CK_RV rv = t->m->C_GetMechanismInfo(t->slot, mech, &mi);
 
-	if (rv == CKR_OK && (mi.flags & use))
+	if (rv == CKR_OK && (mi.flags & use) && mech_listed(t, mech))
 		return 0;
-	return err_set(err, MCUPROV_ERR_UNSUPPORTED, subject,
-		       "token '%s' does not offer %s (needed %s)", t->label, mech_name(mech), why);
+	return mech_missing(t, mech, subject, why, err);
 }
 
 /* r||s as the token gives it to the DER ECDSA-Sig-Value of the TLV. */
@@ -718,13 +826,15 @@ static int p11_sign(const struct mcuprov_key *key, const EVP_MD *md, const uint8
 	rv = t->m->C_SignInit(t->s, &mech, k->priv);
 	if (rv == CKR_OK)
 		rv = t->m->C_Sign(t->s, (CK_BYTE *)msg, msglen, buf, &n);
+	if (rv == CKR_MECHANISM_INVALID)
+		return mech_missing(t, mech.mechanism, subject, why, err);
 	if (rv == CKR_USER_NOT_LOGGED_IN)
 		return err_set(err, MCUPROV_ERR_PASSWORD, subject,
 			       "token '%s': not logged in (the key was loaded without its PIN)",
 			       t->label);
 	if (rv != CKR_OK)
 		return err_set(err, MCUPROV_ERR_CRYPTO, subject, "token '%s': %s signing failed: %s",
-			       t->label, mech_name(mech.mechanism), p11_kit_strerror(rv));
+			       t->label, mech_name(mech.mechanism), p11_why(rv));
 	if (mech.mechanism == CKM_ECDSA) {
 		size_t want = key->type == KEY_ECDSA_P256 ? 64 : 96;
 
@@ -791,6 +901,17 @@ static int token_one(P11KitUri *uri, const char *subject, bool rw, struct tok *o
 			     all[0] ? " (tokens present: " : " (no token is present)",
 			     all[0] ? all : "", all[0] ? ")" : "");
 	} else if (n > 1) {
+		/* the ones that match, with what tells them apart */
+		char serial[17];
+		size_t i, l;
+
+		all[0] = '\0';
+		for (i = 0; i < n && (l = strlen(all)) + 64 < sizeof(all); i++) {
+			field_str(toks[i].info.serialNumber, sizeof(toks[i].info.serialNumber),
+				  serial, sizeof(serial));
+			snprintf(all + l, sizeof(all) - l, "%s'%s' serial %s", i ? ", " : "",
+				 toks[i].label, serial);
+		}
 		rc = err_set(err, MCUPROV_ERR_IO, subject,
 			     "%zu PKCS#11 tokens match (%s): add token=LABEL or serial=...", n, all);
 	} else {
@@ -938,7 +1059,9 @@ static int load_in(struct tok *t, P11KitUri *uri, const char *uri_s, const char 
 		else if (*cls != CKO_PRIVATE_KEY)
 			return err_set(err, MCUPROV_ERR_USAGE, subject,
 				       "the URI names a %s, not a key (type=private or type=public)",
-				       *cls == CKO_CERTIFICATE ? "certificate" : "data object");
+				       *cls == CKO_CERTIFICATE  ? "certificate"
+				       : *cls == CKO_SECRET_KEY ? "secret key"
+								: "data object");
 	}
 	what_of(uri, what, sizeof(what));
 	if (!public_only) {
@@ -957,8 +1080,8 @@ static int load_in(struct tok *t, P11KitUri *uri, const char *uri_s, const char 
 				       : "");
 	if (!public_only && priv == CK_INVALID_HANDLE)
 		return err_set(err, MCUPROV_ERR_IO, subject,
-			       "token '%s' holds the public key but no private key for the %s "
-			       "(add type=public to use it to verify)",
+			       "token '%s' holds the public %s but not its private key (add "
+			       "type=public to use it to verify)",
 			       t->label, what);
 	rc = pub_from_object(t, pub != CK_INVALID_HANDLE ? pub : priv, subject, &pkey, err);
 	if (rc < 0) {
@@ -1042,7 +1165,7 @@ int pkcs11_keygen(const char *uri_s, enum key_type type, key_passwd_cb pw_cb, vo
 	unsigned char e65537[] = { 0x01, 0x00, 0x01 }, idbuf[16];
 	CK_ATTRIBUTE *label, *id, idattr;
 	CK_MECHANISM mech = { 0, NULL, 0 };
-	CK_ATTRIBUTE pubt[8], privt[10];
+	CK_ATTRIBUTE pubt[10], privt[12];
 	CK_ULONG np = 0, nv = 0;
 	CK_OBJECT_HANDLE pub, priv, h[1];
 	CK_ULONG nf;
@@ -1056,9 +1179,15 @@ int pkcs11_keygen(const char *uri_s, enum key_type type, key_passwd_cb pw_cb, vo
 
 	*out = NULL;
 	if (type == KEY_X25519)
-		return err_set(err, MCUPROV_ERR_UNSUPPORTED, uri_s,
-			       "an x25519 key decrypts images inside the bootloader, which embeds "
-			       "its private half: it cannot live in a token (generate it as a file)");
+	{
+		char *shown = pkcs11_uri_redact(uri_s);
+
+		rc = err_set(err, MCUPROV_ERR_UNSUPPORTED, shown,
+			     "an x25519 key decrypts images inside the bootloader, which embeds "
+			     "its private half: it cannot live in a token (generate it as a file)");
+		free(shown);
+		return rc;
+	}
 	if (!key_type_can_sign(type))
 		return err_set(err, MCUPROV_ERR_USAGE, uri_s, "unknown key type");
 	rc = begin(uri_s, true, &subject, &uri, &t, err);
@@ -1115,7 +1244,7 @@ int pkcs11_keygen(const char *uri_s, enum key_type type, key_passwd_cb pw_cb, vo
 			if (rv != CKR_OK) {
 				rc = err_set(err, MCUPROV_ERR_IO, subject,
 					     "token '%s': cannot search: %s", t.label,
-					     p11_kit_strerror(rv));
+					     p11_why(rv));
 				goto fail;
 			}
 			if (nf > 0) {
@@ -1149,6 +1278,8 @@ int pkcs11_keygen(const char *uri_s, enum key_type type, key_passwd_cb pw_cb, vo
 	ADD(pubt, np, CKA_TOKEN, &yes, sizeof(yes));
 	ADD(pubt, np, CKA_PRIVATE, &no, sizeof(no));
 	ADD(pubt, np, CKA_VERIFY, &yes, sizeof(yes));
+	ADD(pubt, np, CKA_ENCRYPT, &no, sizeof(no)); /* a signing key, for nothing else */
+	ADD(pubt, np, CKA_WRAP, &no, sizeof(no));
 	ADD(pubt, np, CKA_LABEL, label->pValue, label->ulValueLen);
 	ADD(pubt, np, CKA_ID, id->pValue, id->ulValueLen);
 	ADD(privt, nv, CKA_TOKEN, &yes, sizeof(yes));
@@ -1157,6 +1288,8 @@ int pkcs11_keygen(const char *uri_s, enum key_type type, key_passwd_cb pw_cb, vo
 	ADD(privt, nv, CKA_EXTRACTABLE, &no, sizeof(no));
 	ADD(privt, nv, CKA_SIGN, &yes, sizeof(yes));
 	ADD(privt, nv, CKA_DECRYPT, &no, sizeof(no));
+	ADD(privt, nv, CKA_UNWRAP, &no, sizeof(no));
+	ADD(privt, nv, CKA_DERIVE, &no, sizeof(no));
 	ADD(privt, nv, CKA_LABEL, label->pValue, label->ulValueLen);
 	ADD(privt, nv, CKA_ID, id->pValue, id->ulValueLen);
 	switch (type) {
@@ -1179,7 +1312,7 @@ int pkcs11_keygen(const char *uri_s, enum key_type type, key_passwd_cb pw_cb, vo
 	if (rv != CKR_OK) {
 		rc = err_set(err, MCUPROV_ERR_IO, subject,
 			     "token '%s': %s key generation failed: %s", t.label,
-			     key_type_name(type), p11_kit_strerror(rv));
+			     key_type_name(type), p11_why(rv));
 		goto fail;
 	}
 	rc = pub_from_object(&t, pub, subject, &pkey, err);

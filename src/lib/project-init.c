@@ -34,6 +34,7 @@
 #include "mcuprov/datadir.h"
 #include "mcuprov/fileio.h"
 #include "mcuprov/kconf.h"
+#include "mcuprov/pkcs11.h"
 #include "mcuprov/project.h"
 #include "mcuprov/yamledit.h"
 #include "mcuprov/render.h"
@@ -747,6 +748,7 @@ static int prepare(const struct project_init_opts *o, struct init_state *st,
 	const char *written, *shown;
 	enum key_type type;
 	struct stat sb;
+	bool token;
 	size_t dl;
 	int rc;
 
@@ -787,22 +789,42 @@ static int prepare(const struct project_init_opts *o, struct init_state *st,
 	if (o->supply != NULL &&
 	    (rc = supply_dir(o->supply, st->needs, at->dir, &sup_written, &sup_base, err)) < 0)
 		goto out;
-	if ((abs = o->key != NULL ? abs_of(o->key) : strdup(at->keys[0].abspath)) == NULL) {
+	/* a key in a token is named by its URI, written as given; never with
+	 * a PIN in it */
+	token = o->key != NULL ? pkcs11_is_uri(o->key) : pkcs11_is_uri(at->keys[0].path);
+	if (o->key != NULL && token && pkcs11_uri_has_pin_value(o->key)) {
+		char *red = pkcs11_uri_redact(o->key);
+
+		rc = err_set(err, MCUPROV_ERR_USAGE, red != NULL ? red : "pkcs11:",
+			     "a PIN in the project file is refused: drop pin-value from the URI "
+			     "and give the PIN with pin-source=FILE in it or with keys[].passin");
+		free(red);
+		goto out;
+	}
+	if (o->key == NULL || token)
+		abs = strdup(o->key != NULL ? o->key : at->keys[0].abspath);
+	else
+		abs = abs_of(o->key);
+	if (abs == NULL) {
 		rc = NOMEM(err);
 		goto out;
 	}
 	dl = strlen(at->dir);
-	written = o->key == NULL                                       ? at->keys[0].path
-		  : strncmp(abs, at->dir, dl) == 0 && abs[dl] == '/' ? abs + dl + 1
-								     : abs;
+	if (o->key == NULL)
+		written = at->keys[0].path;
+	else if (!token && strncmp(abs, at->dir, dl) == 0 && abs[dl] == '/')
+		written = abs + dl + 1;
+	else
+		written = abs;
 	shown = o->key != NULL ? o->key : written;
 	snprintf(r->key, sizeof(r->key), "%s", written);
 
 	/* the type: -t, else the key's when it can be read, else the profile's */
 	type = o->type != KEY_TYPE_NONE ? o->type : prof->keys[0].type;
-	if (lstat(abs, &sb) == 0) {
+	if (token || lstat(abs, &sb) == 0) {
+		/* a token key must be there: its public half, without the PIN */
 		r->key_exists = true;
-		rc = key_load(abs, NULL, NULL, &st->key, err);
+		rc = key_load_ex(abs, token ? KEY_LOAD_PUBLIC : 0, NULL, NULL, &st->key, err);
 		if (rc == MCUPROV_ERR_PASSWORD) {
 			err_clear(err); /* encrypted: its type cannot be known here */
 			rc = 0;

@@ -36,6 +36,7 @@
 #include "mcuprov/fileio.h"
 #include "mcuprov/kconf.h"
 #include "mcuprov/keysc.h"
+#include "mcuprov/pkcs11.h"
 #include "mcuprov/project.h"
 #include "mcuprov/strutil.h"
 #include "mcuprov/yamledit.h"
@@ -342,12 +343,19 @@ int project_retype_check(const struct project *p, enum key_type to, struct mcupr
 		return err_set(err, MCUPROV_ERR_USAGE, NULL,
 			       "%s keys cannot sign: a project's type is a signing type",
 			       to == KEY_TYPE_NONE ? "unknown" : key_type_name(to));
-	for (i = 0; i < p->n_keys; i++)
+	for (i = 0; i < p->n_keys; i++) {
+		/* a key in a token is taken to exist: its type is the token's */
+		if (pkcs11_is_uri(p->keys[i].path))
+			return err_set(err, MCUPROV_ERR_REFUSED, p->keys[i].path,
+				       "is a key in a token: the project stays %s (the token's key "
+				       "has its type)",
+				       key_type_name(p->keys[0].type));
 		if (access(p->keys[i].abspath, F_OK) == 0)
 			return err_set(err, MCUPROV_ERR_REFUSED, p->keys[i].path,
 				       "exists: the project stays %s (its bootloader verifies one "
 				       "signature type, and devices may trust this key)",
 				       key_type_name(p->keys[0].type));
+	}
 	return 0;
 }
 

@@ -32,6 +32,7 @@
 #include "mcuprov/datadir.h"
 #include "mcuprov/fileio.h"
 #include "mcuprov/passwd.h"
+#include "mcuprov/pkcs11.h"
 #include "mcuprov/project.h"
 #include "mcuprov/provision.h"
 #include "mcuprov/strutil.h"
@@ -823,8 +824,20 @@ static int parse_keys(struct ld *l, const yaml_node_t *n)
 			if (strcmp(p->keys[j].path, k->path) == 0)
 				return FAIL(l, v[0], "%s.path: '%s' is also keys[%zu]", where,
 					    show(k->path, strlen(k->path), g, sizeof(g)), j);
-		if ((rc = abs_path(l, p->dir, k->path, &k->abspath)) < 0)
+		if (pkcs11_is_uri(k->path)) {
+			/* a key in a token is named, not found: its URI is used
+			 * as written (never against the project directory) */
+			if (pkcs11_uri_has_pin_value(k->path))
+				return FAIL(l, v[0],
+					    "%s.path: a PIN in the project file is refused: drop "
+					    "pin-value from the URI and give the PIN with "
+					    "pin-source=FILE in it or with %s.passin",
+					    where, where);
+			if ((k->abspath = strdup(k->path)) == NULL)
+				return err_set(l->err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
+		} else if ((rc = abs_path(l, p->dir, k->path, &k->abspath)) < 0) {
 			return rc;
+		}
 		wfmt(w, "%s.passin", where);
 		if (v[2] != NULL && (rc = parse_passin(l, v[2], w, k)) < 0)
 			return rc;
@@ -1422,6 +1435,10 @@ static int parse_root(struct ld *l, const yaml_node_t *root)
 					    show(p->encryption_key, strlen(p->encryption_key), g,
 						 sizeof(g)),
 					    i);
+		if (pkcs11_is_uri(p->encryption_key))
+			return FAIL(l, v[R_ENC],
+				    "encryption_key: the bootloader embeds the encryption key's "
+				    "private half, so it cannot live in a token: name a key file");
 		if ((rc = abs_path(l, p->dir, p->encryption_key, &p->encryption_key_abspath)) < 0)
 			return rc;
 	}

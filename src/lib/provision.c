@@ -16,6 +16,7 @@
 
 #include "mcuprov/fileio.h"
 #include "mcuprov/kconf.h"
+#include "mcuprov/pkcs11.h"
 #include "mcuprov/provision.h"
 #include "mcuprov/udiff.h"
 
@@ -644,7 +645,8 @@ int provision_public_write(const struct mcuprov_key *key, const char *key_name,
 
 /* The public key file for key I: the key file itself when it is public,
  * else NAME.pub.pem beside it (provision_public_write()).  OUT receives its
- * absolute path. */
+ * absolute path.  A key in a token has no file to name and none is
+ * written beside a URI: refused. */
 static int public_file(const struct provision_opts *o, size_t i, struct provision_result *r,
 		       char *out, size_t outsz, struct mcuprov_err *err)
 {
@@ -652,6 +654,10 @@ static int public_file(const struct provision_opts *o, size_t i, struct provisio
 	bool written;
 	int rc = 0;
 
+	if (o->keys[i]->origin == KEY_ORIGIN_TOKEN || pkcs11_is_uri(o->key_paths[i]))
+		return err_set(err, MCUPROV_ERR_UNSUPPORTED,
+			       o->keys[i]->uri != NULL ? o->keys[i]->uri : "pkcs11:",
+			       PROVISION_CONF_TOKEN_WHY);
 	if (snprintf(base, sizeof(base), "%s", o->key_paths[i]) >= (int)sizeof(base) - 9)
 		return err_set(err, MCUPROV_ERR_USAGE, o->key_paths[i], "path too long");
 	if (o->keys[i]->is_private) {

@@ -22,6 +22,7 @@
 #include "mcuprov/devkey.h"
 #include "mcuprov/fileio.h"
 #include "mcuprov/flow.h"
+#include "mcuprov/pkcs11.h"
 #include "mcuprov/rotate.h"
 #include "mcuprov/yamledit.h"
 #include "mcuprov/strutil.h"
@@ -81,13 +82,25 @@ static char *lexical_abs(const char *path)
 	return out;
 }
 
+/* ---- keys in tokens ------------------------------------------------------ *
+ *
+ * A key in a PKCS#11 token is named by its URI, never by a file: it has no
+ * directory, no realpath and no NAME.pub.pem beside it.  A token key that
+ * no longer signs stays in its token and is kept as its public half by
+ * naming it so: its URI with ";type=public" (any type= it had dropped),
+ * which key_load() reads without logging in.  The URI's query (after '?')
+ * is kept as it is. */
+
 /* Do A and B (relative to the working directory, or absolute) name the
- * same file?  By realpath when both exist, else by name. */
+ * same file?  By realpath when both exist, else by name.  Token keys are
+ * the same when their URIs are. */
 static bool same_file(const char *a, const char *b)
 {
 	char ra[PATH_MAX], rb[PATH_MAX], *la, *lb;
 	bool same;
 
+	if (pkcs11_is_uri(a) || pkcs11_is_uri(b))
+		return strcmp(a, b) == 0;
 	if (realpath(a, ra) != NULL && realpath(b, rb) != NULL)
 		return strcmp(ra, rb) == 0;
 	la = lexical_abs(a);
@@ -96,6 +109,19 @@ static bool same_file(const char *a, const char *b)
 	free(la);
 	free(lb);
 	return same;
+}
+
+/* Does PUB, a key's public half as public_name() names it, name the same
+ * as OTHER, a key of the project?  For token keys the URIs before any
+ * query (a pin-source in one does not make another key). */
+static bool same_public(const char *pub, const char *other)
+{
+	if (pkcs11_is_uri(pub) && pkcs11_is_uri(other)) {
+		size_t n = strcspn(pub, "?");
+
+		return n == strcspn(other, "?") && strncmp(pub, other, n) == 0;
+	}
+	return same_file(pub, other);
 }
 
 /* ABS below DIR: the rest after "DIR/", else NULL. */
@@ -115,9 +141,15 @@ static const char *below(const char *abs, const char *dir)
 static int written_path(const struct project *p, const char *key_path, char **out,
 			struct mcuprov_err *err)
 {
-	char real[PATH_MAX], *abs = lexical_abs(key_path);
+	char real[PATH_MAX], *abs;
 	const char *rel;
 
+	if (pkcs11_is_uri(key_path)) {
+		/* a token key's URI is written as given */
+		*out = strdup(key_path);
+		return *out != NULL ? 0 : NOMEM(err);
+	}
+	abs = lexical_abs(key_path);
 	if (abs == NULL)
 		return err_set(err, MCUPROV_ERR_IO, key_path, "cannot make the path absolute: %s",
 			       strerror(errno));
@@ -590,18 +622,44 @@ static int add_key(struct rotate_plan *plan, const char *path, const char *abspa
 static bool holds_private(const char *abs)
 {
 	struct mcuprov_key *key = NULL;
-	int rc = key_load(abs, NULL, NULL, &key, NULL);
-	bool priv = rc == MCUPROV_ERR_PASSWORD || (rc == 0 && key->is_private);
+	int rc;
+	bool priv;
+
+	/* a token key signs unless its URI names the public key only (the
+	 * token is not asked: that would need its PIN) */
+	if (pkcs11_is_uri(abs))
+		return !pkcs11_uri_is_public(abs);
+	rc = key_load(abs, NULL, NULL, &key, NULL);
+	priv = rc == MCUPROV_ERR_PASSWORD || (rc == 0 && key->is_private);
 
 	key_free(key);
 	return priv;
+}
+
+/* KEY_PATH's public half as a project names it into OUT (N bytes):
+ * NAME.pub.pem for a file (provision_public_name()), its public URI for a
+ * token key.  Returns 0, MCUPROV_ERR_USAGE (too long), MCUPROV_ERR_NOMEM. */
+static int public_name(const char *key_path, char *out, size_t n, struct mcuprov_err *err)
+{
+	char *u;
+	int rc = 0;
+
+	if (!pkcs11_is_uri(key_path))
+		return provision_public_name(key_path, out, n, err);
+	if ((u = pkcs11_uri_public(key_path)) == NULL)
+		return NOMEM(err);
+	if ((size_t)snprintf(out, n, "%s", u) >= n)
+		rc = err_set(err, MCUPROV_ERR_USAGE, NULL, "URI too long");
+	free(u);
+	return rc;
 }
 
 /* Which of P's keys the step stores as their public half: every key that
  * no longer signs afterwards (ADD: all; RETIRE: all but keys[0] and
  * RETIRE) whose file holds a private key.  DEMOTE[i] (the path to write in
  * mcuprov.yaml) and PUB[i] (that file resolved) are malloc'd for those,
- * NULL for the others. */
+ * NULL for the others.  A token key's DEMOTE[i] is its public URI
+ * (pkcs11_uri_public()) and PUB[i] NULL: no file is written for it. */
 static int plan_public(const struct project *p, enum rotate_action action, size_t retire,
 		       char **demote, char **pub, struct mcuprov_err *err)
 {
@@ -613,7 +671,7 @@ static int plan_public(const struct project *p, enum rotate_action action, size_
 		if ((action == ROTATE_RETIRE && (i == 0 || i == retire)) ||
 		    !holds_private(p->keys[i].abspath))
 			continue;
-		if ((rc = provision_public_name(p->keys[i].path, name, sizeof(name), err)) < 0)
+		if ((rc = public_name(p->keys[i].path, name, sizeof(name), err)) < 0)
 			return rc;
 		for (j = 0; j < p->n_keys; j++)
 			if (strcmp(p->keys[j].path, name) == 0)
@@ -623,6 +681,8 @@ static int plan_public(const struct project *p, enum rotate_action action, size_
 					       name, j, p->file);
 		if ((demote[i] = strdup(name)) == NULL)
 			return NOMEM(err);
+		if (pkcs11_is_uri(p->keys[i].path))
+			continue;
 		if ((rc = provision_public_name(p->keys[i].abspath, name, sizeof(name), err)) < 0)
 			return rc;
 		if ((pub[i] = strdup(name)) == NULL)
@@ -643,9 +703,9 @@ static int check_new(const struct project *p, const char *key_path, const struct
 		if (same_file(key_path, p->keys[i].abspath))
 			return err_set(err, MCUPROV_ERR_USAGE, key_path,
 				       "is already keys[%zu] of '%s'", i, p->file);
-	for (i = 0; i < p->n_keys && provision_public_name(key_path, pub, sizeof(pub), NULL) == 0;
+	for (i = 0; i < p->n_keys && public_name(key_path, pub, sizeof(pub), NULL) == 0;
 	     i++)
-		if (same_file(pub, p->keys[i].abspath))
+		if (same_public(pub, p->keys[i].abspath))
 			return err_set(err, MCUPROV_ERR_USAGE, key_path,
 				       "is already keys[%zu] of '%s', as its public half '%s'", i,
 				       p->file, p->keys[i].path);
@@ -695,9 +755,9 @@ static int find_retired(const struct project *p, const char *key_path, size_t *i
 		    same_file(key_path, p->keys[i].abspath))
 			break;
 	/* a key kept as its public half, named by its private key file */
-	if (i == p->n_keys && provision_public_name(key_path, pub, sizeof(pub), NULL) == 0)
+	if (i == p->n_keys && public_name(key_path, pub, sizeof(pub), NULL) == 0)
 		for (i = 0; i < p->n_keys; i++)
-			if (strcmp(pub, p->keys[i].path) == 0 || same_file(pub, p->keys[i].abspath))
+			if (strcmp(pub, p->keys[i].path) == 0 || same_public(pub, p->keys[i].abspath))
 				break;
 	if (i == p->n_keys) {
 		list[0] = '\0';
@@ -759,6 +819,15 @@ int rotate_plan(const struct project *p, enum rotate_action action, const char *
 	project_free(q);
 	q = NULL;
 
+	if (action == ROTATE_ADD && pkcs11_is_uri(key_path) && pkcs11_uri_has_pin_value(key_path)) {
+		char *shown = pkcs11_uri_redact(key_path);
+
+		rc = err_set(err, MCUPROV_ERR_USAGE, shown != NULL ? shown : "pkcs11:",
+			     "a PIN in the project file is refused: drop pin-value from the URI "
+			     "and give the PIN with pin-source=FILE in it or with keys[].passin");
+		free(shown);
+		goto out;
+	}
 	if (action == ROTATE_ADD) {
 		if ((rc = check_new(p, key_path, new_key, allow_dev_key, err)) < 0 ||
 		    (rc = written_path(p, key_path, &wpath, err)) < 0)
@@ -773,12 +842,25 @@ int rotate_plan(const struct project *p, enum rotate_action action, const char *
 			rc = NOMEM(err);
 			goto out;
 		}
-		snprintf(abs, i, "%s%s%s", wpath[0] == '/' ? "" : p->dir,
-			 wpath[0] == '/' ? "" : "/", wpath);
+		if (pkcs11_is_uri(wpath))
+			snprintf(abs, i, "%s", wpath);
+		else
+			snprintf(abs, i, "%s%s%s", wpath[0] == '/' ? "" : p->dir,
+				 wpath[0] == '/' ? "" : "/", wpath);
 	} else if ((rc = find_retired(p, key_path, &retire, err)) < 0) {
 		goto out;
 	}
 
+	/* a Kconfig fragment names files: a token key is refused before
+	 * anything (a public half for mcuprov.yaml) is written */
+	for (i = 0; p->bootloader.kind == PROJECT_BOOT_CONF && i <= p->n_keys; i++) {
+		const char *k = i < p->n_keys ? p->keys[i].path : wpath;
+
+		if (k != NULL && pkcs11_is_uri(k) && (action == ROTATE_ADD || i != retire)) {
+			rc = err_set(err, MCUPROV_ERR_UNSUPPORTED, k, PROVISION_CONF_TOKEN_WHY);
+			goto out;
+		}
+	}
 	/* the key list afterwards, the keys that no longer sign as public
 	 * halves */
 	if ((rc = plan_public(p, action, retire, demote, pub, err)) < 0)

@@ -5,8 +5,10 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tui.h"
+#include "mcuprov/pkcs11.h"
 
 static const char *shown(const struct tui_keyset *ks, size_t i)
 {
@@ -21,7 +23,8 @@ int tui_keyset_load(struct tui_keyset *ks, bool with_pw, struct mcuprov_err *err
 		int rc;
 
 		err_clear(err);
-		rc = key_load(ks->paths[ks->loaded], tui_pw_cb, &a, &ks->keys[ks->loaded], err);
+		rc = key_load_ex(ks->paths[ks->loaded], ks->flags, tui_pw_cb, &a,
+				 &ks->keys[ks->loaded], err);
 		/* the password is wiped at its last use, whatever happened */
 		tui_field_clear(&ks->pw);
 		if (rc < 0) {
@@ -47,7 +50,7 @@ void tui_keyset_draw_pw(const struct tui_keyset *ks, int y)
 
 	y += tui_wrap(y, 2, COLS - 4, shown(ks, i), 0);
 	y++;
-	mvaddstr(y++, 2, "The key is encrypted. Password:");
+	mvaddstr(y++, 2, tui_pw_prompt(ks->paths[i]));
 	tui_field_draw(&ks->pw, y, 3, 40, true);
 	y += 2;
 	mvaddstr(y, 2, "Nothing is shown while you type.");
@@ -91,4 +94,27 @@ int tui_keyset_load_one(struct tui_keyset *ks, const char *path, bool with_pw,
 		tui_keyset_clear(ks);
 	}
 	return rc;
+}
+
+bool tui_keyset_wants_pin(const struct tui_keyset *ks)
+{
+	return ks->loaded < ks->n && ks->paths[ks->loaded] != NULL &&
+	       pkcs11_is_uri(ks->paths[ks->loaded]);
+}
+
+const char *tui_pw_prompt(const char *path)
+{
+	return path != NULL && pkcs11_is_uri(path) ? "The key is in a token. PIN:"
+						   : "The key is encrypted. Password:";
+}
+
+const char *tui_key_src(const char *path, const char *abspath)
+{
+	return path != NULL && pkcs11_is_uri(path) ? path : abspath;
+}
+
+bool tui_key_exists(const char *name)
+{
+	/* a token is asked when the key is loaded, not here */
+	return pkcs11_is_uri(name) || access(name, F_OK) == 0;
 }

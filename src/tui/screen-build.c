@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "tui.h"
+#include "mcuprov/pkcs11.h"
 #include "mcuprov/demo.h"
 #include "mcuprov/fileio.h"
 #include "mcuprov/flow.h"
@@ -644,7 +645,8 @@ static int load_keys(struct build *b, bool with_pw)
 		free_keys(b);
 		b->ks.n = 0;
 		for (k = 0; k < b->p->n_keys && b->ks.n < TUI_KEYSET_MAX - 1; k++) {
-			b->ks.paths[b->ks.n] = b->p->keys[k].abspath;
+			b->ks.paths[b->ks.n] =
+				tui_key_src(b->p->keys[k].path, b->p->keys[k].abspath);
 			b->ks.names[b->ks.n++] = b->p->keys[k].path;
 		}
 		if (b->p->encryption_key_abspath != NULL) {
@@ -781,7 +783,10 @@ static void draw_password(struct build *b)
 {
 	int y = 3;
 
-	tui_frame("Build & flash", "type the password (not shown)  Enter next  Esc back  F1 help");
+	tui_frame("Build & flash",
+		  tui_keyset_wants_pin(&b->ks)
+			  ? "type the PIN (not shown)  Enter next  Esc back  F1 help"
+			  : "type the password (not shown)  Enter next  Esc back  F1 help");
 	if (b->demo_pw)
 		mvprintw(y++, 2, "Demo (QEMU) with your key");
 	else
@@ -1071,7 +1076,11 @@ static void find_demo_key(struct build *b)
 	b->demo_key_type = KEY_TYPE_NONE;
 	err_clear(&err);
 	if (access(PROJECT_FILE, F_OK) == 0 && project_load(PROJECT_FILE, &p, &err) == 0) {
-		if (access(p->keys[0].abspath, F_OK) == 0) {
+		if (pkcs11_is_uri(p->keys[0].path)) {
+			/* a token key: the demo signs with it there */
+			snprintf(b->demo_key, sizeof(b->demo_key), "%.4000s", p->keys[0].path);
+			b->demo_key_type = p->keys[0].type;
+		} else if (access(p->keys[0].abspath, F_OK) == 0) {
 			file_rel_cwd(p->keys[0].abspath, b->demo_key, sizeof(b->demo_key));
 			b->demo_key_type = p->keys[0].type;
 		}

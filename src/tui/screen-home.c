@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "tui.h"
+#include "mcuprov/pkcs11.h"
 #include "mcuprov/devkey.h"
 #include "mcuprov/key.h"
 #include "mcuprov/project.h"
@@ -92,7 +93,7 @@ static void home_load(struct home *h)
 	snprintf(h->key_line, sizeof(h->key_line), "signing key: %s (%s)", p->keys[0].path,
 		 key_type_name(p->keys[0].type));
 	err_clear(&err);
-	if (access(p->keys[0].abspath, F_OK) != 0) {
+	if (!tui_key_exists(tui_key_src(p->keys[0].path, p->keys[0].abspath))) {
 		/* a fresh project: the next step is its key, offered */
 		h->key_missing = true;
 		snprintf(h->fp_line, sizeof(h->fp_line),
@@ -100,7 +101,9 @@ static void home_load(struct home *h)
 		snprintf(h->keygen_note, sizeof(h->keygen_note), "%s (%s)", p->keys[0].path,
 			 key_type_name(p->keys[0].type));
 		h->sel = ACT_KEYGEN;
-	} else if (key_load(p->keys[0].abspath, NULL, NULL, &key, &err) == 0) {
+	} else if (key_load_ex(tui_key_src(p->keys[0].path, p->keys[0].abspath), KEY_LOAD_PUBLIC,
+			       NULL, NULL, &key, &err) == 0) {
+		/* (a token key: its public half, the PIN is asked when it signs) */
 		if (key_fingerprint_hex(key, hex, &err) == 0)
 			snprintf(h->fp_line, sizeof(h->fp_line), "fingerprint: %s", hex);
 		if (key->type != p->keys[0].type)
@@ -119,6 +122,16 @@ static void home_load(struct home *h)
 		key_free(key);
 	} else if (err.code == MCUPROV_ERR_PASSWORD) {
 		snprintf(h->fp_line, sizeof(h->fp_line), "fingerprint: (password-protected)");
+	} else if (pkcs11_is_uri(p->keys[0].path) && err.code == MCUPROV_ERR_IO) {
+		/* not in the token (or no such token): the core says which; the
+		 * next step may be to make it there */
+		h->key_missing = true;
+		snprintf(h->fp_line, sizeof(h->fp_line),
+			 "not in a token: Generate key makes it there (Enter)");
+		snprintf(h->keygen_note, sizeof(h->keygen_note), "in the token (%s)",
+			 key_type_name(p->keys[0].type));
+		h->sel = ACT_KEYGEN;
+		snprintf(h->warn[h->n_warn++], sizeof(h->warn[0]), "%s", err.msg);
 	} else {
 		snprintf(h->warn[h->n_warn++], sizeof(h->warn[0]), "'%s': %s", p->keys[0].path,
 			 err.msg);

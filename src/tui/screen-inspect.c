@@ -594,7 +594,7 @@ static void inspect_draw(struct tui_screen *s)
 		tui_frame("Inspect image", "type the password (not shown)  Enter load  Esc back");
 		mvprintw(y++, 2, "Key: %s", in->key.buf);
 		y++;
-		mvaddstr(y++, 2, "The key is encrypted. Password:");
+		mvaddstr(y++, 2, tui_pw_prompt(in->key.buf));
 		tui_field_draw(&in->ks.pw, y, 3, 40, true);
 		y += 2;
 		mvaddstr(y, 2, "Nothing is shown while you type.");
@@ -908,6 +908,7 @@ struct tui_screen *screen_inspect_new(void)
 	in->s.on_dialog = inspect_on_dialog;
 	in->s.destroy = inspect_destroy;
 	in->ks.pw.secret = true;
+	in->ks.flags = KEY_LOAD_PUBLIC; /* verifying needs the public half: no token PIN */
 	prefill(in);
 	set_step(in, ST_FORM);
 	return &in->s;

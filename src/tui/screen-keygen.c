@@ -11,7 +11,13 @@
  * exists its type stays (project_retype_check() says why).  The file is
  * checked (key_save_check) before any password is asked.  The result warns
  * when the key cannot sign the project's images and offers "use as the
- * project's signing key": the Keyring's rotation (rotate add) with it. */
+ * project's signing key": the Keyring's rotation (rotate add) with it.
+ *
+ * Or in a token (PKCS#11, chosen on the type step): a URI instead of the
+ * file, the token's PIN instead of the password, and pkcs11_keygen() (as
+ * `mcuprov keygen -k pkcs11:...`) instead of key_generate + key_save: the
+ * private key is made in the token and never leaves it.  X25519 is not
+ * offered there (the bootloader embeds its private half). */
 #include "config.h"
 
 #include <limits.h>
@@ -27,10 +33,12 @@
 #include "mcuprov/lock.h"
 #include "mcuprov/fileio.h"
 #include "mcuprov/key.h"
+#include "mcuprov/pkcs11.h"
 #include "mcuprov/project.h"
 
 #define PROJECT_FILE "mcuprov.yaml"
 #define DEFAULT_FILE "keys/signing.pem"
+#define DEFAULT_OBJECT "signing"
 
 enum step {
 	ST_TYPE,
@@ -80,12 +88,14 @@ static const char *const rotate_actions[] = {
 
 struct job {
 	enum key_type type;
+	bool token;               /* path is a PKCS#11 URI, pw its PIN */
 	char path[4096];
 	char *pw; /* PASSWD_BUF bytes or NULL */
 	bool force;
 	int rc;
 	struct mcuprov_err err;
 	char fp[2 * KEY_FINGERPRINT_LEN + 1];
+	char where[600];          /* token: "token 'prod', object 'signing'" */
 	bool keep;                /* hand the key to the caller */
 	struct mcuprov_key *key;  /* kept: the new key, loaded */
 	atomic_bool done;
@@ -96,6 +106,9 @@ struct keygen {
 	enum step step;
 	int type_sel, pwmode_sel, result_sel;
 	struct tui_field file, pw1, pw2;
+	bool token;           /* in a token (PKCS#11): uri, pw1 its PIN */
+	struct tui_field uri;
+	bool uri_edited;
 	bool overwrite;
 	bool running;
 	pthread_t thread;
@@ -106,7 +119,8 @@ struct keygen {
 	/* the project here (screen_keygen_new() only) */
 	bool has_project;
 	enum key_type proj_type;     /* keys[0].type */
-	char proj_key[4096];         /* keys[0] as a path from here */
+	char proj_key[4096];         /* keys[0] as a path from here (its URI in a token) */
+	bool proj_token;             /* keys[0] is a PKCS#11 URI */
 	char proj_key_abs[4096];
 	bool proj_key_exists;
 	char proj_enc[4096];         /* encryption_key from here, or "" */
@@ -133,9 +147,18 @@ static void *worker(void *arg)
 	struct mcuprov_key *key = NULL;
 
 	err_clear(&j->err);
-	j->rc = key_generate(j->type, &key, &j->err);
-	if (j->rc == 0)
-		j->rc = key_save(key, j->path, j->pw, j->force, &j->err);
+	if (j->token) {
+		struct tui_pw a = { j->pw, false };
+
+		/* the one keygen of token keys, as the CLI's */
+		j->rc = pkcs11_keygen(j->path, j->type, tui_pw_cb, &a, &key, &j->err);
+		if (j->rc == 0 && key->where != NULL)
+			snprintf(j->where, sizeof(j->where), "%.590s", key->where);
+	} else {
+		j->rc = key_generate(j->type, &key, &j->err);
+		if (j->rc == 0)
+			j->rc = key_save(key, j->path, j->pw, j->force, &j->err);
+	}
 	if (j->rc == 0)
 		j->rc = key_fingerprint_hex(key, j->fp, &j->err);
 	if (j->rc < 0 && j->err.subject[0] == '\0')
@@ -155,6 +178,60 @@ static void set_step(struct keygen *k, enum step st)
 {
 	k->step = st;
 	k->s.text_input = st == ST_FILE || st == ST_PW1 || st == ST_PW2;
+}
+
+/* The types offered: all, or (in a token) the signing ones; X25519 is last. */
+static int n_types(const struct keygen *k)
+{
+	return k->token ? N_TYPES - 1 : N_TYPES;
+}
+
+/* The URI field's default: a label not yet taken in the first token that
+ * holds keys (pkcs11_list() lists keys, not empty tokens), else any one
+ * token (the only one, as a token= attribute is left out). */
+static void default_uri(struct keygen *k)
+{
+	struct pkcs11_entry *v = NULL;
+	struct mcuprov_err err;
+	char obj[64], *tok = NULL, uri[600];
+	size_t n = 0, i;
+	int num;
+
+	if (k->uri_edited)
+		return;
+	if (k->has_project && k->proj_token && !k->proj_key_exists &&
+	    types[k->type_sel].type == k->proj_type) {
+		/* the project's key, to be made */
+		tui_field_set(&k->uri, k->proj_key);
+		return;
+	}
+	err_clear(&err);
+	if (pkcs11_list(NULL, &v, &n, &err) < 0)
+		n = 0;
+	if (n > 0)
+		tok = pkcs11_uri_redact(v[0].uri); /* the token's name, URI-encoded */
+	if (tok != NULL) {
+		char *semi = strchr(tok, ';');
+
+		if (semi != NULL)
+			*semi = '\0';
+	}
+	snprintf(obj, sizeof(obj), "%s", DEFAULT_OBJECT);
+	for (num = 2; n > 0 && num < 1000; num++) {
+		for (i = 0; i < n; i++)
+			if (strcmp(v[i].token, v[0].token) == 0 && strcmp(v[i].label, obj) == 0)
+				break;
+		if (i == n)
+			break;
+		snprintf(obj, sizeof(obj), "%s-%d", DEFAULT_OBJECT, num);
+	}
+	if (tok != NULL && strncmp(tok, "pkcs11:token=", 13) == 0)
+		snprintf(uri, sizeof(uri), "%.500s;object=%s", tok, obj);
+	else
+		snprintf(uri, sizeof(uri), "pkcs11:object=%s", obj);
+	tui_field_set(&k->uri, uri);
+	free(tok);
+	pkcs11_list_free(v, n);
 }
 
 static int type_index(enum key_type t)
@@ -191,15 +268,33 @@ static void load_project(struct keygen *k)
 	if (p == NULL)
 		return;
 	k->proj_type = p->keys[0].type;
-	file_rel_cwd(p->keys[0].abspath, k->proj_key, sizeof(k->proj_key));
+	k->proj_token = pkcs11_is_uri(p->keys[0].path);
+	if (k->proj_token)
+		snprintf(k->proj_key, sizeof(k->proj_key), "%s", p->keys[0].path);
+	else
+		file_rel_cwd(p->keys[0].abspath, k->proj_key, sizeof(k->proj_key));
 	snprintf(k->proj_key_abs, sizeof(k->proj_key_abs), "%s", p->keys[0].abspath);
-	k->proj_key_exists = access(p->keys[0].abspath, F_OK) == 0;
+	if (k->proj_token) {
+		/* in the token already?  its public half, no PIN */
+		struct mcuprov_key *key = NULL;
+		struct mcuprov_err err;
+
+		err_clear(&err);
+		k->proj_key_exists =
+			key_load_ex(k->proj_key, KEY_LOAD_PUBLIC, NULL, NULL, &key, &err) == 0;
+		key_free(key);
+	} else {
+		k->proj_key_exists = access(p->keys[0].abspath, F_OK) == 0;
+	}
 	k->proj_enc[0] = '\0';
 	if (p->encryption_key_abspath != NULL)
 		file_rel_cwd(p->encryption_key_abspath, k->proj_enc, sizeof(k->proj_enc));
-	/* a free name beside the signing key, as the Keyring's rotation picks */
+	/* a free name beside the signing key, as the Keyring's rotation picks
+	 * (in keys/ when that key is in a token) */
 	slash = strrchr(k->proj_key, '/');
-	if (slash != NULL)
+	if (k->proj_token)
+		snprintf(dir, sizeof(dir), "keys/");
+	else if (slash != NULL)
 		snprintf(dir, sizeof(dir), "%.*s/", (int)(slash - k->proj_key), k->proj_key);
 	else
 		dir[0] = '\0';
@@ -224,7 +319,7 @@ static void default_file(struct keygen *k)
 		tui_field_set(&k->file, k->proj_enc[0] != '\0' && access(k->proj_enc, F_OK) != 0
 						? k->proj_enc
 						: "keys/encryption.pem");
-	else if (!k->proj_key_exists && t == k->proj_type)
+	else if (!k->proj_key_exists && t == k->proj_type && !k->proj_token)
 		tui_field_set(&k->file, k->proj_key);
 	else
 		tui_field_set(&k->file, k->proj_next);
@@ -232,7 +327,10 @@ static void default_file(struct keygen *k)
 
 static void to_file_step(struct keygen *k)
 {
-	default_file(k);
+	if (k->token)
+		default_uri(k);
+	else
+		default_file(k);
 	set_step(k, ST_FILE);
 }
 
@@ -326,6 +424,21 @@ static int check_file(struct keygen *k, bool force)
 	int rc;
 
 	err_clear(&err);
+	if (k->token) {
+		/* the token itself is asked once, with the PIN, by the keygen */
+		if (!pkcs11_is_uri(k->uri.buf)) {
+			err_set(&err, MCUPROV_ERR_USAGE, k->uri.buf,
+				"not a PKCS#11 URI (pkcs11:token=NAME;object=LABEL)");
+			return tui_dialog_error(&k->s, D_ERR, &err);
+		}
+		if (pkcs11_uri_has_pin_value(k->uri.buf)) {
+			err_set(&err, MCUPROV_ERR_USAGE, NULL,
+				"leave pin-value out of the URI: the PIN is asked next, not shown");
+			return tui_dialog_error(&k->s, D_ERR, &err);
+		}
+		set_step(k, ST_PW1);
+		return TUI_HANDLED;
+	}
 	if (k->file.len == 0) {
 		err_set(&err, MCUPROV_ERR_USAGE, NULL, "no file name given");
 		return tui_dialog_error(&k->s, D_PWERR, &err);
@@ -370,8 +483,11 @@ static void result_setup(struct keygen *k)
 		k->results[k->n_results++] = R_HOME;
 		return;
 	}
-	same = realpath(k->job.path, a) != NULL && realpath(k->proj_key_abs, b) != NULL &&
-	       strcmp(a, b) == 0;
+	if (k->job.token)
+		same = strcmp(k->job.path, k->proj_key) == 0;
+	else
+		same = realpath(k->job.path, a) != NULL &&
+		       realpath(k->proj_key_abs, b) != NULL && strcmp(a, b) == 0;
 	if (t != k->proj_type) {
 		snprintf(k->result_warn, sizeof(k->result_warn),
 			 "warning: the project's keys are %s (%s): this %s key cannot sign its "
@@ -403,10 +519,11 @@ static int start(struct keygen *k)
 
 	memset(j, 0, sizeof(*j));
 	j->type = types[k->type_sel].type;
-	snprintf(j->path, sizeof(j->path), "%s", k->file.buf);
+	j->token = k->token;
+	snprintf(j->path, sizeof(j->path), "%s", k->token ? k->uri.buf : k->file.buf);
 	j->force = k->overwrite;
 	j->keep = true; /* for the caller, or for the rotation it may start */
-	if (k->pwmode_sel == 0) {
+	if (k->token || k->pwmode_sel == 0) {
 		j->pw = calloc(1, PASSWD_BUF);
 		if (j->pw == NULL) {
 			err_set(&j->err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
@@ -444,10 +561,14 @@ static int keygen_tick(struct tui_screen *s)
 	pthread_join(k->thread, NULL);
 	k->running = false;
 	if (k->job.rc < 0) {
-		set_step(k, ST_FILE);
+		/* a wrong PIN is typed again; anything else is the URI's or file's */
+		set_step(k, k->job.token && k->job.err.code == MCUPROV_ERR_PASSWORD ? ST_PW1
+										    : ST_FILE);
 		return tui_dialog_error(s, D_GENERR, &k->job.err);
 	}
-	k->mode = stat(k->job.path, &st) == 0 ? (unsigned)(st.st_mode & 07777) : 0;
+	k->mode = !k->job.token && stat(k->job.path, &st) == 0
+			  ? (unsigned)(st.st_mode & 07777)
+			  : 0;
 	if (k->out_path != NULL)
 		snprintf(k->out_path, k->out_n, "%s", k->job.path);
 	if (k->out_key != NULL) {
@@ -463,8 +584,10 @@ static int keygen_tick(struct tui_screen *s)
 
 static void draw_steps(struct keygen *k)
 {
-	static const char *const names[] = { "Type", "File", "Password", "Confirm", "Done" };
+	static const char *const file_names[] = { "Type", "File", "Password", "Confirm", "Done" };
+	static const char *const token_names[] = { "Type", "Token", "PIN", "Confirm", "Done" };
 	static const int of_step[] = { 0, 0, 1, 2, 2, 2, 3, 4, 4 };
+	const char *const *names = k->token ? token_names : file_names;
 	int i, x = 2;
 
 	for (i = 0; i < 5; i++) {
@@ -501,10 +624,17 @@ static void keygen_draw(struct tui_screen *s)
 	int i, y = 5, n, last;
 
 	switch (k->step) {
+	case ST_TYPE: hints = "Enter next  Left/Right file or token  Esc back  ? help"; break;
 	case ST_RETYPE: hints = "Up/Down/PgUp/PgDn scroll  a apply  Esc back  F1 help"; break;
-	case ST_FILE: hints = "type the file name  Enter next  Esc back  F1 help"; break;
+	case ST_FILE:
+		hints = k->token ? "type the token URI  Enter next  Esc back  F1 help"
+				 : "type the file name  Enter next  Esc back  F1 help";
+		break;
 	case ST_PW1:
-	case ST_PW2: hints = "type the password (not shown)  Enter next  Esc back  F1 help"; break;
+	case ST_PW2:
+		hints = k->token ? "type the PIN (not shown)  Enter next  Esc back  F1 help"
+				 : "type the password (not shown)  Enter next  Esc back  F1 help";
+		break;
 	case ST_WORKING: hints = "generating..."; break;
 	case ST_RESULT:
 		hints = k->fixed_type ? "Enter/Esc back to Keyring  ? help"
@@ -522,11 +652,22 @@ static void keygen_draw(struct tui_screen *s)
 		else
 			mvaddstr(y++, 2, "Key type:");
 		y++;
-		for (i = 0; i < N_TYPES; i++) {
+		for (i = 0; i < n_types(k); i++) {
 			items[0] = key_type_name(types[i].type);
 			tui_menu(y, 2, 13, items, 1, i == k->type_sel ? 0 : -1);
 			y += tui_wrap(y, 16, COLS - 18, types[i].advice, 0);
 		}
+		if (k->token)
+			y++; /* the x25519 row's place */
+		y++;
+		mvprintw(y++, 2, "Keep the key:  (%c) in a file   (%c) in a token (PKCS#11)",
+			 k->token ? ' ' : '*', k->token ? '*' : ' ');
+		if (k->token)
+			tui_wrap(y + 1, 2, COLS - 4,
+				 "The key pair is made inside the token: its private half never "
+				 "leaves it. No x25519 there: a bootloader embeds the private half "
+				 "of its encryption key.",
+				 tui_attr(TUI_PAIR_DIM));
 		break;
 	case ST_RETYPE:
 		snprintf(line, sizeof(line),
@@ -547,11 +688,22 @@ static void keygen_draw(struct tui_screen *s)
 		if (k->fixed_type)
 			printw(" (fixed: the bootloader verifies one signature type)");
 		else if (k->has_project && key_type_can_sign(types[k->type_sel].type) &&
-			 strcmp(k->file.buf, k->proj_key) == 0)
+			 strcmp(k->token ? k->uri.buf : k->file.buf, k->proj_key) == 0)
 			printw(" (the project's signing key, %s)", PROJECT_FILE);
 		if (k->retype_note[0] != '\0')
 			mvaddnstr(y, 2, k->retype_note, COLS - 4);
 		y++;
+		if (k->token) {
+			mvaddstr(y++, 2,
+				 "The new key in a token, as a PKCS#11 URI (object= names it):");
+			tui_field_draw(&k->uri, y, 3, COLS - 8, true);
+			y += 2;
+			tui_wrap(y, 2, COLS - 4,
+				 "token= chooses the token (left out: the only one there is). A "
+				 "token never gets a key replaced: a label it holds is refused.",
+				 0);
+			break;
+		}
 		mvaddstr(y++, 2, "Private key file to create (mode 0600):");
 		tui_field_draw(&k->file, y, 3, COLS - 8, true);
 		y += 2;
@@ -572,6 +724,16 @@ static void keygen_draw(struct tui_screen *s)
 		break;
 	case ST_PW1:
 	case ST_PW2:
+		if (k->token) {
+			mvprintw(y++, 2, "Token: %.*s", COLS - 11, k->uri.buf);
+			y++;
+			mvaddstr(y++, 2, "The token's PIN (its user PIN):");
+			tui_field_draw(&k->pw1, y, 3, 40, true);
+			y += 2;
+			mvaddstr(y, 2,
+				 "Nothing is shown while you type. A wrong PIN is not retried.");
+			break;
+		}
 		mvprintw(y++, 2, "File: %s", k->file.buf);
 		y++;
 		mvaddstr(y++, 2, k->step == ST_PW1 ? "Password for the new key:"
@@ -581,6 +743,16 @@ static void keygen_draw(struct tui_screen *s)
 		mvaddstr(y, 2, "Nothing is shown while you type.");
 		break;
 	case ST_CONFIRM:
+		if (k->token) {
+			mvaddstr(y++, 2, "Generate this key in the token?");
+			y++;
+			mvprintw(y++, 2, "type         %s", key_type_name(types[k->type_sel].type));
+			mvprintw(y++, 2, "uri          %.*s", COLS - 17, k->uri.buf);
+			mvaddstr(y++, 2, "private key  made in the token, never leaves it");
+			y++;
+			mvaddstr(y, 2, "Enter generates the key; Esc goes back.");
+			break;
+		}
 		mvaddstr(y++, 2, "Generate this key?");
 		y++;
 		mvprintw(y++, 2, "type         %s", key_type_name(types[k->type_sel].type));
@@ -593,18 +765,25 @@ static void keygen_draw(struct tui_screen *s)
 		mvaddstr(y, 2, "Enter generates the key; Esc goes back.");
 		break;
 	case ST_WORKING:
-		mvprintw(y, 2, "%c Generating %s key...", spinner[k->spin % 4],
-			 key_type_name(types[k->type_sel].type));
+		mvprintw(y, 2, "%c Generating %s key%s...", spinner[k->spin % 4],
+			 key_type_name(types[k->type_sel].type), k->token ? " in the token" : "");
 		break;
 	case ST_RESULT:
 		attron(tui_attr(TUI_PAIR_OK) | A_BOLD);
-		mvaddstr(y++, 2, "Key created.");
+		mvaddstr(y++, 2, k->job.token ? "Key created in the token." : "Key created.");
 		attroff(tui_attr(TUI_PAIR_OK) | A_BOLD);
 		y++;
-		mvprintw(y++, 2, "file         %s", k->job.path);
-		mvprintw(y++, 2, "mode         %04o", k->mode);
-		mvprintw(y++, 2, "type         %s", key_type_name(k->job.type));
-		mvprintw(y++, 2, "password     %s", k->pwmode_sel == 0 ? "yes" : "none");
+		if (k->job.token) {
+			mvprintw(y++, 2, "uri          %.*s", COLS - 17, k->job.path);
+			mvprintw(y++, 2, "where        %.*s", COLS - 17, k->job.where);
+			mvprintw(y++, 2, "type         %s", key_type_name(k->job.type));
+			mvaddstr(y++, 2, "private key  in the token: it never leaves the token");
+		} else {
+			mvprintw(y++, 2, "file         %s", k->job.path);
+			mvprintw(y++, 2, "mode         %04o", k->mode);
+			mvprintw(y++, 2, "type         %s", key_type_name(k->job.type));
+			mvprintw(y++, 2, "password     %s", k->pwmode_sel == 0 ? "yes" : "none");
+		}
 		mvprintw(y++, 2, "fingerprint  %s", k->job.fp);
 		y++;
 		if (k->result_warn[0] != '\0')
@@ -639,7 +818,13 @@ static int keygen_event(struct tui_screen *s, int key)
 
 	switch (k->step) {
 	case ST_TYPE:
-		if (tui_menu_key(key, &k->type_sel, N_TYPES))
+		if (key == KEY_LEFT || key == KEY_RIGHT) {
+			k->token = !k->token;
+			if (k->type_sel >= n_types(k))
+				k->type_sel = 0;
+			return TUI_HANDLED;
+		}
+		if (tui_menu_key(key, &k->type_sel, n_types(k)))
 			return TUI_HANDLED;
 		if (is_enter(key))
 			return choose_type(k);
@@ -674,6 +859,12 @@ static int keygen_event(struct tui_screen *s, int key)
 		}
 		if (is_enter(key))
 			return check_file(k, false);
+		if (k->token) {
+			if (!tui_field_key(&k->uri, key))
+				return TUI_UNHANDLED;
+			k->uri_edited = true;
+			return TUI_HANDLED;
+		}
 		if (tui_field_key(&k->file, key)) {
 			k->file_edited = true;
 			return TUI_HANDLED;
@@ -704,11 +895,19 @@ static int keygen_event(struct tui_screen *s, int key)
 		if (key == 27) {
 			tui_field_clear(&k->pw1);
 			tui_field_clear(&k->pw2);
-			set_step(k, ST_PWMODE);
+			set_step(k, k->token ? ST_FILE : ST_PWMODE);
 			return TUI_HANDLED;
 		}
 		if (is_enter(key)) {
 			err_clear(&err);
+			if (k->token) {
+				if (k->pw1.len == 0) {
+					err_set(&err, MCUPROV_ERR_PASSWORD, NULL, "empty PIN");
+					return tui_dialog_error(s, D_PWERR, &err);
+				}
+				set_step(k, ST_CONFIRM);
+				return TUI_HANDLED;
+			}
 			if (k->step == ST_PW1) {
 				if (k->pw1.len == 0) {
 					err_set(&err, MCUPROV_ERR_PASSWORD, NULL,
@@ -730,7 +929,9 @@ static int keygen_event(struct tui_screen *s, int key)
 										 : TUI_UNHANDLED;
 	case ST_CONFIRM:
 		if (key == 27) {
-			set_step(k, ST_PWMODE);
+			/* the PIN is typed again rather than kept on a screen behind */
+			tui_field_clear(&k->pw1);
+			set_step(k, k->token ? ST_PW1 : ST_PWMODE);
 			return TUI_HANDLED;
 		}
 		if (is_enter(key))
@@ -839,8 +1040,11 @@ struct tui_screen *screen_keygen_new(void)
 		    "the key is generated and its fingerprint shown. Another type switches a "
 		    "project that has no key yet (its diff shown first). The result offers "
 		    "the next step: provision the bootloader, or make the key the project's "
-		    "signing key (a rotation, as in the Keyring). In text fields Backspace "
-		    "deletes and Ctrl-U clears.";
+		    "signing key (a rotation, as in the Keyring). Left/Right on the type step "
+		    "keeps the key in a token (PKCS#11) instead: a URI (pkcs11:token=NAME;"
+		    "object=LABEL) and the token's PIN replace the file and the password, and "
+		    "the private key is made in the token, never leaving it. In text fields "
+		    "Backspace deletes and Ctrl-U clears.";
 	k->s.draw = keygen_draw;
 	k->s.event = keygen_event;
 	k->s.tick = keygen_tick;
@@ -849,10 +1053,14 @@ struct tui_screen *screen_keygen_new(void)
 	k->s.destroy = keygen_destroy;
 	k->pw1.secret = k->pw2.secret = true;
 	tui_field_set(&k->file, DEFAULT_FILE);
+	tui_field_set(&k->uri, "pkcs11:object=" DEFAULT_OBJECT);
 	/* the project's key: its type first */
 	load_project(k);
 	if (k->has_project && type_index(k->proj_type) >= 0)
 		k->type_sel = type_index(k->proj_type);
+	/* the project's key is to be made in a token: start there */
+	k->token = k->has_project && k->proj_token && !k->proj_key_exists &&
+		   key_type_can_sign(k->proj_type);
 	set_step(k, ST_TYPE);
 	return &k->s;
 }

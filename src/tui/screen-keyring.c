@@ -11,7 +11,12 @@
  * existing file), r retires a trusted key.  Either way: rotate_plan, the
  * plan's keys loaded with the keyset, rotate_apply with dry_run for the
  * diffs of mcuprov.yaml and the bootloader file (one pane), a confirmation
- * (No by default), rotate_apply, and a result with the next steps. */
+ * (No by default), rotate_apply, and a result with the next steps.
+ *
+ * Keys in tokens (PKCS#11): a project key named by a URI is read without
+ * its PIN (KEY_LOAD_PUBLIC) and shown where it is, never stat()ed; every
+ * other signing key the tokens hold (pkcs11_list) follows the project's
+ * ("in token"), with or without a project, so that its URI can be added. */
 #include "config.h"
 
 #include <limits.h>
@@ -29,12 +34,14 @@
 #include "mcuprov/carray.h"
 #include "mcuprov/devkey.h"
 #include "mcuprov/key.h"
+#include "mcuprov/pkcs11.h"
 #include "mcuprov/project.h"
 #include "mcuprov/provision.h"
 #include "mcuprov/rotate.h"
 
 #define PROJECT_FILE "mcuprov.yaml"
-#define ROWS_MAX     (PROJECT_KEYS_MAX + 1) /* the keys and the encryption key */
+#define TOKEN_ROWS   16 /* the tokens' other keys shown */
+#define ROWS_MAX     (PROJECT_KEYS_MAX + 1 + TOKEN_ROWS) /* the keys, the encryption key */
 #define PATH_N	     PROVISION_PATH_MAX
 
 enum phase {
@@ -72,6 +79,10 @@ struct row {
 	char fp[2 * KEY_FINGERPRINT_LEN + 1];
 	bool have_mode;
 	unsigned mode;
+	bool token;		 /* a PKCS#11 URI: in a token, not a file */
+	bool listed;		 /* found in a token, not one of the project's keys */
+	char *own;		 /* listed: its URI (path and abspath) */
+	char where[300];	 /* token: "token 'prod', object 'x'" */
 };
 
 struct keyring {
@@ -131,6 +142,8 @@ static void set_phase(struct keyring *k, enum phase ph)
 
 static const char *role_name(const struct keyring *k, const struct row *r)
 {
+	if (r->listed)
+		return "in token";
 	if (r->enc)
 		return "encryption";
 	return r == &k->rows[0] ? "signs" : "trusted";
@@ -155,6 +168,8 @@ static void row_set_key(struct row *r, struct mcuprov_key *key)
 	err_clear(&err);
 	if (key != NULL && key_fingerprint_hex(key, r->fp, &err) < 0)
 		r->lerr = err;
+	if (key != NULL && key->where != NULL)
+		snprintf(r->where, sizeof(r->where), "%.290s", key->where);
 }
 
 /* Try the key without a password: loaded, locked, or an error. */
@@ -164,10 +179,13 @@ static void row_load(struct row *r)
 	struct mcuprov_key *key = NULL;
 	struct stat st;
 
-	r->have_mode = stat(r->abspath, &st) == 0;
+	r->token = pkcs11_is_uri(r->path);
+	/* a token key: its public half, no PIN (it is asked when it signs) */
+	r->have_mode = !r->token && stat(r->abspath, &st) == 0;
 	r->mode = r->have_mode ? (unsigned)(st.st_mode & 07777) : 0;
 	err_clear(&r->lerr);
-	if (key_load(r->abspath, tui_pw_cb, &a, &key, &r->lerr) == 0) {
+	if (key_load_ex(tui_key_src(r->path, r->abspath), r->token ? KEY_LOAD_PUBLIC : 0,
+			tui_pw_cb, &a, &key, &r->lerr) == 0) {
 		row_set_key(r, key);
 		return;
 	}
@@ -184,8 +202,10 @@ static void rows_free(struct keyring *k)
 {
 	int i;
 
-	for (i = 0; i < k->n_rows; i++)
+	for (i = 0; i < k->n_rows; i++) {
 		key_free(k->rows[i].key);
+		free(k->rows[i].own);
+	}
 	memset(k->rows, 0, sizeof(k->rows));
 	k->n_rows = 0;
 }
@@ -216,6 +236,45 @@ static void adopt(struct keyring *k, const char *abspath, struct mcuprov_key **k
 	}
 }
 
+/* The tokens' signing keys that are not rows already (the project's), as
+ * rows of their own, loaded without a PIN. */
+static void add_token_rows(struct keyring *k)
+{
+	struct pkcs11_entry *v = NULL;
+	struct mcuprov_err err;
+	size_t n = 0, i;
+	int j, added = 0;
+
+	err_clear(&err);
+	if (pkcs11_list(NULL, &v, &n, &err) < 0)
+		return; /* no module, no token: nothing to show */
+	for (i = 0; i < n && added < TOKEN_ROWS && k->n_rows < ROWS_MAX; i++) {
+		struct row *r;
+
+		for (j = 0; j < k->n_rows; j++)
+			if (strcmp(k->rows[j].fp, v[i].fingerprint) == 0)
+				break;
+		if (j < k->n_rows)
+			continue;
+		r = &k->rows[k->n_rows];
+		memset(r, 0, sizeof(*r));
+		r->own = strdup(v[i].uri);
+		if (r->own == NULL)
+			break;
+		r->path = r->abspath = r->own;
+		r->type = v[i].type;
+		r->listed = r->token = true;
+		snprintf(r->where, sizeof(r->where), "token '%.120s', object '%.120s'", v[i].token,
+			 v[i].label);
+		k->n_rows++;
+		added++;
+		row_load(r);
+		if (r->key == NULL && r->lerr.code == 0)
+			snprintf(r->fp, sizeof(r->fp), "%s", v[i].fingerprint);
+	}
+	pkcs11_list_free(v, n);
+}
+
 static void ks_reset(struct keyring *k)
 {
 	tui_keyset_clear(&k->ks);
@@ -242,6 +301,7 @@ static void load_project(struct keyring *k)
 	err_clear(&err);
 	if (access(PROJECT_FILE, F_OK) != 0) {
 		set_phase(k, PH_NOPROJ);
+		add_token_rows(k);
 	} else if (project_load(PROJECT_FILE, &k->p, &err) < 0) {
 		if (err.subject[0] != '\0')
 			snprintf(k->noproj, sizeof(k->noproj), "mcuprov: wizard: '%.400s': %.600s",
@@ -282,16 +342,21 @@ static void load_project(struct keyring *k)
 		for (i = 0; i < k->n_rows; i++) {
 			struct stat st;
 
-			if (!k->rows[i].have_mode && stat(k->rows[i].abspath, &st) == 0) {
+			k->rows[i].token = pkcs11_is_uri(k->rows[i].path);
+			if (!k->rows[i].have_mode && !k->rows[i].token &&
+			    stat(k->rows[i].abspath, &st) == 0) {
 				k->rows[i].have_mode = true;
 				k->rows[i].mode = (unsigned)(st.st_mode & 07777);
 			}
 		}
+		add_token_rows(k);
 		if (k->phase == PH_NOPROJ)
 			set_phase(k, PH_LIST);
 	}
-	for (i = 0; i < n_old; i++)
+	for (i = 0; i < n_old; i++) {
 		key_free(old_rows[i].key);
+		free(old_rows[i].own);
+	}
 	project_free(old);
 	if (k->sel >= k->n_rows)
 		k->sel = k->n_rows > 0 ? k->n_rows - 1 : 0;
@@ -450,6 +515,12 @@ static int retire(struct keyring *k)
 	struct mcuprov_err err;
 	const struct row *r = &k->rows[k->sel];
 
+	if (r->listed) {
+		err_clear(&err);
+		err_set(&err, MCUPROV_ERR_USAGE, r->path,
+			"not one of %s's keys: nothing to retire (a adds it)", PROJECT_FILE);
+		return tui_dialog_error(&k->s, D_ERR, &err);
+	}
 	flow_end(k);
 	k->act = ROTATE_RETIRE;
 	k->from_file = false;
@@ -804,12 +875,78 @@ static int draw_warnings(struct keyring *k, int y, int last)
 	return y;
 }
 
+/* One row of the list: role, type, the file (or the token) and the
+ * fingerprint's start. */
+static void row_text(const struct keyring *k, const struct row *r, char *out, size_t n)
+{
+	const char *name = r->token && r->where[0] != '\0' ? r->where : r->path;
+	size_t pl = strlen(name);
+	char file[40], fp[32], shortw[sizeof(r->where)];
+	const char *obj = r->token ? strstr(name, "', object '") : NULL;
+
+	if (pl > 30 && obj != NULL && strncmp(name, "token '", 7) == 0) {
+		/* "token 'prod', object 'signing-2027'" as "signing-2027 (token prod)":
+		 * the object tells two keys of one token apart */
+		snprintf(shortw, sizeof(shortw), "%.*s (token %.*s)",
+			 (int)strlen(obj + 11) - 1, obj + 11, (int)(obj - name - 7), name + 7);
+		name = shortw;
+		pl = strlen(name);
+	}
+	if (pl > 30)
+		snprintf(file, sizeof(file), "...%s", name + pl - 27);
+	else
+		snprintf(file, sizeof(file), "%s", name);
+	if (r->fp[0] != '\0' && (r->key != NULL || r->listed))
+		snprintf(fp, sizeof(fp), "%.16s...", r->fp);
+	else
+		snprintf(fp, sizeof(fp), "%s", r->locked ? "(locked)" : "(cannot load)");
+	snprintf(out, n, "%-11s%-12s%-31s%s", role_name(k, r), type_text(r), file, fp);
+}
+
+/* Is any row a token's?  Then the column says "file / token". */
+static bool any_token(const struct keyring *k)
+{
+	int i;
+
+	for (i = 0; i < k->n_rows; i++)
+		if (k->rows[i].token)
+			return true;
+	return false;
+}
+
+/* The key rows at line Y under a bold heading whose third column is
+ * COL3, at most VIS of them (at least one), scrolled to keep the selected
+ * one in view; returns the line after them and a blank one. */
+static int draw_rows(struct keyring *k, int y, int vis, const char *col3)
+{
+	char items[ROWS_MAX][200];
+	const char *ptrs[ROWS_MAX];
+	int i;
+
+	attron(A_BOLD);
+	mvprintw(y++, 4, "%-11s%-12s%-31s%s", "role", "type", col3, "fingerprint");
+	attroff(A_BOLD);
+	if (vis < 1)
+		vis = 1;
+	if (vis > k->n_rows)
+		vis = k->n_rows;
+	if (k->sel < k->list_top)
+		k->list_top = k->sel;
+	if (k->sel >= k->list_top + vis)
+		k->list_top = k->sel - vis + 1;
+	for (i = 0; i < vis; i++) {
+		row_text(k, &k->rows[k->list_top + i], items[i], sizeof(items[i]));
+		ptrs[i] = items[i];
+	}
+	tui_menu(y, 2, COLS - 4, ptrs, vis, k->sel - k->list_top);
+	return y + vis + 1;
+}
+
 static void draw_list(struct keyring *k)
 {
-	char items[ROWS_MAX][200], boot[PATH_N], file[40];
-	const char *ptrs[ROWS_MAX];
+	char boot[PATH_N];
 	const struct row *cur;
-	int y = 3, i, vis, maxvis = LINES - 16;
+	int y = 3, maxvis = LINES - 16;
 
 	tui_frame("Keyring",
 		  "Enter details  a add key (rotate)  r retire  u unlock  Esc back  ? help");
@@ -818,37 +955,9 @@ static void draw_list(struct keyring *k)
 	mvprintw(y++, 2, "Project: %s   bootloader file: %.*s", PROJECT_FILE, COLS - 40,
 		 k->p->bootloader.path != NULL ? boot : "none named");
 	y++;
-	attron(A_BOLD);
-	mvprintw(y++, 4, "%-11s%-12s%-31s%s", "role", "type", "file", "fingerprint");
-	attroff(A_BOLD);
-	if (maxvis < 1)
-		maxvis = 1;
-	vis = k->n_rows < maxvis ? k->n_rows : maxvis;
-	if (k->sel < k->list_top)
-		k->list_top = k->sel;
-	if (k->sel >= k->list_top + vis)
-		k->list_top = k->sel - vis + 1;
-	for (i = 0; i < vis; i++) {
-		const struct row *r = &k->rows[k->list_top + i];
-		size_t pl = strlen(r->path);
-		char fp[32];
-
-		if (pl > 30)
-			snprintf(file, sizeof(file), "...%s", r->path + pl - 27);
-		else
-			snprintf(file, sizeof(file), "%s", r->path);
-		if (r->key != NULL && r->fp[0] != '\0')
-			snprintf(fp, sizeof(fp), "%.16s...", r->fp);
-		else
-			snprintf(fp, sizeof(fp), "%s", r->locked ? "(locked)" : "(cannot load)");
-		snprintf(items[i], sizeof(items[i]), "%-11s%-12s%-31s%s", role_name(k, r),
-			 type_text(r), file, fp);
-		ptrs[i] = items[i];
-	}
-	tui_menu(y, 2, COLS - 4, ptrs, vis, k->sel - k->list_top);
-	y += vis + 1;
+	y = draw_rows(k, y, maxvis, any_token(k) ? "file / token" : "file");
 	cur = &k->rows[k->sel];
-	if (cur->key != NULL && cur->fp[0] != '\0')
+	if (cur->fp[0] != '\0' && (cur->key != NULL || cur->listed))
 		mvprintw(y++, 2, "fingerprint  %s", cur->fp);
 	else if (cur->locked)
 		mvaddstr(y++, 2, "fingerprint  (locked: the key is encrypted; u unlocks it)");
@@ -878,17 +987,29 @@ static void draw_details(struct keyring *k)
 	mvaddnstr(y++, 2, r->path, COLS - 4);
 	attroff(A_BOLD);
 	y++;
-	if (r->enc)
+	if (r->listed)
+		mvprintw(y++, 2, "role         none: not one of %s's keys (a adds its URI)",
+			 PROJECT_FILE);
+	else if (r->enc)
 		mvaddstr(y++, 2, "role         encryption: the bootloader decrypts images with it");
 	else if (r == &k->rows[0])
 		mvaddstr(y++, 2,
 			 "role         signs new images (keys[0]); the bootloader trusts it");
 	else
 		mvaddstr(y++, 2, "role         trusted: images signed with it still boot");
-	file_rel_cwd(r->abspath, rel, sizeof(rel));
-	mvprintw(y++, 2, "file         %.*s", COLS - 17, rel);
+	if (r->token) {
+		mvprintw(y++, 2, "where        %.*s", COLS - 17,
+			 r->where[0] != '\0' ? r->where : "a token");
+		mvprintw(y++, 2, "uri          %.*s", COLS - 17, r->path);
+	} else {
+		file_rel_cwd(r->abspath, rel, sizeof(rel));
+		mvprintw(y++, 2, "file         %.*s", COLS - 17, rel);
+	}
 	mvprintw(y++, 2, "type         %s", type_text(r));
-	if (r->key != NULL)
+	if (r->token && (r->key != NULL || r->listed))
+		mvaddstr(y++, 2, "contents     private key in the token: it signs there, never "
+				 "leaves it");
+	else if (r->key != NULL)
 		mvprintw(y++, 2, "contents     %s",
 			 !r->key->is_private	 ? "public key only"
 			 : r->key->was_encrypted ? "private key, encrypted with a password"
@@ -897,7 +1018,9 @@ static void draw_details(struct keyring *k)
 		mvaddstr(y++, 2, "contents     private key, encrypted (locked: u unlocks it)");
 	else
 		mvprintw(y++, 2, "contents     cannot load: %.*s", COLS - 30, r->lerr.msg);
-	if (r->have_mode)
+	if (r->token)
+		mvaddstr(y++, 2, "mode         in token");
+	else if (r->have_mode)
 		mvprintw(y++, 2, "mode         %04o", r->mode);
 	else
 		mvaddstr(y++, 2, "mode         (no such file)");
@@ -930,7 +1053,7 @@ static void draw_noproj(struct keyring *k)
 {
 	int y = 3;
 
-	tui_frame("Keyring", "Esc back  ? help");
+	tui_frame("Keyring", k->n_rows > 1 ? "Up/Down move  Esc back  ? help" : "Esc back  ? help");
 	if (k->noproj[0] != '\0') {
 		y += tui_wrap(y, 2, COLS - 4, k->noproj, tui_attr(TUI_PAIR_ERROR));
 		y++;
@@ -950,7 +1073,15 @@ static void draw_noproj(struct keyring *k)
 		      "the signing key in two guided steps.",
 		      0);
 	y++;
-	mvaddstr(y, 2, "Create one in Settings or with `mcuprov init`.");
+	mvaddstr(y++, 2, "Create one in Settings or with `mcuprov init`.");
+	if (k->n_rows > 0) {
+		y++;
+		mvaddstr(y++, 2, "Keys in tokens (PKCS#11):");
+		y = draw_rows(k, y, LINES - y - 5, "where");
+		if (k->rows[k->sel].fp[0] != '\0')
+			mvprintw(y++, 2, "fingerprint  %s", k->rows[k->sel].fp);
+		mvprintw(y, 2, "uri          %.*s", COLS - 17, k->rows[k->sel].path);
+	}
 }
 
 static void draw_add(struct keyring *k)
@@ -983,7 +1114,8 @@ static void draw_add(struct keyring *k)
 		return;
 	}
 	mvprintw(y++, 2,
-		 "The new signing key (a private %s key file):", key_type_name(k->p->keys[0].type));
+		 "The new signing key (a private %s key file, or a pkcs11: URI):",
+		 key_type_name(k->p->keys[0].type));
 	tui_field_draw(&k->file, y, 3, COLS - 8, true);
 	y += 2;
 	tui_wrap(y, 2, COLS - 4,
@@ -996,7 +1128,10 @@ static void draw_pw(struct keyring *k)
 {
 	int y = 3;
 
-	tui_frame("Keyring", "type the password (not shown)  Enter next  Esc cancel  F1 help");
+	tui_frame("Keyring",
+		  tui_keyset_wants_pin(&k->ks)
+			  ? "type the PIN (not shown)  Enter next  Esc cancel  F1 help"
+			  : "type the password (not shown)  Enter next  Esc cancel  F1 help");
 	attron(A_BOLD);
 	switch (k->purpose) {
 	case KS_UNLOCK:
@@ -1015,8 +1150,13 @@ static void draw_pw(struct keyring *k)
 	y++;
 	if (k->purpose != KS_UNLOCK) {
 		y += tui_wrap(y, 2, COLS - 4,
-			      k->purpose == KS_NEW
+			      k->purpose == KS_NEW && tui_keyset_wants_pin(&k->ks)
+				      ? "The new signing key is in a token: its PIN, please."
+			      : k->purpose == KS_NEW
 				      ? "The new signing key is encrypted: its password, please."
+			      : tui_keyset_wants_pin(&k->ks)
+				      ? "The bootloader file is written with every key it trusts; "
+					"this one is in a token."
 				      : "The bootloader file is written with every key it trusts; "
 					"this one is encrypted.",
 			      0);
@@ -1113,7 +1253,10 @@ static int keyring_event(struct tui_screen *s, int key)
 	struct keyring *k = (struct keyring *)s;
 
 	switch (k->phase) {
-	case PH_NOPROJ: return key == 27 || is_enter(key) ? TUI_BACK : TUI_UNHANDLED;
+	case PH_NOPROJ:
+		if (k->n_rows > 0 && (key == KEY_UP || key == KEY_DOWN))
+			return tui_menu_key(key, &k->sel, k->n_rows) ? TUI_HANDLED : TUI_UNHANDLED;
+		return key == 27 || is_enter(key) ? TUI_BACK : TUI_UNHANDLED;
 	case PH_LIST:
 		if (tui_menu_key(key, &k->sel, k->n_rows))
 			return TUI_HANDLED;
@@ -1125,6 +1268,11 @@ static int keyring_event(struct tui_screen *s, int key)
 		case 'u': return unlock(k, PH_LIST);
 		case 'a':
 			k->add_sel = 0;
+			if (k->rows[k->sel].listed) {
+				/* that token key, its URI ready in the field */
+				tui_field_set(&k->file, k->rows[k->sel].path);
+				k->add_sel = 1;
+			}
 			set_phase(k, PH_ADD_CHOOSE);
 			return TUI_HANDLED;
 		case 'r': return retire(k);
@@ -1323,7 +1471,7 @@ struct tui_screen *screen_keyring_new(void)
 		    "before you confirm: a adds a new signing key (generated, or an existing "
 		    "file) that the bootloader trusts beside the old ones; once every device "
 		    "runs that bootloader, r retires the old key. Then rebuild and flash the "
-		    "bootloader (Build & flash).";
+		    "bootloader (Build & flash). Keys in PKCS#11 tokens are listed too.";
 	k->s.draw = keyring_draw;
 	k->s.event = keyring_event;
 	k->s.tick = keyring_tick;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "tui.h"
+#include "mcuprov/pkcs11.h"
 #include "mcuprov/lock.h"
 #include "mcuprov/fileio.h"
 #include "mcuprov/devkey.h"
@@ -78,7 +79,9 @@ static void defaults(struct provision *p, const char *key_path)
 			file_rel_cwd(pr->bootloader.path, buf, sizeof(buf));
 			tui_field_set(&p->file, buf);
 		}
-		if (key_path == NULL && pr->n_keys > 0) {
+		if (key_path == NULL && pr->n_keys > 0 && pkcs11_is_uri(pr->keys[0].path)) {
+			tui_field_set(&p->key, pr->keys[0].path);
+		} else if (key_path == NULL && pr->n_keys > 0) {
 			file_rel_cwd(pr->keys[0].abspath, buf, sizeof(buf));
 			tui_field_set(&p->key, buf);
 		}
@@ -187,10 +190,15 @@ static void key_warning(struct provision *p)
 	p->warn[0] = '\0';
 	if (pr == NULL)
 		return;
-	for (i = 0; i < pr->n_keys; i++)
-		if (realpath(p->key_path, a) != NULL && realpath(pr->keys[i].abspath, b) != NULL &&
-		    strcmp(a, b) == 0)
+	for (i = 0; i < pr->n_keys; i++) {
+		if (pkcs11_is_uri(p->key_path)) { /* a URI names, it does not resolve */
+			if (strcmp(p->key_path, pr->keys[i].path) == 0)
+				break;
+		} else if (realpath(p->key_path, a) != NULL &&
+			   realpath(pr->keys[i].abspath, b) != NULL && strcmp(a, b) == 0) {
 			break;
+		}
+	}
 	if (i == pr->n_keys)
 		snprintf(p->warn, sizeof(p->warn),
 			 "warning: '%s' is not one of %s's keys: the next build provisions the "
@@ -407,7 +415,7 @@ static void provision_draw(struct tui_screen *s)
 		mvaddstr(y++, 2, "Bootloader key file (keys.c) or Kconfig fragment (mcuboot.conf):");
 		tui_field_draw(&p->file, y++, 3, COLS - 8, p->focus == F_FILE);
 		y++;
-		mvaddstr(y++, 2, "Key to trust (private or public key file):");
+		mvaddstr(y++, 2, "Key to trust (private or public key file, or a pkcs11: URI):");
 		tui_field_draw(&p->key, y++, 3, COLS - 8, p->focus == F_KEY);
 		y++;
 		if (p->focus == F_DEV)
@@ -424,10 +432,12 @@ static void provision_draw(struct tui_screen *s)
 		break;
 	case ST_PW:
 		tui_frame("Provision bootloader",
-			  "type the password (not shown)  Enter load  Esc back");
+			  pkcs11_is_uri(p->key_path)
+				  ? "type the PIN (not shown)  Enter load  Esc back"
+				  : "type the password (not shown)  Enter load  Esc back");
 		mvprintw(y++, 2, "Key: %s", p->key_path);
 		y++;
-		mvaddstr(y++, 2, "The key is encrypted. Password:");
+		mvaddstr(y++, 2, tui_pw_prompt(p->key_path));
 		tui_field_draw(&p->ks.pw, y, 3, 40, true);
 		y += 2;
 		mvaddstr(y, 2, "Nothing is shown while you type.");
@@ -585,6 +595,7 @@ struct tui_screen *screen_provision_new(const char *key_path)
 	p->s.on_dialog = provision_on_dialog;
 	p->s.destroy = provision_destroy;
 	p->ks.pw.secret = true;
+	p->ks.flags = KEY_LOAD_PUBLIC; /* the bootloader trusts a public key: no token PIN */
 	defaults(p, key_path);
 	set_step(p, ST_FORM);
 	return &p->s;

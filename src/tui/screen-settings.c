@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "tui.h"
+#include "mcuprov/pkcs11.h"
 #include "mcuprov/fileio.h"
 #include "mcuprov/project.h"
 
@@ -649,7 +650,10 @@ static int write_profile(struct settings *st, bool force)
 		set_status(st, true, "nothing written");
 		return tui_dialog_error(&st->s, D_ERR, &err);
 	}
-	file_rel_cwd(r.key_abspath, key, sizeof(key));
+	if (pkcs11_is_uri(r.key_abspath)) /* a token key: its URI, not a path */
+		snprintf(key, sizeof(key), "%.4000s", r.key_abspath);
+	else
+		file_rel_cwd(r.key_abspath, key, sizeof(key));
 	if (r.key_exists)
 		snprintf(msg, sizeof(msg), "%s mcuprov.yaml (%s, %s): its key is %.200s",
 			 force ? "replaced" : "created", pp->name, key_type_name(r.type), key);

@@ -742,7 +742,10 @@ static void sign_draw(struct tui_screen *s)
 	switch (g->phase) {
 	case PH_FORM: draw_form(g); break;
 	case PH_PW:
-		tui_frame("Sign image", "type the password (not shown)  Enter sign  Esc back");
+		tui_frame("Sign image",
+			  tui_keyset_wants_pin(&g->ks)
+				  ? "type the PIN (not shown)  Enter sign  Esc back"
+				  : "type the password (not shown)  Enter sign  Esc back");
 		tui_keyset_draw_pw(&g->ks, 3);
 		break;
 	case PH_RUN:

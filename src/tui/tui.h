@@ -205,6 +205,7 @@ struct tui_keyset {
 	struct mcuprov_key *keys[TUI_KEYSET_MAX]; /* loaded so far (owned) */
 	size_t loaded;
 	bool need_pw;        /* keys[loaded] waits for the password in pw */
+	unsigned flags;      /* key_load_ex()'s (KEY_LOAD_PUBLIC: a token key without its PIN) */
 	struct tui_field pw; /* secret */
 };
 /* Load keys from ks->loaded on, with ks->pw when WITH_PW (then wiped).
@@ -217,6 +218,8 @@ int tui_keyset_load(struct tui_keyset *ks, bool with_pw, struct mcuprov_err *err
 void tui_keyset_draw_pw(const struct tui_keyset *ks, int y);
 /* Feed KEY to the password field; true when handled. */
 bool tui_keyset_key(struct tui_keyset *ks, int key);
+/* Is the key the keyset waits for a token's (its PIN, not a password)? */
+bool tui_keyset_wants_pin(const struct tui_keyset *ks);
 /* Free the keys and wipe the password; the paths stay. */
 void tui_keyset_clear(struct tui_keyset *ks);
 /* One key file, PATH (a buffer that stays valid while a password is asked):
@@ -225,6 +228,14 @@ void tui_keyset_clear(struct tui_keyset *ks);
  * a password, or a negative error as tui_keyset_load(). */
 int tui_keyset_load_one(struct tui_keyset *ks, const char *path, bool with_pw,
 			struct mcuprov_key **out, struct mcuprov_err *err);
+
+/* The prompt for what PATH's key needs: a token's PIN, a key file's password. */
+const char *tui_pw_prompt(const char *path);
+/* A project key as it is loaded: its PKCS#11 URI as written (PATH), else
+ * the file resolved (ABSPATH). */
+const char *tui_key_src(const char *path, const char *abspath);
+/* Does the key NAME exist: a file, or a URI (its token is asked at load). */
+bool tui_key_exists(const char *name);
 
 /* ---- screens ----------------------------------------------------------- */
 

@@ -84,7 +84,7 @@ imgtool_loads "--kdf-rounds 1000000: imgtool loads it" slow.pem "$PW"
 run "$M" keygen -k floor.pem -t ed25519 --passout "pass:$PW" --kdf-rounds 600000
 check "--kdf-rounds at the floor (600000): exit 0" 0 ''
 
-U="usage: mcuprov keygen -k FILE -t TYPE [-p | --passout SRC] [--kdf-rounds N] [--force]"
+U="usage: mcuprov keygen -k FILE|URI -t TYPE [-p | --passout SRC] [--kdf-rounds N] [--force] [--passin SRC]"
 for bad in 599999 100000001 2048 0 -1 +600000 6e5 0x93e00 '600000 ' abc '' 99999999999999999999; do
 	run "$M" keygen -k bad.pem -t ed25519 --passout "pass:$PW" --kdf-rounds "$bad"
 	check "--kdf-rounds '$bad': usage error" 2 "mcuprov: keygen: invalid --kdf-rounds '$bad' (PBKDF2 iterations, 600000 to 100000000)

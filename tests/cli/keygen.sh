@@ -118,16 +118,16 @@ no_leftovers "no temporary files left in the work directory" .
 # usage errors
 run "$M" keygen -k x.pem -t rsa-1024
 check "unknown type: exit 2" 2 "mcuprov: keygen: unknown key type 'rsa-1024' (one of rsa-2048, rsa-3072, ecdsa-p256, ecdsa-p384, ed25519, x25519)
-usage: mcuprov keygen -k FILE -t TYPE [-p | --passout SRC] [--kdf-rounds N] [--force]"
+usage: mcuprov keygen -k FILE|URI -t TYPE [-p | --passout SRC] [--kdf-rounds N] [--force] [--passin SRC]"
 run "$M" keygen -t ed25519
 check "missing -k: exit 2" 2 "mcuprov: keygen: missing -k/--key FILE
-usage: mcuprov keygen -k FILE -t TYPE [-p | --passout SRC] [--kdf-rounds N] [--force]"
+usage: mcuprov keygen -k FILE|URI -t TYPE [-p | --passout SRC] [--kdf-rounds N] [--force] [--passin SRC]"
 run "$M" keygen -k x.pem
 check "missing -t: exit 2" 2 "mcuprov: keygen: missing -t/--type (one of rsa-2048, rsa-3072, ecdsa-p256, ecdsa-p384, ed25519, x25519)
-usage: mcuprov keygen -k FILE -t TYPE [-p | --passout SRC] [--kdf-rounds N] [--force]"
+usage: mcuprov keygen -k FILE|URI -t TYPE [-p | --passout SRC] [--kdf-rounds N] [--force] [--passin SRC]"
 run "$M" keygen -k x.pem -t ed25519 -p --passout pass:x
 check "-p with --passout: exit 2" 2 "mcuprov: keygen: give either -p or --passout, not both
-usage: mcuprov keygen -k FILE -t TYPE [-p | --passout SRC] [--kdf-rounds N] [--force]"
+usage: mcuprov keygen -k FILE|URI -t TYPE [-p | --passout SRC] [--kdf-rounds N] [--force] [--passin SRC]"
 assert "no key written on usage errors" test ! -e x.pem
 
 done_testing

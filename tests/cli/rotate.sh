@@ -250,62 +250,6 @@ assert "flow-style keys: retire" grep -qx "keys: \[{path: new.pem, type: ed25519
 cd .. || exit 1
 
 # ---- a project whose bootloader is an inline-array keys.c
-if command -v gcc >/dev/null && command -v readelf >/dev/null && command -v objcopy >/dev/null; then
-	have_cc=1
-else
-	have_cc=
-fi
-# c_bytes DER: DER's bytes as initializer lines, 8 a line, a comma after each
-c_bytes() {
-	od -An -v -tx1 "$1" | tr -s ' ' '\n' | sed '/^$/d' | awk '
-		{ b[n++] = $1 }
-		END { for (i = 0; i < n; i++) { s = (i % 8 == 0 ? "    " : s " ") "0x" b[i] ","
-			if ((i + 1) % 8 == 0 || i + 1 == n) { print s; s = "" } } }'
-}
-# keysc DER...: an ed25519 keys.c trusting these keys: root_pub_der,
-# root_pub_der_1, ... each after a blank line, all in bootutil_keys[], the
-# count a number
-keysc() {
-	local i=0 d s
-	printf '#include "bootutil/sign_key.h"\n\n#if defined(MCUBOOT_SIGN_ED25519)\n'
-	for d in "$@"; do
-		s=$([ "$i" = 0 ] || echo "_$i")
-		[ "$i" = 0 ] || echo
-		echo "const unsigned char root_pub_der${s}[] = {"
-		c_bytes "$d"
-		printf '};\nconst unsigned int root_pub_der%s_len = 44;\n' "$s"
-		i=$((i + 1))
-	done
-	printf '#else\n#error "No public key available for given signing algorithm."\n#endif\n\n'
-	echo 'const struct bootutil_key bootutil_keys[] = {'
-	for i in $(seq 0 $(($# - 1))); do
-		s=$([ "$i" = 0 ] || echo "_$i")
-		printf '    {\n        .key = root_pub_der%s,\n        .len = &root_pub_der%s_len,\n    },\n' "$s" "$s"
-	done
-	printf '};\nconst int bootutil_key_cnt = %s;\n' $#
-}
-# trusts DESC ARRAY=DER...: boot/keys.c compiled, each ARRAY holds DER (and
-# its _len their number), bootutil_keys[] lists these arrays in this order,
-# bootutil_key_cnt counts them
-trusts() {
-	local desc=$1 spec bad=
-	local -a arrs=()
-	shift
-	if [ -z "$have_cc" ]; then
-		ok "# SKIP $desc: gcc, readelf or objcopy missing"
-		return
-	fi
-	for spec in "$@"; do arrs+=("${spec%%=*}"); done
-	if keysc_compile "$KEYSC_CC_HOST" -DMCUBOOT_SIGN_ED25519 -- boot/keys.c keys.o; then
-		for spec in "$@"; do
-			keysc_check_key keys.o "${spec%%=*}" "${spec#*=}" || { bad=$KEYSC_ERR; break; }
-		done
-		[ -n "$bad" ] || keysc_check_list keys.o "${arrs[@]}" || bad=$KEYSC_ERR
-	else
-		bad=$KEYSC_ERR
-	fi
-	if [ -z "$bad" ]; then ok "$desc"; else not_ok "$desc" "$bad"; fi
-}
 mkdir k k/boot && cd k || exit 1
 K=$(pwd -P)
 cp ../old.pem ../new.pem .

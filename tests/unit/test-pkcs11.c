@@ -48,6 +48,30 @@ static void test_has_pin_value(void **state)
 	assert_false(pkcs11_uri_has_pin_value("pkcs11:token=a"));
 }
 
+static void publics(const char *in, const char *want)
+{
+	char *got = pkcs11_uri_public(in);
+
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	assert_true(pkcs11_uri_is_public(got));
+	free(got);
+}
+
+static void test_public(void **state)
+{
+	(void)state;
+	publics("pkcs11:token=a;object=b", "pkcs11:token=a;object=b;type=public");
+	publics("pkcs11:token=a;type=private;object=b", "pkcs11:token=a;object=b;type=public");
+	publics("pkcs11:token=a;object=b;type=public", "pkcs11:token=a;object=b;type=public");
+	publics("pkcs11:token=a;object=b?pin-source=/p", "pkcs11:token=a;object=b;type=public?pin-source=/p");
+	publics("pkcs11:", "pkcs11:type=public");
+	assert_false(pkcs11_uri_is_public("pkcs11:token=a;object=b"));
+	assert_false(pkcs11_uri_is_public("pkcs11:token=a;type=private"));
+	assert_false(pkcs11_uri_is_public("pkcs11:token=a;type=bogus"));
+	assert_true(pkcs11_uri_is_public("pkcs11:type=public;token=a"));
+}
+
 static void test_is_uri(void **state)
 {
 	(void)state;
@@ -138,6 +162,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_redact),
 		cmocka_unit_test(test_has_pin_value),
+		cmocka_unit_test(test_public),
 		cmocka_unit_test(test_is_uri),
 		cmocka_unit_test(test_module_missing),
 		cmocka_unit_test(test_capabilities),
