@@ -885,17 +885,55 @@ static int uri_parse(const char *uri_s, const char *subject, P11KitUri **uri,
 }
 
 /* The one token URI matches (its session open), or why not. */
+/* Several tokens match a URI that names no token (p11-kit's configured
+ * modules bring a read-only "System Trust" one, for instance): a new key
+ * (RW) goes to the one writable token; an existing key is in the one token
+ * that shows a public key the URI names without logging in.  TOKS is cut
+ * to that one when there is exactly one, else left as it is.  Returns how
+ * many qualified. */
+static size_t narrow(P11KitUri *uri, bool rw, struct tok *toks, size_t *n)
+{
+	size_t i, found = 0, which = 0;
+
+	for (i = 0; i < *n; i++) {
+		CK_OBJECT_HANDLE h;
+		CK_ULONG nh = 0;
+		bool hit;
+
+		if (rw) {
+			hit = !(toks[i].info.flags & CKF_WRITE_PROTECTED);
+		} else {
+			if (tok_open(&toks[i], false, "", NULL) < 0)
+				continue;
+			hit = objects_find(&toks[i], uri, CKO_PUBLIC_KEY, &h, 1, &nh, "", NULL) == 0 &&
+			      nh > 0;
+			tok_close(&toks[i]);
+		}
+		if (hit) {
+			found++;
+			which = i;
+		}
+	}
+	if (found == 1) {
+		toks[0] = toks[which];
+		*n = 1;
+	}
+	return found;
+}
+
 static int token_one(P11KitUri *uri, const char *subject, bool rw, struct tok *out,
 		     struct mcuprov_err *err)
 {
 	struct tok *toks = NULL;
-	size_t n = 0;
+	size_t n = 0, found = 1;
 	char all[512];
 	int rc;
 
 	rc = tokens_find(uri, &toks, &n, all, sizeof(all), err);
 	if (rc < 0)
 		return rc;
+	if (n > 1)
+		found = narrow(uri, rw, toks, &n);
 	if (n == 0) {
 		rc = err_set(err, MCUPROV_ERR_IO, subject, "no PKCS#11 token matches%s%s%s",
 			     all[0] ? " (tokens present: " : " (no token is present)",
@@ -912,8 +950,16 @@ static int token_one(P11KitUri *uri, const char *subject, bool rw, struct tok *o
 			snprintf(all + l, sizeof(all) - l, "%s'%s' serial %s", i ? ", " : "",
 				 toks[i].label, serial);
 		}
-		rc = err_set(err, MCUPROV_ERR_IO, subject,
-			     "%zu PKCS#11 tokens match (%s): add token=LABEL or serial=...", n, all);
+		if (found == 0 && !rw)
+			rc = err_set(err, MCUPROV_ERR_IO, subject,
+				     "none of the %zu PKCS#11 tokens that match (%s) shows this key "
+				     "without logging in: add token=LABEL (or serial=...) to look "
+				     "in one",
+				     n, all);
+		else
+			rc = err_set(err, MCUPROV_ERR_IO, subject,
+				     "%zu PKCS#11 tokens match (%s): add token=LABEL or serial=...",
+				     n, all);
 	} else {
 		*out = toks[0];
 		rc = tok_open(out, rw, subject, err);

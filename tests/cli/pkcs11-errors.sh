@@ -344,9 +344,23 @@ softhsm_tests() {
 		awk '/token label/ { l = $NF } /serial num/ { printf "%s'\''%s'\'' serial %s", n++ ? ", " : "", l, $NF }')
 	labels=$(p11tool -L 2>/dev/null |
 		awk '/token label/ { printf "%s'\''%s'\''", n++ ? ", " : "", $NF }')
+	# two tokens match a URI without token=: the key is looked for in both
+	"$M" getpub -e pem -k 'pkcs11:token=prod;object=ed;type=public' >ed-prod.pem
+	srun getpub -e pem -k 'pkcs11:object=ed;type=public'
+	check "two tokens match, one holds the key: that one is used" 0 ''
+	check_out "two tokens match, one holds the key: its public half" ed-prod.pem
+	srun getpub -k 'pkcs11:object=nowhere;type=public'
+	check "two tokens match, neither shows the key: both named" 1 \
+		"mcuprov: getpub: 'pkcs11:object=nowhere;type=public': none of the 2 PKCS#11 tokens that match ($serials) shows this key without logging in: add token=LABEL (or serial=...) to look in one"
+	p11tool --token-label other --login --pin 123456 --keypairgen --key-type EC:edwards25519 \
+		--label ed --id 01 >/dev/null 2>&1 ||
+		{ echo "Bail out! pkcs11-tool could not make the second ed key"; exit 1; }
 	srun getpub -k 'pkcs11:object=ed;type=public'
-	check "two tokens match: ambiguous, the two named" 1 \
+	check "two tokens match, both hold the key: ambiguous, the two named" 1 \
 		"mcuprov: getpub: 'pkcs11:object=ed;type=public': 2 PKCS#11 tokens match ($serials): add token=LABEL or serial=..."
+	srun keygen -t ed25519 -k 'pkcs11:object=new' --passin pass:123456
+	check "keygen, two writable tokens: ambiguous" 1 \
+		"mcuprov: keygen: 'pkcs11:object=new': 2 PKCS#11 tokens match ($serials): add token=LABEL or serial=..."
 	srun sign -k 'pkcs11:token=test;object=ed' --passin pass:123456 $S
 	refused "no token matches" 1 \
 		"mcuprov: sign: 'pkcs11:token=test;object=ed': no PKCS#11 token matches (tokens present: $labels)"
