@@ -23,8 +23,9 @@ int tui_keyset_load(struct tui_keyset *ks, bool with_pw, struct mcuprov_err *err
 		int rc;
 
 		err_clear(err);
-		rc = key_load_ex(ks->paths[ks->loaded], ks->flags, tui_pw_cb, &a,
-				 &ks->keys[ks->loaded], err);
+		rc = key_load_ex(ks->paths[ks->loaded],
+				 ks->flags | (ks->signs_first && ks->loaded > 0 ? KEY_LOAD_PUBLIC : 0),
+				 tui_pw_cb, &a, &ks->keys[ks->loaded], err);
 		/* the password is wiped at its last use, whatever happened */
 		tui_field_clear(&ks->pw);
 		if (rc < 0) {

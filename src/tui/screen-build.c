@@ -644,6 +644,7 @@ static int load_keys(struct build *b, bool with_pw)
 	if (b->ks.loaded == 0 && !with_pw) {
 		free_keys(b);
 		b->ks.n = 0;
+		b->ks.signs_first = true; /* the flow signs with keys[0] only */
 		for (k = 0; k < b->p->n_keys && b->ks.n < TUI_KEYSET_MAX - 1; k++) {
 			b->ks.paths[b->ks.n] =
 				tui_key_src(b->p->keys[k].path, b->p->keys[k].abspath);

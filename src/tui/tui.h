@@ -206,6 +206,7 @@ struct tui_keyset {
 	size_t loaded;
 	bool need_pw;        /* keys[loaded] waits for the password in pw */
 	unsigned flags;      /* key_load_ex()'s (KEY_LOAD_PUBLIC: a token key without its PIN) */
+	bool signs_first;    /* only keys[0] signs: the others load with KEY_LOAD_PUBLIC */
 	struct tui_field pw; /* secret */
 };
 /* Load keys from ks->loaded on, with ks->pw when WITH_PW (then wiped).
