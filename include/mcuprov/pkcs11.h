@@ -47,6 +47,10 @@ bool pkcs11_uri_is_public(const char *uri);
  * NULL when out of memory. */
 char *pkcs11_uri_public(const char *uri);
 
+/* The object label URI names (object=, percent-decoded), malloc'd; NULL
+ * when it names none or does not parse. */
+char *pkcs11_uri_label(const char *uri);
+
 /* Load the key URI names: exactly one token must match the URI's token
  * and slot attributes, and in it exactly one public key object the
  * object/id attributes (or, after login, one private key whose public

@@ -85,13 +85,6 @@ int provision_keys_c(const char *path, const struct provision_opts *o, struct pr
 int provision_conf(const char *path, const struct provision_opts *o, struct provision_result *r,
 		   struct mcuprov_err *err);
 
-/* Why provision_conf() refuses a key in a token (MCUPROV_ERR_UNSUPPORTED,
- * subject its URI); rotate_plan() refuses so before anything is written. */
-#define PROVISION_CONF_TOKEN_WHY                                                                  \
-	"a Kconfig fragment names key files and this key is in a token: export its public half " \
-	"(mcuprov getpub -e pem -k 'URI;type=public' -o FILE) and provision that file, or use a " \
-	"keys.c"
-
 /* The public key file beside the private key file KEY_PATH, as
  * provision_conf() names it: NAME.pub.pem for NAME.pem, NAME.der or NAME,
  * into OUT (N bytes).  Returns 0 or MCUPROV_ERR_USAGE (too long). */

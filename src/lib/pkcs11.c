@@ -224,6 +224,22 @@ bool pkcs11_uri_is_public(const char *uri)
 	return pub;
 }
 
+char *pkcs11_uri_label(const char *uri)
+{
+	P11KitUri *u = p11_kit_uri_new();
+	CK_ATTRIBUTE *a;
+	char *label = NULL;
+
+	if (u != NULL && p11_kit_uri_parse(uri, P11_KIT_URI_FOR_ANY, u) == P11_KIT_URI_OK &&
+	    (a = p11_kit_uri_get_attribute(u, CKA_LABEL)) != NULL &&
+	    (label = malloc(a->ulValueLen + 1)) != NULL) {
+		memcpy(label, a->pValue, a->ulValueLen);
+		label[a->ulValueLen] = '\0';
+	}
+	p11_kit_uri_free(u);
+	return label;
+}
+
 char *pkcs11_uri_public(const char *uri)
 {
 	size_t len = strlen(uri), plen = strcspn(uri + 7, "?"), o = 7;

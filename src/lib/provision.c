@@ -643,27 +643,70 @@ int provision_public_write(const struct mcuprov_key *key, const char *key_name,
 	return rc;
 }
 
-/* The public key file for key I: the key file itself when it is public,
- * else NAME.pub.pem beside it (provision_public_write()).  OUT receives its
- * absolute path.  A key in a token has no file to name and none is
- * written beside a URI: refused. */
-static int public_file(const struct provision_opts *o, size_t i, struct provision_result *r,
-		       char *out, size_t outsz, struct mcuprov_err *err)
+/* Where a token key's public half goes for a Kconfig fragment CONF:
+ * LABEL.pub.pem beside the fragment (LABEL the URI's object, characters
+ * other than letters, digits, '.', '-' and '_' as '_'; a key without one
+ * is named by its fingerprint). */
+static int token_public_name(const struct mcuprov_key *key, const char *conf, char *out,
+			     size_t n, struct mcuprov_err *err)
 {
-	char base[PROVISION_PATH_MAX], cwd[PROVISION_PATH_MAX];
-	bool written;
+	char *label = pkcs11_uri_label(key->uri), *dir = file_dir_of(conf);
+	char fp[2 * KEY_FINGERPRINT_LEN + 1];
+	size_t i;
 	int rc = 0;
 
-	if (o->keys[i]->origin == KEY_ORIGIN_TOKEN || pkcs11_is_uri(o->key_paths[i]))
-		return err_set(err, MCUPROV_ERR_UNSUPPORTED,
-			       o->keys[i]->uri != NULL ? o->keys[i]->uri : "pkcs11:",
-			       PROVISION_CONF_TOKEN_WHY);
-	if (snprintf(base, sizeof(base), "%s", o->key_paths[i]) >= (int)sizeof(base) - 9)
-		return err_set(err, MCUPROV_ERR_USAGE, o->key_paths[i], "path too long");
-	if (o->keys[i]->is_private) {
-		if ((rc = provision_public_name(o->key_paths[i], base, sizeof(base), err)) < 0 ||
-		    (rc = provision_public_write(o->keys[i], o->key_paths[i], base, o->dry_run,
-						 &written, err)) < 0)
+	if (dir == NULL) {
+		free(label);
+		return err_set(err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
+	}
+	if (label == NULL || label[0] == '\0' || strcmp(label, ".") == 0 ||
+	    strcmp(label, "..") == 0) {
+		free(label);
+		label = NULL;
+		if ((rc = key_fingerprint_hex(key, fp, err)) < 0)
+			goto out;
+		if ((label = malloc(32)) == NULL) {
+			rc = err_set(err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
+			goto out;
+		}
+		snprintf(label, 32, "token-key-%.16s", fp);
+	}
+	for (i = 0; label[i] != '\0'; i++)
+		if (!((label[i] >= 'a' && label[i] <= 'z') || (label[i] >= 'A' && label[i] <= 'Z') ||
+		      (label[i] >= '0' && label[i] <= '9') || strchr(".-_", label[i]) != NULL))
+			label[i] = '_';
+	if ((size_t)snprintf(out, n, "%s/%s.pub.pem", dir, label) >= n)
+		rc = err_set(err, MCUPROV_ERR_USAGE, label, "path too long");
+out:
+	free(label);
+	free(dir);
+	return rc;
+}
+
+/* The public key file for key I: the key file itself when it is public,
+ * else NAME.pub.pem beside it (provision_public_write()); for a key in a
+ * token, which has no file, token_public_name() beside CONF.  OUT
+ * receives its absolute path. */
+static int public_file(const struct provision_opts *o, const char *conf, size_t i,
+		       struct provision_result *r, char *out, size_t outsz,
+		       struct mcuprov_err *err)
+{
+	char base[PROVISION_PATH_MAX], cwd[PROVISION_PATH_MAX];
+	const struct mcuprov_key *key = o->keys[i];
+	bool written;
+	int rc = 0;
+	const char *name = key->origin == KEY_ORIGIN_TOKEN ? key->uri : o->key_paths[i];
+
+	if (key->origin == KEY_ORIGIN_TOKEN)
+		rc = token_public_name(key, conf, base, sizeof(base), err);
+	else if (snprintf(base, sizeof(base), "%s", name) >= (int)sizeof(base) - 9)
+		rc = err_set(err, MCUPROV_ERR_USAGE, name, "path too long");
+	else if (key->is_private)
+		rc = provision_public_name(name, base, sizeof(base), err);
+	if (rc < 0)
+		return rc;
+	if (key->origin == KEY_ORIGIN_TOKEN || key->is_private) {
+		if ((rc = provision_public_write(key, name, base, o->dry_run, &written, err)) < 0)
 			return rc;
 		if (written && r->n_pub_written < PROVISION_MAX_KEYS)
 			snprintf(r->pub_written[r->n_pub_written++], PROVISION_PATH_MAX, "%s", base);
@@ -727,7 +770,7 @@ int provision_conf(const char *path, const struct provision_opts *o, struct prov
 	if (files == NULL)
 		return err_set(err, MCUPROV_ERR_NOMEM, path, "out of memory");
 	for (i = 0; i < o->n_keys; i++) {
-		if ((rc = public_file(o, i, r, files[i], sizeof(files[i]), err)) < 0)
+		if ((rc = public_file(o, path, i, r, files[i], sizeof(files[i]), err)) < 0)
 			goto out;
 		names[i] = files[i];
 	}

@@ -851,16 +851,6 @@ int rotate_plan(const struct project *p, enum rotate_action action, const char *
 		goto out;
 	}
 
-	/* a Kconfig fragment names files: a token key is refused before
-	 * anything (a public half for mcuprov.yaml) is written */
-	for (i = 0; p->bootloader.kind == PROJECT_BOOT_CONF && i <= p->n_keys; i++) {
-		const char *k = i < p->n_keys ? p->keys[i].path : wpath;
-
-		if (k != NULL && pkcs11_is_uri(k) && (action == ROTATE_ADD || i != retire)) {
-			rc = err_set(err, MCUPROV_ERR_UNSUPPORTED, k, PROVISION_CONF_TOKEN_WHY);
-			goto out;
-		}
-	}
 	/* the key list afterwards, the keys that no longer sign as public
 	 * halves */
 	if ((rc = plan_public(p, action, retire, demote, pub, err)) < 0)

@@ -46,11 +46,29 @@ run "$M" render -t inline-single -k "$U" -o tok-r.c
 check "render -k URI: exit 0 without a PIN, nothing on stderr" 0 ''
 "$M" render -t inline-single -k tok.pub.pem -o pem-r.c
 assert "render -k URI: byte for byte as from the exported public PEM" cmp -s tok-r.c pem-r.c
-run "$M" patch --conf k.conf -k "$U"
-check "patch --conf -k URI: refused, a fragment names key files" 1 \
-	"mcuprov: patch: '$U': a Kconfig fragment names key files and this key is in a token: export its public half (mcuprov getpub -e pem -k 'URI;type=public' -o FILE) and provision that file, or use a keys.c"
-assert "patch --conf -k URI: nothing written" test ! -e k.conf
 assert "patch and render: no .pub.pem beside anything" test -z "$(find . -name '*.pub.pem' ! -name tok.pub.pem ! -name tok2.pub.pem)"
+# a Kconfig fragment names a key file: the token key's public half is
+# written beside it, named after the object (what MCUboot's build runs
+# `imgtool getpub` on), and the fragment names it
+mkdir kc
+run "$M" patch --conf kc/mcuboot.conf -k "$U"
+check "patch --conf -k URI: exit 0 without a PIN, nothing on stderr" 0 ''
+assert "patch --conf -k URI: the public half beside the fragment, named after the object" \
+	cmp -s kc/signing-2026.pub.pem tok.pub.pem
+assert "patch --conf -k URI: the fragment names it, absolute" grep -qx \
+	"CONFIG_BOOT_SIGNATURE_KEY_FILE=\"$(pwd -P)/kc/signing-2026.pub.pem\"" kc/mcuboot.conf
+assert "patch --conf -k URI: the signature type" grep -qx CONFIG_BOOT_SIGNATURE_TYPE_ED25519=y kc/mcuboot.conf
+assert "patch --conf -k URI: 'wrote the public key' said" grep -qx "wrote the public key 'kc/signing-2026.pub.pem'" "$T_TMP/out"
+run "$M" patch --conf kc/mcuboot.conf -k "$U"
+check "patch --conf -k URI again: exit 0" 0 ''
+assert "patch --conf -k URI again: nothing to change" grep -qx "'kc/mcuboot.conf' already trusts these keys: nothing to change" "$T_TMP/out"
+# another key's public half in the way: refused, the fragment unchanged
+mkdir kd
+cp tok2.pub.pem kd/signing-2026.pub.pem
+run "$M" patch --conf kd/mcuboot.conf -k "$U"
+check "patch --conf -k URI, another key's file in the way: refused" 1 \
+	"mcuprov: patch: 'kd/signing-2026.pub.pem': exists and is not the public half of '$U'"
+assert "patch --conf -k URI, refused: no fragment written" test ! -e kd/mcuboot.conf
 
 # ---- mcuprov.yaml: URIs are not paths, and never hold a PIN
 mkdir y && cd y || exit 1
@@ -225,23 +243,20 @@ check "rotate add of a key the project keeps as its public URI: refused" 2 \
 	"mcuprov: rotate: '$U2': is already keys[1] of 'mcuprov.yaml', as its public half '$U2;type=public?pin-source=../pin'"
 cd .. || exit 1
 
-# a Kconfig fragment names files: a token key is refused, nothing written
+# a Kconfig fragment names files: a token key's public half is written
+# beside it, the fragment names it
 mkdir rotc rotc/boot && cd rotc || exit 1
 "$M" keygen -k old.pem -t ed25519 >/dev/null
 printf 'version: 1\nkeys:\n- {path: old.pem, type: ed25519}\nbootloader: {conf: boot/mcuboot.conf}\nimage: {header_size: 0x200, slot_size: 0x20000, version: 1.0.0}\n' >mcuprov.yaml
 printf 'CONFIG_BOOTLOADER_MCUBOOT=y\n' >boot/mcuboot.conf
-cp mcuprov.yaml mcuprov.yaml.orig
-cp boot/mcuboot.conf boot/mcuboot.conf.orig
 run "$M" rotate add --batch "$U" --passin pass:123456
-check "rotate add URI, a Kconfig fragment: refused" 1 \
-	"mcuprov: rotate: '$U': a Kconfig fragment names key files and this key is in a token: export its public half (mcuprov getpub -e pem -k 'URI;type=public' -o FILE) and provision that file, or use a keys.c"
-# shellcheck disable=SC2317 # called through assert
-unchanged() {
-	cmp -s mcuprov.yaml mcuprov.yaml.orig && cmp -s boot/mcuboot.conf boot/mcuboot.conf.orig &&
-		test "$(find . -type f | sort | tr '\n' ' ')" = \
-			"./boot/mcuboot.conf ./boot/mcuboot.conf.orig ./mcuprov.yaml ./mcuprov.yaml.orig ./old.pem "
-}
-assert "rotate add URI, a Kconfig fragment: nothing changed, nothing written (no old.pub.pem)" unchanged
+check "rotate add URI, a Kconfig fragment: exit 0" 0 ''
+assert "rotate add URI, a Kconfig fragment: the token key's public half beside the fragment" \
+	cmp -s boot/signing-2026.pub.pem ../tok.pub.pem
+assert "rotate add URI, a Kconfig fragment: the fragment names it first, the old key's public half next" grep -qx \
+	"CONFIG_BOOT_SIGNATURE_KEY_FILE=\"$(pwd -P)/boot/signing-2026.pub.pem,$(pwd -P)/old.pub.pem\"" boot/mcuboot.conf
+assert "rotate add URI, a Kconfig fragment: the URI is keys[0] of mcuprov.yaml" \
+	grep -qxF -- "- {path: \"$U\", type: ed25519}" mcuprov.yaml
 cd .. || exit 1
 
 # ---- demo -k URI: the built-in loader trusts the token's key, boots what it signed
