@@ -312,4 +312,17 @@ is "keygen with pin-value: made with the usage it needs" "$(p11priv g)" "$PRIV"
 run "$M" keygen -k "pkcs11:token=nosuch;object=h" -t ecdsa-p256 --passin pass:$PIN
 check "keygen in a token that is not there: exit 1" 1 "mcuprov: keygen: 'pkcs11:token=nosuch;object=h': no PKCS#11 token matches (tokens present: 'prod')"
 
+# ---- without --pkcs11-module or MCUPROV_PKCS11_MODULE: p11-kit's configured
+# modules (Debian's softhsm2 package registers SoftHSM2 with p11-kit; its
+# tokens are still this test's, through SOFTHSM2_CONF)
+if [ -f /usr/share/p11-kit/modules/softhsm2.module ]; then
+	"$M" getpub -e pem -k 'pkcs11:token=prod;object=f;type=public' >f-mod.pem
+	run env -u MCUPROV_PKCS11_MODULE "$M" getpub -e pem -k 'pkcs11:token=prod;object=f;type=public'
+	check "p11-kit's configured modules: getpub finds the token, exit 0" 0 ''
+	check_out "p11-kit's configured modules: the same public key" f-mod.pem
+else
+	ok "# SKIP p11-kit has no softhsm2.module registered (scripts/install-deps installs softhsm2)"
+	ok "# SKIP p11-kit has no softhsm2.module registered"
+fi
+
 done_testing
