@@ -19,6 +19,7 @@
 #include "image-compress.h"
 #include "image-ext.h"
 #include "image-internal.h"
+#include "key-internal.h"
 #include "mcuprov/fileio.h"
 #include "mcuprov/ihex.h"
 #include "mcuprov/image.h"
@@ -660,12 +661,7 @@ int image_sig_op(const struct mcuprov_key *key, bool verify, const EVP_MD *md, c
 		     EVP_DigestVerify(ed, sig, *siglen, msg, msglen) == 1;
 	} else {
 		pctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
-		ok = pctx != NULL && EVP_PKEY_verify_init(pctx) == 1 &&
-		     EVP_PKEY_CTX_set_signature_md(pctx, md) == 1;
-		if (ok && rsa)
-			ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
-			     EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 32) == 1 &&
-			     EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md) == 1;
+		ok = pctx != NULL && key_sig_ctx_init(pctx, key->type, md, true);
 		if (ok) /* an ECDSA signature may carry --pad-sig's zeros */
 			ok = EVP_PKEY_verify(pctx, sig, rsa ? *siglen : image_ecdsa_unpad(sig, *siglen),
 					     msg, msglen) == 1;

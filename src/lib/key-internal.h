@@ -12,4 +12,9 @@
 int key_wrap_pkey(EVP_PKEY *pkey, const char *subject, struct mcuprov_key **out,
 		  struct mcuprov_err *err);
 
+/* Set PCTX (over a key of TYPE) up to sign, or VERIFY, a digest of MD as
+ * MCUboot does: ECDSA, or RSA-PSS with MGF1 over MD and a 32-byte salt.
+ * Returns 1 on success, 0 on an OpenSSL failure (its queue says why). */
+int key_sig_ctx_init(EVP_PKEY_CTX *pctx, enum key_type type, const EVP_MD *md, bool verify);
+
 #endif

@@ -100,12 +100,26 @@ bool key_can_export(const struct mcuprov_key *key)
 	return key->is_private;
 }
 
+int key_sig_ctx_init(EVP_PKEY_CTX *pctx, enum key_type type, const EVP_MD *md, bool verify)
+{
+	bool rsa = type == KEY_RSA2048 || type == KEY_RSA3072;
+
+	if ((verify ? EVP_PKEY_verify_init(pctx) : EVP_PKEY_sign_init(pctx)) != 1 ||
+	    EVP_PKEY_CTX_set_signature_md(pctx, md) != 1)
+		return 0;
+	/* MCUboot's RSA: PSS, MGF1 with the image hash, 32-byte salt */
+	if (rsa && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
+		    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 32) != 1 ||
+		    EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md) != 1))
+		return 0;
+	return 1;
+}
+
 int key_sign(const struct mcuprov_key *key, const EVP_MD *md, const uint8_t *msg, size_t msglen,
 	     uint8_t *sig, size_t *siglen, struct mcuprov_err *err)
 {
 	EVP_PKEY_CTX *pctx = NULL;
 	EVP_MD_CTX *ed = NULL;
-	bool rsa = key->type == KEY_RSA2048 || key->type == KEY_RSA3072;
 	int ok;
 
 	if (!key_can_sign(key))
@@ -122,16 +136,9 @@ int key_sign(const struct mcuprov_key *key, const EVP_MD *md, const uint8_t *msg
 		     EVP_DigestSignInit_ex(ed, NULL, NULL, NULL, NULL, key->pkey, NULL) == 1 &&
 		     EVP_DigestSign(ed, sig, siglen, msg, msglen) == 1;
 	} else {
-		/* MCUboot's RSA: PSS, MGF1 with the image hash, 32-byte salt */
 		pctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
-		ok = pctx != NULL && EVP_PKEY_sign_init(pctx) == 1 &&
-		     EVP_PKEY_CTX_set_signature_md(pctx, md) == 1;
-		if (ok && rsa)
-			ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
-			     EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 32) == 1 &&
-			     EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md) == 1;
-		if (ok)
-			ok = EVP_PKEY_sign(pctx, sig, siglen, msg, msglen) == 1;
+		ok = pctx != NULL && key_sig_ctx_init(pctx, key->type, md, false) &&
+		     EVP_PKEY_sign(pctx, sig, siglen, msg, msglen) == 1;
 	}
 	EVP_MD_CTX_free(ed);
 	EVP_PKEY_CTX_free(pctx);
