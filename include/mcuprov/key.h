@@ -112,6 +112,7 @@ struct mcuprov_key {
 	 * removed) and where it is, "token 'prod', object 'signing-2026'" */
 	char *uri;
 	char *where;
+	char *token;                /* KEY_ORIGIN_TOKEN: the token's label */
 	const struct key_ops *ops;  /* non-NULL: signs outside this process */
 	void *ops_ctx;              /* owned, released by ops->free */
 };

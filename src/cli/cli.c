@@ -424,18 +424,9 @@ void cli_passin_free(struct cli_passin *pi)
 	}
 }
 
-struct load_pw {
-	struct cli_passin *pi;
-	const char *file, *name, *file_src;
-	struct mcuprov_err *err; /* why no password could be had */
-	bool failed;
-};
-
-/* key_passwd_cb: the key's KEYFILE=SRC, the plain --passin, its
- * mcuprov.yaml source, or a prompt. */
-static int load_pw_cb(char *buf, size_t size, void *arg)
+int cli_key_pw_cb(char *buf, size_t size, void *arg)
 {
-	struct load_pw *lp = arg;
+	struct cli_key_pw *lp = arg;
 	struct cli_passin *pi = lp->pi;
 	char prompt[600];
 	char *pw = NULL;
@@ -497,27 +488,31 @@ static int load_pw_cb(char *buf, size_t size, void *arg)
 	return (int)n;
 }
 
+int cli_key_fail(const struct cli_key_pw *lp, struct mcuprov_err *err)
+{
+	/* the reason no password could be had beats "no password given";
+	 * either way the key is named as the user wrote it (a PIN in a URI
+	 * left out) */
+	struct mcuprov_err *e = lp->failed && lp->err->code != 0 ? lp->err : err;
+	char *shown = pkcs11_is_uri(lp->name) ? pkcs11_uri_redact(lp->name) : NULL;
+
+	snprintf(e->subject, sizeof(e->subject), "%s", shown != NULL ? shown : lp->name);
+	free(shown);
+	return cli_fail(e);
+}
+
 int cli_load_key_as(struct cli_passin *pi, const char *file, const char *name,
 		    const char *file_src, struct mcuprov_key **key)
 {
 	struct mcuprov_err err, pwerr;
-	struct load_pw lp = { pi, file, name, file_src, &pwerr, false };
+	struct cli_key_pw lp = { pi, file, name, file_src, &pwerr, false };
 	int rc;
 
 	err_clear(&err);
 	err_clear(&pwerr);
-	rc = key_load_ex(file, cli.key_load_flags, load_pw_cb, &lp, key, &err);
-	if (rc < 0) {
-		/* the reason no password could be had beats "no password given";
-		 * either way the key is named as the user wrote it (a PIN in a
-		 * URI left out) */
-		struct mcuprov_err *e = lp.failed && pwerr.code != 0 ? &pwerr : &err;
-		char *shown = pkcs11_is_uri(name) ? pkcs11_uri_redact(name) : NULL;
-
-		snprintf(e->subject, sizeof(e->subject), "%s", shown != NULL ? shown : name);
-		free(shown);
-		return cli_fail(e);
-	}
+	rc = key_load_ex(file, cli.key_load_flags, cli_key_pw_cb, &lp, key, &err);
+	if (rc < 0)
+		return cli_key_fail(&lp, &err);
 	if ((*key)->insecure_mode)
 		cli_warn("private key '%s' is accessible by group or others (mode %04o); "
 			 "run: chmod 600 '%s'",

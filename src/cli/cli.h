@@ -207,6 +207,22 @@ void cli_passin_free(struct cli_passin *pi);
 int cli_load_key_as(struct cli_passin *pi, const char *file, const char *name,
 		    const char *file_src, struct mcuprov_key **key);
 
+/* The password (or token PIN) of key NAME (file or URI FILE) for a core
+ * call that takes a key_passwd_cb: cli_key_pw_cb() with a struct
+ * cli_key_pw takes the key's KEYFILE=SRC in PI, the plain --passin, its
+ * mcuprov.yaml source FILE_SRC, or asks on the terminal (never under
+ * --batch); ERR gets why none could be had.  cli_key_fail() reports a
+ * failed call once (that reason first, the key named as NAME, any PIN in
+ * a URI left out) and returns the exit code. */
+struct cli_key_pw {
+	struct cli_passin *pi;
+	const char *file, *name, *file_src;
+	struct mcuprov_err *err; /* why no password could be had */
+	bool failed;
+};
+int cli_key_pw_cb(char *buf, size_t size, void *arg);
+int cli_key_fail(const struct cli_key_pw *lp, struct mcuprov_err *err);
+
 /* cli_load_key_as() for a command that loads one key, PATH, with the one
  * --passin PASSIN (plain or PATH=SRC; NULL: none). */
 int cli_load_key(const char *path, const char *passin, struct mcuprov_key **key);

@@ -47,89 +47,41 @@ const struct cmd_entry cmd_keygen = {
 	keygen_exec,
 };
 
-/* The token's PIN for pkcs11_keygen(): --passin, else a prompt (never
- * under --batch).  The URI's own pin-value/pin-source never get here. */
-struct pin_arg {
-	const char *passin, *shown;
-	struct mcuprov_err *err; /* why no PIN could be had */
-	bool failed;
-};
-
-static int pin_cb(char *buf, size_t size, void *arg)
-{
-	struct pin_arg *pa = arg;
-	char prompt[600], *pin = NULL;
-	size_t n;
-	int rc;
-
-	if (pa->passin != NULL) {
-		rc = passwd_from_source(pa->passin, &pin, pa->err);
-	} else if (cli.batch) {
-		rc = err_set(pa->err, MCUPROV_ERR_PASSWORD, NULL,
-			     "the token needs its PIN and --batch never prompts: give --passin");
-	} else {
-		/* as cli_load_key() asks for a token's PIN */
-		snprintf(prompt, sizeof(prompt), "Enter token PIN for '%s': ", pa->shown);
-		rc = cli_prompt_secret(prompt, false, "--passin", "PIN", &pin, pa->err);
-	}
-	if (rc == 0 && strlen(pin) >= size)
-		rc = err_set(pa->err, MCUPROV_ERR_PASSWORD, NULL, "PIN too long");
-	if (rc < 0) {
-		passwd_free(pin);
-		pa->failed = true;
-		return -1;
-	}
-	n = strlen(pin);
-	memcpy(buf, pin, n + 1);
-	passwd_free(pin);
-	return (int)n;
-}
-
-/* The label of the token in KEY's where ("token 'prod', object 'x'"). */
-static void token_label(const struct mcuprov_key *key, char *out, size_t size)
-{
-	const char *w = key->where != NULL ? key->where : "", *end;
-
-	out[0] = '\0';
-	if (strncmp(w, "token '", 7) != 0 || (end = strstr(w + 7, "', object '")) == NULL)
-		return;
-	snprintf(out, size, "%.*s", (int)(end - (w + 7)), w + 7);
-}
-
-/* keygen -k URI: the key pair made in the token. */
+/* keygen -k URI: the key pair made in the token, its PIN as a key's
+ * (--passin, else asked). */
 static int keygen_token(const char *uri, enum key_type type, const char *passin)
 {
 	struct mcuprov_key *key = NULL;
 	struct mcuprov_err err, pinerr;
-	struct pin_arg pa = { passin, NULL, &pinerr, false };
-	char fp[2 * KEY_FINGERPRINT_LEN + 1], label[64];
-	char *shown = pkcs11_uri_redact(uri);
+	struct cli_passin pi;
+	struct cli_key_pw kp = { &pi, uri, uri, NULL, &pinerr, false };
+	char fp[2 * KEY_FINGERPRINT_LEN + 1];
+	char *shown = NULL;
 	int rc;
 
 	err_clear(&err);
 	err_clear(&pinerr);
-	if (shown == NULL) {
-		fprintf(stderr, "mcuprov: keygen: out of memory\n");
-		return EXIT_FAIL;
+	memset(&pi, 0, sizeof(pi));
+	if (passin != NULL) {
+		pi.v[0].arg = pi.v[0].src = passin;
+		pi.n = 1;
 	}
-	pa.shown = shown;
-	rc = pkcs11_keygen(uri, type, pin_cb, &pa, &key, &err);
+	if ((rc = cli_passin_bind(&pi, &uri, &uri, 1)) != EXIT_OK)
+		goto out;
+	rc = pkcs11_keygen(uri, type, cli_key_pw_cb, &kp, &key, &err);
 	if (rc == 0)
 		rc = key_fingerprint_hex(key, fp, &err);
+	if (rc == 0 && (shown = pkcs11_uri_redact(uri)) == NULL)
+		rc = err_set(&err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
 	if (rc < 0) {
-		/* the reason no PIN could be had beats "none was given"; the
-		 * URI named without its pin-value either way */
-		struct mcuprov_err *e = pa.failed && pinerr.code != 0 ? &pinerr : &err;
-
-		snprintf(e->subject, sizeof(e->subject), "%s", shown);
-		rc = cli_fail(e);
+		rc = cli_key_fail(&kp, &err);
 		goto out;
 	}
-	token_label(key, label, sizeof(label));
 	printf("created %s key '%s' in token '%s' (never leaves the token), fingerprint %s\n",
-	       key_type_name(type), shown, label, fp);
+	       key_type_name(type), shown, key->token, fp);
 	rc = EXIT_OK;
 out:
+	cli_passin_free(&pi);
 	key_free(key);
 	free(shown);
 	return rc;

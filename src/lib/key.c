@@ -86,6 +86,7 @@ void key_free(struct mcuprov_key *key)
 		key->ops->free(key->ops_ctx);
 	free(key->uri);
 	free(key->where);
+	free(key->token);
 	free(key);
 }
 

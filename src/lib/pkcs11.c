@@ -1018,7 +1018,8 @@ static int key_make(struct tok *t, EVP_PKEY *pkey, CK_OBJECT_HANDLE pub_or_priv,
 	key->origin = KEY_ORIGIN_TOKEN;
 	key->uri = pkcs11_uri_redact(uri_s);
 	label = label_of(t, pub_or_priv);
-	if (key->uri == NULL || label == NULL) {
+	key->token = strdup(t->label);
+	if (key->uri == NULL || label == NULL || key->token == NULL) {
 		rc = err_set(err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
 		goto out;
 	}
