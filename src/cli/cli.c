@@ -391,7 +391,13 @@ int cli_passin_bind(struct cli_passin *pi, const char *const *names, const char 
 		}
 		if (passwd_source_kind(arg) != PASSWD_NONE)
 			continue;
-		eq = strchr(arg, '=');
+		/* the key it meant ends at the first '=' a source follows (a
+		 * URI has '=' of its own), else at the first '=' */
+		for (eq = strchr(arg, '='); eq != NULL; eq = strchr(eq + 1, '='))
+			if (passwd_source_kind(eq + 1) != PASSWD_NONE)
+				break;
+		if (eq == NULL)
+			eq = strchr(arg, '=');
 		len = (size_t)(eq - arg);
 		/* never the part after '=': it may be a password */
 		list[0] = '\0';

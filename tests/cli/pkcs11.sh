@@ -312,6 +312,15 @@ is "keygen with pin-value: made with the usage it needs" "$(p11priv g)" "$PRIV"
 run "$M" keygen -k "pkcs11:token=nosuch;object=h" -t ecdsa-p256 --passin pass:$PIN
 check "keygen in a token that is not there: exit 1" 1 "mcuprov: keygen: 'pkcs11:token=nosuch;object=h': no PKCS#11 token matches (tokens present: 'prod')"
 
+# ---- --passin URI=SRC: the '=' after the key's URI, not its own
+run "$M" sign -k 'pkcs11:token=prod;object=f' --passin "pkcs11:token=prod;object=f=pass:$PIN" $S app.bin f.bin
+check "--passin URI=SRC: the PIN of that key, exit 0" 0 ''
+run "$M" verify -k 'pkcs11:token=prod;object=f;type=public' f.bin
+check "--passin URI=SRC: the image verifies" 0 ''
+run "$M" sign -k 'pkcs11:token=prod;object=f' --passin "pkcs11:token=prod;object=g=pass:$PIN" $S app.bin g.bin
+check "--passin OTHER-URI=SRC: usage error naming no PIN" 2 "mcuprov: sign: 'pkcs11:token=prod;object=g': --passin names no key that sign loads (keys: pkcs11:token=prod;object=f)"
+assert "--passin OTHER-URI=SRC: no image" test ! -e g.bin
+
 # ---- without --pkcs11-module or MCUPROV_PKCS11_MODULE: p11-kit's configured
 # modules (Debian's softhsm2 package registers SoftHSM2 with p11-kit; its
 # tokens are still this test's, through SOFTHSM2_CONF)
