@@ -103,6 +103,54 @@ ms() { # microseconds -> milliseconds, one decimal
 	awk -v u="$1" 'BEGIN { printf "%.1f", u / 1000 }'
 }
 
+ratio() { # A B -> A / B, two decimals
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'
+}
+
+# race NAME...: the commands in the arrays NAME... run once each to warm up
+# (page cache, dynamic loader), then BENCH_RUNS rounds interleaving them,
+# each round after fresh_out and removing RACE_RM (a file, when set);
+# BEST[i] is the fastest time of the i-th in microseconds.  Ends with a
+# fresh output for what is measured next.
+race() {
+	local name r i
+	BEST=()
+	fresh_out
+	for name in "$@"; do
+		local -n cmd=$name
+		timed "${cmd[@]}"
+		unset -n cmd
+	done
+	for ((r = 0; r < BENCH_RUNS; r++)); do
+		fresh_out
+		[ -z "${RACE_RM:-}" ] || rm -f "$RACE_RM"
+		i=0
+		for name in "$@"; do
+			local -n cmd=$name
+			timed "${cmd[@]}"
+			unset -n cmd
+			((${BEST[i]:-0} == 0 || T_US < BEST[i])) && BEST[i]=$T_US
+			i=$((i + 1))
+		done
+	done
+	fresh_out
+}
+
+# verdict RATIO RATIO_MAX RSS RSS_MAX: one case counted; RESULT is PASS, or
+# FAIL with what was over its target ("ratio", "rss")
+verdict() {
+	local why=""
+	awk -v r="$1" -v m="$2" 'BEGIN { exit !(r > m) }' && why="ratio"
+	[ "$3" -gt "$4" ] && why="${why:+$why,}rss"
+	n_cases=$((n_cases + 1))
+	if [ -z "$why" ]; then
+		RESULT=PASS
+		n_pass=$((n_pass + 1))
+	else
+		RESULT="FAIL ($why)"
+	fi
+}
+
 echo "mcuprov bench: $("$MCUPROV" --version 2>/dev/null | head -n 1 || echo "$MCUPROV")"
 echo "  binary:  $MCUPROV"
 echo "  openssl: $("$OPENSSL" version)"
@@ -140,38 +188,13 @@ for mib in $BENCH_SIZES_MIB; do
 		dgst=("$OPENSSL" dgst -sha256 "$in")
 		verify=("$MCUPROV" verify -k "$key" "$out")
 
-		# warm-up (page cache, dynamic loader), then interleave the runs
-		fresh_out
-		timed "${sign[@]}"
-		timed "${dgst[@]}"
-		timed "${verify[@]}"
-		best_sign=0 best_dgst=0 best_verify=0
-		for ((i = 0; i < BENCH_RUNS; i++)); do
-			fresh_out
-			timed "${sign[@]}"
-			((best_sign == 0 || T_US < best_sign)) && best_sign=$T_US
-			timed "${dgst[@]}"
-			((best_dgst == 0 || T_US < best_dgst)) && best_dgst=$T_US
-			timed "${verify[@]}"
-			((best_verify == 0 || T_US < best_verify)) && best_verify=$T_US
-		done
-		fresh_out
+		race sign dgst verify
 		rss=$(peak_rss "${sign[@]}")
-
-		ratio=$(awk -v a="$best_sign" -v b="$best_dgst" 'BEGIN { printf "%.2f", a / b }')
-		why=""
-		awk -v r="$ratio" -v m="$BENCH_RATIO_MAX" 'BEGIN { exit !(r > m) }' && why="ratio"
-		[ "$rss" -gt "$BENCH_RSS_MAX" ] && why="${why:+$why,}rss"
-		n_cases=$((n_cases + 1))
-		if [ -z "$why" ]; then
-			result=PASS
-			n_pass=$((n_pass + 1))
-		else
-			result="FAIL ($why)"
-		fi
+		r=$(ratio "${BEST[0]}" "${BEST[1]}")
+		verdict "$r" "$BENCH_RATIO_MAX" "$rss" "$BENCH_RSS_MAX"
 		printf '%-8s %-11s %10s %11s %6s %9s %10s  %s\n' \
-			"${mib} MiB" "$k" "$(ms "$best_sign")" "$(ms "$best_dgst")" "$ratio" "$rss" \
-			"$(ms "$best_verify")" "$result"
+			"${mib} MiB" "$k" "$(ms "${BEST[0]}")" "$(ms "${BEST[1]}")" "$r" "$rss" \
+			"$(ms "${BEST[2]}")" "$RESULT"
 	done
 	rm -f "$in" "$out"
 done
@@ -192,34 +215,13 @@ sign=("$MCUPROV" sign -k "$tmp/enc-sign.pem" -E "$tmp/enc-x25519.pub.pem" --encr
 	-v 1.0.0 -H 0x200 --pad-header -S $((bytes + 1024 * 1024)) "$in" "$out")
 enc=("$OPENSSL" enc -aes-128-ctr -K 000102030405060708090a0b0c0d0e0f
 	-iv 00000000000000000000000000000000 -in "$in" -out "$tmp/openssl-enc.bin")
-fresh_out
-timed "${sign[@]}"
-timed "${enc[@]}"
-best_sign=0 best_enc=0
-for ((i = 0; i < BENCH_RUNS; i++)); do
-	fresh_out
-	rm -f "$tmp/openssl-enc.bin"
-	timed "${sign[@]}"
-	((best_sign == 0 || T_US < best_sign)) && best_sign=$T_US
-	timed "${enc[@]}"
-	((best_enc == 0 || T_US < best_enc)) && best_enc=$T_US
-done
-fresh_out
+RACE_RM=$tmp/openssl-enc.bin race sign enc
 rss=$(peak_rss "${sign[@]}")
-ratio=$(awk -v a="$best_sign" -v b="$best_enc" 'BEGIN { printf "%.2f", a / b }')
-why=""
-awk -v r="$ratio" -v m="$BENCH_ENC_RATIO_MAX" 'BEGIN { exit !(r > m) }' && why="ratio"
-[ "$rss" -gt "$BENCH_RSS_MAX" ] && why="${why:+$why,}rss"
-n_cases=$((n_cases + 1))
-if [ -z "$why" ]; then
-	result=PASS
-	n_pass=$((n_pass + 1))
-else
-	result="FAIL ($why)"
-fi
+r=$(ratio "${BEST[0]}" "${BEST[1]}")
+verdict "$r" "$BENCH_ENC_RATIO_MAX" "$rss" "$BENCH_RSS_MAX"
 printf '%-8s %-20s %10s %11s %6s %9s  %s\n' \
-	"${BENCH_ENC_MIB} MiB" "x25519, aes-128" "$(ms "$best_sign")" "$(ms "$best_enc")" "$ratio" \
-	"$rss" "$result"
+	"${BENCH_ENC_MIB} MiB" "x25519, aes-128" "$(ms "${BEST[0]}")" "$(ms "${BEST[1]}")" "$r" \
+	"$rss" "$RESULT"
 rm -f "$in" "$out" "$tmp/openssl-enc.bin"
 
 # the demo, from an empty directory each time (the build included)
@@ -304,35 +306,15 @@ xzc=(sh -c 'xz --format=raw --lzma2=preset=9,dict=128KiB,lc=3,lp=1,pb=2 -c "$1" 
 if ! command -v xz >/dev/null 2>&1; then
 	echo "(skipped: xz not found; Debian package 'xz-utils')"
 else
-	fresh_out
-	timed "${sign[@]}"
-	timed "${xzc[@]}"
-	best_sign=0 best_xz=0
-	for ((i = 0; i < BENCH_RUNS; i++)); do
-		fresh_out
-		timed "${sign[@]}"
-		((best_sign == 0 || T_US < best_sign)) && best_sign=$T_US
-		timed "${xzc[@]}"
-		((best_xz == 0 || T_US < best_xz)) && best_xz=$T_US
-	done
-	fresh_out
+	race sign xzc
 	rss=$(peak_rss "${sign[@]}")
 	xz_rss=$(peak_rss "${xzc[@]}")
-	ratio=$(awk -v a="$best_sign" -v b="$best_xz" 'BEGIN { printf "%.2f", a / b }')
+	r=$(ratio "${BEST[0]}" "${BEST[1]}")
 	csize=$(awk -v a="$(stat -c %s "$out")" -v b="$bytes" 'BEGIN { printf "%.1f%%", 100 * a / b }')
-	why=""
-	awk -v r="$ratio" -v m="$BENCH_COMP_RATIO_MAX" 'BEGIN { exit !(r > m) }' && why="ratio"
-	[ "$rss" -gt $((BENCH_RSS_MAX + xz_rss)) ] && why="${why:+$why,}rss"
-	n_cases=$((n_cases + 1))
-	if [ -z "$why" ]; then
-		result=PASS
-		n_pass=$((n_pass + 1))
-	else
-		result="FAIL ($why)"
-	fi
+	verdict "$r" "$BENCH_COMP_RATIO_MAX" "$rss" $((BENCH_RSS_MAX + xz_rss))
 	printf '%-8s %-14s %10s %8s %6s %9s %9s  %s\n' \
-		"${BENCH_COMP_MIB} MiB" "lzma2" "$(ms "$best_sign")" "$(ms "$best_xz")" "$ratio" \
-		"$rss" "$csize" "$result"
+		"${BENCH_COMP_MIB} MiB" "lzma2" "$(ms "${BEST[0]}")" "$(ms "${BEST[1]}")" "$r" \
+		"$rss" "$csize" "$RESULT"
 fi
 rm -f "$in" "$out" "$tmp/xz.out"
 
