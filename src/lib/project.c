@@ -137,41 +137,26 @@ static void hint_word(const char *w, size_t n, char *out, size_t size, size_t *o
 }
 
 /* "[west, flash, -d, build]" from the shell-like command line S: the argv
- * a user meant when writing it as one string ('...', "..." and \ quote as
- * in a shell; nothing is expanded). */
+ * a user meant when writing it as one string, split as --signer splits
+ * its command (str_split_words(): '...', "..." and \ quote as in a shell;
+ * nothing is expanded).  A line that does not split (a quote left open)
+ * is shown as one word. */
 static const char *hint_split(const char *s, char *out, size_t size)
 {
-	char word[SHOW_MAX * 2];
-	size_t o = 0, n;
-	bool first = true;
+	char **argv = NULL;
+	size_t o = 0, argc = 0, i;
 
 	o += (size_t)snprintf(out, size, "[");
-	for (;;) {
-		char q = 0;
-
-		while (*s == ' ' || *s == '\t' || *s == '\n')
-			s++;
-		if (*s == '\0')
-			break;
-		for (n = 0; *s != '\0' && (q || !strchr(" \t\n", *s)); s++) {
-			if (q == 0 && (*s == '\'' || *s == '"')) {
-				q = *s;
-				continue;
-			}
-			if (q != 0 && *s == q) {
-				q = 0;
-				continue;
-			}
-			if (q != '\'' && *s == '\\' && s[1] != '\0')
-				s++;
-			if (n < sizeof(word))
-				word[n++] = *s;
+	if (str_split_words(s, &argv, &argc) < 0) {
+		hint_word(s, strlen(s), out, size, &o);
+	} else {
+		for (i = 0; i < argc; i++) {
+			if (i > 0)
+				str_appendf(out, size, &o, ", ");
+			hint_word(argv[i], strlen(argv[i]), out, size, &o);
 		}
-		if (!first)
-			str_appendf(out, size, &o, ", ");
-		hint_word(word, n, out, size, &o);
-		first = false;
 	}
+	free(argv);
 	str_appendf(out, size, &o, "]");
 	return out;
 }
