@@ -131,3 +131,30 @@ flip() {
 	b=$(od -An -tu1 -j "$2" -N 1 "$1" | tr -d ' ')
 	printf '%b' "\\x$(printf '%02x' $((b ^ 0xff)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
 }
+
+# forgeries TYPE DIR SIGTLV: DIR/app.signed.bin (signed with DIR/key.pem)
+# with one byte of its signature (TLV SIGTLV) flipped, and DIR/build/app.bin
+# signed with another TYPE key: mcuprov verify and MCUboot refuse both.
+# Uses the test's own boot ELF IMAGE, refused DESC and sign IN OUT ARGS...
+forgeries() {
+	local type=$1 d=$2 sigtlv=$3 off
+	# one byte of the signature flipped, the hash intact: only the
+	# signature check can catch it
+	cp "$d/app.signed.bin" "$d/badsig.bin"
+	off=$(tlv_value "$d/badsig.bin" "$sigtlv")
+	assert "$type: signature TLV $sigtlv found" test -n "$off"
+	flip "$d/badsig.bin" $((${off:-0} + 8))
+	assert "$type: badsig: one byte differs" test "$(cmp -l "$d/app.signed.bin" "$d/badsig.bin" | wc -l)" = 1
+	run "$M" verify "$d/badsig.bin"
+	check "$type: badsig: the hash is intact (mcuprov verify without -k)" 0 '*'
+	run "$M" verify -k "$d/key.pem" "$d/badsig.bin"
+	check "$type: badsig: the signature is broken (mcuprov verify -k)" 1 '*'
+	boot "$d/build/mcuboot.elf" "$d/badsig.bin"
+	refused "$type: flipped signature byte refused"
+
+	"$M" keygen -k "$d/other.pem" -t "$type" >/dev/null 2>&1
+	sign "$d/build/app.bin" "$d/other.bin" -k "$d/other.pem"
+	check "$type: other key: sign: exit 0" 0 ''
+	boot "$d/build/mcuboot.elf" "$d/other.bin"
+	refused "$type: image signed by another $type key refused"
+}
