@@ -92,6 +92,21 @@ check_gen() {
 	fi
 }
 
+# is DESC GOT EXPECTED: ok when the two strings are equal.
+is() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got:      $2" "expected: $3"; fi
+}
+
+# signs DESC ARGS...: mcuprov sign ARGS (its last one, the output, removed
+# first) exits 0 with nothing on stderr
+signs() {
+	local d=$1
+	shift
+	rm -f "${@: -1}"
+	run "$M" sign "$@"
+	check "$d: exit 0, quiet on stderr" 0 ''
+}
+
 # assert DESC COMMAND...: ok when the command succeeds.
 assert() {
 	desc=$1

@@ -33,7 +33,6 @@ skip() {
 	T_N=$((T_N + 1))
 	echo "ok $T_N # SKIP $1"
 }
-is() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got:      $2" "expected: $3"; fi; }
 
 umask 077
 W=$PWD # the test's directory (some commands run in a project below it)

@@ -24,7 +24,6 @@ mktoken prod $PIN
 UK="usage: mcuprov keygen -k FILE|URI -t TYPE [-p | --passout SRC] [--kdf-rounds N] [--force] [--passin SRC]"
 umask 077
 
-is() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got:      $2" "expected: $3"; fi; }
 # out_is DESC EXPECTED: the last run's stdout, exactly
 out_is() { is "$1" "$(cat "$T_TMP/out")" "$2"; }
 # imgtool_verifies DESC PUB IMAGE: MCUboot's imgtool accepts IMAGE (skipped

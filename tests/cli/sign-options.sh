@@ -150,18 +150,6 @@ hexat() {
 }
 # rep BYTE N: BYTE (two hex digits) N times
 rep() { printf "%0$(($2 * 2))d" 0 | sed "s/00/$1/g"; }
-# is DESC GOT WANT
-is() {
-	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got:      $2" "expected: $3"; fi
-}
-# signs DESC ARGS...: mcuprov sign ARGS exits 0 with nothing on stderr
-signs() {
-	local d=$1
-	shift
-	rm -f "${@: -1}"
-	run "$M" sign "$@"
-	check "$d: exit 0, quiet on stderr" 0 ''
-}
 # model DESC OUT REFARGS...: OUT equals the model's image for REFARGS
 model() {
 	local d=$1 out=$2

@@ -44,14 +44,6 @@ SH
 chmod 755 signer.sh
 PSS="-pkeyopt rsa_padding_mode:pss -pkeyopt rsa_pss_saltlen:32 -pkeyopt digest:sha256"
 
-# signs DESC ARGS...: mcuprov sign ARGS exits 0 with nothing on stderr
-signs() {
-	local d=$1
-	shift
-	rm -f "${@: -1}"
-	run "$M" sign "$@"
-	check "$d: exit 0, quiet on stderr" 0 ''
-}
 # verifies DESC KEY IMAGE: mcuprov verify -k KEY accepts IMAGE
 verifies() {
 	run "$M" verify -k "$2" "$3"
@@ -76,7 +68,6 @@ refused() {
 signs "ed25519 directly" -k ed25519.pem $S app.bin direct.bin
 signs "ed25519 through --signer" -k ed25519.pub $S --signer "./signer.sh ed25519.pem -rawin" app.bin ext.bin
 assert "ed25519 --signer: byte for byte the image signed directly" cmp -s ext.bin direct.bin
-is() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got:      $2" "expected: $3"; fi; }
 is "ed25519 --signer: the summary says who signed" "$(cat "$T_TMP/out")" \
 	"signed 'app.bin' -> 'ext.bin': $(stat -c %s direct.bin) bytes, version 1.2.3+4, ed25519 (by the --signer)"
 signs "ed25519 --signer with the private key as -k" -k ed25519.pem $S --signer "./signer.sh ed25519.pem -rawin" app.bin ext2.bin
