@@ -3,7 +3,9 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <dlfcn.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +29,118 @@
 #include "mcuprov/pkcs11.h"
 
 #include "key-internal.h"
+
+/* ---- p11-kit, loaded when a token is first named -------------------------
+ *
+ * Every mcuprov command would otherwise map libp11-kit and libffi and run
+ * p11-kit's constructor at start-up (about 450 KiB of peak RSS measured on
+ * a 16 MiB sign) though most never see a token: the library is opened
+ * with dlopen() the first time a URI is used, and its functions called
+ * through this table under their own names. */
+
+static struct {
+	__typeof__(p11_kit_message) *message;
+	__typeof__(p11_kit_module_finalize) *module_finalize;
+	__typeof__(p11_kit_module_initialize) *module_initialize;
+	__typeof__(p11_kit_module_load) *module_load;
+	__typeof__(p11_kit_module_release) *module_release;
+	__typeof__(p11_kit_modules_finalize_and_release) *modules_finalize_and_release;
+	__typeof__(p11_kit_modules_load_and_initialize) *modules_load_and_initialize;
+	__typeof__(p11_kit_strerror) *strerror;
+	__typeof__(p11_kit_uri_any_unrecognized) *uri_any_unrecognized;
+	__typeof__(p11_kit_uri_free) *uri_free;
+	__typeof__(p11_kit_uri_get_attribute) *uri_get_attribute;
+	__typeof__(p11_kit_uri_get_module_path) *uri_get_module_path;
+	__typeof__(p11_kit_uri_get_pin_source) *uri_get_pin_source;
+	__typeof__(p11_kit_uri_get_pin_value) *uri_get_pin_value;
+	__typeof__(p11_kit_uri_match_module_info) *uri_match_module_info;
+	__typeof__(p11_kit_uri_match_slot_info) *uri_match_slot_info;
+	__typeof__(p11_kit_uri_match_token_info) *uri_match_token_info;
+	__typeof__(p11_kit_uri_message) *uri_message;
+	__typeof__(p11_kit_uri_new) *uri_new;
+	__typeof__(p11_kit_uri_parse) *uri_parse;
+} p11;
+
+static const char *const p11_names[] = {
+		"p11_kit_message",
+		"p11_kit_module_finalize",
+		"p11_kit_module_initialize",
+		"p11_kit_module_load",
+		"p11_kit_module_release",
+		"p11_kit_modules_finalize_and_release",
+		"p11_kit_modules_load_and_initialize",
+		"p11_kit_strerror",
+		"p11_kit_uri_any_unrecognized",
+		"p11_kit_uri_free",
+		"p11_kit_uri_get_attribute",
+		"p11_kit_uri_get_module_path",
+		"p11_kit_uri_get_pin_source",
+		"p11_kit_uri_get_pin_value",
+		"p11_kit_uri_match_module_info",
+		"p11_kit_uri_match_slot_info",
+		"p11_kit_uri_match_token_info",
+		"p11_kit_uri_message",
+		"p11_kit_uri_new",
+		"p11_kit_uri_parse",
+};
+
+static const char *p11_error; /* why p11-kit could not be loaded, or NULL */
+
+static void p11_open(void)
+{
+	void *h = dlopen("libp11-kit.so.0", RTLD_NOW | RTLD_LOCAL);
+	void **slot = (void **)&p11;
+	size_t i;
+
+	if (h == NULL) {
+		p11_error = "cannot load libp11-kit.so.0 (install the Debian package 'libp11-kit0')";
+		return;
+	}
+	for (i = 0; i < sizeof(p11_names) / sizeof(p11_names[0]); i++)
+		if ((slot[i] = dlsym(h, p11_names[i])) == NULL) {
+			p11_error = "libp11-kit.so.0 lacks a function mcuprov needs (p11-kit 0.23 or "
+				    "later is needed)";
+			return;
+		}
+}
+
+/* Load p11-kit once per process.  Returns 0, or MCUPROV_ERR_IO and why. */
+static int p11_load(struct mcuprov_err *err)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, p11_open);
+	return p11_error == NULL ? 0 : err_set(err, MCUPROV_ERR_IO, NULL, "%s", p11_error);
+}
+
+#define p11_kit_message (p11.message)
+#define p11_kit_module_finalize (p11.module_finalize)
+#define p11_kit_module_initialize (p11.module_initialize)
+#define p11_kit_module_load (p11.module_load)
+#define p11_kit_module_release (p11.module_release)
+#define p11_kit_modules_finalize_and_release (p11.modules_finalize_and_release)
+#define p11_kit_modules_load_and_initialize (p11.modules_load_and_initialize)
+#define p11_kit_strerror (p11.strerror)
+#define p11_kit_uri_any_unrecognized (p11.uri_any_unrecognized)
+#define p11_kit_uri_free (p11.uri_free)
+#define p11_kit_uri_get_attribute (p11.uri_get_attribute)
+#define p11_kit_uri_get_module_path (p11.uri_get_module_path)
+#define p11_kit_uri_get_pin_source (p11.uri_get_pin_source)
+#define p11_kit_uri_get_pin_value (p11.uri_get_pin_value)
+#define p11_kit_uri_match_module_info (p11.uri_match_module_info)
+#define p11_kit_uri_match_slot_info (p11.uri_match_slot_info)
+#define p11_kit_uri_match_token_info (p11.uri_match_token_info)
+#define p11_kit_uri_message (p11.uri_message)
+#define p11_kit_uri_new (p11.uri_new)
+#define p11_kit_uri_parse (p11.uri_parse)
+
+/* p11_kit_uri_free() of a URI that may never have been made (NULL, also
+ * when p11-kit did not load). */
+static void uri_free(P11KitUri *u)
+{
+	if (u != NULL)
+		p11_kit_uri_free(u);
+}
 
 /* p11-kit's text for RV in the house style: "the PIN is incorrect", not
  * "The PIN is incorrect" (a thread's own buffer: the wizard loads keys in a
@@ -212,7 +326,7 @@ char *pkcs11_uri_redact(const char *uri)
 
 bool pkcs11_uri_is_public(const char *uri)
 {
-	P11KitUri *u = p11_kit_uri_new();
+	P11KitUri *u = p11_load(NULL) == 0 ? p11_kit_uri_new() : NULL;
 	CK_ATTRIBUTE *a;
 	bool pub = false;
 
@@ -220,13 +334,13 @@ bool pkcs11_uri_is_public(const char *uri)
 	    (a = p11_kit_uri_get_attribute(u, CKA_CLASS)) != NULL &&
 	    a->ulValueLen == sizeof(CK_OBJECT_CLASS))
 		pub = *(CK_OBJECT_CLASS *)a->pValue == CKO_PUBLIC_KEY;
-	p11_kit_uri_free(u);
+	uri_free(u);
 	return pub;
 }
 
 char *pkcs11_uri_label(const char *uri)
 {
-	P11KitUri *u = p11_kit_uri_new();
+	P11KitUri *u = p11_load(NULL) == 0 ? p11_kit_uri_new() : NULL;
 	CK_ATTRIBUTE *a;
 	char *label = NULL;
 
@@ -236,7 +350,7 @@ char *pkcs11_uri_label(const char *uri)
 		memcpy(label, a->pValue, a->ulValueLen);
 		label[a->ulValueLen] = '\0';
 	}
-	p11_kit_uri_free(u);
+	uri_free(u);
 	return label;
 }
 
@@ -879,18 +993,21 @@ static int uri_parse(const char *uri_s, const char *subject, P11KitUri **uri,
 {
 	int r;
 
+	*uri = NULL;
+	if ((r = p11_load(err)) < 0)
+		return r;
 	*uri = p11_kit_uri_new();
 	if (*uri == NULL)
 		return err_set(err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
 	r = p11_kit_uri_parse(uri_s, P11_KIT_URI_FOR_ANY, *uri);
 	if (r != P11_KIT_URI_OK) {
-		p11_kit_uri_free(*uri);
+		uri_free(*uri);
 		*uri = NULL;
 		return err_set(err, MCUPROV_ERR_USAGE, subject, "not a valid PKCS#11 URI: %s",
 			       p11_kit_uri_message(r));
 	}
 	if (p11_kit_uri_any_unrecognized(*uri)) {
-		p11_kit_uri_free(*uri);
+		uri_free(*uri);
 		*uri = NULL;
 		return err_set(err, MCUPROV_ERR_USAGE, subject,
 			       "the PKCS#11 URI has an attribute mcuprov does not know (RFC 7512: "
@@ -1180,7 +1297,7 @@ static int begin(const char *uri_s, bool rw, char **subject, P11KitUri **uri, st
 		}
 	}
 	if (rc < 0) {
-		p11_kit_uri_free(*uri);
+		uri_free(*uri);
 		*uri = NULL;
 		free(*subject);
 		*subject = NULL;
@@ -1213,7 +1330,7 @@ int pkcs11_key_load(const char *uri_s, unsigned flags, key_passwd_cb pw_cb, void
 		if (rc < 0)
 			mods_put();
 	}
-	p11_kit_uri_free(uri);
+	uri_free(uri);
 	free(subject);
 	return rc;
 }
@@ -1387,13 +1504,13 @@ int pkcs11_keygen(const char *uri_s, enum key_type type, key_passwd_cb pw_cb, vo
 		t.m->C_DestroyObject(t.s, priv);
 		goto fail;
 	}
-	p11_kit_uri_free(uri);
+	uri_free(uri);
 	free(subject);
 	return 0;
 fail:
 	tok_close(&t);
 	mods_put();
-	p11_kit_uri_free(uri);
+	uri_free(uri);
 	free(subject);
 	return rc;
 }
@@ -1555,13 +1672,17 @@ int pkcs11_list(const char *filter, struct pkcs11_entry **out, size_t *n, struct
 		if (rc < 0)
 			return rc;
 	} else {
+		if (p11_load(err) < 0) {
+			err_clear(err);
+			return 0; /* no p11-kit: no token to list */
+		}
 		uri = p11_kit_uri_new(); /* matches everything */
 		if (uri == NULL)
 			return err_set(err, MCUPROV_ERR_NOMEM, NULL, "out of memory");
 	}
 	rc = mods_get(p11_kit_uri_get_module_path(uri), err);
 	if (rc < 0) {
-		p11_kit_uri_free(uri);
+		uri_free(uri);
 		return filter == NULL ? 0 : rc;
 	}
 	rc = tokens_find(uri, &toks, &nt, all, sizeof(all), err);
@@ -1575,7 +1696,7 @@ int pkcs11_list(const char *filter, struct pkcs11_entry **out, size_t *n, struct
 	}
 	free(toks);
 	mods_put();
-	p11_kit_uri_free(uri);
+	uri_free(uri);
 	if (rc < 0) {
 		pkcs11_list_free(*out, *n);
 		*out = NULL;
