@@ -93,7 +93,7 @@ bool image_is_encrypted(const struct image_info *info);
  * errors) with the private encryption KEY, as MCUboot does: the ENC TLV of
  * the key's kind, ECIES HMAC checked.  On success *out decrypts the payload
  * region (already set).  Returns 0; MCUPROV_ERR_FORMAT (not encrypted, no
- * or malformed ENC TLV), MCUPROV_ERR_USAGE (public or unsuitable key),
+ * or malformed ENC TLV), MCUPROV_ERR_USAGE (public, unsuitable or token key),
  * MCUPROV_ERR_REFUSED (wrong key: the TLV does not open with it). */
 int image_enc_open(const struct image_info *info, const struct mcuprov_key *key,
 		   const char *subject, struct image_enc **out, struct mcuprov_err *err);

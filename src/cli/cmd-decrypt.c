@@ -57,17 +57,10 @@ static int decrypt_exec(int argc, char **argv)
 	if (argc - optind != 2)
 		return cli_usage(&cmd_decrypt, argc - optind < 2 ? "missing IN and OUT"
 								 : "too many arguments");
-	/* a token key is refused below: no PIN asked for it */
+	/* a token key is refused by image_decrypt(): no PIN asked for it */
 	cli.key_load_flags = KEY_LOAD_PUBLIC;
 	if ((rc = cli_load_key(keypath, passin, &key)) != EXIT_OK)
 		return rc;
-	if (key->origin == KEY_ORIGIN_TOKEN) {
-		rc = cli_report(EXIT_USAGE, key->uri,
-				"a key in a PKCS#11 token: its private half never leaves the "
-				"token, and decrypting the image needs it (give the key file)");
-		key_free(key);
-		return rc;
-	}
 	err_clear(&err);
 	if (image_decrypt(argv[optind], argv[optind + 1], key, &err) < 0) {
 		rc = cli_fail(&err);

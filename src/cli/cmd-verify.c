@@ -87,12 +87,6 @@ static int verify_exec(int argc, char **argv)
 	if (encpath != NULL &&
 	    (rc = cli_load_key_as(&pi, encpath, encpath, NULL, &enckey)) != EXIT_OK)
 		goto out;
-	if (enckey != NULL && enckey->origin == KEY_ORIGIN_TOKEN) {
-		rc = cli_report(EXIT_USAGE, enckey->uri,
-				"a key in a PKCS#11 token: its private half never leaves the "
-				"token, and decrypting the image needs it (give the key file)");
-		goto out;
-	}
 	err_clear(&err);
 	if (image_verify_ex(argv[optind], (const struct mcuprov_key *const *)keys, n_keys, enckey,
 			    &res, &err) < 0) {

@@ -470,6 +470,10 @@ int image_enc_open(const struct image_info *info, const struct mcuprov_key *key,
 	int rc;
 
 	*out = NULL;
+	if (key->origin == KEY_ORIGIN_TOKEN)
+		return err_set(err, MCUPROV_ERR_USAGE, key->uri,
+			       "a key in a PKCS#11 token: its private half never leaves the token, "
+			       "and decrypting the image needs it (give the key file)");
 	if (!image_is_encrypted(info))
 		return err_set(err, MCUPROV_ERR_FORMAT, subject,
 			       "the image is not encrypted (no ENCRYPTED_AES128 or ENCRYPTED_AES256 "
